@@ -1,0 +1,25 @@
+//! Fissure's data model — the one currency of the whole project.
+//!
+//! A [`Series`] is one dated, sorted, validated set of observations (a close or value,
+//! and open/high/low/volume when the source has them). A [`Panel`] is many series
+//! aligned on one calendar with explicit missing values ([`Option<f64>`]).
+//! This crate does no I/O: readers and the store live in `fissure-io`.
+
+pub mod error;
+pub mod panel;
+pub mod resample;
+pub mod returns;
+pub mod rolling;
+pub mod section;
+pub mod series;
+
+pub use chrono::NaiveDate as Date;
+pub use error::CoreError;
+pub use panel::{Alignment, Panel};
+pub use resample::{resample, Aggregation};
+pub use returns::{excess_returns, log_returns, prices_from_log_returns, prices_from_simple_returns, simple_returns};
+pub use section::{CrossSection, CrossSectionRow};
+pub use series::{AssetClass, Frequency, Ohlcv, Series, SeriesMeta};
+
+/// Result alias for this crate.
+pub type Result<T> = std::result::Result<T, CoreError>;

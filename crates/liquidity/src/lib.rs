@@ -1,0 +1,1 @@
+//! Liquidity and regime family: financial stress index, Markov-switching regimes, rate and yen-carry sensitivity.

@@ -1,0 +1,1 @@
+//! Synthesis and delivery: signal registry, composite gauge, skill backtest, bilingual HTML/SVG/PNG report.

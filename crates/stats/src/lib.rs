@@ -1,0 +1,1 @@
+//! Numerical kernels with no finance words: OLS, eigen/PCA, VAR/FEVD, likelihoods, optimisers, quantiles, seeded RNG.

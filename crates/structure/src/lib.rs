@@ -1,0 +1,1 @@
+//! Market-structure family: concentration of market caps and sector/size rotation.
