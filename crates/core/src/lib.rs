@@ -12,6 +12,7 @@ pub mod returns;
 pub mod rolling;
 pub mod section;
 pub mod series;
+pub mod signal;
 
 pub use chrono::NaiveDate as Date;
 pub use error::CoreError;
@@ -20,6 +21,7 @@ pub use resample::{resample, Aggregation};
 pub use returns::{excess_returns, log_returns, prices_from_log_returns, prices_from_simple_returns, simple_returns};
 pub use section::{CrossSection, CrossSectionRow};
 pub use series::{AssetClass, Frequency, Ohlcv, Series, SeriesMeta};
+pub use signal::{SignalSeries, SignalSpec, Thresholds};
 
 /// Result alias for this crate.
 pub type Result<T> = std::result::Result<T, CoreError>;

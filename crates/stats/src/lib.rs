@@ -1,1 +1,14 @@
-//! Numerical kernels with no finance words: OLS, eigen/PCA, VAR/FEVD, likelihoods, optimisers, quantiles, seeded RNG.
+//! Numerical kernels with no finance words, shared by every signal family:
+//! descriptive statistics and quantiles, dense linear algebra (OLS, symmetric
+//! eigen), seeded random numbers. A fix or a speed-up here lands everywhere.
+//!
+//! Add a kernel as its own module; check this list first so each one exists once.
+
+pub mod describe;
+pub mod error;
+pub mod linalg;
+pub mod rng;
+
+pub use error::StatsError;
+
+pub type Result<T> = std::result::Result<T, StatsError>;

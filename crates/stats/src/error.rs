@@ -1,0 +1,16 @@
+use thiserror::Error;
+
+/// Errors of the numerical kernels.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum StatsError {
+    #[error("need at least {needed} observations, got {got}")]
+    TooFewObservations { needed: usize, got: usize },
+    #[error("dimension mismatch: {0}")]
+    Dimension(String),
+    #[error("matrix is singular or not positive definite: {0}")]
+    Singular(String),
+    #[error("optimisation did not converge: {0}")]
+    NoConvergence(String),
+    #[error("invalid argument: {0}")]
+    Invalid(String),
+}
