@@ -7,7 +7,9 @@
 pub mod describe;
 pub mod error;
 pub mod linalg;
+pub mod optim;
 pub mod rng;
+pub mod var;
 
 pub use error::StatsError;
 
