@@ -1,1 +1,68 @@
-fn main() {}
+//! `fissure`: an observatory for the cracks that open before a market breaks.
+//!
+//! This binary only parses arguments, wires library calls together and prints;
+//! every computation lives in the library crates.
+
+mod cmd;
+mod ctx;
+mod input;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "fissure",
+    version,
+    about = "Measure bubbles, crowding, contagion, liquidity stress and market concentration on real data",
+    after_help = "Examples:\n  fissure ingest --demo                       load the bundled real data set\n  fissure ingest ../shared/data/prices         ingest every file of a folder\n  fissure list\n  fissure show SPX --from 2026-02-01\n  fissure report                              the full report on the bundled data"
+)]
+struct Cli {
+    /// The store file (default: a per-user path; see `fissure list --json`).
+    #[arg(long, global = true, env = "FISSURE_STORE", value_name = "PATH")]
+    store: Option<PathBuf>,
+    /// Watchlist TOML (baskets, roles, portfolio, report settings); default: the embedded one.
+    #[arg(long, global = true, env = "FISSURE_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Machine-readable JSON on stdout instead of tables.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Ingest files or folders of prices and macro series into the store (all or nothing).
+    Ingest(cmd::ingest::IngestArgs),
+    /// List the stored series and cross-sections.
+    List(cmd::list::ListArgs),
+    /// Print a stored series (any revision).
+    Show(cmd::show::ShowArgs),
+    /// Export stored series to CSV or Parquet.
+    Export(cmd::export::ExportArgs),
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let ctx = ctx::Ctx::new(cli.store, cli.config, cli.json);
+    match &cli.command {
+        Command::Ingest(a) => cmd::ingest::run(&ctx, a),
+        Command::List(a) => cmd::list::run(&ctx, a),
+        Command::Show(a) => cmd::show::run(&ctx, a),
+        Command::Export(a) => cmd::export::run(&ctx, a),
+    }
+}
+
+fn main() -> ExitCode {
+    // clap exits with code 2 on usage errors by itself.
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

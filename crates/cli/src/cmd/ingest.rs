@@ -1,0 +1,179 @@
+//! `fissure ingest`: read files (all validated first), then store them in one transaction.
+
+use crate::ctx::Ctx;
+use crate::input::FileOptions;
+use crate::output::{date_or_dash, print_json, print_table, progress};
+use anyhow::{bail, Context};
+use clap::Args;
+use fissure_core::{AssetClass, Frequency, SeriesMeta};
+use fissure_io::store::{ChangeKind, IngestItem, IngestSection};
+use fissure_io::{read_file, ReadOptions};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// File extensions ingested from a folder.
+const DATA_EXTENSIONS: &[&str] = &["csv", "txt", "tsv", "parquet"];
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  fissure ingest --demo\n  fissure ingest ../shared/data/prices ../shared/data/macro\n  fissure ingest DGS10.csv --id US10Y --format fred --asset-class rate\n  fissure ingest shiller.csv --value-col cape --id CAPE\n\nAll files are read and validated before anything is written; one bad file stores nothing.")]
+pub struct IngestArgs {
+    /// Files or folders (a folder ingests every .csv/.txt/.tsv/.parquet file in it).
+    #[arg(value_name = "PATH", required_unless_present = "demo")]
+    pub paths: Vec<PathBuf>,
+    /// Series id (one file only; default: the file stem).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Load the bundled real data set (data/demo).
+    #[arg(long)]
+    pub demo: bool,
+    /// Asset class of the ingested series.
+    #[arg(long)]
+    pub asset_class: Option<AssetClass>,
+    /// Declared frequency; ingestion fails if the dates contradict it.
+    #[arg(long)]
+    pub frequency: Option<Frequency>,
+    /// Unit of the values (e.g. USD, percent).
+    #[arg(long)]
+    pub unit: Option<String>,
+    #[command(flatten)]
+    pub file_options: FileOptions,
+}
+
+fn expand(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("reading folder {}", p.display()))?
+                .map(|e| e.map(|e| e.path()))
+                .collect::<Result<_, _>>()
+                .with_context(|| format!("reading folder {}", p.display()))?;
+            entries.sort();
+            for e in entries {
+                let hidden = e.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+                let data = e
+                    .extension()
+                    .and_then(|x| x.to_str())
+                    .is_some_and(|x| DATA_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()));
+                if e.is_file() && data && !hidden {
+                    files.push(e);
+                } else if e.is_file() {
+                    skipped.push(e);
+                }
+            }
+        } else if p.exists() {
+            files.push(p.clone());
+        } else {
+            bail!("{}: no such file or folder", p.display());
+        }
+    }
+    Ok((files, skipped))
+}
+
+fn stem_meta(args: &IngestArgs, path: &Path) -> Option<SeriesMeta> {
+    if args.asset_class.is_none() && args.unit.is_none() && args.frequency.is_none() {
+        return None;
+    }
+    let id = args.id.clone().unwrap_or_default();
+    Some(SeriesMeta {
+        name: id.clone(),
+        id,
+        asset_class: args.asset_class.unwrap_or_default(),
+        unit: args.unit.clone().unwrap_or_default(),
+        frequency: args.frequency.unwrap_or_default(),
+        source: path.display().to_string(),
+    })
+}
+
+pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
+    let t0 = Instant::now();
+    let mut items = Vec::new();
+    let mut sections = Vec::new();
+    let mut labels = Vec::new();
+    if args.demo {
+        let demo = fissure_io::demo::load().context("loading the bundled demo data")?;
+        items.extend(demo.series.into_iter().map(|(series, f)| IngestItem { series, origin: format!("data/demo/{f}") }));
+        sections.extend(
+            demo.sections.into_iter().map(|(section, f)| IngestSection { section, origin: format!("data/demo/{f}") }),
+        );
+        labels.push("--demo".to_string());
+    }
+    let (files, skipped) = expand(&args.paths)?;
+    for s in &skipped {
+        eprintln!("note: skipped {} (not a data file)", s.display());
+    }
+    if args.id.is_some() && files.len() != 1 {
+        bail!("--id names one series, but {} files were given", files.len());
+    }
+    let pb = progress(files.len() as u64, "reading");
+    for path in &files {
+        let opts = ReadOptions {
+            id: args.id.clone(),
+            meta: stem_meta(args, path),
+            frequency: args.frequency,
+            ..args.file_options.read_options()
+        };
+        let out = read_file(path, &opts).with_context(|| format!("nothing was stored; fix {} and retry", path.display()))?;
+        for w in &out.warnings {
+            pb.suspend(|| eprintln!("warning: {}: {}", w.file.display(), w.message));
+        }
+        let origin = path.display().to_string();
+        items.extend(out.series.into_iter().map(|series| IngestItem { series, origin: origin.clone() }));
+        sections.extend(out.sections.into_iter().map(|section| IngestSection { section, origin: origin.clone() }));
+        labels.push(origin);
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    if items.is_empty() && sections.is_empty() {
+        bail!("no data files found in the given paths");
+    }
+    let mut store = ctx.open_store_mut()?;
+    let label = labels.join(" ");
+    let summary = store
+        .ingest(&label, &items, &sections)
+        .with_context(|| format!("ingesting into {} (nothing was stored)", ctx.store_path.display()))?;
+    let elapsed = t0.elapsed().as_secs_f64();
+    if ctx.json {
+        return print_json(&serde_json::json!({
+            "store": ctx.store_path,
+            "elapsed_seconds": elapsed,
+            "series": summary.series,
+            "sections": summary.sections,
+        }));
+    }
+    let rows: Vec<Vec<String>> = summary
+        .series
+        .iter()
+        .chain(&summary.sections)
+        .map(|c| {
+            vec![
+                c.id.clone(),
+                match c.kind {
+                    ChangeKind::New => "new".into(),
+                    ChangeKind::Unchanged => "unchanged".into(),
+                    ChangeKind::Revised => format!("revised (+{} new, {} changed)", c.added, c.changed),
+                },
+                c.revision.to_string(),
+                c.observations.to_string(),
+                date_or_dash(c.first),
+                date_or_dash(c.last),
+            ]
+        })
+        .collect();
+    print_table(&["id", "status", "revision", "observations", "first", "last"], &rows);
+    let count = |k: ChangeKind| summary.series.iter().chain(&summary.sections).filter(|c| c.kind == k).count();
+    let total_obs: usize = summary.series.iter().map(|c| c.observations).sum();
+    println!(
+        "\n{} series and {} cross-section fields ({} new, {} revised, {} unchanged), {} observations, in {:.2} s -> {}",
+        summary.series.len(),
+        summary.sections.len(),
+        count(ChangeKind::New),
+        count(ChangeKind::Revised),
+        count(ChangeKind::Unchanged),
+        total_obs,
+        elapsed,
+        ctx.store_path.display()
+    );
+    Ok(())
+}

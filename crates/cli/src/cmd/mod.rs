@@ -1,0 +1,6 @@
+//! One module per command group.
+
+pub mod export;
+pub mod ingest;
+pub mod list;
+pub mod show;

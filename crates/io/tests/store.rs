@@ -1,0 +1,158 @@
+//! The store: revisions, identical re-ingest, merging, atomic batches, cross-sections, concurrency.
+
+use chrono::NaiveDate;
+use fissure_core::{AssetClass, CrossSection, CrossSectionRow, Frequency, Ohlcv, Series, SeriesMeta};
+use fissure_io::store::{ChangeKind, IngestItem, IngestSection, Store, StoreError};
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn series(id: &str, pts: &[(&str, f64)]) -> Series {
+    let meta = SeriesMeta {
+        id: id.into(),
+        name: format!("{id} name"),
+        asset_class: AssetClass::Etf,
+        unit: "USD".into(),
+        frequency: Frequency::Daily,
+        source: "test".into(),
+    };
+    Series::new(meta, pts.iter().map(|p| d(p.0)).collect(), pts.iter().map(|p| p.1).collect()).unwrap()
+}
+
+fn item(s: Series) -> IngestItem {
+    IngestItem { series: s, origin: "test.csv".into() }
+}
+
+fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("sub/store.sqlite")).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn identical_reingest_changes_nothing() {
+    let (_dir, mut st) = temp_store();
+    let a = series("A", &[("2024-01-02", 1.0), ("2024-01-03", 2.0)]);
+    let s1 = st.ingest("first", &[item(a.clone())], &[]).unwrap();
+    assert_eq!(s1.series[0].kind, ChangeKind::New);
+    let before = st.dump().unwrap();
+    let s2 = st.ingest("again", &[item(a.clone())], &[]).unwrap();
+    assert_eq!(s2.series[0].kind, ChangeKind::Unchanged);
+    assert_eq!(st.dump().unwrap(), before, "identical data must leave the store unchanged");
+    assert_eq!(st.load("A", None).unwrap(), a);
+}
+
+#[test]
+fn changed_values_open_a_revision_and_keep_the_old_one() {
+    let (_dir, mut st) = temp_store();
+    let v1 = series("A", &[("2024-01-02", 1.0), ("2024-01-03", 2.0), ("2024-01-04", 3.0)]);
+    st.ingest("v1", &[item(v1.clone())], &[]).unwrap();
+    // a vendor correction on 01-03, a new day 01-05, and 01-02 absent from the new file
+    let v2 = series("A", &[("2024-01-03", 2.5), ("2024-01-04", 3.0), ("2024-01-05", 4.0)]);
+    let s = st.ingest("v2", &[item(v2)], &[]).unwrap();
+    let c = &s.series[0];
+    assert_eq!((c.kind, c.revision, c.added, c.changed, c.observations), (ChangeKind::Revised, 2, 1, 1, 4));
+    let cur = st.load("A", None).unwrap();
+    assert_eq!(cur.values(), &[1.0, 2.5, 3.0, 4.0], "merge keeps 01-02, corrects 01-03, adds 01-05");
+    assert_eq!(st.load("A", Some(1)).unwrap(), v1, "revision 1 is still readable unchanged");
+    assert_eq!(st.load("A", Some(2)).unwrap(), cur);
+    assert!(matches!(st.load("A", Some(3)), Err(StoreError::RevisionNotFound { latest: 2, .. })));
+    let revs = st.revisions("A").unwrap();
+    assert_eq!(revs.iter().map(|r| (r.revision, r.added, r.changed)).collect::<Vec<_>>(), vec![(1, 3, 0), (2, 1, 1)]);
+    assert_eq!(revs[1].label, "v2");
+}
+
+#[test]
+fn ohlcv_round_trips_with_missing_parts() {
+    let (_dir, mut st) = temp_store();
+    let meta = SeriesMeta::new("X");
+    let o = Ohlcv {
+        open: vec![Some(1.0), None],
+        high: vec![Some(2.0), Some(3.0)],
+        low: vec![Some(0.5), Some(1.0)],
+        volume: vec![None, Some(100.0)],
+    };
+    let s = Series::with_ohlcv(meta, vec![d("2024-01-02"), d("2024-01-03")], vec![1.5, 2.5], Some(o)).unwrap();
+    st.ingest("x", &[item(s.clone())], &[]).unwrap();
+    assert_eq!(st.load("X", None).unwrap(), s);
+}
+
+#[test]
+fn a_batch_with_a_duplicate_id_stores_nothing() {
+    let (_dir, mut st) = temp_store();
+    st.ingest("seed", &[item(series("A", &[("2024-01-02", 1.0)]))], &[]).unwrap();
+    let before = st.dump().unwrap();
+    let batch = [
+        item(series("B", &[("2024-01-02", 1.0)])),
+        IngestItem { series: series("B", &[("2024-01-03", 1.0)]), origin: "other.csv".into() },
+    ];
+    let e = st.ingest("dup", &batch, &[]).unwrap_err();
+    assert!(matches!(e, StoreError::DuplicateInBatch { .. }), "{e}");
+    assert_eq!(st.dump().unwrap(), before);
+}
+
+#[test]
+fn cross_sections_are_revisioned_too() {
+    let (_dir, mut st) = temp_store();
+    let sec = |date: &str, v: f64| IngestSection {
+        section: CrossSection {
+            id: "CAPS".into(),
+            field: "market_cap".into(),
+            date: d(date),
+            rows: vec![
+                CrossSectionRow { symbol: "AAA".into(), name: Some("A Inc".into()), value: v },
+                CrossSectionRow { symbol: "BBB".into(), name: None, value: 2.0 },
+            ],
+        },
+        origin: "caps.csv".into(),
+    };
+    let s = st.ingest("caps", &[], &[sec("2024-01-02", 1.0), sec("2024-02-02", 1.5)]).unwrap();
+    assert_eq!(s.sections[0].kind, ChangeKind::New);
+    assert_eq!(s.sections[0].observations, 4);
+    let again = st.ingest("caps", &[], &[sec("2024-02-02", 1.5)]).unwrap();
+    assert_eq!(again.sections[0].kind, ChangeKind::Unchanged);
+    let rev = st.ingest("caps", &[], &[sec("2024-02-02", 9.0)]).unwrap();
+    assert_eq!((rev.sections[0].kind, rev.sections[0].changed), (ChangeKind::Revised, 1));
+    let loaded = st.load_sections("CAPS", "market_cap").unwrap();
+    assert_eq!(loaded.len(), 2);
+    assert_eq!(loaded[1].rows[0].value, 9.0);
+    assert_eq!(loaded[0].rows[0].name.as_deref(), Some("A Inc"));
+    let info = st.list_sections().unwrap();
+    assert_eq!((info[0].revision, info[0].dates, info[0].rows), (2, 2, 4));
+}
+
+#[test]
+fn concurrent_writers_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite");
+    Store::open(&path).unwrap();
+    let handles: Vec<_> = (0..4)
+        .map(|t| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut st = Store::open(&path).unwrap();
+                for k in 0..10 {
+                    let id = format!("S{t}_{k}");
+                    let pts: Vec<(String, f64)> =
+                        (1..=28).map(|day| (format!("2024-02-{day:02}"), (t * 100 + k) as f64 + day as f64)).collect();
+                    let pts: Vec<(&str, f64)> = pts.iter().map(|(a, b)| (a.as_str(), *b)).collect();
+                    st.ingest(&id, &[item(series(&id, &pts))], &[]).unwrap();
+                    // and every writer adds a date to one shared series
+                    let day = format!("2024-03-{:02}", t * 10 + k + 1);
+                    st.ingest("shared", &[item(series("SHARED", &[(day.as_str(), 1.0)]))], &[]).unwrap();
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let st = Store::open(&path).unwrap();
+    let list = st.list().unwrap();
+    assert_eq!(list.len(), 41);
+    assert!(list.iter().filter(|s| s.meta.id != "SHARED").all(|s| s.observations == 28));
+    let shared = st.load("SHARED", None).unwrap();
+    assert_eq!(shared.len(), 40, "every writer's date of the shared series survives");
+    assert_eq!(st.revisions("SHARED").unwrap().len(), 40);
+}
