@@ -16,3 +16,4 @@ pub mod write;
 pub use read::{read_bytes, read_file, Format, ReadError, ReadOptions, ReadOutcome, ReadWarning};
 pub use store::{IngestSummary, Store, StoreError};
 pub use watchlist::{Watchlist, WatchlistError};
+pub use store::default_store_path;
