@@ -6,6 +6,7 @@
 //! This crate does no I/O: readers and the store live in `fissure-io`.
 
 pub mod error;
+pub mod family;
 pub mod panel;
 pub mod resample;
 pub mod returns;
@@ -16,6 +17,7 @@ pub mod signal;
 
 pub use chrono::NaiveDate as Date;
 pub use error::CoreError;
+pub use family::{Chart, ChartData, FamilyInputs, FamilyOutput, Line, SignalFamily, Span, Text};
 pub use panel::{Alignment, Panel};
 pub use resample::{resample, Aggregation};
 pub use returns::{excess_returns, log_returns, prices_from_log_returns, prices_from_simple_returns, simple_returns};

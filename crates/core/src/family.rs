@@ -1,0 +1,111 @@
+//! The plug-in contract between signal families and the report.
+//!
+//! A family (bubble, contagion, liquidity, structure, …) implements
+//! [`SignalFamily`]: given the loaded data ([`FamilyInputs`]) it returns its
+//! signals and the chart data that illustrate them ([`FamilyOutput`]). The report
+//! renders any family without knowing it; adding a family is one line where the
+//! binary lists them.
+
+use crate::{CrossSection, Series, SignalSeries};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Everything a family may read. Series are already truncated at `as_of`
+/// (real-time safety is the caller's guarantee; families must not look past the
+/// last date they are given).
+#[derive(Debug, Clone, Default)]
+pub struct FamilyInputs {
+    pub as_of: Option<NaiveDate>,
+    /// Stored series by id.
+    pub series: BTreeMap<String, Series>,
+    /// Cross-sections by id (e.g. `SP500_MCAP`), each field's snapshots by date.
+    pub sections: BTreeMap<String, Vec<CrossSection>>,
+    /// Basket name → (member id, weight), weights summing to 1.
+    pub baskets: BTreeMap<String, Vec<(String, f64)>>,
+    /// Role name (`us10y`, `vix`, …) → series id.
+    pub roles: BTreeMap<String, String>,
+    /// Series to test for bubbles.
+    pub bubble_assets: Vec<String>,
+}
+
+impl FamilyInputs {
+    /// The series playing `role`, if present.
+    pub fn role(&self, role: &str) -> Option<&Series> {
+        self.roles.get(role).and_then(|id| self.series.get(id))
+    }
+}
+
+/// A text in both report languages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Text {
+    pub en: String,
+    pub zh: String,
+}
+
+impl Text {
+    pub fn new(en: impl Into<String>, zh: impl Into<String>) -> Text {
+        Text { en: en.into(), zh: zh.into() }
+    }
+}
+
+/// One line of a line chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub label: String,
+    pub dates: Vec<NaiveDate>,
+    pub values: Vec<f64>,
+}
+
+/// A shaded date span on a line chart (a bubble episode, a stress regime).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Span {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub label: String,
+}
+
+/// Chart data; the report draws it (SVG), families never draw.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ChartData {
+    /// Lines over time, optional shaded spans and horizontal reference levels.
+    Lines { lines: Vec<Line>, spans: Vec<Span>, hlines: Vec<(String, f64)>, log_scale: bool },
+    /// A labelled square matrix (correlations): values in [-1, 1] unless stated.
+    Heatmap { labels: Vec<String>, matrix: Vec<Vec<f64>> },
+    /// A directed weighted network (net pairwise spillovers): edges (from, to, weight).
+    Network { nodes: Vec<String>, edges: Vec<(String, String, f64)> },
+    /// Labelled bars (concentration shares, loadings).
+    Bars { labels: Vec<String>, values: Vec<f64> },
+}
+
+/// A chart with its title and caption.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chart {
+    /// File-name-safe id (`bubble_ixic`).
+    pub id: String,
+    pub title: Text,
+    pub caption: Text,
+    pub data: ChartData,
+}
+
+/// What a family returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct FamilyOutput {
+    pub signals: Vec<SignalSeries>,
+    pub charts: Vec<Chart>,
+    /// Methods used, with references (shown in the report's methods section).
+    pub methods: Vec<Text>,
+    /// Inputs that were missing or too short (shown, never silently dropped).
+    pub notes: Vec<Text>,
+}
+
+/// A signal family.
+pub trait SignalFamily: Send + Sync {
+    /// Family key (`bubble`, `contagion`, `liquidity`, `structure`).
+    fn key(&self) -> &'static str;
+    /// Family title in both languages.
+    fn title(&self) -> Text;
+    /// Computes the family's signals and charts.
+    fn compute(&self, inputs: &FamilyInputs) -> Result<FamilyOutput, String>;
+}
