@@ -1,1 +1,32 @@
-//! Contagion and crowding family: correlations, GARCH/DCC, absorption ratio, turbulence, Diebold-Yilmaz spillovers, co-crash detection.
+//! Contagion and crowding family: how tightly markets are coupled, who transmits
+//! shocks to whom, and when diversification stops working.
+//!
+//! - [`corr`]: rolling and EWMA (RiskMetrics) correlation matrices, baskets as
+//!   equal-weight indices, basket-vs-basket correlation with Fisher-z bands.
+//! - [`garch`]: univariate GARCH(1,1) (normal / Student-t, GJR) by ML with robust SEs.
+//! - [`dcc`]: DCC(1,1) (Engle 2002) by the two-step method.
+//! - [`absorption`]: absorption ratio (Kritzman, Li, Page & Rigobon 2011) and ΔAR.
+//! - [`turbulence`]: financial turbulence (Kritzman & Li 2010) with the
+//!   magnitude / correlation-surprise split (Kinlaw & Turkington 2014).
+//! - [`spillover`]: Diebold–Yilmaz connectedness (2009 Cholesky, 2012 generalized),
+//!   rolling in parallel with incremental cross-products.
+//! - [`cocrash`]: cross-asset co-crash (simultaneous large decline) detector.
+//! - [`crowding`]: basket correlation/dispersion and positioning percentiles.
+//! - [`signals`]: the family's signals for the report, real-time safe.
+
+pub mod absorption;
+pub mod cocrash;
+pub mod corr;
+pub mod crowding;
+pub mod dcc;
+pub mod error;
+pub mod garch;
+pub mod panel;
+pub mod signals;
+pub mod spillover;
+pub mod turbulence;
+
+pub use error::ContagionError;
+
+/// Result alias for this crate.
+pub type Result<T> = std::result::Result<T, ContagionError>;
