@@ -1,1 +1,21 @@
-//! Bubble family: PSY SADF/GSADF/BSADF date-stamping, LPPLS and the FCO confidence indicator, valuation stretch.
+//! Bubble family: the recursive right-tailed unit-root tests of Phillips, Shi & Yu (2015)
+//! with Monte Carlo and wild-bootstrap critical values and date-stamping ([`psy`], [`cv`],
+//! [`datestamp`]); the LPPLS model of Johansen–Ledoit–Sornette calibrated as in Filimonov &
+//! Sornette (2013) with the FCO confidence indicator ([`lppls`], [`lppls_ci`]); valuation
+//! stretch ([`valuation`]); signals for the report ([`signals`]) and an SVG chart ([`chart`]).
+
+pub mod analyse;
+pub mod chart;
+pub mod cv;
+pub mod datestamp;
+pub mod error;
+pub mod lppls;
+pub mod lppls_ci;
+pub mod psy;
+pub mod signals;
+pub mod valuation;
+
+pub use error::BubbleError;
+
+/// Result alias for this crate.
+pub type Result<T> = std::result::Result<T, BubbleError>;

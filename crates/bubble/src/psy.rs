@@ -1,0 +1,615 @@
+//! Recursive right-tailed ADF tests of Phillips, Wu & Yu (2011) and Phillips, Shi & Yu (2015a):
+//! ADF, SADF, GSADF and the backward-SADF (BSADF) sequence.
+//!
+//! Regression on a window of levels `y[r1..=r2]` (PSY 2015a eq. 1):
+//! `Δy_t = α + β y_{t−1} + Σ_{i=1..k} ψ_i Δy_{t−i} + ε_t`, for `t = r1+k+1 ..= r2`
+//! (the lags stay inside the window, as in Phillips & Shi's reference code `psymonitor`);
+//! the statistic is `β̂ / se(β̂)`.
+//! `SADF = sup_{r2} ADF_0^{r2}`, `BSADF(r2) = sup_{r1 ≤ r2−w+1} ADF_{r1}^{r2}`, `GSADF = sup_{r2} BSADF(r2)`.
+//!
+//! **Window convention.** [`MinWindow::Observations`] counts the *levels* in the smallest window
+//! (psymonitor's `swindow0`; a window of `w` levels with lag `k` has `w − 1 − k` regression rows).
+//! [`MinWindow::Rows`] counts regression rows (exuber's `minw`; `w = minw + 1 + k` levels).
+//! The default is `Observations(floor((0.01 + 1.8/√T)·T))`. The NASDAQ anchor ("smallest window 36
+//! observations") is `Observations(36)` = exuber `minw = 35`.
+//!
+//! **Speed.** The regression on any window only needs the window sums of the cross-products of
+//! `[1, Δy_{t−1..t−K}, y_{t−1}, Δy_t]`; with prefix sums each window costs O(1) (lag 0) or O(k³)
+//! (lags), so the whole BSADF path is O(T²) (exuber and psymonitor are O(T³)). The path is
+//! computed in parallel over end points (rayon); the result does not depend on the thread count.
+
+use crate::{BubbleError, Result};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// How the ADF lag order is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "lag")]
+pub enum LagSelection {
+    /// A fixed lag `k` (exuber `radf(lag = k)`, psymonitor `IC = 0, adflag = k`).
+    Fixed(usize),
+    /// Lag chosen per window by AIC up to a maximum (psymonitor `IC = 1`).
+    Aic(usize),
+    /// Lag chosen per window by BIC up to a maximum (psymonitor `IC = 2`).
+    Bic(usize),
+}
+
+impl LagSelection {
+    /// The largest lag that can be used.
+    pub fn max_lag(self) -> usize {
+        match self {
+            LagSelection::Fixed(k) | LagSelection::Aic(k) | LagSelection::Bic(k) => k,
+        }
+    }
+}
+
+/// The smallest window of the recursion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "size")]
+pub enum MinWindow {
+    /// `floor((0.01 + 1.8/√T)·T)` observations (levels), PSY's recommended `r0`.
+    Default,
+    /// Observations (levels) in the smallest window — psymonitor's `swindow0`.
+    Observations(usize),
+    /// Regression rows in the smallest window — exuber's `minw`.
+    Rows(usize),
+}
+
+/// PSY's default minimum window fraction `r0 = 0.01 + 1.8/√T`, as a count `floor(r0·T)`.
+pub fn default_min_window(t: usize) -> usize {
+    let tf = t as f64;
+    ((0.01 + 1.8 / tf.sqrt()) * tf).floor() as usize
+}
+
+/// Settings of the recursive tests.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PsyConfig {
+    pub lag: LagSelection,
+    pub min_window: MinWindow,
+}
+
+impl Default for PsyConfig {
+    fn default() -> Self {
+        PsyConfig {
+            lag: LagSelection::Fixed(0),
+            min_window: MinWindow::Default,
+        }
+    }
+}
+
+impl PsyConfig {
+    /// The smallest window in observations (levels) for a sample of `t` levels.
+    /// In lag-selection mode `Rows(m)` is read with the maximum lag.
+    pub fn window_obs(&self, t: usize) -> usize {
+        match self.min_window {
+            MinWindow::Default => default_min_window(t),
+            MinWindow::Observations(w) => w,
+            MinWindow::Rows(m) => m + 1 + self.lag.max_lag(),
+        }
+    }
+
+    /// Checks that the smallest window leaves enough degrees of freedom.
+    pub fn validate(&self, t: usize) -> Result<usize> {
+        let w = self.window_obs(t);
+        let kmax = self.lag.max_lag();
+        // rows for the largest lag must exceed the regressors (k + 2), and psymonitor's
+        // IC-mode dof (w − 1 − 2K − 2) must be positive.
+        let need = 2 * kmax + 4;
+        if w < need {
+            return Err(BubbleError::Config(format!(
+                "smallest window of {w} observations is too short for lag {kmax} (need at least {need})"
+            )));
+        }
+        if w > t {
+            return Err(BubbleError::TooShort { needed: w, got: t });
+        }
+        Ok(w)
+    }
+}
+
+/// The recursive statistics of one series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Radf {
+    /// Full-sample ADF statistic.
+    pub adf: f64,
+    /// sup of the forward-expanding ADF sequence.
+    pub sadf: f64,
+    /// sup of the BSADF sequence.
+    pub gsadf: f64,
+    /// ADF_0^{r2} for r2 = first..T−1 (PWY's forward sequence).
+    pub badf: Vec<f64>,
+    /// BSADF(r2) for r2 = first..T−1.
+    pub bsadf: Vec<f64>,
+    /// Index (into the levels) of the first point of the sequences: `window_obs − 1`.
+    pub first: usize,
+    /// The smallest window in observations (levels).
+    pub window_obs: usize,
+}
+
+/// Prefix sums of the cross-products of `z_t = [1, Δy_{t−1}, …, Δy_{t−K}, y_{t−1}, Δy_t]`,
+/// `t = 1..T−1`, on data centred by constants (which the intercept absorbs).
+pub(crate) struct CrossProducts {
+    /// dimension d = K + 3
+    d: usize,
+    /// (T) blocks of d×d: block `t` holds Σ_{s=1}^{t} z_s z_s' (block 0 is zero)
+    prefix: Vec<f64>,
+}
+
+impl CrossProducts {
+    pub(crate) fn new(y: &[f64], kmax: usize) -> Self {
+        let n = y.len();
+        let d = kmax + 3;
+        let cy = y.iter().sum::<f64>() / n as f64;
+        let cd = if n > 1 {
+            (y[n - 1] - y[0]) / (n - 1) as f64
+        } else {
+            0.0
+        };
+        let dy = |t: usize| y[t] - y[t - 1] - cd;
+        let mut prefix = vec![0.0; n * d * d];
+        let mut z = vec![0.0; d];
+        for t in 1..n {
+            z[0] = 1.0;
+            for j in 1..=kmax {
+                z[j] = if t > j { dy(t - j) } else { 0.0 };
+            }
+            z[d - 2] = y[t - 1] - cy;
+            z[d - 1] = dy(t);
+            let (prev, cur) = prefix.split_at_mut(t * d * d);
+            let prev = &prev[(t - 1) * d * d..];
+            let cur = &mut cur[..d * d];
+            for i in 0..d {
+                for j in 0..d {
+                    cur[i * d + j] = prev[i * d + j] + z[i] * z[j];
+                }
+            }
+        }
+        CrossProducts { d, prefix }
+    }
+
+    #[inline]
+    fn get(&self, t: usize, i: usize, j: usize) -> f64 {
+        self.prefix[t * self.d * self.d + i * self.d + j]
+    }
+}
+
+/// Result of one ADF regression on a window.
+#[derive(Debug, Clone, Copy)]
+struct Fit {
+    /// z_p / … : the t-statistic numerator pieces
+    t_stat: f64,
+    ssr: f64,
+    rows: usize,
+}
+
+/// ADF regression with `k` lags over rows t ∈ [lo, hi] (inclusive), from the prefix sums.
+/// Cholesky of X'X ordered [1, lags…, y_{t−1}]: with z = L⁻¹X'y, `β_last = z_p/L_pp`,
+/// `(X'X)⁻¹_pp = 1/L_pp²`, SSR = y'y − z'z, hence `t = z_p / σ̂`.
+/// `dof_override` reproduces psymonitor's IC-mode degrees of freedom.
+fn fit_window(
+    cp: &CrossProducts,
+    k: usize,
+    lo: usize,
+    hi: usize,
+    dof_override: Option<usize>,
+) -> Option<Fit> {
+    let d = cp.d;
+    let p = k + 2;
+    // column map: 0..=k → 0..=k ; k+1 → d−2 (y_{t−1}); dep → d−1
+    let col = |i: usize| if i <= k { i } else { d - 2 };
+    let s = |i: usize, j: usize| cp.get(hi, i, j) - cp.get(lo - 1, i, j);
+    let mut a = [0.0f64; 144]; // p ≤ 12
+    let mut b = [0.0f64; 12];
+    if p > 12 {
+        return None;
+    }
+    for i in 0..p {
+        for j in 0..=i {
+            a[i * p + j] = s(col(i), col(j));
+        }
+        b[i] = s(col(i), d - 1);
+    }
+    let yty = s(d - 1, d - 1);
+    // in-place Cholesky (lower)
+    for j in 0..p {
+        let mut sum = a[j * p + j];
+        for q in 0..j {
+            sum -= a[j * p + q] * a[j * p + q];
+        }
+        if !(sum > 0.0) {
+            return None;
+        }
+        let ljj = sum.sqrt();
+        a[j * p + j] = ljj;
+        for i in j + 1..p {
+            let mut v = a[i * p + j];
+            for q in 0..j {
+                v -= a[i * p + q] * a[j * p + q];
+            }
+            a[i * p + j] = v / ljj;
+        }
+    }
+    // forward solve L z = b
+    let mut zz = 0.0;
+    for i in 0..p {
+        let mut v = b[i];
+        for q in 0..i {
+            v -= a[i * p + q] * b[q];
+        }
+        b[i] = v / a[i * p + i];
+        zz += b[i] * b[i];
+    }
+    let rows = hi + 1 - lo;
+    let ssr = (yty - zz).max(0.0);
+    let dof = dof_override.unwrap_or(rows.saturating_sub(p));
+    if dof == 0 || ssr <= 0.0 {
+        return None;
+    }
+    let sigma = (ssr / dof as f64).sqrt();
+    Some(Fit {
+        t_stat: b[p - 1] / sigma,
+        ssr,
+        rows,
+    })
+}
+
+/// The ADF statistic on the window of levels `[r1, r2]` with the configured lag rule.
+fn adf_window(cp: &CrossProducts, lag: LagSelection, r1: usize, r2: usize) -> f64 {
+    match lag {
+        LagSelection::Fixed(k) => {
+            fit_window(cp, k, r1 + k + 1, r2, None).map_or(f64::NAN, |f| f.t_stat)
+        }
+        LagSelection::Aic(kmax) | LagSelection::Bic(kmax) => {
+            // psymonitor ADF(): t = T1 − K rows-equivalent, IC_k = (−2·loglik_k + pen·(k+2))/t with the
+            // unit-variance Gaussian log-likelihood; the t-statistic uses dof = t − K − 2.
+            let t1 = r2 - r1; // T1 = window levels − 1
+            if t1 <= 2 * kmax + 2 {
+                return f64::NAN;
+            }
+            let tt = (t1 - kmax) as f64;
+            let dof = t1 - kmax - kmax - 2;
+            let pen = if matches!(lag, LagSelection::Aic(_)) {
+                2.0
+            } else {
+                tt.ln()
+            };
+            let ln2pi = (2.0 * std::f64::consts::PI).ln();
+            let mut best = (f64::INFINITY, f64::NAN);
+            for k in 0..=kmax {
+                if let Some(f) = fit_window(cp, k, r1 + k + 1, r2, Some(dof)) {
+                    let ic = (f.rows as f64 * ln2pi + f.ssr) / tt + pen * (k + 2) as f64 / tt;
+                    if ic < best.0 {
+                        best = (ic, f.t_stat);
+                    }
+                }
+            }
+            best.1
+        }
+    }
+}
+
+/// Lag-0 prefix sums of x = y_{t−1}, Δy_t (centred) and their products.
+pub(crate) struct Lag0Sums {
+    sx: Vec<f64>,
+    sy: Vec<f64>,
+    sxx: Vec<f64>,
+    sxy: Vec<f64>,
+    syy: Vec<f64>,
+}
+
+impl Lag0Sums {
+    pub(crate) fn new(y: &[f64]) -> Self {
+        let mut s = Lag0Sums {
+            sx: vec![],
+            sy: vec![],
+            sxx: vec![],
+            sxy: vec![],
+            syy: vec![],
+        };
+        s.fill(y);
+        s
+    }
+
+    /// Refills the sums for a new series (reuses the buffers).
+    pub(crate) fn fill(&mut self, y: &[f64]) {
+        let n = y.len();
+        let cy = y.iter().sum::<f64>() / n as f64;
+        let cd = if n > 1 {
+            (y[n - 1] - y[0]) / (n - 1) as f64
+        } else {
+            0.0
+        };
+        for v in [
+            &mut self.sx,
+            &mut self.sy,
+            &mut self.sxx,
+            &mut self.sxy,
+            &mut self.syy,
+        ] {
+            v.clear();
+            v.resize(n, 0.0);
+        }
+        for t in 1..n {
+            let x = y[t - 1] - cy;
+            let d = y[t] - y[t - 1] - cd;
+            self.sx[t] = self.sx[t - 1] + x;
+            self.sy[t] = self.sy[t - 1] + d;
+            self.sxx[t] = self.sxx[t - 1] + x * x;
+            self.sxy[t] = self.sxy[t - 1] + x * d;
+            self.syy[t] = self.syy[t - 1] + d * d;
+        }
+    }
+
+    /// Signed squared t-statistic `sign(t)·t²` of the lag-0 ADF over rows t ∈ [lo, hi].
+    #[inline(always)]
+    fn q(&self, lo: usize, hi: usize) -> f64 {
+        let m = (hi + 1 - lo) as f64;
+        let sx = self.sx[hi] - self.sx[lo - 1];
+        let sy = self.sy[hi] - self.sy[lo - 1];
+        let cxx = self.sxx[hi] - self.sxx[lo - 1] - sx * sx / m;
+        let cxy = self.sxy[hi] - self.sxy[lo - 1] - sx * sy / m;
+        let cyy = self.syy[hi] - self.syy[lo - 1] - sy * sy / m;
+        q_from(m, cxx, cxy, cyy)
+    }
+
+    /// max over r1 ∈ [0, r1_max] of the signed squared statistic on levels [r1, r2].
+    /// Written as a branch-free loop over contiguous slices so that it vectorises.
+    #[inline(always)]
+    fn max_q_over_starts(&self, r1_max: usize, r2: usize) -> f64 {
+        // rows t ∈ [r1+1, r2]: lo − 1 = r1
+        let (hx, hy, hxx, hxy, hyy) = (
+            self.sx[r2],
+            self.sy[r2],
+            self.sxx[r2],
+            self.sxy[r2],
+            self.syy[r2],
+        );
+        let len = r1_max + 1;
+        let sx = &self.sx[..len];
+        let sy = &self.sy[..len];
+        let sxx = &self.sxx[..len];
+        let sxy = &self.sxy[..len];
+        let syy = &self.syy[..len];
+        const L: usize = 4;
+        let mut best = [f64::NEG_INFINITY; L];
+        let chunks = len / L;
+        for c in 0..chunks {
+            for l in 0..L {
+                let r1 = c * L + l;
+                let m = (r2 - r1) as f64;
+                let inv_m = 1.0 / m;
+                let a = hx - sx[r1];
+                let b = hy - sy[r1];
+                let cxx = hxx - sxx[r1] - a * a * inv_m;
+                let cxy = hxy - sxy[r1] - a * b * inv_m;
+                let cyy = hyy - syy[r1] - b * b * inv_m;
+                let q = q_from(m, cxx, cxy, cyy);
+                best[l] = if q > best[l] { q } else { best[l] };
+            }
+        }
+        let mut out = best[0].max(best[1]).max(best[2].max(best[3]));
+        for r1 in chunks * L..len {
+            let q = self.q(r1 + 1, r2);
+            if q > out {
+                out = q;
+            }
+        }
+        out
+    }
+}
+
+#[inline(always)]
+fn q_from(m: f64, cxx: f64, cxy: f64, cyy: f64) -> f64 {
+    // t = cxy·√(m−2) / √(cxx·cyy − cxy²)  ⇒  sign(t)·t² = cxy·|cxy|·(m−2)/(cxx·cyy − cxy²)
+    let den = cxx * cyy - cxy * cxy;
+    let q = cxy * cxy.abs() * (m - 2.0) / den;
+    if den > 0.0 {
+        q
+    } else {
+        f64::NEG_INFINITY
+    }
+}
+
+#[inline(always)]
+fn t_from_q(q: f64) -> f64 {
+    if q == f64::NEG_INFINITY {
+        f64::NAN
+    } else {
+        q.signum() * q.abs().sqrt()
+    }
+}
+
+fn check_input(y: &[f64]) -> Result<()> {
+    if let Some(i) = y.iter().position(|v| !v.is_finite()) {
+        return Err(BubbleError::NonFinite { index: i });
+    }
+    Ok(())
+}
+
+/// ADF statistic on the whole sample `y` (levels).
+pub fn adf(y: &[f64], lag: LagSelection) -> Result<f64> {
+    check_input(y)?;
+    let cfg = PsyConfig {
+        lag,
+        min_window: MinWindow::Observations(y.len()),
+    };
+    cfg.validate(y.len())?;
+    let cp = CrossProducts::new(y, lag.max_lag());
+    Ok(adf_window(&cp, lag, 0, y.len() - 1))
+}
+
+/// ADF statistic on the window of levels `y[r1..=r2]`.
+pub fn adf_on_window(y: &[f64], lag: LagSelection, r1: usize, r2: usize) -> Result<f64> {
+    check_input(y)?;
+    if r1 >= r2 || r2 >= y.len() {
+        return Err(BubbleError::Config(format!(
+            "bad window [{r1}, {r2}] for {} observations",
+            y.len()
+        )));
+    }
+    let cp = CrossProducts::new(y, lag.max_lag());
+    Ok(adf_window(&cp, lag, r1, r2))
+}
+
+/// ADF, SADF, GSADF, the forward ADF sequence and the BSADF sequence of `y` (levels), in parallel
+/// over end points.
+pub fn radf(y: &[f64], cfg: &PsyConfig) -> Result<Radf> {
+    check_input(y)?;
+    let w = cfg.validate(y.len())?;
+    Ok(radf_inner(y, cfg.lag, w, true))
+}
+
+/// The same computation without validation, serial or parallel over end points.
+pub(crate) fn radf_inner(y: &[f64], lag: LagSelection, w: usize, parallel: bool) -> Radf {
+    let n = y.len();
+    let first = w - 1;
+    let ends: Vec<usize> = (first..n).collect();
+    let (badf, bsadf): (Vec<f64>, Vec<f64>) = if lag == LagSelection::Fixed(0) {
+        let s = Lag0Sums::new(y);
+        let f = |&r2: &usize| {
+            (
+                t_from_q(s.q(1, r2)),
+                t_from_q(s.max_q_over_starts(r2 + 1 - w, r2)),
+            )
+        };
+        if parallel {
+            ends.par_iter().with_min_len(16).map(f).unzip()
+        } else {
+            ends.iter().map(f).unzip()
+        }
+    } else {
+        let cp = CrossProducts::new(y, lag.max_lag());
+        let f = |&r2: &usize| {
+            let badf = adf_window(&cp, lag, 0, r2);
+            let mut best = f64::NAN;
+            for r1 in 0..=(r2 + 1 - w) {
+                let v = adf_window(&cp, lag, r1, r2);
+                if v > best || best.is_nan() {
+                    best = v;
+                }
+            }
+            (badf, best)
+        };
+        if parallel {
+            ends.par_iter().with_min_len(4).map(f).unzip()
+        } else {
+            ends.iter().map(f).unzip()
+        }
+    };
+    let sadf = nanmax(&badf);
+    let gsadf = nanmax(&bsadf);
+    let adf = *badf.last().unwrap_or(&f64::NAN);
+    Radf {
+        adf,
+        sadf,
+        gsadf,
+        badf,
+        bsadf,
+        first,
+        window_obs: w,
+    }
+}
+
+pub(crate) fn nanmax(x: &[f64]) -> f64 {
+    x.iter()
+        .copied()
+        .filter(|v| !v.is_nan())
+        .fold(f64::NAN, |a, b| if a.is_nan() || b > a { b } else { a })
+}
+
+/// Lag-0 BSADF path into a caller buffer (used by the simulations; serial).
+pub(crate) fn lag0_paths(
+    s: &mut Lag0Sums,
+    y: &[f64],
+    w: usize,
+    badf: &mut [f64],
+    bsadf: &mut [f64],
+) {
+    s.fill(y);
+    let first = w - 1;
+    for (i, r2) in (first..y.len()).enumerate() {
+        badf[i] = t_from_q(s.q(1, r2));
+        bsadf[i] = t_from_q(s.max_q_over_starts(r2 + 1 - w, r2));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Plain OLS on one window (normal equations with nalgebra) to check the prefix-sum kernel.
+    fn naive_adf(y: &[f64], k: usize, r1: usize, r2: usize) -> f64 {
+        use nalgebra::{DMatrix, DVector};
+        let rows: Vec<usize> = (r1 + k + 1..=r2).collect();
+        let p = k + 2;
+        let mut x = DMatrix::zeros(rows.len(), p);
+        let mut dep = DVector::zeros(rows.len());
+        for (i, &t) in rows.iter().enumerate() {
+            x[(i, 0)] = 1.0;
+            x[(i, 1)] = y[t - 1];
+            for j in 1..=k {
+                x[(i, 1 + j)] = y[t - j] - y[t - j - 1];
+            }
+            dep[i] = y[t] - y[t - 1];
+        }
+        let o = fissure_stats::linalg::ols(&x, &dep).unwrap();
+        o.beta[1] / o.std_errors[1]
+    }
+
+    fn walk(n: usize, seed: u64) -> Vec<f64> {
+        use rand::Rng;
+        let mut r = fissure_stats::rng::seeded(seed);
+        let mut y = vec![0.0; n];
+        for t in 1..n {
+            y[t] = y[t - 1] + r.gen_range(-1.0..1.0) + 0.002 * t as f64;
+        }
+        y
+    }
+
+    #[test]
+    fn prefix_kernel_matches_plain_ols() {
+        let y = walk(120, 3);
+        for k in 0..3 {
+            let cp = CrossProducts::new(&y, 3);
+            for (r1, r2) in [(0, 119), (10, 60), (50, 100), (3, 30)] {
+                let a = adf_window(&cp, LagSelection::Fixed(k), r1, r2);
+                let b = naive_adf(&y, k, r1, r2);
+                assert!((a - b).abs() < 1e-9, "k={k} [{r1},{r2}] {a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn lag0_fast_path_matches_general_path() {
+        let y = walk(150, 5);
+        let fast = radf_inner(&y, LagSelection::Fixed(0), 20, false);
+        // general path through the Cholesky kernel
+        let cp = CrossProducts::new(&y, 0);
+        for (i, r2) in (19..150).enumerate() {
+            let mut best = f64::NEG_INFINITY;
+            for r1 in 0..=(r2 + 1 - 20) {
+                best = best.max(adf_window(&cp, LagSelection::Fixed(0), r1, r2));
+            }
+            assert!((fast.bsadf[i] - best).abs() < 1e-9);
+            assert!((fast.badf[i] - adf_window(&cp, LagSelection::Fixed(0), 0, r2)).abs() < 1e-9);
+        }
+        let par = radf_inner(&y, LagSelection::Fixed(0), 20, true);
+        assert_eq!(par, fast);
+    }
+
+    #[test]
+    fn window_conventions() {
+        let c = PsyConfig {
+            lag: LagSelection::Fixed(0),
+            min_window: MinWindow::Rows(35),
+        };
+        assert_eq!(c.window_obs(323), 36);
+        let c = PsyConfig {
+            lag: LagSelection::Fixed(2),
+            min_window: MinWindow::Rows(35),
+        };
+        assert_eq!(c.window_obs(323), 38);
+        assert_eq!(default_min_window(323), 35);
+        assert_eq!(default_min_window(547), 47); // psymonitor vignette swindow0
+    }
+}

@@ -1,0 +1,269 @@
+//! Bubble signals for the report, all real-time safe (the value at a date uses data up to it):
+//!
+//! * `bubble.bsadf.<id>` — BSADF(t) minus its 95% Monte Carlo critical value, on weekly data for
+//!   daily series. A fixed smallest window (1.5 years of observations, at least 20) keeps the
+//!   statistic independent of the sample end, and the pointwise critical value at t depends only
+//!   on t, so neither uses later data.
+//! * `bubble.lppls_pos.<id>` — LPPLS positive-bubble confidence on a subsample of recent dates
+//!   (fewer windows than the FCO's 126, to keep the report fast; configurable).
+//! * `bubble.valuation_pct.<id>` — expanding percentile of a valuation ratio (non-price series).
+
+use crate::analyse::{transform, Transform};
+use crate::cv::{self, BsadfCvRule, CvMethod};
+use crate::lppls_ci::{self, CiConfig};
+use crate::psy::{self, LagSelection, MinWindow, PsyConfig};
+use crate::valuation;
+use crate::Result;
+use fissure_core::{
+    resample, Aggregation, Frequency, Series, SignalSeries, SignalSpec, Thresholds,
+};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// Cost controls of [`signals`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SignalOptions {
+    /// Monte Carlo replications for the BSADF critical values.
+    pub mc_reps: usize,
+    pub seed: u64,
+    /// LPPLS confidence: number of recent dates (0 disables it).
+    pub lppls_dates: usize,
+    /// Observations between those dates.
+    pub lppls_every: usize,
+    /// LPPLS windows: largest, smallest, step (observations).
+    pub lppls_windows: (usize, usize, usize),
+    /// Random starts per window (plus a warm start).
+    pub lppls_starts: usize,
+}
+
+impl Default for SignalOptions {
+    fn default() -> Self {
+        SignalOptions {
+            mc_reps: 499,
+            seed: 20150401,
+            lppls_dates: 12,
+            lppls_every: 21,
+            lppls_windows: (750, 125, 25),
+            lppls_starts: 2,
+        }
+    }
+}
+
+type CvKey = (usize, usize, u64);
+/// Pointwise 95% BSADF critical values by (window, reps, seed): the value at position i depends
+/// only on i, so the longest simulated path serves every shorter series.
+fn cv_cache() -> &'static Mutex<HashMap<CvKey, Vec<f64>>> {
+    static C: OnceLock<Mutex<HashMap<CvKey, Vec<f64>>>> = OnceLock::new();
+    C.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn bsadf_cv95(n: usize, w: usize, reps: usize, seed: u64) -> Result<Vec<f64>> {
+    let key = (w, reps, seed);
+    if let Ok(c) = cv_cache().lock() {
+        if let Some(v) = c.get(&key) {
+            if v.len() >= n + 1 - w {
+                return Ok(v[..n + 1 - w].to_vec());
+            }
+        }
+    }
+    let cfg = PsyConfig {
+        lag: LagSelection::Fixed(0),
+        min_window: MinWindow::Observations(w),
+    };
+    let dummy = vec![0.0; n];
+    let cvs = cv::critical_values(
+        &dummy,
+        &cfg,
+        CvMethod::MonteCarlo {
+            reps,
+            seed,
+            drift_eta: None,
+        },
+        BsadfCvRule::Pointwise,
+        None,
+    )?;
+    let v: Vec<f64> = cvs.bsadf.iter().map(|c| c[1]).collect();
+    if let Ok(mut c) = cv_cache().lock() {
+        c.insert(key, v.clone());
+    }
+    Ok(v)
+}
+
+fn is_daily(s: &Series) -> bool {
+    let f = Frequency::infer(s.dates());
+    matches!(f, Frequency::Daily | Frequency::CalendarDaily)
+}
+
+fn spec(
+    id: String,
+    title_en: &str,
+    title_zh: &str,
+    unit: &str,
+    thresholds: Thresholds,
+) -> SignalSpec {
+    SignalSpec {
+        id,
+        family: "bubble".into(),
+        title_en: title_en.into(),
+        title_zh: title_zh.into(),
+        unit: unit.into(),
+        higher_is_riskier: true,
+        thresholds,
+    }
+}
+
+/// The bubble signals of one series (see the module documentation).
+pub fn signals(series: &Series, opts: &SignalOptions) -> Result<Vec<SignalSeries>> {
+    let mut out = vec![];
+    let id = series.id().to_string();
+    let price = series.meta.asset_class.is_price() && series.values().iter().all(|v| *v > 0.0);
+
+    // 1. BSADF − 95% CV
+    let base = if is_daily(series) {
+        resample(series, Frequency::Weekly, Aggregation::Last)?
+    } else {
+        series.clone()
+    };
+    let freq = Frequency::infer(base.dates());
+    let w = ((1.5 * freq.periods_per_year()).round() as usize).max(20);
+    if base.len() >= w + 10 {
+        let y = transform(
+            base.values(),
+            if price {
+                Transform::Log
+            } else {
+                Transform::None
+            },
+        )?;
+        let cfg = PsyConfig {
+            lag: LagSelection::Fixed(0),
+            min_window: MinWindow::Observations(w),
+        };
+        let r = psy::radf(&y, &cfg)?;
+        let cv95 = bsadf_cv95(y.len(), w, opts.mc_reps, opts.seed)?;
+        let values: Vec<f64> = r.bsadf.iter().zip(&cv95).map(|(b, c)| b - c).collect();
+        let dates = base.dates()[r.first..].to_vec();
+        let last = *values.last().unwrap_or(&f64::NAN);
+        let lastb = *r.bsadf.last().unwrap_or(&f64::NAN);
+        let lastc = *cv95.last().unwrap_or(&f64::NAN);
+        let run = values.iter().rev().take_while(|v| **v > 0.0).count();
+        let (en, zh) = if last > 0.0 {
+            (
+                format!(
+                    "Explosive: the BSADF statistic is {lastb:.2}, above its 95% critical value {lastc:.2} for {run} consecutive {} observation(s).",
+                    freq
+                ),
+                format!("呈爆炸性：BSADF 统计量为 {lastb:.2}，已连续 {run} 期高于 95% 临界值 {lastc:.2}。"),
+            )
+        } else {
+            (
+                format!("Not explosive: the BSADF statistic is {lastb:.2}, below its 95% critical value {lastc:.2} (gap {last:.2})."),
+                format!("未见爆炸性：BSADF 统计量为 {lastb:.2}，低于 95% 临界值 {lastc:.2}（差 {last:.2}）。"),
+            )
+        };
+        out.push(SignalSeries {
+            spec: spec(
+                format!("bubble.bsadf.{id}"),
+                "PSY BSADF minus 95% critical value",
+                "PSY BSADF 减 95% 临界值",
+                "t-stat",
+                Thresholds::Absolute {
+                    elevated: 0.0,
+                    alarm: 0.5,
+                },
+            ),
+            dates,
+            values,
+            explain_en: en,
+            explain_zh: zh,
+        });
+    }
+
+    // 2. LPPLS positive-bubble confidence on recent dates
+    let (maxw, minw, step) = opts.lppls_windows;
+    if price && opts.lppls_dates > 0 && is_daily(series) && series.len() > minw + 1 {
+        let t: Vec<f64> = series
+            .dates()
+            .iter()
+            .map(|d| chrono::Datelike::num_days_from_ce(d) as f64)
+            .collect();
+        let y = transform(series.values(), Transform::Log)?;
+        let n = series.len();
+        let mut ends: Vec<usize> = (0..opts.lppls_dates)
+            .filter_map(|k| (n - 1).checked_sub(k * opts.lppls_every.max(1)))
+            .filter(|e| *e >= minw)
+            .collect();
+        ends.reverse();
+        let cfg = CiConfig {
+            max_window: maxw,
+            min_window: minw,
+            step,
+            starts: opts.lppls_starts,
+            seed: opts.seed,
+            ..CiConfig::default()
+        };
+        let pts = lppls_ci::indicator(&t, &y, &ends, &cfg, None)?;
+        let dates: Vec<_> = pts.iter().map(|p| series.dates()[p.index]).collect();
+        let values: Vec<f64> = pts.iter().map(|p| p.pos_conf).collect();
+        let last = pts.last();
+        let pc = last.map_or(0.0, |p| p.pos_conf * 100.0);
+        let nw = last.map_or(0, |p| p.windows);
+        let tc = last
+            .and_then(|p| p.tc_quantile(0.5))
+            .and_then(|d| chrono::NaiveDate::from_num_days_from_ce_opt(d.round() as i32));
+        let (en, zh) = match tc {
+            Some(tc) => (
+                format!("LPPLS: {pc:.0}% of {nw} windows fit a qualified positive bubble; median critical time {tc}."),
+                format!("LPPLS：{nw} 个窗口中 {pc:.0}% 拟合出合格的正泡沫；临界时间中位数 {tc}。"),
+            ),
+            None => (
+                format!("LPPLS: {pc:.0}% of {nw} windows fit a qualified positive bubble; no qualified critical time."),
+                format!("LPPLS：{nw} 个窗口中 {pc:.0}% 拟合出合格的正泡沫；无合格的临界时间。"),
+            ),
+        };
+        out.push(SignalSeries {
+            spec: spec(
+                format!("bubble.lppls_pos.{id}"),
+                "LPPLS positive-bubble confidence",
+                "LPPLS 正泡沫置信度",
+                "share",
+                Thresholds::Absolute {
+                    elevated: 0.1,
+                    alarm: 0.3,
+                },
+            ),
+            dates,
+            values,
+            explain_en: en,
+            explain_zh: zh,
+        });
+    }
+
+    // 3. valuation percentile (ratios only)
+    if !series.meta.asset_class.is_price() && series.len() >= 40 {
+        let e = valuation::expanding(series.values(), 36)?;
+        let last = *e.percentile.last().unwrap_or(&f64::NAN);
+        let z = *e.zscore.last().unwrap_or(&f64::NAN);
+        let v = *series.values().last().unwrap_or(&f64::NAN);
+        let since = series
+            .first_date()
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        out.push(SignalSeries {
+            spec: spec(
+                format!("bubble.valuation_pct.{id}"),
+                "Valuation percentile against own history",
+                "估值历史百分位",
+                "percent",
+                Thresholds::Absolute { elevated: 80.0, alarm: 95.0 },
+            ),
+            dates: series.dates().to_vec(),
+            values: e.percentile,
+            explain_en: format!(
+                "At {v:.2}, the ratio is at the {last:.0}th percentile of its history since {since} (z-score {z:.2})."
+            ),
+            explain_zh: format!("当前值 {v:.2}，处于 {since} 以来历史的第 {last:.0} 百分位（z 值 {z:.2}）。"),
+        });
+    }
+    Ok(out)
+}
