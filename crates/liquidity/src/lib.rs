@@ -1,1 +1,4 @@
-//! Liquidity and regime family: financial stress index, Markov-switching regimes, rate and yen-carry sensitivity.
+//! Liquidity and regime family: financial stress index, Markov-switching regimes,
+//! rate and yen-carry sensitivity.
+
+pub mod markov;
