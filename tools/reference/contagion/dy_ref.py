@@ -90,5 +90,5 @@ if __name__ == "__main__":
     with open(os.path.join(FIX, "dy_etf6_rolling_total.csv"), "w") as f:
         f.write("date,total\n")
         for d, v in zip(dates, tot):
-            f.write(f"{d.date()},{v!r}\n")
+            f.write(f"{d.date()},{float(v)!r}\n")
     print("total gen", out["full"]["generalized"]["total"], "chol", out["full"]["cholesky"]["total"])
