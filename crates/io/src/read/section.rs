@@ -1,0 +1,260 @@
+//! The snapshot layout: `snapshot_date,symbol,name,<text…>,<numeric…>` → one
+//! [`CrossSection`] per (date, numeric field).
+//!
+//! Columns: the date column; the symbol (`symbol` or `ticker`); an optional name
+//! (`name`, `company`, `security`); text columns skipped by name (`sector…`, `industry…`,
+//! `gics…`, `description`); every other column is a numeric field (or only `value_col`).
+//! An empty or missing-marker cell leaves the symbol out of that field's cross-section.
+//! In the bundle's snapshots a price of exactly 0 means "no quote" (it always comes with an
+//! empty market cap), so a zero in a price column (`price`, `close`) is treated as missing
+//! and counted in a warning; a negative price is an error.
+
+use super::date::parse_date;
+use super::num::{parse_cell, Cell};
+use super::table::{col, find_named, SYMBOL_NAMES};
+use super::{default_id, ReadError, ReadOptions, ReadWarning};
+use chrono::NaiveDate;
+use fissure_core::{CrossSection, CrossSectionRow};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+pub(super) struct Ctx<'a> {
+    pub file: &'a Path,
+    pub header: &'a [String],
+    pub lower: &'a [String],
+    pub header_line: u64,
+    pub date: usize,
+    pub opts: &'a ReadOptions,
+}
+
+fn is_text(name: &str) -> bool {
+    name.starts_with("sector")
+        || name.starts_with("industry")
+        || name.starts_with("gics")
+        || name.ends_with("sector")
+        || matches!(
+            name,
+            "description"
+                | "exchange"
+                | "currency"
+                | "country"
+                | "cik"
+                | "founded"
+                | "headquarters"
+        )
+}
+
+pub(super) fn read(
+    ctx: &Ctx<'_>,
+    mut rdr: csv::Reader<&[u8]>,
+    mut rec: csv::ByteRecord,
+) -> Result<(Vec<CrossSection>, Vec<ReadWarning>), ReadError> {
+    let file = ctx.file;
+    let lower = ctx.lower;
+    let header = ctx.header;
+    let symbol = SYMBOL_NAMES
+        .iter()
+        .find_map(|n| lower.iter().position(|h| h == n))
+        .unwrap_or(0);
+    let name = ["name", "company", "security"]
+        .iter()
+        .find_map(|n| lower.iter().position(|h| h == n));
+    let fields: Vec<usize> = match &ctx.opts.value_col {
+        Some(v) => vec![find_named(header, lower, v)
+            .filter(|i| *i != ctx.date && *i != symbol)
+            .ok_or_else(|| ReadError::NoValueColumn {
+                file: file.to_path_buf(),
+                line: ctx.header_line,
+                expected: format!("the column `{v}` named as the value column"),
+                found: header.join(", "),
+            })?],
+        None => (0..header.len())
+            .filter(|i| *i != ctx.date && *i != symbol && Some(*i) != name && !is_text(&lower[*i]))
+            .collect(),
+    };
+    if fields.is_empty() {
+        return Err(ReadError::NoValueColumn {
+            file: file.to_path_buf(),
+            line: ctx.header_line,
+            expected: "at least one numeric field besides date, symbol, name and text columns"
+                .into(),
+            found: header.join(", "),
+        });
+    }
+    let price: Vec<bool> = fields
+        .iter()
+        .map(|i| matches!(lower[*i].as_str(), "price" | "close"))
+        .collect();
+    let id = default_id(file, ctx.opts);
+    let ncols = header.len();
+    // (date, field slot) → rows with their lines
+    let mut groups: BTreeMap<(NaiveDate, usize), Vec<(CrossSectionRow, u64)>> = BTreeMap::new();
+    let mut index: HashMap<(NaiveDate, usize, String), usize> = HashMap::new();
+    let mut missing = vec![0usize; fields.len()];
+    let mut zero_price = 0usize;
+    let mut dup_same = 0usize;
+    let mut rows = 0usize;
+    let mut last_line = ctx.header_line;
+    loop {
+        let more = rdr
+            .read_byte_record(&mut rec)
+            .map_err(|e| ReadError::Malformed {
+                file: file.to_path_buf(),
+                line: last_line + 1,
+                message: e.to_string(),
+            })?;
+        if !more {
+            break;
+        }
+        let line = rec.position().map_or(0, |p| p.line());
+        last_line = line;
+        if rec.iter().all(|f| f.trim_ascii().is_empty()) {
+            continue;
+        }
+        if rec.len() != ncols {
+            return Err(ReadError::FieldCount {
+                file: file.to_path_buf(),
+                line,
+                expected: ncols,
+                found: rec.len(),
+            });
+        }
+        let Some(date) = parse_date(&rec[ctx.date]) else {
+            return Err(ReadError::BadDate {
+                file: file.to_path_buf(),
+                line,
+                column: col(header, ctx.date),
+                text: String::from_utf8_lossy(&rec[ctx.date]).into_owned(),
+            });
+        };
+        let sym = String::from_utf8_lossy(rec[symbol].trim_ascii()).into_owned();
+        if sym.is_empty() {
+            return Err(ReadError::MissingSymbol {
+                file: file.to_path_buf(),
+                line,
+                column: col(header, symbol),
+            });
+        }
+        let nm = name
+            .map(|i| String::from_utf8_lossy(rec[i].trim_ascii()).into_owned())
+            .filter(|s| !s.is_empty());
+        rows += 1;
+        for (k, &fi) in fields.iter().enumerate() {
+            let field = &rec[fi];
+            let value = match parse_cell(field) {
+                Cell::Missing => {
+                    missing[k] += 1;
+                    continue;
+                }
+                Cell::Value(v) if price[k] && v == 0.0 && !ctx.opts.allow_non_positive => {
+                    zero_price += 1;
+                    continue;
+                }
+                Cell::Value(v) if price[k] && v < 0.0 && !ctx.opts.allow_non_positive => {
+                    return Err(ReadError::NonPositivePrice {
+                        file: file.to_path_buf(),
+                        line,
+                        column: col(header, fi),
+                        date,
+                        value: v,
+                        asset_class: None,
+                    });
+                }
+                Cell::Value(v) => v,
+                Cell::NonFinite => {
+                    return Err(ReadError::NonFinite {
+                        file: file.to_path_buf(),
+                        line,
+                        column: col(header, fi),
+                        text: String::from_utf8_lossy(field).into_owned(),
+                    })
+                }
+                Cell::Bad => {
+                    return Err(ReadError::BadNumber {
+                        file: file.to_path_buf(),
+                        line,
+                        column: col(header, fi),
+                        text: String::from_utf8_lossy(field).into_owned(),
+                    })
+                }
+            };
+            let group = groups.entry((date, k)).or_default();
+            match index.get(&(date, k, sym.clone())) {
+                Some(&j) => {
+                    let (first, first_line) = &group[j];
+                    if first.value == value {
+                        dup_same += 1;
+                        continue;
+                    }
+                    return Err(ReadError::DuplicateSymbol {
+                        file: file.to_path_buf(),
+                        line,
+                        column: col(header, fi),
+                        symbol: sym,
+                        date,
+                        first_line: *first_line,
+                    });
+                }
+                None => {
+                    index.insert((date, k, sym.clone()), group.len());
+                    group.push((
+                        CrossSectionRow {
+                            symbol: sym.clone(),
+                            name: nm.clone(),
+                            value,
+                        },
+                        line,
+                    ));
+                }
+            }
+        }
+    }
+    if rows == 0 {
+        return Err(ReadError::HeaderOnly {
+            file: file.to_path_buf(),
+            line: ctx.header_line,
+        });
+    }
+    let mut warnings = Vec::new();
+    let mut warn = |message: String| {
+        warnings.push(ReadWarning {
+            file: file.to_path_buf(),
+            message,
+        })
+    };
+    for (k, &m) in missing.iter().enumerate() {
+        if m > 0 {
+            warn(format!(
+                "{m} row(s) with a missing `{}` left out of its cross-sections",
+                header[fields[k]]
+            ));
+        }
+    }
+    if zero_price > 0 {
+        warn(format!(
+            "{zero_price} price(s) of 0 (no quote in the source) treated as missing"
+        ));
+    }
+    if dup_same > 0 {
+        warn(format!(
+            "{dup_same} repeated (date, symbol) value(s) with identical values dropped"
+        ));
+    }
+    let sections: Vec<CrossSection> = groups
+        .into_iter()
+        .map(|((date, k), rows)| CrossSection {
+            id: id.clone(),
+            field: header[fields[k]].clone(),
+            date,
+            rows: rows.into_iter().map(|(r, _)| r).collect(),
+        })
+        .collect();
+    if sections.is_empty() {
+        return Err(ReadError::AllMissing {
+            file: file.to_path_buf(),
+            line: ctx.header_line,
+            column: col(header, fields[0]),
+        });
+    }
+    Ok((sections, warnings))
+}
