@@ -26,6 +26,9 @@ pub struct SeriesEntry {
     pub source: String,
     #[serde(default)]
     pub value_col: Option<String>,
+    /// Accept prices <= 0 (WTI on 2020-04-20); log returns of such a series fail at analysis time.
+    #[serde(default)]
+    pub allow_non_positive: bool,
 }
 
 /// One cross-section file of the catalog.
@@ -95,6 +98,7 @@ pub fn load() -> Result<DemoData, DemoError> {
             value_col: e.value_col.clone(),
             meta: Some(meta),
             frequency: Some(e.frequency),
+            allow_non_positive: e.allow_non_positive,
             ..Default::default()
         };
         let got = read_bytes(Path::new(&e.file), bytes, &opts)?;

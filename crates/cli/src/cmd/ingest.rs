@@ -35,6 +35,9 @@ pub struct IngestArgs {
     /// Unit of the values (e.g. USD, percent).
     #[arg(long)]
     pub unit: Option<String>,
+    /// Accept prices <= 0 (e.g. WTI crude on 2020-04-20); log returns will refuse such a series.
+    #[arg(long)]
+    pub allow_non_positive: bool,
     #[command(flatten)]
     pub file_options: FileOptions,
 }
@@ -112,6 +115,7 @@ pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
             id: args.id.clone(),
             meta: stem_meta(args, path),
             frequency: args.frequency,
+            allow_non_positive: args.allow_non_positive,
             ..args.file_options.read_options()
         };
         let out = read_file(path, &opts).with_context(|| format!("nothing was stored; fix {} and retry", path.display()))?;
