@@ -81,3 +81,27 @@ pub fn etf6_returns(from: &str, to: &str) -> (Vec<Date>, Vec<Vec<f64>>) {
 pub fn rel_close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * b.abs().max(1e-300)
 }
+
+/// 100 × log returns of several demo files on their common dates (intersection).
+pub fn returns_of(files: &[(&str, &str)]) -> (Vec<String>, Vec<Date>, Vec<Vec<f64>>) {
+    let s: Vec<Series> = files.iter().map(|(id, f)| demo(id, f)).collect();
+    let refs: Vec<&Series> = s.iter().collect();
+    let p = Panel::align(&refs, &Alignment::Intersection).unwrap();
+    let (dates, rows) = p.complete_rows();
+    let r = (1..rows.len()).map(|i| (0..rows[i].len()).map(|j| 100.0 * (rows[i][j] / rows[i - 1][j]).ln()).collect()).collect();
+    (files.iter().map(|f| f.0.to_string()).collect(), dates[1..].to_vec(), r)
+}
+
+pub const SECTORS: [(&str, &str); 11] = [
+    ("SPY", "prices/etf_spy_daily.csv"),
+    ("QQQ", "prices/etf_qqq_daily.csv"),
+    ("XLK", "prices/etf_xlk_daily.csv"),
+    ("XLF", "prices/etf_xlf_daily.csv"),
+    ("XLE", "prices/etf_xle_daily.csv"),
+    ("XLU", "prices/etf_xlu_daily.csv"),
+    ("XLP", "prices/etf_xlp_daily.csv"),
+    ("XLV", "prices/etf_xlv_daily.csv"),
+    ("TLT", "prices/etf_tlt_daily.csv"),
+    ("GLD", "prices/etf_gld_daily.csv"),
+    ("HYG", "prices/etf_hyg_daily.csv"),
+];
