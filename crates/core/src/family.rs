@@ -108,4 +108,15 @@ pub trait SignalFamily: Send + Sync {
     fn title(&self) -> Text;
     /// Computes the family's signals and charts.
     fn compute(&self, inputs: &FamilyInputs) -> Result<FamilyOutput, String>;
+    /// Series and cross-section ids this family reads from `inputs`, so that the
+    /// report's cache recomputes the family only when one of them changes.
+    /// `None` (the default) means "any input": every data update recomputes it.
+    fn inputs_used(&self, _inputs: &FamilyInputs) -> Option<Vec<String>> {
+        None
+    }
+    /// The family's parameters as text (windows, levels, seeds), part of the
+    /// report's cache key. Default: none beyond the code itself.
+    fn params(&self) -> String {
+        String::new()
+    }
 }

@@ -1,1 +1,186 @@
-//! Synthesis and delivery: signal registry, composite gauge, skill backtest, bilingual HTML/SVG/PNG report.
+//! Synthesis and delivery: the signal registry, composite gauges, the skill
+//! backtest, and the bilingual report (self-contained HTML with inline SVG
+//! charts, `charts/*.svg`, `report.json`, a terminal summary).
+//!
+//! The report knows families only through [`fissure_core::SignalFamily`]: any
+//! family listed by the binary appears, with its signals, charts, methods and
+//! notes; a failing family appears as a note.
+
+pub mod baseline;
+pub mod cache;
+pub mod composite;
+pub mod html;
+pub mod i18n;
+pub mod json;
+pub mod percentile;
+pub mod registry;
+pub mod skill;
+pub mod svg;
+pub mod terminal;
+
+use chrono::NaiveDate;
+use fissure_core::{FamilyInputs, SignalFamily};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub use cache::Cache;
+pub use composite::Composite;
+pub use i18n::Lang;
+pub use registry::{FamilyReport, FamilyRun, Progress, SignalReport, State};
+pub use skill::{Event, Skill, SkillParams};
+
+/// Errors of the report.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("writing {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("serialising report.json: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// A stored series as listed in the data-sources section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    pub id: String,
+    pub name: String,
+    pub source: String,
+    pub unit: String,
+    pub first: Option<NaiveDate>,
+    pub last: Option<NaiveDate>,
+    pub observations: usize,
+}
+
+/// What the report is built from.
+pub struct ReportInput<'a> {
+    /// The families to run (the report adds its `baseline` family itself).
+    pub families: Vec<&'a dyn SignalFamily>,
+    /// Data, already truncated at `as_of`.
+    pub inputs: FamilyInputs,
+    /// Drawdown events of the skill study: series id → threshold (0.2 = 20%).
+    pub events: Vec<(String, f64)>,
+    pub as_of: NaiveDate,
+    pub sources: Vec<Source>,
+    pub skill_params: SkillParams,
+    /// Identifies the code (e.g. the executable's size and time): part of cache keys.
+    pub code_id: String,
+}
+
+/// A timed step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub name: String,
+    pub seconds: f64,
+}
+
+/// The skill study.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkillStudy {
+    pub params: SkillParams,
+    pub events: Vec<Event>,
+    /// Signal or gauge id → skill (absent when it has no state in range).
+    pub scores: BTreeMap<String, Skill>,
+}
+
+/// The whole report, before rendering.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub as_of: NaiveDate,
+    pub families: Vec<FamilyReport>,
+    pub composite: Composite,
+    pub skill: SkillStudy,
+    pub sources: Vec<Source>,
+    pub steps: Vec<Step>,
+}
+
+impl Report {
+    /// Skill of a signal or gauge.
+    pub fn skill_of(&self, id: &str) -> Option<&Skill> {
+        self.skill.scores.get(id)
+    }
+}
+
+/// Runs the families and the synthesis. `progress` is called as each family ends.
+pub fn build(input: ReportInput<'_>, cache: Option<&dyn Cache>, progress: &(dyn Fn(Progress<'_>) + Sync)) -> Report {
+    let mut steps = Vec::new();
+    let baseline = baseline::BaselineFamily::new(input.events.clone());
+    let mut families = input.families.clone();
+    families.push(&baseline);
+    let t0 = Instant::now();
+    let reports = registry::run_families(&families, &input.inputs, cache, &input.code_id, progress);
+    for r in &reports {
+        let how = if r.run.cached { "cached" } else { "computed" };
+        steps.push(Step { name: format!("family {} ({how})", r.run.key), seconds: r.run.seconds });
+    }
+    steps.push(Step { name: "families + registry (wall)".into(), seconds: t0.elapsed().as_secs_f64() });
+
+    let t = Instant::now();
+    let composite = composite::build(&reports, input.as_of);
+    steps.push(Step { name: "composite gauges".into(), seconds: t.elapsed().as_secs_f64() });
+
+    let t = Instant::now();
+    let skill = study(&reports, &composite, &input.inputs, &input.events, input.as_of, input.skill_params);
+    steps.push(Step { name: "skill backtest".into(), seconds: t.elapsed().as_secs_f64() });
+
+    Report { as_of: input.as_of, families: reports, composite, skill, sources: input.sources, steps }
+}
+
+/// Finds the events in the (truncated) data and scores every signal and gauge.
+pub fn study(
+    families: &[FamilyReport],
+    composite: &Composite,
+    inputs: &FamilyInputs,
+    event_specs: &[(String, f64)],
+    as_of: NaiveDate,
+    params: SkillParams,
+) -> SkillStudy {
+    let mut events: Vec<Event> = event_specs
+        .iter()
+        .filter_map(|(id, thr)| inputs.series.get(id).map(|s| skill::find_events(&s.as_of(as_of), *thr)))
+        .flatten()
+        .collect();
+    events.sort_by(|a, b| a.event_date.cmp(&b.event_date).then(a.series.cmp(&b.series)));
+    let mut scores = BTreeMap::new();
+    for s in families.iter().flat_map(|f| &f.signals) {
+        if let Some(k) = skill::score(&s.dates, &s.states, &events, as_of, &params) {
+            scores.insert(s.id.clone(), k);
+        }
+    }
+    for g in std::iter::once(&composite.overall).chain(&composite.families) {
+        if let Some(k) = skill::score(&g.dates, &g.states, &events, as_of, &params) {
+            scores.insert(g.id.clone(), k);
+        }
+    }
+    SkillStudy { params, events, scores }
+}
+
+/// Files written by [`write`].
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub html: PathBuf,
+    pub json: PathBuf,
+    pub charts: Vec<PathBuf>,
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    std::fs::write(path, bytes).map_err(|source| ReportError::Write { path: path.into(), source })
+}
+
+/// Writes `report.html`, `report.json` and `charts/*.svg` into `out`.
+pub fn write(report: &Report, out: &Path, lang: Lang) -> Result<Written, ReportError> {
+    let charts_dir = out.join("charts");
+    std::fs::create_dir_all(&charts_dir).map_err(|source| ReportError::Write { path: charts_dir.clone(), source })?;
+    let mut charts = Vec::new();
+    for (id, svg) in html::all_charts(report, lang) {
+        let p = charts_dir.join(format!("{id}.svg"));
+        write_file(&p, svg.as_bytes())?;
+        charts.push(p);
+    }
+    let html_path = out.join("report.html");
+    write_file(&html_path, html::render(report, lang).as_bytes())?;
+    let json_path = out.join("report.json");
+    let j = json::to_json(report, lang);
+    write_file(&json_path, serde_json::to_string_pretty(&j)?.as_bytes())?;
+    Ok(Written { html: html_path, json: json_path, charts })
+}
