@@ -9,6 +9,7 @@ pub mod error;
 pub mod linalg;
 pub mod optim;
 pub mod rng;
+pub mod rolling_ols;
 pub mod var;
 
 pub use error::StatsError;

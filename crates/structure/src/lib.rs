@@ -1,1 +1,7 @@
 //! Market-structure family: concentration of market caps and sector/size rotation.
+
+pub mod concentration;
+pub mod error;
+pub mod rotation;
+
+pub use error::{Result, StructureError};

@@ -1,0 +1,21 @@
+use crate::markov::MarkovError;
+use fissure_core::CoreError;
+use fissure_stats::StatsError;
+use thiserror::Error;
+
+/// Errors of the liquidity family.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum LiquidityError {
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    #[error(transparent)]
+    Stats(#[from] StatsError),
+    #[error(transparent)]
+    Markov(#[from] MarkovError),
+    #[error("missing input: {0}")]
+    Missing(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub type Result<T> = std::result::Result<T, LiquidityError>;
