@@ -14,6 +14,8 @@
 //! - [`crowding`]: basket correlation/dispersion and positioning percentiles.
 //! - [`signals`]: the family's signals for the report, real-time safe.
 
+#![allow(clippy::needless_range_loop)] // index loops mirror the matrix formulas
+
 pub mod absorption;
 pub mod cocrash;
 pub mod corr;

@@ -1,1 +1,125 @@
-//! (in progress)
+//! From series to the return matrices the methods use, and basket indices.
+
+use crate::corr::basket_returns;
+use crate::error::ContagionError;
+use chrono::NaiveDate;
+use fissure_core::{Alignment, Panel, Series, SeriesMeta};
+
+type Result<T> = std::result::Result<T, ContagionError>;
+
+/// Aligned returns: `rows[t][j]` is series `names[j]` on `dates[t]`.
+#[derive(Debug, Clone)]
+pub struct ReturnRows {
+    pub names: Vec<String>,
+    pub dates: Vec<NaiveDate>,
+    pub rows: Vec<Vec<f64>>,
+}
+
+impl ReturnRows {
+    /// Column `j` as a vector.
+    pub fn column(&self, j: usize) -> Vec<f64> {
+        self.rows.iter().map(|r| r[j]).collect()
+    }
+
+    /// Rows with dates in [from, to].
+    pub fn between(&self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> ReturnRows {
+        let keep: Vec<usize> = (0..self.dates.len())
+            .filter(|&i| {
+                from.is_none_or(|f| f <= self.dates[i]) && to.is_none_or(|t| self.dates[i] <= t)
+            })
+            .collect();
+        ReturnRows {
+            names: self.names.clone(),
+            dates: keep.iter().map(|&i| self.dates[i]).collect(),
+            rows: keep.iter().map(|&i| self.rows[i].clone()).collect(),
+        }
+    }
+}
+
+/// Log returns × `scale` of price series aligned by `policy`, on the dates where
+/// every series has a price; each return spans two consecutive such dates.
+pub fn log_return_rows(series: &[&Series], policy: &Alignment, scale: f64) -> Result<ReturnRows> {
+    for s in series {
+        s.check_positive()?;
+    }
+    let panel = Panel::align(series, policy)?;
+    let (dates, px) = panel.complete_rows();
+    if px.len() < 2 {
+        return Err(ContagionError::TooShort {
+            what: "aligned prices".into(),
+            needed: 2,
+            got: px.len(),
+        });
+    }
+    let rows = (1..px.len())
+        .map(|i| {
+            (0..px[i].len())
+                .map(|j| scale * (px[i][j] / px[i - 1][j]).ln())
+                .collect()
+        })
+        .collect();
+    Ok(ReturnRows {
+        names: panel.ids,
+        dates: dates[1..].to_vec(),
+        rows,
+    })
+}
+
+/// A basket index (level 100 on its first date): the members' daily simple returns
+/// combined with constant weights (renormalised over the members quoted that day,
+/// and only when at least half the weight is quoted), i.e. a daily-rebalanced
+/// index. Members are aligned on the union of their dates with a 5-day fill.
+pub fn basket_index(name: &str, members: &[(&Series, f64)]) -> Result<Series> {
+    if members.is_empty() {
+        return Err(ContagionError::Invalid(format!(
+            "basket `{name}` has no members"
+        )));
+    }
+    let refs: Vec<&Series> = members.iter().map(|m| m.0).collect();
+    let panel = Panel::align(&refs, &Alignment::Union { max_fill_days: 5 })?;
+    let rets: Vec<Vec<Option<f64>>> = panel
+        .columns
+        .iter()
+        .map(|c| {
+            let mut r = vec![None];
+            r.extend(c.windows(2).map(|w| match (w[0], w[1]) {
+                (Some(a), Some(b)) if a > 0.0 => Some(b / a - 1.0),
+                _ => None,
+            }));
+            r
+        })
+        .collect();
+    let w: Vec<f64> = members.iter().map(|m| m.1).collect();
+    let br = basket_returns(&rets, &w, 0.5)?;
+    let mut dates = Vec::new();
+    let mut values = Vec::new();
+    let mut level = 100.0;
+    for (i, r) in br.iter().enumerate() {
+        match r {
+            Some(r) if !dates.is_empty() => {
+                level *= 1.0 + r;
+                dates.push(panel.dates[i]);
+                values.push(level);
+            }
+            // the first date with enough members quoted starts the index
+            _ if dates.is_empty() => {
+                let quoted: f64 = panel
+                    .columns
+                    .iter()
+                    .zip(&w)
+                    .filter(|(c, _)| c[i].is_some())
+                    .map(|(_, w)| w)
+                    .sum();
+                if quoted / w.iter().sum::<f64>() >= 0.5 {
+                    dates.push(panel.dates[i]);
+                    values.push(level);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut meta = SeriesMeta::new(name);
+    meta.name = format!("basket {name} (daily-rebalanced weighted index)");
+    meta.unit = "index".into();
+    Ok(Series::new(meta, dates, values)?)
+}

@@ -2,7 +2,9 @@
 //! dense computation (explicit weights / window statistics, dense eigen / inverse) to 1e-10.
 
 mod common;
-use fissure_contagion::absorption::{absorption_ratio, absorption_ratio_of, ew_covariance, AbsorptionOptions};
+use fissure_contagion::absorption::{
+    absorption_ratio, absorption_ratio_of, ew_covariance, AbsorptionOptions,
+};
 use fissure_contagion::turbulence::turbulence;
 use nalgebra::{DMatrix, DVector};
 
@@ -20,7 +22,13 @@ fn absorption_ratio_equals_direct_dense() {
         let direct = absorption_ratio_of(&cov, 3).unwrap();
         worst = worst.max((direct - a.ar[w]).abs());
     }
-    println!("AR: {} windows from {}, max |diff| {worst:.3e}, last AR {:.4} ΔAR {:.3}", a.ar.len(), dates[499], a.ar.last().unwrap(), a.delta_ar.last().unwrap());
+    println!(
+        "AR: {} windows from {}, max |diff| {worst:.3e}, last AR {:.4} ΔAR {:.3}",
+        a.ar.len(),
+        dates[499],
+        a.ar.last().unwrap(),
+        a.delta_ar.last().unwrap()
+    );
     assert!(worst < 1e-10);
     // ΔAR by its definition at the last date
     let n = a.ar.len();
@@ -37,7 +45,12 @@ fn absorption_ratio_equals_direct_dense() {
         let i = dates.iter().position(|x| *x >= d).unwrap();
         a.ar[a.end_index.iter().position(|e| *e == i).unwrap()]
     };
-    println!("AR 2017-06-30 {:.3}, 2011-10-31 {:.3}, 2020-04-30 {:.3}", at("2017-06-30"), at("2011-10-31"), at("2020-04-30"));
+    println!(
+        "AR 2017-06-30 {:.3}, 2011-10-31 {:.3}, 2020-04-30 {:.3}",
+        at("2017-06-30"),
+        at("2011-10-31"),
+        at("2020-04-30")
+    );
     assert!(at("2011-10-31") > at("2017-06-30") && at("2020-04-30") > at("2017-06-30"));
 }
 
@@ -50,7 +63,9 @@ fn turbulence_equals_direct_dense() {
     for k in (0..t.turbulence.len()).step_by(7) {
         let day = t.index[k];
         let win = &rows[day - 500..day];
-        let mean: Vec<f64> = (0..n).map(|j| win.iter().map(|r| r[j]).sum::<f64>() / 500.0).collect();
+        let mean: Vec<f64> = (0..n)
+            .map(|j| win.iter().map(|r| r[j]).sum::<f64>() / 500.0)
+            .collect();
         let mut cov = DMatrix::zeros(n, n);
         for r in win {
             let d = DVector::from_iterator(n, (0..n).map(|j| r[j] - mean[j]));
@@ -61,15 +76,26 @@ fn turbulence_equals_direct_dense() {
         let inv = cov.clone().try_inverse().unwrap();
         let dist = (d.transpose() * inv * &d)[(0, 0)];
         let mag: f64 = (0..n).map(|j| d[j] * d[j] / cov[(j, j)]).sum();
-        worst = worst.max(((dist - t.turbulence[k]) / dist).abs()).max(((mag - t.magnitude[k]) / mag).abs());
+        worst = worst
+            .max(((dist - t.turbulence[k]) / dist).abs())
+            .max(((mag - t.magnitude[k]) / mag).abs());
         assert!((t.correlation_surprise[k] - dist / mag).abs() < 1e-9 * (dist / mag));
     }
-    println!("turbulence: {} days, max rel diff {worst:.3e}", t.turbulence.len());
+    println!(
+        "turbulence: {} days, max rel diff {worst:.3e}",
+        t.turbulence.len()
+    );
     assert!(worst < 1e-10);
     // 2020-03-16 is far in the tail of its own history
-    let i = dates.iter().position(|d| d.to_string() == "2020-03-16").unwrap();
+    let i = dates
+        .iter()
+        .position(|d| d.to_string() == "2020-03-16")
+        .unwrap();
     let k = t.index.iter().position(|x| *x == i).unwrap();
     let pct = fissure_stats::describe::percentile_rank(&t.turbulence[..=k], t.turbulence[k]);
-    println!("turbulence 2020-03-16 = {:.1} (N = 11), percentile {pct:.2}", t.turbulence[k]);
+    println!(
+        "turbulence 2020-03-16 = {:.1} (N = 11), percentile {pct:.2}",
+        t.turbulence[k]
+    );
     assert!(pct > 99.0);
 }
