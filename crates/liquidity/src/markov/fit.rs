@@ -34,9 +34,9 @@ pub struct FitOptions {
 impl Default for FitOptions {
     fn default() -> Self {
         FitOptions {
-            random_starts: 4,
-            search_em_iter: 10,
-            em_iter: 200,
+            random_starts: 3,
+            search_em_iter: 5,
+            em_iter: 10,
             em_tol: 1e-6,
             seed: 20_240_805,
             std_errors: true,
@@ -119,24 +119,23 @@ impl MarkovSwitching {
                 f64::INFINITY
             }
         };
+        // forward-difference gradient, coordinates evaluated in parallel
+        // (each coordinate is independent, so the result does not depend on threads)
         let fg = |u: &[f64]| -> (f64, Vec<f64>) {
             let f = obj(u);
-            let mut up = u.to_vec();
             let g = (0..u.len())
+                .into_par_iter()
                 .map(|i| {
-                    let h = 1e-6 * u[i].abs().max(1.0);
+                    let h = 1e-7 * u[i].abs().max(1.0);
+                    let mut up = u.to_vec();
                     up[i] = u[i] + h;
-                    let fp = obj(&up);
-                    up[i] = u[i] - h;
-                    let fm = obj(&up);
-                    up[i] = u[i];
-                    (fp - fm) / (2.0 * h)
+                    (obj(&up) - f) / h
                 })
                 .collect();
             (f, g)
         };
         let u0 = self.untransform(flat0);
-        let bo = BfgsOptions { grad_tol: 1e-8, f_tol: 1e-14, max_iter: 400 };
+        let bo = BfgsOptions { grad_tol: 1e-7, f_tol: 1e-13, max_iter: 400 };
         match bfgs(fg, &u0, &bo) {
             Ok(m) => {
                 let flat = self.transform(&m.x);
@@ -190,26 +189,28 @@ impl MarkovSwitching {
         let n = flat.len();
         let h: Vec<f64> = flat.iter().map(|v| 1e-4 * v.abs().max(1e-1)).collect();
         let f0 = self.loglike(flat);
-        let mut x = flat.to_vec();
-        let mut hess = nalgebra::DMatrix::<f64>::zeros(n, n);
-        for i in 0..n {
-            for j in i..n {
-                let mut eval = |di: f64, dj: f64| {
+        let pairs: Vec<(usize, usize)> = (0..n).flat_map(|i| (i..n).map(move |j| (i, j))).collect();
+        // entries in parallel: each is computed independently (thread-count invariant)
+        let vals: Vec<f64> = pairs
+            .par_iter()
+            .map(|&(i, j)| {
+                let eval = |di: f64, dj: f64| {
+                    let mut x = flat.to_vec();
                     x[i] += di * h[i];
                     x[j] += dj * h[j];
-                    let v = self.loglike(&x);
-                    x[i] = flat[i];
-                    x[j] = flat[j];
-                    v
+                    self.loglike(&x)
                 };
-                let v = if i == j {
+                if i == j {
                     (eval(1.0, 1.0) - 2.0 * f0 + eval(-1.0, -1.0)) / (4.0 * h[i] * h[i])
                 } else {
                     (eval(1.0, 1.0) - eval(1.0, -1.0) - eval(-1.0, 1.0) + eval(-1.0, -1.0)) / (4.0 * h[i] * h[j])
-                };
-                hess[(i, j)] = v;
-                hess[(j, i)] = v;
-            }
+                }
+            })
+            .collect();
+        let mut hess = nalgebra::DMatrix::<f64>::zeros(n, n);
+        for (&(i, j), v) in pairs.iter().zip(vals) {
+            hess[(i, j)] = v;
+            hess[(j, i)] = v;
         }
         match (-hess).try_inverse() {
             Some(cov) => (0..n).map(|i| if cov[(i, i)] > 0.0 { cov[(i, i)].sqrt() } else { f64::NAN }).collect(),

@@ -382,11 +382,22 @@ impl MarkovSwitching {
     /// Hamilton (1989) filter in probability space with per-step scaling
     /// (equivalent to statsmodels' log-space recursion).
     pub(crate) fn filter_structured(&self, st: &Structured, store: bool) -> Result<FilterOutput, MarkovError> {
-        let (k, p) = (self.spec.k, self.spec.order);
+        let (k, p, m) = (self.spec.k, self.spec.order, self.m);
         let nst = self.n_states();
         let kp = k.pow(p as u32);
         let nobs = self.nobs();
-        let e = self.residuals(st);
+        let t_all = self.y.len();
+        // u[t*k + s] = y_t − x_t'β_s
+        let mut u = vec![0.0; t_all * k];
+        for t in 0..t_all {
+            let xt = &self.x[t * m..(t + 1) * m];
+            for s in 0..k {
+                let b = &st.beta[s * m..(s + 1) * m];
+                u[t * k + s] = self.y[t] - xt.iter().zip(b).map(|(a, c)| a * c).sum::<f64>();
+            }
+        }
+        // digits of every joint state: d[x*(p+1) + l] = S_{t−l}
+        let digits: Vec<usize> = (0..nst).flat_map(|x| digits_of(x, k, p)).collect();
         let ln2pi = (2.0 * std::f64::consts::PI).ln();
         let half_log_var: Vec<f64> = st.sigma2.iter().map(|v| 0.5 * (ln2pi + v.ln())).collect();
         let inv2var: Vec<f64> = st.sigma2.iter().map(|v| 0.5 / v).collect();
@@ -396,13 +407,15 @@ impl MarkovSwitching {
         let pi: Vec<f64> = steady_state(&st.p, k).into_iter().map(|v| v.max(1e-20)).collect();
         let mut fprev = vec![0.0; nst];
         for (x, f) in fprev.iter_mut().enumerate() {
-            let digits = digits_of(x, k, p);
-            let mut v = pi[digits[p]];
+            let d = &digits[x * (p + 1)..(x + 1) * (p + 1)];
+            let mut v = pi[d[p]];
             for i in 0..p {
-                v *= pm[digits[i] * k + digits[i + 1]];
+                v *= pm[d[i] * k + d[i + 1]];
             }
             *f = v;
         }
+        // pm_top[sn*nst + xo] = P[sn][top digit of xo]
+        let pm_top: Vec<f64> = (0..k).flat_map(|sn| (0..nst).map(move |xo| (sn, xo))).map(|(sn, xo)| pm[sn * k + xo / kp]).collect();
         let mut loglik = 0.0;
         let mut ll_obs = Vec::with_capacity(nobs);
         let mut pred_all = if store { Vec::with_capacity(nobs * nst) } else { Vec::new() };
@@ -411,21 +424,27 @@ impl MarkovSwitching {
         let mut pred = vec![0.0; nst];
         let mut cl = vec![0.0; nst];
         for tt in 0..nobs {
+            let t = tt + p;
             // predicted joint
             for sn in 0..k {
+                let row = &pm_top[sn * nst..(sn + 1) * nst];
                 for a in 0..kp {
+                    let base = a * k;
                     let mut acc = 0.0;
                     for l in 0..k {
-                        let xo = a * k + l;
-                        acc += pm[sn * k + xo / kp] * fprev[xo];
+                        acc += row[base + l] * fprev[base + l];
                     }
                     pred[sn * kp + a] = acc;
                 }
             }
             let mut cmax = f64::NEG_INFINITY;
             for x in 0..nst {
-                let d0 = x / kp;
-                let r = e[tt * nst + x];
+                let d = &digits[x * (p + 1)..(x + 1) * (p + 1)];
+                let d0 = d[0];
+                let mut r = u[t * k + d0];
+                for l in 1..=p {
+                    r -= st.ar[d0 * p + l - 1] * u[(t - l) * k + d[l]];
+                }
                 let c = -half_log_var[d0] - r * r * inv2var[d0];
                 cl[x] = c;
                 cmax = cmax.max(c);
@@ -442,8 +461,9 @@ impl MarkovSwitching {
             let l = lik.ln() + cmax;
             loglik += l;
             ll_obs.push(l);
+            let inv = 1.0 / lik;
             for f in fprev.iter_mut() {
-                *f /= lik;
+                *f *= inv;
             }
             if store {
                 pred_all.extend_from_slice(&pred);
