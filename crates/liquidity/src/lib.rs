@@ -4,6 +4,7 @@
 pub mod carry;
 pub mod error;
 pub mod markov;
+pub mod signals;
 pub mod stress;
 
 pub use error::{LiquidityError, Result};
