@@ -3,5 +3,6 @@
 pub mod concentration;
 pub mod error;
 pub mod rotation;
+pub mod signals;
 
 pub use error::{Result, StructureError};
