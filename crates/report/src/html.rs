@@ -95,16 +95,17 @@ pub fn value_text(s: &SignalReport, lang: Lang) -> String {
 }
 
 /// The gauge history chart.
-pub fn gauge_chart(report: &Report) -> Chart {
+pub fn gauge_chart(report: &Report, lang: Lang) -> Chart {
     let c = &report.composite;
     let line = |g: &Gauge, label: String| Line {
         label,
         dates: g.dates.iter().zip(&g.values).filter(|(_, v)| v.is_some()).map(|(d, _)| *d).collect(),
         values: g.values.iter().flatten().copied().collect(),
     };
-    let mut lines = vec![line(&c.overall, "overall".into())];
+    let mut lines = vec![line(&c.overall, t(lang, "overall").to_string())];
     for g in &c.families {
-        lines.push(line(g, g.id.trim_start_matches("composite.").to_string()));
+        let key = g.id.trim_start_matches("composite.");
+        lines.push(line(g, family_title(report, key).map_or(key.to_string(), |x| lang.pick(x).to_string())));
     }
     Chart {
         id: "composite_history".into(),
@@ -116,7 +117,7 @@ pub fn gauge_chart(report: &Report) -> Chart {
 
 /// Every chart of the report: (file-safe id, SVG).
 pub fn all_charts(report: &Report, lang: Lang) -> Vec<(String, String)> {
-    let mut out = vec![("composite_history".to_string(), svg::draw(&gauge_chart(report), lang))];
+    let mut out = vec![("composite_history".to_string(), svg::draw(&gauge_chart(report, lang), lang))];
     for f in &report.families {
         for c in &f.output.charts {
             out.push((safe_id(&c.id), svg::draw(c, lang)));
@@ -352,7 +353,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
         }
         h.push_str("</tbody></table>");
     }
-    let gc = gauge_chart(report);
+    let gc = gauge_chart(report, lang);
     h.push_str(&figure(&gc, lang));
     h.push_str("</section>");
 

@@ -184,6 +184,9 @@ pub fn num(v: f64, lang: Lang) -> String {
     if !v.is_finite() {
         return t(lang, "na").to_string();
     }
+    if v == 0.0 {
+        return "0".into();
+    }
     if lang == Lang::Zh {
         let a = v.abs();
         if a >= 1e8 {
@@ -213,7 +216,17 @@ pub fn value_with_unit(v: f64, unit: &str, lang: Lang) -> String {
 pub fn pct(p: Option<f64>, lang: Lang) -> String {
     match p {
         Some(p) if p.is_finite() => match lang {
-            Lang::En => format!("{:.0}th", p),
+            Lang::En => {
+                let n = p.round() as i64;
+                let suffix = match (n % 10, n % 100) {
+                    (_, 11..=13) => "th",
+                    (1, _) => "st",
+                    (2, _) => "nd",
+                    (3, _) => "rd",
+                    _ => "th",
+                };
+                format!("{n}{suffix}")
+            }
             Lang::Zh => format!("第{:.0}", p),
         },
         _ => t(lang, "na").to_string(),
@@ -267,8 +280,13 @@ mod tests {
         assert_eq!(num(6543.21, Lang::En), "6,543");
         assert_eq!(num(1234567.0, Lang::Zh), "123.46万");
         assert_eq!(num(-0.0004, Lang::En), "0.000");
+        assert_eq!(num(0.0, Lang::En), "0");
         assert_eq!(num(-12.345, Lang::En), "-12.35");
         assert_eq!(pct(Some(95.4), Lang::En), "95th");
+        assert_eq!(pct(Some(72.6), Lang::En), "73rd");
+        assert_eq!(pct(Some(11.0), Lang::En), "11th");
+        assert_eq!(pct(Some(21.0), Lang::En), "21st");
+        assert_eq!(pct(Some(21.0), Lang::Zh), "第21");
         assert_eq!(share(Some(0.5), Lang::Zh), "50%");
     }
 
