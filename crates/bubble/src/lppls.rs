@@ -50,10 +50,13 @@ impl Default for SearchSpace {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FitOptions {
     pub space: SearchSpace,
-    /// Random starting points (tc uniform in the search range, m ∈ [0.1, 0.9], ω ∈ [6, 13]).
+    /// Local searches: the `starts` best of the `screen` random candidate points
+    /// (tc uniform in the search range, m ∈ [0.1, 0.9], ω ∈ [6, 13]) are refined by LM.
     pub starts: usize,
+    /// Random candidate points whose SSE is evaluated to choose the starts.
+    pub screen: usize,
     pub seed: u64,
-    /// Maximum LM iterations per start.
+    /// Maximum LM iterations per start (coarse stage); the best result is then polished.
     pub max_iter: usize,
 }
 
@@ -61,9 +64,10 @@ impl Default for FitOptions {
     fn default() -> Self {
         FitOptions {
             space: SearchSpace::default(),
-            starts: 24,
+            starts: 8,
+            screen: 96,
             seed: 0,
-            max_iter: 60,
+            max_iter: 30,
         }
     }
 }
@@ -189,6 +193,85 @@ fn chol4_solve(l: &[f64; 16], b: [f64; 4]) -> [f64; 4] {
     x
 }
 
+/// Fills `l, f, g, h` of the workspace and returns the sums
+/// `[Σf, Σg, Σh, Σf², Σfg, Σfh, Σg², Σgh, Σh², Σy, Σyf, Σyg, Σyh]`. Vectorisable (branch-free
+/// math from `fissure_stats::fastmath`, 4-lane accumulators in a fixed order, so results do not
+/// depend on the instruction set).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn fill_core(t: &[f64], y: &[f64], tc: f64, m: f64, omega: f64, inv: f64, eps: f64, ws: &mut Workspace) -> [f64; 13] {
+    use fissure_stats::fastmath;
+    let n = t.len();
+    ws.l.resize(n, 0.0);
+    ws.f.resize(n, 0.0);
+    ws.g.resize(n, 0.0);
+    ws.h.resize(n, 0.0);
+    let (l, f, g, h) = (&mut ws.l[..n], &mut ws.f[..n], &mut ws.g[..n], &mut ws.h[..n]);
+    for ((((li, fi), gi), hi), ti) in l.iter_mut().zip(f.iter_mut()).zip(g.iter_mut()).zip(h.iter_mut()).zip(t) {
+        let dt = (tc - ti).abs() * inv + eps;
+        let lv = fastmath::ln(dt);
+        let fv = fastmath::exp(m * lv);
+        let (sv, cv) = fastmath::sin_cos(omega * lv);
+        *li = lv;
+        *fi = fv;
+        *gi = fv * cv;
+        *hi = fv * sv;
+    }
+    let mut acc = [[0.0f64; 4]; 13];
+    let chunks = n / 4;
+    let (f, g, h, y) = (&ws.f[..n], &ws.g[..n], &ws.h[..n], &y[..n]);
+    for c in 0..chunks {
+        for lane in 0..4 {
+            let i = c * 4 + lane;
+            let (fv, gv, hv, yv) = (f[i], g[i], h[i], y[i]);
+            acc[0][lane] += fv;
+            acc[1][lane] += gv;
+            acc[2][lane] += hv;
+            acc[3][lane] += fv * fv;
+            acc[4][lane] += fv * gv;
+            acc[5][lane] += fv * hv;
+            acc[6][lane] += gv * gv;
+            acc[7][lane] += gv * hv;
+            acc[8][lane] += hv * hv;
+            acc[9][lane] += yv;
+            acc[10][lane] += yv * fv;
+            acc[11][lane] += yv * gv;
+            acc[12][lane] += yv * hv;
+        }
+    }
+    for i in chunks * 4..n {
+        let (fv, gv, hv, yv) = (f[i], g[i], h[i], y[i]);
+        let v = [fv, gv, hv, fv * fv, fv * gv, fv * hv, gv * gv, gv * hv, hv * hv, yv, yv * fv, yv * gv, yv * hv];
+        for k in 0..13 {
+            acc[k][0] += v[k];
+        }
+    }
+    let mut out = [0.0; 13];
+    for k in 0..13 {
+        out[k] = (acc[k][0] + acc[k][1]) + (acc[k][2] + acc[k][3]);
+    }
+    out
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn fill_avx2(t: &[f64], y: &[f64], tc: f64, m: f64, omega: f64, inv: f64, eps: f64, ws: &mut Workspace) -> [f64; 13] {
+    fill_core(t, y, tc, m, omega, inv, eps, ws)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn fill(t: &[f64], y: &[f64], tc: f64, m: f64, omega: f64, inv: f64, eps: f64, ws: &mut Workspace) -> [f64; 13] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked at run time).
+            return unsafe { fill_avx2(t, y, tc, m, omega, inv, eps, ws) };
+        }
+    }
+    fill_core(t, y, tc, m, omega, inv, eps, ws)
+}
+
 /// A window prepared for fitting: times rescaled by `scale` (days) so that X'X is well conditioned.
 pub struct Window<'a> {
     t: &'a [f64],
@@ -235,43 +318,11 @@ impl<'a> Window<'a> {
     /// Evaluates f, g, h into the workspace and solves the linear parameters (scaled time).
     fn eval(&self, ws: &mut Workspace, tc: f64, m: f64, omega: f64) -> Option<Eval> {
         let n = self.t.len();
-        ws.l.resize(n, 0.0);
-        ws.f.resize(n, 0.0);
-        ws.g.resize(n, 0.0);
-        ws.h.resize(n, 0.0);
         let inv = 1.0 / self.scale;
         let eps = 1e-8 * inv;
         let mut xtx = [0.0f64; 16];
         let mut xty = [0.0f64; 4];
-        let (mut sf, mut sg, mut sh, mut sff, mut sfg, mut sfh, mut sgg, mut sgh, mut shh) =
-            (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-        let (mut sy, mut syf, mut syg, mut syh) = (0.0, 0.0, 0.0, 0.0);
-        for i in 0..n {
-            let dt = (tc - self.t[i]).abs() * inv + eps;
-            let l = dt.ln();
-            let f = (m * l).exp();
-            let (s, c) = (omega * l).sin_cos();
-            let g = f * c;
-            let h = f * s;
-            let y = self.y[i];
-            ws.l[i] = l;
-            ws.f[i] = f;
-            ws.g[i] = g;
-            ws.h[i] = h;
-            sf += f;
-            sg += g;
-            sh += h;
-            sff += f * f;
-            sfg += f * g;
-            sfh += f * h;
-            sgg += g * g;
-            sgh += g * h;
-            shh += h * h;
-            sy += y;
-            syf += y * f;
-            syg += y * g;
-            syh += y * h;
-        }
+        let [sf, sg, sh, sff, sfg, sfh, sgg, sgh, shh, sy, syf, syg, syh] = fill(self.t, self.y, tc, m, omega, inv, eps, ws);
         let nn = n as f64;
         let rows = [
             [nn, sf, sg, sh],
@@ -353,6 +404,7 @@ impl<'a> Window<'a> {
         x0: [f64; 3],
         sp: &SearchSpace,
         max_iter: usize,
+        tol: f64,
     ) -> Option<LpplsFit> {
         let bnd = self.bounds(sp);
         let clamp = |x: [f64; 3]| {
@@ -444,7 +496,7 @@ impl<'a> Window<'a> {
                     cur = e;
                     lambda = (lambda / 5.0).max(1e-12);
                     need_jac = true;
-                    if rel < 1e-10 && step < 1e-7 {
+                    if rel < tol {
                         break;
                     }
                 }
@@ -505,34 +557,68 @@ fn better(a: Option<LpplsFit>, b: Option<LpplsFit>) -> Option<LpplsFit> {
     }
 }
 
-/// Best-of-`starts` LPPLS fit of `y = ln p` at times `t` (days), in parallel over starts.
-/// The result is identical whatever the number of threads (ties keep the lower start index).
+/// Relative SSE improvement below which a coarse local search stops.
+const COARSE_TOL: f64 = 1e-7;
+/// Polishing tolerance and iterations for the retained fit.
+const POLISH_TOL: f64 = 1e-13;
+const POLISH_ITER: usize = 300;
+
+/// Candidate starting points ranked by SSE (deterministic: candidate `i` uses stream `(seed, i)`).
+fn ranked_starts(w: &Window<'_>, ws: &mut Workspace, opt: &FitOptions, parallel: bool) -> Vec<[f64; 3]> {
+    let cand = |ws: &mut Workspace, i: u64| {
+        let x = w.start(&opt.space, opt.seed, i);
+        (w.sse(ws, x[0], x[1], x[2]), i, x)
+    };
+    let n = opt.screen.max(opt.starts).max(1);
+    let mut c: Vec<(f64, u64, [f64; 3])> = if parallel {
+        (0..n).into_par_iter().with_min_len(8).map_init(Workspace::new, |ws, i| cand(ws, i as u64)).collect()
+    } else {
+        (0..n).map(|i| cand(ws, i as u64)).collect()
+    };
+    c.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    c.into_iter().take(opt.starts.max(1)).map(|c| c.2).collect()
+}
+
+/// Best LPPLS fit of `y = ln p` at times `t` (days): `screen` random candidates are ranked by
+/// SSE, the best `starts` are refined by bounded LM (in parallel), and the lowest-SSE result is
+/// polished. The result is identical whatever the number of threads (ties keep the lower index).
 pub fn fit(t: &[f64], y: &[f64], opt: &FitOptions) -> Result<LpplsFit> {
     let w = Window::new(t, y)?;
     validate_space(&opt.space)?;
-    let best = (0..opt.starts.max(1) as u64)
-        .into_par_iter()
-        .map_init(Workspace::new, |ws, i| {
-            let x0 = w.start(&opt.space, opt.seed, i);
-            w.local_fit(ws, x0, &opt.space, opt.max_iter)
-        })
+    let mut ws = Workspace::new();
+    let starts = ranked_starts(&w, &mut ws, opt, true);
+    let best = starts
+        .par_iter()
+        .map_init(Workspace::new, |ws, x0| w.local_fit(ws, *x0, &opt.space, opt.max_iter, COARSE_TOL))
         .reduce(|| None, better);
+    let mut best = best.and_then(|b| better(Some(b), w.local_fit(&mut ws, [b.tc, b.m, b.omega], &opt.space, 2 * opt.max_iter, 1e-9)));
+    // Neighbouring minima in tc: near t2 the cost has several close local minima a few
+    // observation spacings apart (the log-periodic phase at the last points); hop to each
+    // neighbour of the incumbent and keep improvements.
+    let spacing = (w.t2 - w.t1) / (w.t.len() - 1) as f64;
+    for _round in 0..4 {
+        let Some(b) = best else { break };
+        let hops: Vec<f64> = [-4.0, -2.0, -1.0, -0.5, 0.5, 1.0, 2.0, 4.0].iter().map(|k| b.tc + k * spacing).collect();
+        let cand = hops
+            .par_iter()
+            .map_init(Workspace::new, |ws, tc| w.local_fit(ws, [*tc, b.m, b.omega], &opt.space, 2 * opt.max_iter, 1e-9))
+            .reduce(|| None, better);
+        match cand {
+            Some(c) if c.sse < b.sse * (1.0 - 1e-10) => best = Some(c),
+            _ => break,
+        }
+    }
+    let best = best.and_then(|b| better(Some(b), w.local_fit(&mut ws, [b.tc, b.m, b.omega], &opt.space, POLISH_ITER, POLISH_TOL)));
     best.ok_or_else(|| BubbleError::Config("no LPPLS start converged (degenerate window)".into()))
 }
 
 /// Serial best-of fit with an optional warm start (used inside the parallel indicator).
-pub fn fit_serial(
-    w: &Window<'_>,
-    ws: &mut Workspace,
-    opt: &FitOptions,
-    warm: Option<[f64; 3]>,
-) -> Option<LpplsFit> {
-    let mut best = warm.and_then(|x0| w.local_fit(ws, x0, &opt.space, opt.max_iter));
-    for i in 0..opt.starts as u64 {
-        let x0 = w.start(&opt.space, opt.seed, i);
-        best = better(best, w.local_fit(ws, x0, &opt.space, opt.max_iter));
+pub fn fit_serial(w: &Window<'_>, ws: &mut Workspace, opt: &FitOptions, warm: Option<[f64; 3]>) -> Option<LpplsFit> {
+    let mut best = warm.and_then(|x0| w.local_fit(ws, x0, &opt.space, opt.max_iter, COARSE_TOL));
+    for x0 in ranked_starts(w, ws, opt, false) {
+        best = better(best, w.local_fit(ws, x0, &opt.space, opt.max_iter, COARSE_TOL));
     }
-    best
+    best.and_then(|b| better(Some(b), w.local_fit(ws, [b.tc, b.m, b.omega], &opt.space, POLISH_ITER, 1e-10)))
 }
 
 pub(crate) fn validate_space(sp: &SearchSpace) -> Result<()> {

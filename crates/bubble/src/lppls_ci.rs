@@ -110,8 +110,11 @@ pub struct CiConfig {
     pub step: usize,
     pub filter: Filter,
     pub space: SearchSpace,
-    /// Random starts per window, in addition to the warm start from the next larger window.
+    /// Local searches per window (the best of `screen` random candidates), in addition to the
+    /// warm start from the next larger window.
     pub starts: usize,
+    /// Random candidate points screened by SSE per window.
+    pub screen: usize,
     pub seed: u64,
     pub max_iter: usize,
 }
@@ -124,9 +127,10 @@ impl Default for CiConfig {
             step: 5,
             filter: Filter::default(),
             space: SearchSpace::default(),
-            starts: 4,
+            starts: 2,
+            screen: 16,
             seed: 0,
-            max_iter: 40,
+            max_iter: 30,
         }
     }
 }
@@ -182,6 +186,7 @@ pub fn fits_at(
     let opt = FitOptions {
         space: cfg.space,
         starts: cfg.starts,
+        screen: cfg.screen,
         seed: cfg.seed ^ (end as u64).wrapping_mul(0x9E37_79B9),
         max_iter: cfg.max_iter,
     };

@@ -43,6 +43,9 @@ enum Command {
     Show(cmd::show::ShowArgs),
     /// Export stored series to CSV or Parquet.
     Export(cmd::export::ExportArgs),
+    /// Bubbles: PSY date-stamping, LPPLS fits and confidence, valuation stretch.
+    #[command(subcommand)]
+    Bubble(cmd::bubble::BubbleCmd),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -52,6 +55,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::List(a) => cmd::list::run(&ctx, a),
         Command::Show(a) => cmd::show::run(&ctx, a),
         Command::Export(a) => cmd::export::run(&ctx, a),
+        Command::Bubble(c) => cmd::bubble::run(&ctx, c),
     }
 }
 

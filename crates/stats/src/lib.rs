@@ -6,6 +6,7 @@
 
 pub mod describe;
 pub mod error;
+pub mod fastmath;
 pub mod linalg;
 pub mod optim;
 pub mod rng;

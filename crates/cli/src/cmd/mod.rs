@@ -1,5 +1,6 @@
 //! One module per command group.
 
+pub mod bubble;
 pub mod export;
 pub mod ingest;
 pub mod list;
