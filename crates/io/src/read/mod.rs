@@ -20,6 +20,8 @@
 
 mod date;
 mod num;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod section;
 mod table;
 
@@ -449,6 +451,12 @@ pub fn read_bytes(name: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<ReadO
     table::read_text(name, bytes, opts)
 }
 
+#[cfg(feature = "parquet")]
+fn read_parquet(name: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<ReadOutcome, ReadError> {
+    parquet::read(name, bytes, opts)
+}
+
+#[cfg(not(feature = "parquet"))]
 fn read_parquet(name: &Path, _bytes: &[u8], _opts: &ReadOptions) -> Result<ReadOutcome, ReadError> {
     Err(ReadError::ParquetDisabled {
         file: name.to_path_buf(),

@@ -11,7 +11,7 @@
 
 use super::date::parse_date;
 use super::num::{parse_cell, Cell};
-use super::table::{col, find_named, SYMBOL_NAMES};
+use super::table::{col, find_named, Lines, SYMBOL_NAMES};
 use super::{default_id, ReadError, ReadOptions, ReadWarning};
 use chrono::NaiveDate;
 use fissure_core::{CrossSection, CrossSectionRow};
@@ -48,6 +48,7 @@ pub(super) fn read(
     ctx: &Ctx<'_>,
     mut rdr: csv::Reader<&[u8]>,
     mut rec: csv::ByteRecord,
+    mut lines: Lines<'_>,
 ) -> Result<(Vec<CrossSection>, Vec<ReadWarning>), ReadError> {
     let file = ctx.file;
     let lower = ctx.lower;
@@ -106,7 +107,7 @@ pub(super) fn read(
         if !more {
             break;
         }
-        let line = rec.position().map_or(0, |p| p.line());
+        let line = lines.of(&rec);
         last_line = line;
         if rec.iter().all(|f| f.trim_ascii().is_empty()) {
             continue;

@@ -9,7 +9,7 @@ use fissure_core::{Frequency, Ohlcv, Series, SeriesMeta};
 use std::path::Path;
 
 /// Header names recognised as the date column, in order of preference.
-const DATE_NAMES: &[&str] = &[
+pub(super) const DATE_NAMES: &[&str] = &[
     "date",
     "observation_date",
     "snapshot_date",
@@ -61,7 +61,7 @@ pub(super) fn col(header: &[String], i: usize) -> Col {
     }
 }
 
-fn find(lower: &[String], names: &[&str]) -> Option<usize> {
+pub(super) fn find(lower: &[String], names: &[&str]) -> Option<usize> {
     names.iter().find_map(|n| lower.iter().position(|h| h == n))
 }
 
@@ -121,8 +121,47 @@ fn is_blank(rec: &csv::ByteRecord) -> bool {
     rec.iter().all(|f| f.trim_ascii().is_empty())
 }
 
-fn line_of(rec: &csv::ByteRecord) -> u64 {
-    rec.position().map_or(0, |p| p.line())
+/// Physical line numbers of records. The csv crate's own line count does not count CRLF
+/// line ends or skipped blank lines as the file shows them, so lines are counted here from
+/// each record's byte offset: a line ends at `\n`, or at a `\r` not followed by `\n`.
+pub(super) struct Lines<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    pub(super) fn new(bytes: &'a [u8]) -> Self {
+        Lines {
+            bytes,
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    /// The line on which `rec` starts (records must be given in file order).
+    pub(super) fn of(&mut self, rec: &csv::ByteRecord) -> u64 {
+        let mut target = rec
+            .position()
+            .map_or(self.pos, |p| p.byte() as usize)
+            .min(self.bytes.len());
+        // A record's offset may point at the blank lines skipped before it.
+        while target < self.bytes.len() && matches!(self.bytes[target], b'\r' | b'\n') {
+            target += 1;
+        }
+        if target > self.pos {
+            let chunk = &self.bytes[self.pos..target];
+            let lf = chunk.iter().filter(|b| **b == b'\n').count();
+            let lone_cr = chunk
+                .iter()
+                .enumerate()
+                .filter(|(i, b)| **b == b'\r' && self.bytes.get(self.pos + i + 1) != Some(&b'\n'))
+                .count();
+            self.line += (lf + lone_cr) as u64;
+            self.pos = target;
+        }
+        self.line
+    }
 }
 
 fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
@@ -195,6 +234,7 @@ pub(super) fn read_text(
     }
     let mut rdr = reader(bytes);
     let mut rec = csv::ByteRecord::new();
+    let mut lines = Lines::new(bytes);
     // Header: the first non-blank record.
     let mut header_line = 0;
     loop {
@@ -204,7 +244,7 @@ pub(super) fn read_text(
                 line: 1,
             });
         }
-        header_line = line_of(&rec);
+        header_line = lines.of(&rec);
         if !is_blank(&rec) {
             break;
         }
@@ -247,8 +287,10 @@ pub(super) fn read_text(
     };
     let date = date_column(file, bytes, &header, &lower, header_line, format, opts)?;
 
-    // Snapshot layout: a symbol column beside the date → cross-sections.
-    if matches!(format, Format::Bundle | Format::Csv) && find(&lower, SYMBOL_NAMES).is_some() {
+    // Snapshot layout: a symbol column beside the date → cross-sections (bundle layout,
+    // or a date column named `snapshot_date`). In a generic CSV a symbol column is text.
+    let snapshot = format == Format::Bundle || lower[date] == "snapshot_date";
+    if snapshot && format != Format::Stooq && find(&lower, SYMBOL_NAMES).is_some() {
         let ctx = section::Ctx {
             file,
             header: &header,
@@ -257,7 +299,7 @@ pub(super) fn read_text(
             date,
             opts,
         };
-        let (sections, w) = section::read(&ctx, rdr, rec)?;
+        let (sections, w) = section::read(&ctx, rdr, rec, lines)?;
         return Ok(ReadOutcome {
             series: Vec::new(),
             sections,
@@ -269,6 +311,7 @@ pub(super) fn read_text(
     let (used, shape) = plan(
         file,
         bytes,
+        None,
         &header,
         &lower,
         header_line,
@@ -286,7 +329,7 @@ pub(super) fn read_text(
     };
     let mut last_line = header_line;
     while next_record(file, &mut rdr, &mut rec, last_line)? {
-        let line = line_of(&rec);
+        let line = lines.of(&rec);
         last_line = line;
         if is_blank(&rec) {
             continue;
@@ -433,8 +476,13 @@ fn date_column(
     if let Some(i) = find(lower, names) {
         return Ok(i);
     }
-    // Generic CSV: a first column whose first data value is a date.
     if matches!(format, Format::Csv | Format::Auto) {
+        // Generic CSV: a column whose name contains "date" (`Trade Date`, `as_of_date`)…
+        if let Some(i) = lower.iter().position(|h| h.contains("date")) {
+            return Ok(i);
+        }
+        // … or the first column whose first data value is a written-out date (with `-`, `/`
+        // the first column may also be compact `YYYYMMDD` or `YYYY.MM`).
         let mut rdr = reader(bytes);
         let mut rec = csv::ByteRecord::new();
         let mut seen_header = false;
@@ -446,8 +494,15 @@ fn date_column(
                 seen_header = true;
                 continue;
             }
-            if rec.get(0).and_then(parse_date).is_some() {
-                return Ok(0);
+            let found = rec.iter().enumerate().position(|(i, f)| {
+                let f = f.trim_ascii();
+                parse_date(f).is_some()
+                    && (i == 0
+                        || (f.iter().any(|b| matches!(b, b'-' | b'/'))
+                            && !matches!(parse_cell(f), Cell::Value(_))))
+            });
+            if let Some(i) = found {
+                return Ok(i);
             }
             break;
         }
@@ -462,9 +517,10 @@ fn date_column(
 
 /// Chooses the value columns and the shape of the output.
 #[allow(clippy::too_many_arguments)]
-fn plan(
+pub(super) fn plan(
     file: &Path,
     bytes: &[u8],
+    known_text: Option<&[usize]>,
     header: &[String],
     lower: &[String],
     header_line: u64,
@@ -557,16 +613,22 @@ fn plan(
         .filter(|i| *i != date)
         .filter(|i| !(format == Format::Stooq && STOOQ_IGNORED.contains(&lower[*i].as_str())))
         .collect();
-    if format == Format::Csv {
-        let text = text_columns(bytes, &candidates);
-        if !text.is_empty() {
-            let names: Vec<&str> = text.iter().map(|i| header[*i].as_str()).collect();
-            warnings.push(ReadWarning {
-                file: file.to_path_buf(),
-                message: format!("text column(s) {} skipped", names.join(", ")),
-            });
-            candidates.retain(|i| !text.contains(i));
-        }
+    let text = match known_text {
+        Some(t) => t
+            .iter()
+            .copied()
+            .filter(|i| candidates.contains(i))
+            .collect(),
+        None if format == Format::Csv => text_columns(bytes, &candidates),
+        None => Vec::new(),
+    };
+    if !text.is_empty() {
+        let names: Vec<&str> = text.iter().map(|i| header[*i].as_str()).collect();
+        warnings.push(ReadWarning {
+            file: file.to_path_buf(),
+            message: format!("text column(s) {} skipped", names.join(", ")),
+        });
+        candidates.retain(|i| !text.contains(i));
     }
     if candidates.is_empty() {
         return Err(no_value(
@@ -761,26 +823,27 @@ pub(crate) fn build(
                         dup_same += 1;
                         continue;
                     }
-                    let (first, second) = if values.last() != Some(&v) {
-                        (fmt_opt(values.last().copied()), v.to_string())
+                    let o = if values.last() != Some(&v) {
+                        vk
                     } else {
-                        let o = others
+                        others
                             .iter()
                             .find(|&&o| p.cols[o][last_r] != p.cols[o][r])
                             .copied()
-                            .unwrap_or(vk);
-                        (
-                            format!("{} {}", used[o].col.name, fmt_opt(p.cols[o][last_r])),
-                            format!("{} {}", used[o].col.name, fmt_opt(p.cols[o][r])),
-                        )
+                            .unwrap_or(vk)
+                    };
+                    let first = if o == vk {
+                        values.last().copied()
+                    } else {
+                        p.cols[o][last_r]
                     };
                     return Err(ReadError::DuplicateDate {
                         file: file.to_path_buf(),
                         line: p.lines[r],
-                        column: vcol.col.clone(),
+                        column: used[o].col.clone(),
                         date: d,
                         first_line: p.lines[last_r],
-                        values: format!("{first} vs {second}"),
+                        values: format!("{} vs {}", fmt_opt(first), fmt_opt(p.cols[o][r])),
                     });
                 }
             }
