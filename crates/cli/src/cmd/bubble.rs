@@ -1,0 +1,683 @@
+//! `fissure bubble`: PSY recursive unit-root tests with date-stamping, LPPLS fits, the LPPLS
+//! confidence indicator, valuation stretch.
+
+use crate::ctx::Ctx;
+use crate::input::SeriesInput;
+use crate::output::{print_json, print_table, progress};
+use anyhow::{bail, Context};
+use chrono::{Datelike, NaiveDate};
+use clap::{Args, Subcommand, ValueEnum};
+use fissure_bubble::analyse::{self, PsyRequest, Transform};
+use fissure_bubble::chart::{episodes_svg, Span};
+use fissure_bubble::cv::{BsadfCvRule, CvMethod, LEVELS};
+use fissure_bubble::datestamp;
+use fissure_bubble::lppls::{self, FitOptions};
+use fissure_bubble::lppls_ci::{self, CiConfig, Filter};
+use fissure_bubble::psy::{LagSelection, MinWindow, PsyConfig};
+use fissure_bubble::valuation;
+use fissure_core::{resample, Aggregation, AssetClass, Frequency, Series};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+#[derive(Debug, Subcommand)]
+pub enum BubbleCmd {
+    /// PSY (2015) ADF/SADF/GSADF, the BSADF sequence with critical values, and dated explosive episodes.
+    #[command(
+        after_help = "Examples:\n  fissure bubble psy IXIC --freq weekly --to 2000-03-10 --from 1994-01-07 --min-window 36\n  fissure bubble psy SHILLER.cape --cv wild --reps 499\n  fissure bubble psy --file data/demo/prices/nasdaq_composite_daily.csv --freq weekly --chart psy.svg --json"
+    )]
+    Psy(PsyArgs),
+    /// One LPPLS fit (Filimonov–Sornette calibration, best of many starts) on the window ending at --end.
+    #[command(
+        after_help = "Examples:\n  fissure bubble lppls IXIC --end 2000-03-10 --window 500\n  fissure bubble lppls --file prices.csv --json"
+    )]
+    Lppls(LpplsArgs),
+    /// The FCO LPPLS confidence indicator (126 windows of 750→125 days) for every date of a range.
+    #[command(
+        name = "lppls-ci",
+        after_help = "Examples:\n  fissure bubble lppls-ci IXIC --from 2000-01-03 --to 2000-03-10\n  fissure bubble lppls-ci IXIC --from 1999-01-01 --to 2000-03-10 --every 5 --json"
+    )]
+    LpplsCi(LpplsCiArgs),
+    /// Percentile and z-score of a valuation ratio against its own history (and a reference series).
+    #[command(
+        after_help = "Examples:\n  fissure bubble valuation SHILLER.cape\n  fissure bubble valuation CAPE --vs SHILLER.cape --json"
+    )]
+    Valuation(ValuationArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FreqArg {
+    Daily,
+    Weekly,
+    Monthly,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TransformArg {
+    Log,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum IcArg {
+    Aic,
+    Bic,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
+pub enum CvArg {
+    /// Monte Carlo under a random walk
+    Mc,
+    /// Phillips–Shi (2020) wild bootstrap
+    Wild,
+    /// No critical values (statistics only)
+    None,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CvRuleArg {
+    /// Quantile of BSADF(r2) at each r2 (PSY 2015)
+    Pointwise,
+    /// exuber's running maximum of the forward ADF sequence
+    Exuber,
+    /// One value: quantile of the maximum BSADF over the first Tb observations (Phillips–Shi 2020)
+    Tb,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ConventionArg {
+    /// Observations (levels) in the smallest window, as psymonitor's swindow0
+    Obs,
+    /// Regression rows in the smallest window, as exuber's minw
+    Rows,
+}
+
+#[derive(Debug, Args)]
+pub struct PsyArgs {
+    #[command(flatten)]
+    pub input: SeriesInput,
+    /// Resample before testing (last value of each week/month); default: as stored.
+    #[arg(long, value_enum)]
+    pub freq: Option<FreqArg>,
+    /// Transform; default `log` for prices, `none` for ratios and macro series.
+    #[arg(long, value_enum)]
+    pub transform: Option<TransformArg>,
+    /// Fixed ADF lag.
+    #[arg(long, conflicts_with = "ic")]
+    pub lag: Option<usize>,
+    /// Choose the lag per window by an information criterion (psymonitor's rule).
+    #[arg(long, value_enum)]
+    pub ic: Option<IcArg>,
+    /// Maximum lag with --ic.
+    #[arg(long, default_value_t = 6)]
+    pub max_lag: usize,
+    /// Smallest window (default floor((0.01 + 1.8/√T)·T)); counts observations unless --window-convention rows.
+    #[arg(long)]
+    pub min_window: Option<usize>,
+    #[arg(long, value_enum, default_value_t = ConventionArg::Obs)]
+    pub window_convention: ConventionArg,
+    /// Critical values.
+    #[arg(long, value_enum, default_value_t = CvArg::Mc)]
+    pub cv: CvArg,
+    /// BSADF critical-value rule (default: pointwise for mc, tb for wild).
+    #[arg(long, value_enum)]
+    pub cv_rule: Option<CvRuleArg>,
+    /// Tb for the tb rule (default: two years of observations + smallest window − 1).
+    #[arg(long)]
+    pub tb: Option<usize>,
+    /// Replications (Monte Carlo or bootstrap).
+    #[arg(long, default_value_t = 2000)]
+    pub reps: usize,
+    #[arg(long, default_value_t = 123)]
+    pub seed: u64,
+    /// Random-walk drift T^(−η) in the Monte Carlo (psymonitor uses η = 1); default no drift.
+    #[arg(long)]
+    pub drift_eta: Option<f64>,
+    /// Level for date-stamping.
+    #[arg(long, default_value_t = 95, value_parser = parse_level)]
+    pub level: u32,
+    /// Minimum episode duration δ·log T (δ; default 0 = none).
+    #[arg(long, default_value_t = 0.0)]
+    pub min_duration: f64,
+    #[arg(long)]
+    pub from: Option<NaiveDate>,
+    #[arg(long)]
+    pub to: Option<NaiveDate>,
+    /// Write an SVG chart of the series with the dated episodes.
+    #[arg(long, value_name = "PATH")]
+    pub chart: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LpplsArgs {
+    #[command(flatten)]
+    pub input: SeriesInput,
+    /// Last date of the window (default: the last observation).
+    #[arg(long)]
+    pub end: Option<NaiveDate>,
+    /// Window length in observations.
+    #[arg(long, default_value_t = 500)]
+    pub window: usize,
+    /// Local searches (LM from the best screened candidates; the lowest-SSE fit is kept).
+    #[arg(long, default_value_t = 8)]
+    pub starts: usize,
+    /// Random candidate points screened by SSE.
+    #[arg(long, default_value_t = 96)]
+    pub screen: usize,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Qualification filter.
+    #[arg(long, value_enum, default_value_t = FilterArg::Fco)]
+    pub filter: FilterArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FilterArg {
+    /// FCO filter 1 (Sornette et al. 2015, Table 1)
+    Fco,
+    /// the `lppls` Python package's defaults
+    Lppls,
+}
+
+impl FilterArg {
+    fn filter(self) -> Filter {
+        match self {
+            FilterArg::Fco => Filter::default(),
+            FilterArg::Lppls => Filter::lppls_package(),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct LpplsCiArgs {
+    #[command(flatten)]
+    pub input: SeriesInput,
+    /// First date of the range (default: 60 observations before --to).
+    #[arg(long)]
+    pub from: Option<NaiveDate>,
+    /// Last date of the range (default: the last observation).
+    #[arg(long)]
+    pub to: Option<NaiveDate>,
+    /// Compute every k-th date of the range.
+    #[arg(long, default_value_t = 1)]
+    pub every: usize,
+    #[arg(long, default_value_t = 750)]
+    pub max_window: usize,
+    #[arg(long, default_value_t = 125)]
+    pub min_window: usize,
+    #[arg(long, default_value_t = 5)]
+    pub step: usize,
+    /// Local searches per window (plus a warm start from the next larger window).
+    #[arg(long, default_value_t = 2)]
+    pub starts: usize,
+    /// Random candidates screened per window.
+    #[arg(long, default_value_t = 16)]
+    pub screen: usize,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value_t = FilterArg::Fco)]
+    pub filter: FilterArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ValuationArgs {
+    #[command(flatten)]
+    pub input: SeriesInput,
+    /// Reference series id (its whole history is the yardstick).
+    #[arg(long)]
+    pub vs: Option<String>,
+    /// Expanding history needed before a percentile is reported.
+    #[arg(long, default_value_t = 36)]
+    pub min_history: usize,
+}
+
+fn parse_level(s: &str) -> Result<u32, String> {
+    match s {
+        "90" => Ok(90),
+        "95" => Ok(95),
+        "99" => Ok(99),
+        _ => Err(format!("level must be 90, 95 or 99, not `{s}`")),
+    }
+}
+
+pub fn run(ctx: &Ctx, cmd: &BubbleCmd) -> anyhow::Result<()> {
+    match cmd {
+        BubbleCmd::Psy(a) => psy(ctx, a),
+        BubbleCmd::Lppls(a) => lppls_one(ctx, a),
+        BubbleCmd::LpplsCi(a) => lppls_ci(ctx, a),
+        BubbleCmd::Valuation(a) => valuation_cmd(ctx, a),
+    }
+}
+
+fn is_price(s: &Series) -> bool {
+    s.meta.asset_class.is_price()
+        || (s.meta.asset_class == AssetClass::Unknown && s.ohlcv().is_some())
+}
+
+fn levels(s: &Series, t: Transform) -> anyhow::Result<Vec<f64>> {
+    analyse::transform(s.values(), t).map_err(|e| match e {
+        fissure_bubble::BubbleError::NonPositive { index, value } => {
+            anyhow::anyhow!(
+                "series `{}`: value {value} on {} is not positive; use --transform none",
+                s.id(),
+                s.dates()[index]
+            )
+        }
+        e => anyhow::Error::new(e).context(format!("series `{}`", s.id())),
+    })
+}
+
+fn lvl(v: [f64; 3]) -> Value {
+    json!({"90": v[0], "95": v[1], "99": v[2]})
+}
+
+fn psy(ctx: &Ctx, a: &PsyArgs) -> anyhow::Result<()> {
+    let raw = ctx.load_series(&a.input)?;
+    let mut s = match a.freq {
+        None | Some(FreqArg::Daily) => raw.clone(),
+        Some(FreqArg::Weekly) => resample(&raw, Frequency::Weekly, Aggregation::Last)?,
+        Some(FreqArg::Monthly) => resample(&raw, Frequency::Monthly, Aggregation::Last)?,
+    };
+    s = s.slice(a.from, a.to);
+    let transform = match a.transform {
+        Some(TransformArg::Log) => Transform::Log,
+        Some(TransformArg::None) => Transform::None,
+        None if is_price(&raw) => Transform::Log,
+        None => Transform::None,
+    };
+    let y = levels(&s, transform)?;
+    let lag = match (a.lag, a.ic) {
+        (_, Some(IcArg::Aic)) => LagSelection::Aic(a.max_lag),
+        (_, Some(IcArg::Bic)) => LagSelection::Bic(a.max_lag),
+        (k, None) => LagSelection::Fixed(k.unwrap_or(0)),
+    };
+    let min_window = match (a.min_window, a.window_convention) {
+        (None, _) => MinWindow::Default,
+        (Some(n), ConventionArg::Obs) => MinWindow::Observations(n),
+        (Some(n), ConventionArg::Rows) => MinWindow::Rows(n),
+    };
+    let cfg = PsyConfig { lag, min_window };
+    let w = cfg
+        .validate(y.len())
+        .with_context(|| format!("series `{}` ({} observations)", s.id(), y.len()))?;
+    let n = y.len();
+    let ppy = Frequency::infer(s.dates()).periods_per_year();
+    let tb =
+        a.tb.unwrap_or_else(|| ((2.0 * ppy).round() as usize + w - 1).min(n));
+    let cv = match a.cv {
+        CvArg::None => None,
+        CvArg::Mc => Some((
+            CvMethod::MonteCarlo {
+                reps: a.reps,
+                seed: a.seed,
+                drift_eta: a.drift_eta,
+            },
+            match a.cv_rule {
+                None | Some(CvRuleArg::Pointwise) => BsadfCvRule::Pointwise,
+                Some(CvRuleArg::Exuber) => BsadfCvRule::ExuberCummax,
+                Some(CvRuleArg::Tb) => BsadfCvRule::SupTb(tb),
+            },
+        )),
+        CvArg::Wild => Some((
+            CvMethod::WildBootstrap {
+                reps: a.reps,
+                seed: a.seed,
+            },
+            match a.cv_rule {
+                Some(CvRuleArg::Pointwise) => BsadfCvRule::Pointwise,
+                Some(CvRuleArg::Exuber) => BsadfCvRule::ExuberCummax,
+                None | Some(CvRuleArg::Tb) => BsadfCvRule::SupTb(tb),
+            },
+        )),
+    };
+    let level = match a.level {
+        90 => 0,
+        99 => 2,
+        _ => 1,
+    };
+    let req = PsyRequest {
+        cfg,
+        cv,
+        min_duration: datestamp::min_duration(n, a.min_duration),
+        level,
+    };
+    let pb = progress(a.reps as u64, "critical values");
+    if a.cv == CvArg::None || ctx.json {
+        pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let cb = |done: usize, _total: usize| pb.set_position(done as u64);
+    let out = analyse::psy(&y, &req, Some(&cb)).with_context(|| format!("PSY on `{}`", s.id()))?;
+    pb.finish_and_clear();
+    let r = &out.radf;
+    let dates = s.dates();
+    let episodes = out.dated(dates);
+    if let Some(path) = &a.chart {
+        let spans: Vec<Span> = episodes
+            .iter()
+            .map(|e| Span {
+                start: e.start,
+                end: e.end,
+                label: format!("{} – {} (peak {})", e.start, e.end, e.peak),
+            })
+            .collect();
+        let svg = episodes_svg(
+            &format!("{} — PSY episodes ({}% critical value)", s.id(), a.level),
+            dates,
+            s.values(),
+            &spans,
+            transform == Transform::Log,
+        );
+        std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let params = json!({
+        "id": s.id(), "n": n, "first": dates.first(), "last": dates.last(), "transform": transform,
+        "lag": lag, "window_obs": w, "window_rows_lag": w - 1 - lag.max_lag(),
+        "window_convention": "observations (levels) in the smallest window, psymonitor swindow0; exuber minw = window_obs - 1 - lag",
+        "cv": cv.map(|(m, rule)| json!({"method": m, "rule": rule})), "level": a.level,
+        "min_duration": req.min_duration,
+    });
+    if ctx.json {
+        let cvs = out.cv.as_ref();
+        let bsadf: Vec<Value> = r
+            .bsadf
+            .iter()
+            .enumerate()
+            .map(|(i, v)| json!({"date": dates[r.first + i], "value": v, "cv": cvs.map(|c| c.bsadf[i][level])}))
+            .collect();
+        let p = |d: &[f64], v: f64| fissure_bubble::cv::CriticalValues::p_value(d, v);
+        return print_json(&json!({
+            "adf": r.adf, "sadf": r.sadf, "gsadf": r.gsadf,
+            "cv": cvs.map(|c| json!({"adf": lvl(c.adf), "sadf": lvl(c.sadf), "gsadf": lvl(c.gsadf)})),
+            "p_values": cvs.map(|c| json!({"adf": p(&c.adf_distr, r.adf), "sadf": p(&c.sadf_distr, r.sadf), "gsadf": p(&c.gsadf_distr, r.gsadf)})),
+            "bsadf": bsadf,
+            "episodes": episodes,
+            "params": params,
+        }));
+    }
+    println!(
+        "{} — {} observations {} … {}, {:?}, smallest window {} observations, lag {:?}",
+        s.id(),
+        n,
+        dates[0],
+        dates[n - 1],
+        transform,
+        w,
+        lag
+    );
+    let mut rows = vec![];
+    for (name, v, c, d) in [
+        (
+            "ADF",
+            r.adf,
+            out.cv.as_ref().map(|c| c.adf),
+            out.cv.as_ref().map(|c| &c.adf_distr),
+        ),
+        (
+            "SADF",
+            r.sadf,
+            out.cv.as_ref().map(|c| c.sadf),
+            out.cv.as_ref().map(|c| &c.sadf_distr),
+        ),
+        (
+            "GSADF",
+            r.gsadf,
+            out.cv.as_ref().map(|c| c.gsadf),
+            out.cv.as_ref().map(|c| &c.gsadf_distr),
+        ),
+    ] {
+        let mut row = vec![name.to_string(), format!("{v:.4}")];
+        match (c, d) {
+            (Some(c), Some(d)) => {
+                row.extend(c.iter().map(|x| format!("{x:.3}")));
+                row.push(format!(
+                    "{:.4}",
+                    fissure_bubble::cv::CriticalValues::p_value(d, v)
+                ));
+            }
+            _ => row.extend(["-".into(), "-".into(), "-".into(), "-".into()]),
+        }
+        rows.push(row);
+    }
+    print_table(
+        &["statistic", "value", "cv90", "cv95", "cv99", "p-value"],
+        &rows,
+    );
+    if out.cv.is_some() {
+        println!();
+        if episodes.is_empty() {
+            println!("No episode above the {}% critical value.", a.level);
+        } else {
+            let rows: Vec<Vec<String>> = episodes
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.start.to_string(),
+                        e.peak.to_string(),
+                        e.end.to_string(),
+                        e.duration.to_string(),
+                        if e.ongoing { "yes".into() } else { "no".into() },
+                    ]
+                })
+                .collect();
+            print_table(&["start", "peak", "end", "duration", "ongoing"], &rows);
+        }
+    }
+    let _ = LEVELS;
+    Ok(())
+}
+
+fn ordinal(d: NaiveDate) -> f64 {
+    d.num_days_from_ce() as f64
+}
+
+fn from_ordinal(x: f64) -> Option<NaiveDate> {
+    if x.is_finite() && x.abs() < 1e7 {
+        NaiveDate::from_num_days_from_ce_opt(x.floor() as i32)
+    } else {
+        None
+    }
+}
+
+fn lppls_one(ctx: &Ctx, a: &LpplsArgs) -> anyhow::Result<()> {
+    let s = ctx.load_series(&a.input)?;
+    let s = match a.end {
+        Some(e) => s.as_of(e),
+        None => s,
+    };
+    if s.len() < a.window {
+        bail!(
+            "series `{}` has {} observations up to the end date; the window needs {}",
+            s.id(),
+            s.len(),
+            a.window
+        );
+    }
+    let lo = s.len() - a.window;
+    let t: Vec<f64> = s.dates()[lo..].iter().map(|d| ordinal(*d)).collect();
+    let y = levels(&s, Transform::Log)?[lo..].to_vec();
+    let opt = FitOptions {
+        starts: a.starts,
+        screen: a.screen,
+        seed: a.seed,
+        ..FitOptions::default()
+    };
+    let f = lppls::fit(&t, &y, &opt).with_context(|| format!("LPPLS on `{}`", s.id()))?;
+    let filter = a.filter.filter();
+    let q = filter.qualifies(&f, &t, &y);
+    let tc_date = from_ordinal(f.tc);
+    let out = json!({
+        "tc": tc_date, "tc_days": f.tc, "m": f.m, "omega": f.omega, "a": f.a, "b": f.b, "c1": f.c1, "c2": f.c2,
+        "sse": f.sse, "qualified": q, "oscillations": f.oscillations(filter.oscillation_divisor), "damping": f.damping(),
+        "params": {"id": s.id(), "first": s.dates()[lo], "end": s.dates()[s.len() - 1], "window": a.window,
+                    "starts": a.starts, "seed": a.seed, "search_space": opt.space, "filter": filter,
+                    "time": "calendar days (proleptic Gregorian ordinal, 0001-01-01 = 1)"},
+    });
+    if ctx.json {
+        return print_json(&out);
+    }
+    println!(
+        "{} — LPPLS on {} observations {} … {}",
+        s.id(),
+        a.window,
+        s.dates()[lo],
+        s.dates()[s.len() - 1]
+    );
+    let rows = vec![
+        vec![
+            "tc".into(),
+            format!(
+                "{} ({:.2} days)",
+                tc_date.map_or("-".into(), |d| d.to_string()),
+                f.tc
+            ),
+        ],
+        vec!["m".into(), format!("{:.4}", f.m)],
+        vec!["omega".into(), format!("{:.4}", f.omega)],
+        vec!["A, B".into(), format!("{:.5}, {:.6}", f.a, f.b)],
+        vec!["C1, C2".into(), format!("{:.6}, {:.6}", f.c1, f.c2)],
+        vec!["SSE".into(), format!("{:.6}", f.sse)],
+        vec![
+            "oscillations".into(),
+            format!("{:.3}", f.oscillations(filter.oscillation_divisor)),
+        ],
+        vec!["damping".into(), format!("{:.3}", f.damping())],
+        vec!["qualified".into(), format!("{q} ({:?} filter)", a.filter)],
+    ];
+    print_table(&["parameter", "value"], &rows);
+    Ok(())
+}
+
+fn lppls_ci(ctx: &Ctx, a: &LpplsCiArgs) -> anyhow::Result<()> {
+    let s = ctx.load_series(&a.input)?;
+    let t: Vec<f64> = s.dates().iter().map(|d| ordinal(*d)).collect();
+    let y = levels(&s, Transform::Log)?;
+    let to = match a.to {
+        Some(d) => s
+            .index_at_or_before(d)
+            .with_context(|| format!("no observation of `{}` on or before {d}", s.id()))?,
+        None => s.len() - 1,
+    };
+    let from = match a.from {
+        Some(d) => s.dates().partition_point(|x| *x < d),
+        None => to.saturating_sub(59),
+    };
+    if from > to {
+        bail!("empty date range");
+    }
+    let ends: Vec<usize> = (from..=to).step_by(a.every.max(1)).collect();
+    let cfg = CiConfig {
+        max_window: a.max_window,
+        min_window: a.min_window,
+        step: a.step,
+        filter: a.filter.filter(),
+        starts: a.starts,
+        screen: a.screen,
+        seed: a.seed,
+        ..CiConfig::default()
+    };
+    let pb = progress(ends.len() as u64, "LPPLS windows");
+    if ctx.json {
+        pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let cb = |done: usize, _: usize| pb.set_position(done as u64);
+    let pts = lppls_ci::indicator(&t, &y, &ends, &cfg, Some(&cb))
+        .with_context(|| format!("LPPLS indicator on `{}`", s.id()))?;
+    pb.finish_and_clear();
+    let q = |p: &lppls_ci::CiPoint, x: f64| p.tc_quantile(x).and_then(from_ordinal);
+    if ctx.json {
+        let rows: Vec<Value> = pts
+            .iter()
+            .map(|p| {
+                json!({"date": s.dates()[p.index], "pos_conf": p.pos_conf, "neg_conf": p.neg_conf, "windows": p.windows,
+                       "qualified": p.tc_qualified.len(),
+                       "tc_q10": q(p, 0.1), "tc_q50": q(p, 0.5), "tc_q90": q(p, 0.9)})
+            })
+            .collect();
+        return print_json(&json!({"id": s.id(), "dates": rows, "params": {
+            "windows": cfg.windows().len(), "max_window": cfg.max_window, "min_window": cfg.min_window, "step": cfg.step,
+            "starts": cfg.starts, "seed": cfg.seed, "filter": cfg.filter, "search_space": cfg.space}}));
+    }
+    let rows: Vec<Vec<String>> = pts
+        .iter()
+        .map(|p| {
+            let d = |x: Option<NaiveDate>| x.map_or("-".into(), |d| d.to_string());
+            vec![
+                s.dates()[p.index].to_string(),
+                format!("{:.3}", p.pos_conf),
+                format!("{:.3}", p.neg_conf),
+                p.windows.to_string(),
+                d(q(p, 0.1)),
+                d(q(p, 0.5)),
+                d(q(p, 0.9)),
+            ]
+        })
+        .collect();
+    print_table(
+        &[
+            "date", "pos_conf", "neg_conf", "windows", "tc_q10", "tc_q50", "tc_q90",
+        ],
+        &rows,
+    );
+    Ok(())
+}
+
+fn valuation_cmd(ctx: &Ctx, a: &ValuationArgs) -> anyhow::Result<()> {
+    let s = ctx.load_series(&a.input)?;
+    let v = s.values();
+    let sum = valuation::summary(v).with_context(|| format!("series `{}`", s.id()))?;
+    let e = valuation::expanding(v, a.min_history)?;
+    let vs = match &a.vs {
+        Some(id) => {
+            let r = ctx.load_stored(id)?;
+            Some((
+                id.clone(),
+                valuation::versus(sum.latest, r.values())
+                    .with_context(|| format!("reference `{id}`"))?,
+            ))
+        }
+        None => None,
+    };
+    let last = s.last_date();
+    if ctx.json {
+        return print_json(&json!({
+            "id": s.id(), "date": last, "latest": sum.latest, "percentile": sum.percentile, "zscore": sum.zscore,
+            "history": sum, "expanding": {"percentile": e.percentile.last(), "zscore": e.zscore.last()},
+            "vs": vs.as_ref().map(|(id, r)| json!({"id": id, "result": r})),
+            "params": {"first": s.first_date(), "n": v.len(), "min_history": a.min_history},
+        }));
+    }
+    println!(
+        "{} on {} = {:.2}",
+        s.id(),
+        crate::output::date_or_dash(last),
+        sum.latest
+    );
+    let mut rows = vec![
+        vec![
+            "percentile (own history)".into(),
+            format!("{:.1}", sum.percentile),
+        ],
+        vec!["z-score (own history)".into(), format!("{:.2}", sum.zscore)],
+        vec![
+            "min / median / max".into(),
+            format!("{:.2} / {:.2} / {:.2}", sum.min, sum.median, sum.max),
+        ],
+        vec!["observations".into(), sum.n.to_string()],
+    ];
+    if let Some((id, r)) = &vs {
+        rows.push(vec![
+            format!("vs {id}: latest"),
+            format!("{:.2}", r.reference_latest),
+        ]);
+        rows.push(vec![format!("vs {id}: ratio"), format!("{:.2}", r.ratio)]);
+        rows.push(vec![
+            format!("vs {id}: percentile"),
+            format!("{:.1}", r.percentile_in_reference),
+        ]);
+        rows.push(vec![
+            format!("vs {id}: z-score"),
+            format!("{:.2}", r.zscore_in_reference),
+        ]);
+    }
+    print_table(&["measure", "value"], &rows);
+    Ok(())
+}
