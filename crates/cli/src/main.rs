@@ -46,6 +46,15 @@ enum Command {
     /// Bubbles: PSY date-stamping, LPPLS fits and confidence, valuation stretch.
     #[command(subcommand)]
     Bubble(cmd::bubble::BubbleCmd),
+    /// Liquidity: financial stress index, yen-carry unwind, rate and yen betas of baskets.
+    #[command(subcommand)]
+    Liquidity(cmd::liquidity::LiquidityCmd),
+    /// Regimes: Markov-switching models (Hamilton filter, Kim smoother).
+    #[command(subcommand)]
+    Regime(cmd::regime::RegimeCmd),
+    /// Market structure: market-cap concentration and sector/size rotation.
+    #[command(subcommand)]
+    Structure(cmd::structure::StructureCmd),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -56,6 +65,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Show(a) => cmd::show::run(&ctx, a),
         Command::Export(a) => cmd::export::run(&ctx, a),
         Command::Bubble(c) => cmd::bubble::run(&ctx, c),
+        Command::Liquidity(c) => cmd::liquidity::run(&ctx, c),
+        Command::Regime(c) => cmd::regime::run(&ctx, c),
+        Command::Structure(c) => cmd::structure::run(&ctx, c),
     }
 }
 

@@ -4,4 +4,7 @@ pub mod bubble;
 pub mod export;
 pub mod ingest;
 pub mod list;
+pub mod liquidity;
+pub mod regime;
 pub mod show;
+pub mod structure;

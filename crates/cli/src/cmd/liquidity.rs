@@ -1,0 +1,450 @@
+//! `fissure liquidity`: financial stress index, yen-carry unwind, rate and yen betas.
+
+use crate::ctx::Ctx;
+use crate::input::{read_series_file, FileOptions};
+use crate::output::{print_json, print_table};
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use fissure_core::Series;
+use fissure_liquidity::carry::{
+    basket_betas, carry_unwind, default_baskets, Basket, BasketBetas, CarryConfig,
+};
+use fissure_liquidity::stress::{correlation_with, stress_index, Source, StressConfig};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Debug, Subcommand)]
+pub enum LiquidityCmd {
+    /// Real-time financial stress index: first principal component of standardized weekly indicators, with loadings,
+    /// contributions and its correlation with STLFSI4 / NFCI.
+    #[command(
+        after_help = "Examples:\n  fissure liquidity index\n  fissure liquidity index --only HY_OAS,IG_OAS,VIX,CURVE_10Y_3M --json\n  fissure liquidity index --file hy.csv --file vix.csv"
+    )]
+    Index(IndexArgs),
+    /// Yen-carry-unwind indicator (sharp yen appreciation with a VIX jump), dated episodes, and basket betas to USD/JPY.
+    #[command(
+        after_help = "Examples:\n  fissure liquidity carry\n  fissure liquidity carry ai bitcoin --window 63 --json"
+    )]
+    Carry(CarryArgs),
+    /// Rolling betas of baskets to changes in the 10-year yield (and USD/JPY).
+    #[command(
+        after_help = "Examples:\n  fissure liquidity rates\n  fissure liquidity rates ai growth value small_caps gold bitcoin --window 126 --json"
+    )]
+    Rates(RatesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Files whose series replace or add to the stored ones (repeat the flag).
+    #[arg(long, value_name = "PATH")]
+    pub file: Vec<PathBuf>,
+    #[command(flatten)]
+    pub file_options: FileOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Comma-separated indicator names to keep (default: all twelve).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Weeks of history before an indicator enters.
+    #[arg(long, default_value_t = 104)]
+    min_weeks: usize,
+    /// Rows of the history to print (table mode).
+    #[arg(long, default_value_t = 12)]
+    tail: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct CarryArgs {
+    /// Baskets (watchlist names) or series ids to regress on USD/JPY (default: ai growth value small_caps gold bitcoin).
+    #[arg(value_name = "BASKET")]
+    baskets: Vec<String>,
+    #[command(flatten)]
+    data: DataArgs,
+    /// Rolling-beta window (trading days).
+    #[arg(long, default_value_t = 126)]
+    window: usize,
+    /// Horizon of the yen and VIX moves (trading days).
+    #[arg(long, default_value_t = 5)]
+    horizon: usize,
+    /// Episode threshold on min(z_yen, z_vix).
+    #[arg(long, default_value_t = 2.0)]
+    threshold: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct RatesArgs {
+    /// Baskets (watchlist names) or series ids (default: ai growth value small_caps gold bitcoin).
+    #[arg(value_name = "BASKET")]
+    baskets: Vec<String>,
+    #[command(flatten)]
+    data: DataArgs,
+    /// Rolling-beta window (trading days).
+    #[arg(long, default_value_t = 126)]
+    window: usize,
+}
+
+fn role(ctx: &Ctx, name: &str, default: &str) -> String {
+    ctx.watchlist()
+        .ok()
+        .and_then(|w| w.role(name).map(str::to_string))
+        .unwrap_or_else(|| default.to_string())
+}
+
+/// Loads stored series `ids` (missing ones are skipped with a warning) and the files.
+fn load_data(
+    ctx: &Ctx,
+    ids: &[String],
+    data: &DataArgs,
+) -> anyhow::Result<BTreeMap<String, Series>> {
+    let mut out = BTreeMap::new();
+    for path in &data.file {
+        for s in read_series_file(path, &data.file_options.read_options())? {
+            out.insert(s.id().to_string(), s);
+        }
+    }
+    for id in ids {
+        if out.contains_key(id) {
+            continue;
+        }
+        match ctx.load_stored(id) {
+            Ok(s) => {
+                out.insert(id.clone(), s);
+            }
+            Err(e) => {
+                if !ctx.json {
+                    eprintln!("warning: {e:#}");
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn stress_config(ctx: &Ctx) -> StressConfig {
+    let roles = [
+        ("hy_oas", "HY_OAS"),
+        ("ig_oas", "IG_OAS"),
+        ("vix", "VIX"),
+        ("us10y", "US10Y"),
+        ("us2y", "US2Y"),
+        ("us3m", "US3M"),
+        ("usd_broad", "USD_BROAD"),
+        ("usdjpy", "USDJPY"),
+        ("fed_balance_sheet", "WALCL"),
+        ("reverse_repo", "RRP"),
+        ("money_market_assets", "MMF"),
+        ("margin_debt", "MARGIN_DEBT"),
+    ];
+    let map: BTreeMap<&str, String> = roles.iter().map(|(r, d)| (*d, role(ctx, r, d))).collect();
+    let mut cfg = StressConfig::default();
+    for ind in cfg.indicators.iter_mut() {
+        let sub = |id: &mut String| {
+            if let Some(n) = map.get(id.as_str()) {
+                *id = n.clone();
+            }
+        };
+        match &mut ind.source {
+            Source::Series { id } => sub(id),
+            Source::Spread { a, b } => {
+                sub(a);
+                sub(b);
+            }
+        }
+    }
+    cfg
+}
+
+fn index(ctx: &Ctx, a: &IndexArgs) -> anyhow::Result<()> {
+    let mut cfg = stress_config(ctx);
+    cfg.min_obs = a.min_weeks;
+    if !a.only.is_empty() {
+        cfg.indicators
+            .retain(|i| a.only.iter().any(|o| o.eq_ignore_ascii_case(&i.name)));
+        cfg.required
+            .retain(|r| cfg.indicators.iter().any(|i| &i.name == r));
+        anyhow::ensure!(!cfg.indicators.is_empty(), "--only matches no indicator");
+    }
+    let mut ids: Vec<String> = cfg
+        .indicators
+        .iter()
+        .flat_map(|i| match &i.source {
+            Source::Series { id } => vec![id.clone()],
+            Source::Spread { a, b } => vec![a.clone(), b.clone()],
+        })
+        .collect();
+    let (st_id, nf_id) = (role(ctx, "stlfsi", "STLFSI4"), role(ctx, "nfci", "NFCI"));
+    ids.push(st_id.clone());
+    ids.push(nf_id.clone());
+    let data = load_data(ctx, &ids, &a.data)?;
+    let idx = stress_index(&data, &cfg).context("building the stress index")?;
+    let corr = |id: &str| data.get(id).and_then(|s| correlation_with(&idx, s).ok());
+    let (c_st, c_nf) = (corr(&st_id), corr(&nf_id));
+    if ctx.json {
+        let series: Vec<_> = idx
+            .dates
+            .iter()
+            .zip(&idx.values)
+            .map(|(d, v)| json!({"date": d, "value": v}))
+            .collect();
+        let mut correlation = serde_json::Map::new();
+        if let Some((r, n)) = c_st {
+            correlation.insert(st_id.clone(), json!({"correlation": r, "weeks": n}));
+        }
+        if let Some((r, n)) = c_nf {
+            correlation.insert(nf_id.clone(), json!({"correlation": r, "weeks": n}));
+        }
+        return print_json(&json!({
+            "series": series,
+            "loadings": idx.loadings.iter().map(|l| json!({"indicator": l.indicator, "loading": l.loading, "expected_sign": l.expected_sign})).collect::<Vec<_>>(),
+            "contributions": idx.loadings.iter().map(|l| json!({"indicator": l.indicator, "z": l.z, "contribution": l.contribution})).collect::<Vec<_>>(),
+            "last_date": idx.dates.last(),
+            "last_value": idx.values.last(),
+            "explained_share": idx.explained,
+            "missing_indicators": idx.missing,
+            "correlation": correlation,
+            "config": cfg,
+        }));
+    }
+    let (d, v) = (
+        idx.dates.last().copied(),
+        idx.values.last().copied().unwrap_or(f64::NAN),
+    );
+    println!(
+        "Financial stress index (PC1 of {} indicators, real-time; higher = more stress): {v:+.2} sd on {}",
+        idx.loadings.len(),
+        crate::output::date_or_dash(d)
+    );
+    println!(
+        "PC1 explains {:.0}% of the active indicators' variance.",
+        100.0 * idx.explained
+    );
+    for (id, c) in [(&st_id, c_st), (&nf_id, c_nf)] {
+        if let Some((r, n)) = c {
+            println!("Correlation with {id}: {r:.3} over {n} weeks");
+        }
+    }
+    if !idx.missing.is_empty() {
+        println!("Missing indicators: {}", idx.missing.join(", "));
+    }
+    let rows: Vec<Vec<String>> = idx
+        .loadings
+        .iter()
+        .map(|l| {
+            vec![
+                l.indicator.clone(),
+                format!("{:+.3}", l.loading),
+                match l.expected_sign {
+                    1 => "+".into(),
+                    -1 => "-".into(),
+                    _ => "?".into(),
+                },
+                format!("{:+.2}", l.z),
+                format!("{:+.3}", l.contribution),
+            ]
+        })
+        .collect();
+    print_table(
+        &[
+            "indicator",
+            "loading",
+            "expected",
+            "z (last)",
+            "contribution",
+        ],
+        &rows,
+    );
+    let n = idx.dates.len();
+    let rows: Vec<Vec<String>> = (n.saturating_sub(a.tail)..n)
+        .map(|i| {
+            vec![
+                idx.dates[i].to_string(),
+                format!("{:+.3}", idx.values[i]),
+                idx.active[i].to_string(),
+            ]
+        })
+        .collect();
+    print_table(&["week", "index", "active"], &rows);
+    Ok(())
+}
+
+/// Baskets from positional names: watchlist baskets, else single series ids.
+fn baskets_from(ctx: &Ctx, names: &[String]) -> anyhow::Result<Vec<Basket>> {
+    if names.is_empty() {
+        let w = ctx.watchlist()?;
+        return Ok(default_baskets()
+            .into_iter()
+            .map(|b| match w.basket_weights(&b.name) {
+                Some(m) => Basket {
+                    name: b.name,
+                    members: m,
+                },
+                None => b,
+            })
+            .collect());
+    }
+    let w = ctx.watchlist()?;
+    Ok(names
+        .iter()
+        .map(|n| match w.basket_weights(n) {
+            Some(m) => Basket {
+                name: n.clone(),
+                members: m,
+            },
+            None => Basket {
+                name: n.clone(),
+                members: vec![(n.clone(), 1.0)],
+            },
+        })
+        .collect())
+}
+
+fn betas(
+    ctx: &Ctx,
+    names: &[String],
+    data_args: &DataArgs,
+    cfg: &CarryConfig,
+) -> anyhow::Result<(Vec<BasketBetas>, BTreeMap<String, Series>)> {
+    let baskets = baskets_from(ctx, names)?;
+    let (cal, y10, jpy, vix) = (
+        role(ctx, "equity_index", "SPX"),
+        role(ctx, "us10y", "US10Y"),
+        role(ctx, "usdjpy", "USDJPY"),
+        role(ctx, "vix", "VIX"),
+    );
+    let mut ids: Vec<String> = baskets
+        .iter()
+        .flat_map(|b| b.members.iter().map(|m| m.0.clone()))
+        .collect();
+    ids.extend([cal.clone(), y10.clone(), jpy.clone(), vix]);
+    let data = load_data(ctx, &ids, data_args)?;
+    let bb = basket_betas(&data, &baskets, &cal, &y10, &jpy, cfg).context("rolling betas")?;
+    Ok((bb, data))
+}
+
+fn betas_json(bb: &[BasketBetas]) -> serde_json::Value {
+    json!(bb
+        .iter()
+        .map(|b| {
+            let last = b.latest();
+            json!({
+                "basket": b.basket, "members": b.members_used,
+                "date": last.map(|l| l.0), "beta_rate": last.map(|l| l.1), "beta_usdjpy": last.map(|l| l.2), "r2": last.map(|l| l.3),
+                "history": b.dates.iter().enumerate().map(|(i, d)| json!({"date": d, "beta_rate": b.beta_rate[i], "beta_usdjpy": b.beta_jpy[i], "r2": b.r2[i]})).collect::<Vec<_>>(),
+            })
+        })
+        .collect::<Vec<_>>())
+}
+
+fn betas_table(bb: &[BasketBetas]) {
+    let rows: Vec<Vec<String>> = bb
+        .iter()
+        .filter_map(|b| {
+            b.latest().map(|(d, br, bj, r2)| {
+                vec![
+                    b.basket.clone(),
+                    d.to_string(),
+                    format!("{br:+.2}"),
+                    format!("{bj:+.2}"),
+                    format!("{r2:.2}"),
+                    b.members_used.join(" "),
+                ]
+            })
+        })
+        .collect();
+    print_table(
+        &[
+            "basket",
+            "date",
+            "β 10y (%/pp)",
+            "β USDJPY (%/%)",
+            "R²",
+            "members",
+        ],
+        &rows,
+    );
+}
+
+fn carry(ctx: &Ctx, a: &CarryArgs) -> anyhow::Result<()> {
+    let cfg = CarryConfig {
+        window: a.window,
+        horizon: a.horizon,
+        threshold: a.threshold,
+        ..Default::default()
+    };
+    let (bb, data) = betas(ctx, &a.baskets, &a.data, &cfg)?;
+    let (cal, jpy, vix) = (
+        role(ctx, "equity_index", "SPX"),
+        role(ctx, "usdjpy", "USDJPY"),
+        role(ctx, "vix", "VIX"),
+    );
+    let cu = carry_unwind(&data, &cal, &jpy, &vix, &cfg).context("carry-unwind indicator")?;
+    let i = cu.score.len().saturating_sub(1);
+    if ctx.json {
+        return print_json(&json!({
+            "indicator": {"date": cu.dates.get(i), "value": cu.score.get(i), "z_yen": cu.z_yen.get(i), "z_vix": cu.z_vol.get(i)},
+            "series": cu.dates.iter().enumerate().map(|(k, d)| json!({"date": d, "value": cu.score[k], "z_yen": cu.z_yen[k], "z_vix": cu.z_vol[k]})).collect::<Vec<_>>(),
+            "episodes": cu.episodes,
+            "betas": betas_json(&bb),
+            "config": cfg,
+        }));
+    }
+    if let (Some(d), Some(v)) = (cu.dates.get(i), cu.score.get(i)) {
+        println!(
+            "Yen carry-unwind indicator on {d}: {v:+.2} (z of {}-day yen appreciation {:+.2}, z of VIX change {:+.2}; episodes at ≥ {})",
+            cfg.horizon, cu.z_yen[i], cu.z_vol[i], cfg.threshold
+        );
+    }
+    let rows: Vec<Vec<String>> = cu
+        .episodes
+        .iter()
+        .map(|e| {
+            vec![
+                e.start.to_string(),
+                e.end.to_string(),
+                e.peak.to_string(),
+                format!("{:.2}", e.peak_score),
+                format!("{:+.1}%", e.yen_move_pct),
+                format!("{:+.1}", e.vix_change),
+                format!("{:.1}", e.vix_at_peak),
+            ]
+        })
+        .collect();
+    print_table(
+        &["start", "end", "peak", "score", "yen move", "ΔVIX", "VIX"],
+        &rows,
+    );
+    println!("Rolling {}-day betas (basket % return per +1% USD/JPY, i.e. a weaker yen; and per +1 pp of the 10-year yield):", cfg.window);
+    betas_table(&bb);
+    Ok(())
+}
+
+fn rates(ctx: &Ctx, a: &RatesArgs) -> anyhow::Result<()> {
+    let cfg = CarryConfig {
+        window: a.window,
+        ..Default::default()
+    };
+    let (bb, _) = betas(ctx, &a.baskets, &a.data, &cfg)?;
+    if ctx.json {
+        return print_json(&json!({"betas": betas_json(&bb), "window": cfg.window,
+            "units": {"beta_rate": "% basket return per +1 percentage point of the 10-year yield", "beta_usdjpy": "% per +1% USD/JPY"}}));
+    }
+    println!(
+        "Rolling {}-day regressions of basket log returns on Δ10-year yield and Δln USD/JPY (latest window):",
+        cfg.window
+    );
+    betas_table(&bb);
+    Ok(())
+}
+
+pub fn run(ctx: &Ctx, cmd: &LiquidityCmd) -> anyhow::Result<()> {
+    match cmd {
+        LiquidityCmd::Index(a) => index(ctx, a),
+        LiquidityCmd::Carry(a) => carry(ctx, a),
+        LiquidityCmd::Rates(a) => rates(ctx, a),
+    }
+}

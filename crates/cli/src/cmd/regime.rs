@@ -1,0 +1,179 @@
+//! `fissure regime markov`: Markov-switching regressions and autoregressions (Hamilton 1989).
+
+use crate::ctx::Ctx;
+use crate::input::SeriesInput;
+use crate::output::{print_json, print_table};
+use anyhow::Context;
+use chrono::NaiveDate;
+use clap::{Args, Subcommand, ValueEnum};
+use fissure_liquidity::markov::{FitOptions, MarkovSwitching, MsSpec};
+use serde_json::json;
+
+#[derive(Debug, Subcommand)]
+pub enum RegimeCmd {
+    /// Fit a k-regime Markov-switching model (switching mean, optional AR(p) and switching variance) by EM + BFGS;
+    /// filtered and smoothed regime probabilities, expected durations, standard errors.
+    #[command(
+        after_help = "Examples:\n  fissure regime markov FEDFUNDS\n  fissure regime markov SPX --weekly --returns log --scale 100 --switching-variance\n  fissure regime markov --file rgnp.csv --order 4 --json"
+    )]
+    Markov(MarkovArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReturnsArg {
+    Log,
+    Simple,
+}
+
+#[derive(Debug, Args)]
+pub struct MarkovArgs {
+    #[command(flatten)]
+    input: SeriesInput,
+    /// Number of regimes.
+    #[arg(long, default_value_t = 2)]
+    k: usize,
+    /// Autoregressive order (statsmodels' MarkovAutoregression; conditions on the first P observations).
+    #[arg(long, default_value_t = 0)]
+    order: usize,
+    /// Let the variance switch with the regime.
+    #[arg(long)]
+    switching_variance: bool,
+    /// Let the AR coefficients switch with the regime.
+    #[arg(long)]
+    switching_ar: bool,
+    /// Model the returns of a price series instead of the series itself.
+    #[arg(long, value_enum)]
+    returns: Option<ReturnsArg>,
+    /// Multiply the modelled values (e.g. 100 for percent returns).
+    #[arg(long, default_value_t = 1.0)]
+    scale: f64,
+    /// Resample to weekly (Friday) closes first.
+    #[arg(long)]
+    weekly: bool,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    from: Option<NaiveDate>,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    to: Option<NaiveDate>,
+    /// Random starts besides the deterministic one.
+    #[arg(long, default_value_t = 3)]
+    starts: usize,
+    /// Seed of the random starts.
+    #[arg(long, default_value_t = 20_240_805)]
+    seed: u64,
+    /// Rows of probabilities to print (table mode).
+    #[arg(long, default_value_t = 10)]
+    tail: usize,
+}
+
+fn markov(ctx: &Ctx, a: &MarkovArgs) -> anyhow::Result<()> {
+    let mut s = ctx.load_series(&a.input)?.slice(a.from, a.to);
+    if a.weekly {
+        s = fissure_core::resample(
+            &s,
+            fissure_core::Frequency::Weekly,
+            fissure_core::Aggregation::Last,
+        )?;
+    }
+    let s =
+        match a.returns {
+            Some(ReturnsArg::Log) => fissure_core::log_returns(&s)
+                .with_context(|| format!("log returns of {}", s.id()))?,
+            Some(ReturnsArg::Simple) => fissure_core::simple_returns(&s)
+                .with_context(|| format!("returns of {}", s.id()))?,
+            None => s,
+        };
+    let y: Vec<f64> = s.values().iter().map(|v| v * a.scale).collect();
+    let spec = MsSpec {
+        k: a.k,
+        order: a.order,
+        switching_exog: vec![true],
+        switching_ar: a.switching_ar,
+        switching_variance: a.switching_variance,
+    };
+    let m =
+        MarkovSwitching::with_constant(&y, spec).with_context(|| format!("model of {}", s.id()))?;
+    let fit = m
+        .fit(&FitOptions {
+            random_starts: a.starts,
+            seed: a.seed,
+            ..Default::default()
+        })
+        .with_context(|| format!("fitting {}", s.id()))?;
+    let dates = &s.dates()[a.order..];
+    if ctx.json {
+        let params: serde_json::Map<String, serde_json::Value> = fit
+            .param_names
+            .iter()
+            .zip(&fit.params)
+            .map(|(n, v)| (n.clone(), json!(v)))
+            .collect();
+        let se: serde_json::Map<String, serde_json::Value> = fit
+            .param_names
+            .iter()
+            .zip(&fit.std_errors)
+            .map(|(n, v)| (n.clone(), json!(v)))
+            .collect();
+        return print_json(&json!({
+            "series": s.id(), "nobs": m.nobs(), "k": a.k, "order": a.order,
+            "switching_variance": a.switching_variance, "switching_ar": a.switching_ar,
+            "returns": a.returns.map(|r| format!("{r:?}").to_lowercase()), "scale": a.scale,
+            "param_names": fit.param_names, "params": params, "std_errors": se, "loglik": fit.loglik, "aic": fit.aic, "bic": fit.bic,
+            "transition": fit.transition, "expected_durations": fit.expected_durations, "converged": fit.converged,
+            "regime_order": if a.switching_variance { "ascending variance" } else { "ascending constant" },
+            "filtered": dates.iter().zip(&fit.filtered).map(|(d, p)| json!({"date": d, "p": p})).collect::<Vec<_>>(),
+            "smoothed": dates.iter().zip(&fit.smoothed).map(|(d, p)| json!({"date": d, "p": p})).collect::<Vec<_>>(),
+        }));
+    }
+    println!(
+        "Markov switching on {} ({} obs, k = {}, AR({}), {} variance): log-likelihood {:.5}, AIC {:.2}{}",
+        s.id(),
+        m.nobs(),
+        a.k,
+        a.order,
+        if a.switching_variance { "switching" } else { "common" },
+        fit.loglik,
+        fit.aic,
+        if fit.converged { "" } else { " (BFGS did not converge; EM result)" }
+    );
+    let rows: Vec<Vec<String>> = fit
+        .param_names
+        .iter()
+        .zip(fit.params.iter().zip(&fit.std_errors))
+        .map(|(n, (v, e))| vec![n.clone(), format!("{v:.6}"), format!("{e:.6}")])
+        .collect();
+    print_table(&["parameter", "estimate", "std. error"], &rows);
+    println!(
+        "Expected durations: {}",
+        fit.expected_durations
+            .iter()
+            .enumerate()
+            .map(|(i, d)| format!("regime {i} {d:.2}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let n = dates.len();
+    let mut headers = vec!["date".to_string()];
+    for r in 0..a.k {
+        headers.push(format!("filtered P{r}"));
+        headers.push(format!("smoothed P{r}"));
+    }
+    let rows: Vec<Vec<String>> = (n.saturating_sub(a.tail)..n)
+        .map(|i| {
+            let mut row = vec![dates[i].to_string()];
+            for r in 0..a.k {
+                row.push(format!("{:.4}", fit.filtered[i][r]));
+                row.push(format!("{:.4}", fit.smoothed[i][r]));
+            }
+            row
+        })
+        .collect();
+    let h: Vec<&str> = headers.iter().map(String::as_str).collect();
+    print_table(&h, &rows);
+    Ok(())
+}
+
+pub fn run(ctx: &Ctx, cmd: &RegimeCmd) -> anyhow::Result<()> {
+    match cmd {
+        RegimeCmd::Markov(a) => markov(ctx, a),
+    }
+}
