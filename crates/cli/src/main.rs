@@ -55,6 +55,9 @@ enum Command {
     /// Market structure: market-cap concentration and sector/size rotation.
     #[command(subcommand)]
     Structure(cmd::structure::StructureCmd),
+    /// Crowding and contagion: correlations, GARCH/DCC, absorption ratio, turbulence, spillovers, co-crash days.
+    #[command(subcommand)]
+    Contagion(cmd::contagion::ContagionCmd),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -68,6 +71,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Liquidity(c) => cmd::liquidity::run(&ctx, c),
         Command::Regime(c) => cmd::regime::run(&ctx, c),
         Command::Structure(c) => cmd::structure::run(&ctx, c),
+        Command::Contagion(c) => cmd::contagion::run(&ctx, c),
     }
 }
 

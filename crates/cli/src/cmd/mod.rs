@@ -1,6 +1,7 @@
 //! One module per command group.
 
 pub mod bubble;
+pub mod contagion;
 pub mod export;
 pub mod ingest;
 pub mod list;

@@ -1,0 +1,928 @@
+//! `fissure contagion`: correlations, GARCH/DCC, absorption ratio, turbulence,
+//! Diebold–Yilmaz spillovers, cross-asset co-crash days, crowding.
+
+use crate::ctx::Ctx;
+use crate::input::{read_series_file, MultiInput, SeriesInput};
+use crate::output::{print_json, print_table};
+use anyhow::{bail, Context};
+use chrono::NaiveDate;
+use clap::{Args, Subcommand, ValueEnum};
+use fissure_contagion::absorption::{absorption_ratio, AbsorptionOptions};
+use fissure_contagion::cocrash::{
+    class_of, default_universe, detect, tail_coexceedance, CoCrashOptions, CrashClass,
+};
+use fissure_contagion::corr::{
+    average_pairwise, correlation_matrix, ewma_correlation_matrices, pair_correlation,
+    rolling_correlation_matrices,
+};
+use fissure_contagion::crowding::{basket_crowding, change_kind_for, positioning};
+use fissure_contagion::dcc::fit_dcc;
+use fissure_contagion::garch::{fit_garch, GarchSpec, Innovation};
+use fissure_contagion::panel::{basket_index, log_return_rows, ReturnRows};
+use fissure_contagion::spillover::{
+    rolling_spillover, spillover, Identification, LagChoice, SpilloverOptions,
+};
+use fissure_contagion::turbulence::{expanding_percentile, turbulence};
+use fissure_core::{Alignment, Panel, Series};
+use serde_json::{json, Value};
+
+#[derive(Debug, Subcommand)]
+pub enum ContagionCmd {
+    /// Correlation matrix (rolling window or EWMA) of series or basket indices; for two inputs, the rolling path with Fisher-z bands.
+    #[command(
+        after_help = "Examples:\n  fissure contagion corr ai precious crypto\n  fissure contagion corr SPY TLT GLD BTC --window 120\n  fissure contagion corr ai precious --ewma 0.94 --json"
+    )]
+    Corr(CorrArgs),
+    /// Univariate GARCH(1,1) by maximum likelihood on percent returns (normal or Student-t, optional GJR), robust standard errors.
+    #[command(
+        after_help = "Examples:\n  fissure contagion garch SPX --from 2000-01-01 --to 2025-12-31\n  fissure contagion garch BTC --dist t --gjr --json"
+    )]
+    Garch(GarchArgs),
+    /// DCC(1,1) two-step conditional correlations of several series or baskets.
+    #[command(
+        after_help = "Examples:\n  fissure contagion dcc SPY TLT GLD --from 2015-01-01\n  fissure contagion dcc ai precious crypto --json"
+    )]
+    Dcc(DccArgs),
+    /// Absorption ratio (Kritzman et al. 2011) and its standardized shift ΔAR.
+    #[command(
+        after_help = "Examples:\n  fissure contagion absorption SPY QQQ IWM XLK XLF XLE XLU XLP XLV TLT GLD SLV HYG\n  fissure contagion absorption defensives tech credit gold --window 250 --json"
+    )]
+    Absorption(AbsorptionArgs),
+    /// Financial turbulence (Kritzman & Li 2010) with magnitude and correlation-surprise parts.
+    #[command(
+        after_help = "Examples:\n  fissure contagion turbulence SPY TLT GLD HYG XLE --window 500\n  fissure contagion turbulence SPY TLT GLD --json"
+    )]
+    Turbulence(TurbulenceArgs),
+    /// Diebold–Yilmaz spillover table (VAR + FEVD), optionally rolling.
+    #[command(
+        after_help = "Examples:\n  fissure contagion spillover SPY TLT GLD SLV XLE HYG\n  fissure contagion spillover SPY TLT GLD SLV XLE HYG --rolling 200 --json\n  fissure contagion spillover ai precious crypto --cholesky --lag-ic bic"
+    )]
+    Spillover(SpilloverArgs),
+    /// Cross-asset co-crash days: simultaneous large declines, indiscriminate sell-offs, safe-haven failures.
+    #[command(
+        after_help = "Examples:\n  fissure contagion cocrash --from 2025-01-01\n  fissure contagion cocrash SPY GLD TLT BTC COPPER WTI --json\n  fissure contagion cocrash NVDA GOLD TLT BTC --class NVDA=equities"
+    )]
+    Cocrash(CocrashArgs),
+    /// Crowding: a basket's correlation and dispersion; positioning and sentiment percentiles.
+    #[command(
+        after_help = "Examples:\n  fissure contagion crowding ai\n  fissure contagion crowding semis --window 120 --json\n  fissure contagion crowding ai --positioning MARGIN_DEBT --positioning NAAIM"
+    )]
+    Crowding(CrowdingArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Span {
+    /// First date of the returns used.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: Option<NaiveDate>,
+    /// Last date of the returns used.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Args)]
+pub struct CorrArgs {
+    #[command(flatten)]
+    input: MultiInput,
+    #[command(flatten)]
+    span: Span,
+    /// Rolling window (observations).
+    #[arg(long, default_value_t = 60)]
+    window: usize,
+    /// Use EWMA (RiskMetrics) correlations with this λ instead of a rolling window.
+    #[arg(long, value_name = "LAMBDA")]
+    ewma: Option<f64>,
+    /// Confidence level of the Fisher-z bands.
+    #[arg(long, default_value_t = 0.95)]
+    conf: f64,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DistArg {
+    Normal,
+    T,
+}
+
+#[derive(Debug, Args)]
+pub struct GarchArgs {
+    #[command(flatten)]
+    input: SeriesInput,
+    #[command(flatten)]
+    span: Span,
+    /// Innovation distribution.
+    #[arg(long, value_enum, default_value_t = DistArg::Normal)]
+    dist: DistArg,
+    /// Add the GJR asymmetry term.
+    #[arg(long)]
+    gjr: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DccArgs {
+    #[command(flatten)]
+    input: MultiInput,
+    #[command(flatten)]
+    span: Span,
+    /// Student-t GARCH in step 1.
+    #[arg(long, value_enum, default_value_t = DistArg::Normal)]
+    dist: DistArg,
+    /// Include the dated conditional correlation path of every pair in the JSON.
+    #[arg(long)]
+    paths: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AbsorptionArgs {
+    #[command(flatten)]
+    input: MultiInput,
+    #[command(flatten)]
+    span: Span,
+    #[arg(long, default_value_t = 500)]
+    window: usize,
+    #[arg(long, default_value_t = 250.0)]
+    half_life: f64,
+    /// Share of eigenvectors (n = ceil(fraction × N)).
+    #[arg(long, default_value_t = 0.2)]
+    fraction: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct TurbulenceArgs {
+    #[command(flatten)]
+    input: MultiInput,
+    #[command(flatten)]
+    span: Span,
+    /// Trailing reference window (days before each day).
+    #[arg(long, default_value_t = 500)]
+    window: usize,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum IcArg {
+    Aic,
+    Bic,
+    Hqic,
+}
+
+#[derive(Debug, Args)]
+pub struct SpilloverArgs {
+    #[command(flatten)]
+    input: MultiInput,
+    #[command(flatten)]
+    span: Span,
+    /// VAR lag order.
+    #[arg(long, default_value_t = 2)]
+    lag: usize,
+    /// Choose the lag by an information criterion (full-sample table only).
+    #[arg(long, value_enum)]
+    lag_ic: Option<IcArg>,
+    /// Largest lag tried with --lag-ic.
+    #[arg(long, default_value_t = 8)]
+    max_lag: usize,
+    /// Forecast horizon H.
+    #[arg(long, default_value_t = 10)]
+    horizon: usize,
+    /// Cholesky FEVD (Diebold–Yilmaz 2009, order-dependent) instead of generalized (2012).
+    #[arg(long)]
+    cholesky: bool,
+    /// Rolling window length: adds a dated total-spillover series.
+    #[arg(long, value_name = "W")]
+    rolling: Option<usize>,
+    /// Step between rolling windows.
+    #[arg(long, default_value_t = 1)]
+    step: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct CocrashArgs {
+    /// Series ids (default: SPY QQQ GLD SLV COPPER WTI XLE BTC ETH TLT) or basket names (expanded).
+    #[arg(value_name = "ID")]
+    ids: Vec<String>,
+    /// Analyse files instead of stored series (repeatable).
+    #[arg(long, value_name = "PATH")]
+    file: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    file_options: crate::input::FileOptions,
+    /// Class of a series the detector does not know: ID=equities|precious_metals|industrial_metals|energy|crypto|long_bonds.
+    #[arg(long, value_name = "ID=CLASS")]
+    class: Vec<String>,
+    #[command(flatten)]
+    span: Span,
+    /// Large-decline threshold in own-volatility units.
+    #[arg(long, default_value_t = 1.5)]
+    threshold: f64,
+    /// Trailing volatility window.
+    #[arg(long, default_value_t = 60)]
+    vol_window: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct CrowdingArgs {
+    /// A basket name (its members) or several series ids.
+    #[command(flatten)]
+    input: MultiInput,
+    #[command(flatten)]
+    span: Span,
+    #[arg(long, default_value_t = 60)]
+    window: usize,
+    /// Positioning/sentiment series (default: the watchlist's margin_debt, aaii_spread, aaii_equity_allocation, naaim roles).
+    #[arg(long, value_name = "ID")]
+    positioning: Vec<String>,
+}
+
+pub fn run(ctx: &Ctx, cmd: &ContagionCmd) -> anyhow::Result<()> {
+    match cmd {
+        ContagionCmd::Corr(a) => corr(ctx, a),
+        ContagionCmd::Garch(a) => garch(ctx, a),
+        ContagionCmd::Dcc(a) => dcc(ctx, a),
+        ContagionCmd::Absorption(a) => absorption(ctx, a),
+        ContagionCmd::Turbulence(a) => turb(ctx, a),
+        ContagionCmd::Spillover(a) => spill(ctx, a),
+        ContagionCmd::Cocrash(a) => cocrash(ctx, a),
+        ContagionCmd::Crowding(a) => crowding(ctx, a),
+    }
+}
+
+/// Loads the inputs; a watchlist basket name (not a stored id) becomes its weighted index.
+fn load_as_indices(ctx: &Ctx, input: &MultiInput) -> anyhow::Result<Vec<Series>> {
+    let mut out = Vec::new();
+    for name in &input.ids {
+        let stored = ctx.store()?.meta(name).is_ok();
+        match (stored, ctx.watchlist()?.basket_weights(name)) {
+            (false, Some(members)) => {
+                let loaded: Vec<(Series, f64)> = members
+                    .iter()
+                    .map(|(m, w)| ctx.load_stored(m).map(|s| (s, *w)))
+                    .collect::<anyhow::Result<_>>()
+                    .with_context(|| format!("basket `{name}`"))?;
+                let refs: Vec<(&Series, f64)> = loaded.iter().map(|(s, w)| (s, *w)).collect();
+                out.push(basket_index(name, &refs).with_context(|| format!("basket `{name}`"))?);
+            }
+            _ => out.push(ctx.load_stored(name)?),
+        }
+    }
+    for path in &input.file {
+        out.extend(read_series_file(path, &input.file_options.read_options())?);
+    }
+    Ok(out)
+}
+
+fn returns(series: &[Series], span: &Span, min: usize) -> anyhow::Result<ReturnRows> {
+    if series.len() < min {
+        bail!("need at least {min} series, got {}", series.len());
+    }
+    let refs: Vec<&Series> = series.iter().collect();
+    let r = log_return_rows(&refs, &Alignment::Intersection, 100.0)
+        .context("aligning the series' returns")?;
+    let r = r.between(span.from, span.to);
+    if r.rows.is_empty() {
+        bail!("no common dates with returns in the requested span");
+    }
+    Ok(r)
+}
+
+fn f(v: f64, d: usize) -> String {
+    if v.is_finite() {
+        format!("{v:.d$}")
+    } else {
+        "-".into()
+    }
+}
+
+fn matrix_rows(names: &[String], m: &[Vec<f64>], d: usize) -> Vec<Vec<String>> {
+    names
+        .iter()
+        .zip(m)
+        .map(|(n, row)| {
+            std::iter::once(n.clone())
+                .chain(row.iter().map(|v| f(*v, d)))
+                .collect()
+        })
+        .collect()
+}
+
+fn corr(ctx: &Ctx, a: &CorrArgs) -> anyhow::Result<()> {
+    let series = load_as_indices(ctx, &a.input)?;
+    let r = returns(&series, &a.span, 2)?;
+    let n = r.names.len();
+    let (mats, first_end, method) = match a.ewma {
+        Some(l) => (
+            ewma_correlation_matrices(&r.rows, l, a.window.min(r.rows.len()))?,
+            a.window.min(r.rows.len()) - 1,
+            format!("ewma(lambda={l})"),
+        ),
+        None => (
+            rolling_correlation_matrices(&r.rows, a.window)?,
+            a.window - 1,
+            format!("rolling({})", a.window),
+        ),
+    };
+    let last = mats.last().context("no correlation computed")?;
+    let matrix: Vec<Vec<f64>> = (0..n)
+        .map(|i| (0..n).map(|j| last[(i, j)]).collect())
+        .collect();
+    let as_of = *r.dates.last().context("no dates")?;
+    let full = correlation_matrix(&r.rows)?;
+    let avg_hist: Vec<f64> = mats.iter().map(average_pairwise).collect();
+    let avg_pct = expanding_percentile(&avg_hist)
+        .last()
+        .copied()
+        .unwrap_or(f64::NAN);
+    let mut pairs = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            let hist: Vec<f64> = mats.iter().map(|m| m[(i, j)]).collect();
+            let pct = expanding_percentile(&hist)
+                .last()
+                .copied()
+                .unwrap_or(f64::NAN);
+            let (lo, hi) = if a.ewma.is_some() {
+                (f64::NAN, f64::NAN)
+            } else {
+                fissure_contagion::corr::fisher_band(matrix[i][j], a.window, a.conf)
+            };
+            pairs.push(json!({"a": r.names[i], "b": r.names[j], "corr": matrix[i][j], "lower": lo, "upper": hi,
+                "percentile": pct, "full_sample": full[(i, j)]}));
+        }
+    }
+    let mut out = json!({
+        "names": r.names, "method": method, "as_of": as_of, "from": r.dates[first_end.min(r.dates.len() - 1)],
+        "matrix": matrix, "average_pairwise": average_pairwise(last), "average_pairwise_percentile": avg_pct, "pairs": pairs,
+    });
+    if n == 2 && a.ewma.is_none() {
+        let p = pair_correlation(
+            &r.names[0],
+            &r.names[1],
+            &r.column(0),
+            &r.column(1),
+            a.window,
+            a.conf,
+        )?;
+        let dates: Vec<NaiveDate> = p.end_index.iter().map(|&i| r.dates[i]).collect();
+        out["series"] = json!({"dates": dates, "corr": p.corr, "lower": p.lower, "upper": p.upper, "percentile": p.percentile});
+    }
+    if ctx.json {
+        return print_json(&out);
+    }
+    println!(
+        "Correlations ({}) to {as_of}:",
+        out["method"].as_str().unwrap_or("")
+    );
+    let mut headers = vec![""];
+    headers.extend(r.names.iter().map(String::as_str));
+    print_table(&headers, &matrix_rows(&r.names, &matrix, 2));
+    println!();
+    let rows: Vec<Vec<String>> = out["pairs"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .map(|p| {
+                    let g = |k: &str| p[k].as_f64().unwrap_or(f64::NAN);
+                    vec![
+                        format!(
+                            "{}–{}",
+                            p["a"].as_str().unwrap_or(""),
+                            p["b"].as_str().unwrap_or("")
+                        ),
+                        f(g("corr"), 3),
+                        format!("[{}, {}]", f(g("lower"), 2), f(g("upper"), 2)),
+                        f(g("percentile"), 0),
+                        f(g("full_sample"), 3),
+                    ]
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    print_table(&["pair", "corr", "band", "pct", "full sample"], &rows);
+    println!(
+        "Average pairwise correlation {:.3} ({}th percentile of its history).",
+        average_pairwise(last),
+        f(avg_pct, 0)
+    );
+    Ok(())
+}
+
+fn spec_of(dist: DistArg, gjr: bool) -> GarchSpec {
+    GarchSpec {
+        dist: if matches!(dist, DistArg::T) {
+            Innovation::StudentT
+        } else {
+            Innovation::Normal
+        },
+        gjr,
+    }
+}
+
+fn garch(ctx: &Ctx, a: &GarchArgs) -> anyhow::Result<()> {
+    let s = ctx.load_series(&a.input)?;
+    s.check_positive()?;
+    let v = s.values();
+    let d = s.dates();
+    let keep: Vec<usize> = (1..v.len())
+        .filter(|&i| a.span.from.is_none_or(|f| d[i] >= f) && a.span.to.is_none_or(|t| d[i] <= t))
+        .collect();
+    let y: Vec<f64> = keep
+        .iter()
+        .map(|&i| 100.0 * (v[i] / v[i - 1] - 1.0))
+        .collect();
+    let fit = fit_garch(&y, spec_of(a.dist, a.gjr))
+        .with_context(|| format!("GARCH fit of `{}`", s.id()))?;
+    let mut params = serde_json::Map::new();
+    let mut ses = serde_json::Map::new();
+    for ((n, p), e) in fit.param_names.iter().zip(&fit.params).zip(&fit.std_errors) {
+        params.insert(n.clone(), json!(p));
+        ses.insert(n.clone(), json!(e));
+    }
+    let last_vol = *fit.conditional_volatility.last().unwrap_or(&f64::NAN);
+    let out = json!({
+        "id": s.id(), "returns": "100 × simple daily returns", "from": d[keep[0]], "to": d[*keep.last().unwrap_or(&keep[0])],
+        "nobs": fit.nobs, "dist": fit.spec.dist, "gjr": fit.spec.gjr,
+        "mu": fit.mu, "omega": fit.omega, "alpha": fit.alpha, "gamma": fit.gamma, "beta": fit.beta, "nu": fit.nu,
+        "persistence": fit.persistence, "loglik": fit.loglik, "params": params, "std_errors": ses,
+        "std_error_type": "robust (Bollerslev–Wooldridge sandwich, as arch cov_type='robust')",
+        "last_volatility": last_vol, "last_volatility_annualized": last_vol * 252f64.sqrt(),
+    });
+    if ctx.json {
+        return print_json(&out);
+    }
+    println!(
+        "GARCH(1,1){} {} on {} returns of {} ({} … {}):",
+        if fit.spec.gjr { "-GJR" } else { "" },
+        if fit.nu.is_some() {
+            "Student-t"
+        } else {
+            "normal"
+        },
+        fit.nobs,
+        s.id(),
+        out["from"].as_str().unwrap_or(""),
+        out["to"].as_str().unwrap_or("")
+    );
+    let rows: Vec<Vec<String>> = fit
+        .param_names
+        .iter()
+        .zip(&fit.params)
+        .zip(&fit.std_errors)
+        .map(|((n, p), e)| vec![n.clone(), format!("{p:.6}"), format!("{e:.6}"), f(p / e, 2)])
+        .collect();
+    print_table(&["param", "estimate", "robust se", "t"], &rows);
+    println!(
+        "log-likelihood {:.4}; persistence {:.4}; latest σ {:.3}% daily ({:.1}% annualized)",
+        fit.loglik,
+        fit.persistence,
+        last_vol,
+        last_vol * 252f64.sqrt()
+    );
+    Ok(())
+}
+
+fn dcc(ctx: &Ctx, a: &DccArgs) -> anyhow::Result<()> {
+    let series = load_as_indices(ctx, &a.input)?;
+    let r = returns(&series, &a.span, 2)?;
+    let cols: Vec<Vec<f64>> = (0..r.names.len()).map(|j| r.column(j)).collect();
+    let fit = fit_dcc(&r.names, &cols, spec_of(a.dist, false))?;
+    let n = r.names.len();
+    let last = fit.correlations.last().context("empty DCC path")?;
+    let matrix: Vec<Vec<f64>> = (0..n)
+        .map(|i| (0..n).map(|j| last[i * n + j]).collect())
+        .collect();
+    let garch: Vec<Value> = fit
+        .garch
+        .iter()
+        .zip(&r.names)
+        .map(|(g, name)| json!({"id": name, "mu": g.mu, "omega": g.omega, "alpha": g.alpha, "beta": g.beta, "nu": g.nu, "loglik": g.loglik}))
+        .collect();
+    let mut out = json!({"names": r.names, "from": r.dates[0], "to": r.dates.last(), "nobs": r.rows.len(), "a": fit.a, "b": fit.b,
+        "loglik": fit.loglik, "loglik_correlation": fit.loglik_correlation, "garch": garch, "latest_correlation": matrix, "qbar": fit.qbar});
+    if a.paths {
+        let mut p = serde_json::Map::new();
+        for i in 0..n {
+            for j in i + 1..n {
+                p.insert(
+                    format!("{}|{}", r.names[i], r.names[j]),
+                    json!(fit.pair(i, j)),
+                );
+            }
+        }
+        out["dates"] = json!(r.dates);
+        out["paths"] = Value::Object(p);
+    }
+    if ctx.json {
+        return print_json(&out);
+    }
+    println!(
+        "DCC(1,1) two-step on {} returns ({} … {}): a = {:.5}, b = {:.5}, log-likelihood {:.3}",
+        r.rows.len(),
+        r.dates[0],
+        r.dates.last().map(|d| d.to_string()).unwrap_or_default(),
+        fit.a,
+        fit.b,
+        fit.loglik
+    );
+    let mut headers = vec![""];
+    headers.extend(r.names.iter().map(String::as_str));
+    println!("Latest conditional correlations:");
+    print_table(&headers, &matrix_rows(&r.names, &matrix, 3));
+    Ok(())
+}
+
+fn absorption(ctx: &Ctx, a: &AbsorptionArgs) -> anyhow::Result<()> {
+    let series = ctx.load_many(&a.input)?;
+    let r = returns(&series, &a.span, 2)?;
+    let opts = AbsorptionOptions {
+        window: a.window,
+        half_life: a.half_life,
+        fraction: a.fraction,
+        ..Default::default()
+    };
+    let s = absorption_ratio(&r.rows, &opts)?;
+    let dates: Vec<NaiveDate> = s.end_index.iter().map(|&i| r.dates[i]).collect();
+    let pct = expanding_percentile(&s.ar);
+    if ctx.json {
+        return print_json(
+            &json!({"names": r.names, "n_top": s.n_top, "window": a.window, "half_life": a.half_life,
+            "dates": dates, "ar": s.ar, "delta_ar": s.delta_ar.iter().map(|v| v.is_finite().then_some(*v)).collect::<Vec<_>>(), "ar_percentile": pct}),
+        );
+    }
+    println!(
+        "Absorption ratio of {} assets (top {} eigenvectors, {}-day window, half-life {}):",
+        r.names.len(),
+        s.n_top,
+        a.window,
+        a.half_life
+    );
+    let k = s.ar.len();
+    let rows: Vec<Vec<String>> = (k.saturating_sub(10)..k)
+        .map(|i| {
+            vec![
+                dates[i].to_string(),
+                f(s.ar[i], 4),
+                f(s.delta_ar[i], 2),
+                f(pct[i], 0),
+            ]
+        })
+        .collect();
+    print_table(&["date", "AR", "ΔAR", "AR pct"], &rows);
+    Ok(())
+}
+
+fn turb(ctx: &Ctx, a: &TurbulenceArgs) -> anyhow::Result<()> {
+    let series = ctx.load_many(&a.input)?;
+    let r = returns(&series, &a.span, 1)?;
+    let t = turbulence(&r.rows, a.window)?;
+    let dates: Vec<NaiveDate> = t.index.iter().map(|&i| r.dates[i]).collect();
+    let pct = expanding_percentile(&t.turbulence);
+    if ctx.json {
+        return print_json(
+            &json!({"names": r.names, "window": a.window, "dates": dates, "turbulence": t.turbulence, "normalized": t.normalized,
+            "magnitude": t.magnitude, "correlation_surprise": t.correlation_surprise, "percentile": pct}),
+        );
+    }
+    println!(
+        "Turbulence of {} assets against the trailing {} days (E = N = {} under normality):",
+        r.names.len(),
+        a.window,
+        r.names.len()
+    );
+    let k = t.turbulence.len();
+    let rows: Vec<Vec<String>> = (k.saturating_sub(10)..k)
+        .map(|i| {
+            vec![
+                dates[i].to_string(),
+                f(t.turbulence[i], 2),
+                f(t.magnitude[i], 2),
+                f(t.correlation_surprise[i], 2),
+                f(pct[i], 1),
+            ]
+        })
+        .collect();
+    print_table(
+        &["date", "turbulence", "magnitude", "corr. surprise", "pct"],
+        &rows,
+    );
+    let mut top: Vec<usize> = (0..k).collect();
+    top.sort_by(|x, y| t.turbulence[*y].total_cmp(&t.turbulence[*x]));
+    let worst: Vec<String> = top
+        .iter()
+        .take(5)
+        .map(|&i| format!("{} ({:.0})", dates[i], t.turbulence[i]))
+        .collect();
+    println!("Most turbulent days: {}", worst.join(", "));
+    Ok(())
+}
+
+fn spill(ctx: &Ctx, a: &SpilloverArgs) -> anyhow::Result<()> {
+    let series = load_as_indices(ctx, &a.input)?;
+    let r = returns(&series, &a.span, 2)?;
+    let lag = match a.lag_ic {
+        None => LagChoice::Fixed { p: a.lag },
+        Some(IcArg::Aic) => LagChoice::Aic { max: a.max_lag },
+        Some(IcArg::Bic) => LagChoice::Bic { max: a.max_lag },
+        Some(IcArg::Hqic) => LagChoice::Hqic { max: a.max_lag },
+    };
+    let identification = if a.cholesky {
+        Identification::Cholesky
+    } else {
+        Identification::Generalized
+    };
+    let opts = SpilloverOptions {
+        lag,
+        horizon: a.horizon,
+        identification,
+    };
+    let s = spillover(&r.names, &r.rows, &opts)?;
+    let edges = s.net_edges(0.0);
+    let mut out = json!({"names": s.names, "p": s.p, "horizon": s.horizon, "identification": s.identification,
+        "from_date": r.dates[0], "to_date": r.dates.last(), "nobs": r.rows.len(),
+        "total": s.total, "table": s.table, "to": s.to, "from": s.from, "net": s.net, "pairwise_net": s.pairwise_net, "edges": edges});
+    let mut rolling_tail = Vec::new();
+    if let Some(w) = a.rolling {
+        let ro = SpilloverOptions {
+            lag: LagChoice::Fixed { p: s.p },
+            ..opts
+        };
+        let rs = rolling_spillover(&r.names, &r.rows, w, a.step, &ro)?;
+        let dates: Vec<NaiveDate> = rs.end_index.iter().map(|&i| r.dates[i]).collect();
+        rolling_tail = dates
+            .iter()
+            .zip(&rs.total)
+            .rev()
+            .take(10)
+            .map(|(d, v)| (*d, *v))
+            .collect();
+        rolling_tail.reverse();
+        out["rolling"] =
+            json!({"window": w, "step": a.step, "dates": dates, "total": rs.total, "net": rs.net});
+    }
+    if ctx.json {
+        return print_json(&out);
+    }
+    println!(
+        "Spillover table (%), VAR({}), H = {}, {:?}; rows receive, columns transmit ({} … {}):",
+        s.p,
+        s.horizon,
+        s.identification,
+        r.dates[0],
+        r.dates.last().map(|d| d.to_string()).unwrap_or_default()
+    );
+    let mut headers = vec![""];
+    headers.extend(s.names.iter().map(String::as_str));
+    headers.push("FROM");
+    let mut rows = matrix_rows(&s.names, &s.table, 2);
+    for (row, fr) in rows.iter_mut().zip(&s.from) {
+        row.push(f(*fr, 2));
+    }
+    rows.push(
+        std::iter::once("TO".to_string())
+            .chain(s.to.iter().map(|v| f(*v, 2)))
+            .chain(std::iter::once(String::new()))
+            .collect(),
+    );
+    rows.push(
+        std::iter::once("NET".to_string())
+            .chain(s.net.iter().map(|v| f(*v, 2)))
+            .chain(std::iter::once(String::new()))
+            .collect(),
+    );
+    print_table(&headers, &rows);
+    println!("Total spillover {:.2}%", s.total);
+    if let Some(e) = edges.first() {
+        println!(
+            "Strongest net pairwise link: {} → {} ({:.2} points)",
+            e.from, e.to, e.weight
+        );
+    }
+    if !rolling_tail.is_empty() {
+        println!("Rolling total (last values):");
+        let rows: Vec<Vec<String>> = rolling_tail
+            .iter()
+            .map(|(d, v)| vec![d.to_string(), f(*v, 2)])
+            .collect();
+        print_table(&["date", "total %"], &rows);
+    }
+    Ok(())
+}
+
+fn cocrash(ctx: &Ctx, a: &CocrashArgs) -> anyhow::Result<()> {
+    let ids: Vec<String> = if a.ids.is_empty() && a.file.is_empty() {
+        default_universe()
+            .iter()
+            .map(|(i, _)| i.to_string())
+            .collect()
+    } else {
+        a.ids.clone()
+    };
+    let input = MultiInput {
+        ids,
+        file: a.file.clone(),
+        file_options: a.file_options.clone(),
+    };
+    let series = ctx.load_many(&input)?;
+    let mut classes = Vec::new();
+    for s in &series {
+        let given = a.class.iter().find_map(|c| {
+            c.split_once('=')
+                .filter(|(i, _)| *i == s.id())
+                .map(|(_, c)| c.to_string())
+        });
+        let c = match given {
+            Some(c) => CrashClass::parse(&c)
+                .with_context(|| format!("--class {}={c}: unknown class", s.id()))?,
+            None => class_of(s.id()).with_context(|| {
+                format!(
+                    "no asset class known for `{}`; give --class {}=CLASS",
+                    s.id(),
+                    s.id()
+                )
+            })?,
+        };
+        classes.push((s.id().to_string(), c));
+    }
+    let refs: Vec<&Series> = series.iter().collect();
+    let reference = classes
+        .iter()
+        .find(|(_, c)| *c == CrashClass::Equities)
+        .map(|(i, _)| i.clone())
+        .context("the detector needs an equity series")?;
+    let panel = Panel::align(
+        &refs,
+        &Alignment::Reference {
+            id: reference.clone(),
+            max_fill_days: 5,
+        },
+    )?;
+    let opts = CoCrashOptions {
+        large: a.threshold,
+        vol_window: a.vol_window,
+        min_vol_obs: (a.vol_window * 2 / 3).max(2),
+        ..Default::default()
+    };
+    let cc = detect(&panel, &classes, &opts)?;
+    let days: Vec<&fissure_contagion::cocrash::CoCrashDay> = cc
+        .flagged
+        .iter()
+        .filter(|d| {
+            a.span.from.is_none_or(|f| d.date >= f) && a.span.to.is_none_or(|t| d.date <= t)
+        })
+        .collect();
+    // tail co-exceedance of each class with equities: P(class ≤ −kσ | equities ≤ −kσ)
+    let opt = |v: &Vec<f64>| -> Vec<Option<f64>> {
+        v.iter().map(|x| x.is_finite().then_some(*x)).collect()
+    };
+    let eq = opt(&cc.class_moves[0]);
+    let mut coex = Vec::new();
+    for (ci, c) in CrashClass::ALL.iter().enumerate().skip(1) {
+        let other = opt(&cc.class_moves[ci]);
+        if other.iter().all(Option::is_none) {
+            continue;
+        }
+        let last250 = tail_coexceedance(&eq, &other, 250, a.threshold)?
+            .last()
+            .copied()
+            .unwrap_or(f64::NAN);
+        let full = tail_coexceedance(&eq, &other, eq.len(), a.threshold)?
+            .last()
+            .copied()
+            .unwrap_or(f64::NAN);
+        coex.push((*c, last250, full));
+    }
+    if ctx.json {
+        let v: Vec<Value> = days
+            .iter()
+            .map(|d| {
+                json!({"date": d.date, "breadth": d.breadth, "classes_available": d.classes_available, "classes_down": d.classes_down,
+                    "class_moves": d.class_moves.iter().map(|(c, m)| json!({"class": c, "sigma_move": m})).collect::<Vec<_>>(),
+                    "assets_down": d.assets_down, "flags": {"indiscriminate": d.indiscriminate, "safe_haven_failure": d.safe_haven_failure}})
+            })
+            .collect();
+        return print_json(
+            &json!({"calendar": reference, "threshold_sigma": a.threshold, "vol_window": a.vol_window,
+            "classes": classes.iter().map(|(i, c)| json!({"id": i, "class": c})).collect::<Vec<_>>(), "days": v,
+            "coexceedance": coex.iter().map(|(c, l, f)| json!({"given": "equities", "class": c, "last_250d": l.is_finite().then_some(*l), "full_history": f.is_finite().then_some(*f)})).collect::<Vec<_>>()}),
+        );
+    }
+    println!("{} co-crash days (calendar of {reference}, moves in units of each asset's trailing {}-day volatility, threshold −{}σ):", days.len(), a.vol_window, a.threshold);
+    let rows: Vec<Vec<String>> = days
+        .iter()
+        .map(|d| {
+            let flags = match (d.indiscriminate, d.safe_haven_failure) {
+                (true, true) => "indiscriminate + safe-haven failure",
+                (true, false) => "indiscriminate",
+                (false, true) => "safe-haven failure",
+                _ => "",
+            };
+            let assets: Vec<String> = d
+                .assets_down
+                .iter()
+                .map(|m| format!("{} {:.1}σ", m.id, m.sigma_move))
+                .collect();
+            vec![
+                d.date.to_string(),
+                format!("{}/{}", d.classes_down.len(), d.classes_available),
+                flags.to_string(),
+                assets.join(", "),
+            ]
+        })
+        .collect();
+    print_table(&["date", "classes down", "flags", "assets down"], &rows);
+    println!(
+        "Tail co-exceedance with equities, P(class ≤ −{}σ | equities ≤ −{}σ):",
+        a.threshold, a.threshold
+    );
+    let rows: Vec<Vec<String>> = coex
+        .iter()
+        .map(|(c, l, full)| vec![c.as_str().to_string(), f(*l, 2), f(*full, 2)])
+        .collect();
+    print_table(&["class", "last 250 days", "full history"], &rows);
+    Ok(())
+}
+
+fn crowding(ctx: &Ctx, a: &CrowdingArgs) -> anyhow::Result<()> {
+    let series = ctx.load_many(&a.input)?;
+    let r = returns(&series, &a.span, 2)?;
+    let c = basket_crowding(&r.rows, a.window)?;
+    let last = c.end_index.len() - 1;
+    let as_of = r.dates[c.end_index[last]];
+    let wl = ctx.watchlist()?;
+    let pos_ids: Vec<String> = if a.positioning.is_empty() {
+        [
+            "margin_debt",
+            "aaii_spread",
+            "aaii_equity_allocation",
+            "naaim",
+        ]
+        .iter()
+        .filter_map(|role| wl.role(role).map(String::from))
+        .collect()
+    } else {
+        a.positioning.clone()
+    };
+    let mut pos = Vec::new();
+    for id in &pos_ids {
+        let s = match ctx.load_stored(id) {
+            Ok(s) => s,
+            Err(e) if a.positioning.is_empty() => {
+                eprintln!("note: positioning series `{id}` skipped: {e:#}");
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let p = positioning(&s, change_kind_for(id))?;
+        let k = p.dates.len() - 1;
+        pos.push(json!({"id": id, "date": p.dates[k], "level": p.level[k], "level_percentile": p.level_percentile[k],
+            "change_12m": p.change_12m[k], "change_percentile": p.change_percentile[k], "change_kind": p.change_kind}));
+    }
+    let out = json!({"names": r.names, "window": a.window, "as_of": as_of, "avg_correlation": c.avg_correlation[last],
+        "correlation_percentile": c.correlation_percentile[last], "dispersion": c.dispersion[last],
+        "dispersion_percentile": c.dispersion_percentile[last], "score": c.score[last], "positioning": pos});
+    if ctx.json {
+        return print_json(&out);
+    }
+    println!(
+        "Crowding of {} ({}-day window) on {as_of}:",
+        r.names.join(", "),
+        a.window
+    );
+    print_table(
+        &["measure", "value", "percentile"],
+        &[
+            vec![
+                "average pairwise correlation".into(),
+                f(c.avg_correlation[last], 3),
+                f(c.correlation_percentile[last], 0),
+            ],
+            vec![
+                "dispersion (% daily)".into(),
+                f(c.dispersion[last], 3),
+                f(c.dispersion_percentile[last], 0),
+            ],
+            vec![
+                "crowding score (0-100)".into(),
+                f(c.score[last], 0),
+                String::new(),
+            ],
+        ],
+    );
+    if !pos.is_empty() {
+        println!("Positioning and sentiment:");
+        let rows: Vec<Vec<String>> = pos
+            .iter()
+            .map(|p| {
+                let g = |k: &str| p[k].as_f64().unwrap_or(f64::NAN);
+                vec![
+                    p["id"].as_str().unwrap_or("").into(),
+                    p["date"].as_str().unwrap_or("").into(),
+                    f(g("level"), 2),
+                    f(g("level_percentile"), 0),
+                    f(g("change_12m"), 2),
+                    f(g("change_percentile"), 0),
+                ]
+            })
+            .collect();
+        print_table(
+            &["series", "date", "level", "pct", "12m change", "pct"],
+            &rows,
+        );
+    }
+    Ok(())
+}
