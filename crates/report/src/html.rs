@@ -50,7 +50,11 @@ fn state_key(s: Option<State>) -> &'static str {
 
 /// A coloured state badge.
 pub fn badge(s: Option<State>, lang: Lang) -> String {
-    format!("<span class=\"badge s-{}\">{}</span>", state_key(s), esc(t(lang, state_key(s))))
+    format!(
+        "<span class=\"badge s-{}\">{}</span>",
+        state_key(s),
+        esc(t(lang, state_key(s)))
+    )
 }
 
 fn state_color(s: Option<State>) -> &'static str {
@@ -64,11 +68,15 @@ fn state_color(s: Option<State>) -> &'static str {
 
 /// The skill of a warning in one phrase.
 pub fn skill_phrase(k: Option<&Skill>, lang: Lang) -> String {
-    let Some(k) = k else { return t(lang, "unscored").to_string() };
+    let Some(k) = k else {
+        return t(lang, "unscored").to_string();
+    };
     if k.events_scored == 0 {
         return t(lang, "no_skill").to_string();
     }
-    let fa = k.false_alarms_per_year.map_or_else(|| t(lang, "na").to_string(), |v| format!("{v:.2}"));
+    let fa = k
+        .false_alarms_per_year
+        .map_or_else(|| t(lang, "na").to_string(), |v| format!("{v:.2}"));
     match lang {
         Lang::En => format!(
             "hit {}/{} ({}), median lead {}, {} false alarms/yr",
@@ -91,7 +99,10 @@ pub fn skill_phrase(k: Option<&Skill>, lang: Lang) -> String {
 
 /// The formatted latest value of a signal (as the HTML and the tests show it).
 pub fn value_text(s: &SignalReport, lang: Lang) -> String {
-    s.latest.as_ref().map_or_else(|| t(lang, "na").to_string(), |r| i18n::value_with_unit(r.value, &s.unit, lang))
+    s.latest.as_ref().map_or_else(
+        || t(lang, "na").to_string(),
+        |r| i18n::value_with_unit(r.value, &s.unit, lang),
+    )
 }
 
 /// The gauge history chart.
@@ -99,25 +110,47 @@ pub fn gauge_chart(report: &Report, lang: Lang) -> Chart {
     let c = &report.composite;
     let line = |g: &Gauge, label: String| Line {
         label,
-        dates: g.dates.iter().zip(&g.values).filter(|(_, v)| v.is_some()).map(|(d, _)| *d).collect(),
+        dates: g
+            .dates
+            .iter()
+            .zip(&g.values)
+            .filter(|(_, v)| v.is_some())
+            .map(|(d, _)| *d)
+            .collect(),
         values: g.values.iter().flatten().copied().collect(),
     };
     let mut lines = vec![line(&c.overall, t(lang, "overall").to_string())];
     for g in &c.families {
         let key = g.id.trim_start_matches("composite.");
-        lines.push(line(g, family_title(report, key).map_or(key.to_string(), |x| lang.pick(x).to_string())));
+        // Families with no weight in the overall gauge (the baselines, when
+        // other families exist) are in their own section, not here.
+        if c.overall.weights.iter().any(|(k, w)| k == key && *w == 0.0) {
+            continue;
+        }
+        lines.push(line(
+            g,
+            family_title(report, key).map_or(key.to_string(), |x| lang.pick(x).to_string()),
+        ));
     }
     Chart {
         id: "composite_history".into(),
         title: i18n::text("gauge_history"),
         caption: i18n::text("gauge_history_caption"),
-        data: ChartData::Lines { lines, spans: vec![], hlines: vec![], log_scale: false },
+        data: ChartData::Lines {
+            lines,
+            spans: vec![],
+            hlines: vec![],
+            log_scale: false,
+        },
     }
 }
 
 /// Every chart of the report: (file-safe id, SVG).
 pub fn all_charts(report: &Report, lang: Lang) -> Vec<(String, String)> {
-    let mut out = vec![("composite_history".to_string(), svg::draw(&gauge_chart(report, lang), lang))];
+    let mut out = vec![(
+        "composite_history".to_string(),
+        svg::draw(&gauge_chart(report, lang), lang),
+    )];
     for f in &report.families {
         for c in &f.output.charts {
             out.push((safe_id(&c.id), svg::draw(c, lang)));
@@ -139,7 +172,11 @@ fn gauge_card(g: &Gauge, title: &str, weight: Option<f64>, big: bool, lang: Lang
     let l = g.latest.as_ref();
     let v = l.map(|r| r.value);
     let st = l.and_then(|r| r.state);
-    let mut s = format!("<div class=\"card{}\" id=\"gauge-{}\">", if big { " big" } else { "" }, safe_id(&g.id));
+    let mut s = format!(
+        "<div class=\"card{}\" id=\"gauge-{}\">",
+        if big { " big" } else { "" },
+        safe_id(&g.id)
+    );
     let _ = write!(s, "<div><b>{}</b></div>", esc(title));
     let _ = write!(
         s,
@@ -156,27 +193,48 @@ fn gauge_card(g: &Gauge, title: &str, weight: Option<f64>, big: bool, lang: Lang
         i18n::pct(l.and_then(|r| r.percentile), lang)
     );
     if let Some(w) = weight {
-        let _ = write!(s, "<div class=\"muted\">{}: {}</div>", esc(t(lang, "weight")), i18n::share(Some(w), lang));
+        let _ = write!(
+            s,
+            "<div class=\"muted\">{}: {}</div>",
+            esc(t(lang, "weight")),
+            i18n::share(Some(w), lang)
+        );
     }
     s.push_str("</div>");
     s
 }
 
 fn family_title<'a>(report: &'a Report, key: &str) -> Option<&'a Text> {
-    report.families.iter().find(|f| f.run.key == key).map(|f| &f.run.title)
+    report
+        .families
+        .iter()
+        .find(|f| f.run.key == key)
+        .map(|f| &f.run.title)
 }
 
 fn thresholds_text(th: &Thresholds, higher: bool, lang: Lang) -> String {
     match (th, lang) {
-        (Thresholds::Percentile { elevated, alarm }, Lang::En) => format!("percentile ≥ {elevated:.0} elevated, ≥ {alarm:.0} alarm"),
-        (Thresholds::Percentile { elevated, alarm }, Lang::Zh) => format!("百分位 ≥ {elevated:.0} 偏高，≥ {alarm:.0} 警报"),
+        (Thresholds::Percentile { elevated, alarm }, Lang::En) => {
+            format!("percentile ≥ {elevated:.0} elevated, ≥ {alarm:.0} alarm")
+        }
+        (Thresholds::Percentile { elevated, alarm }, Lang::Zh) => {
+            format!("百分位 ≥ {elevated:.0} 偏高，≥ {alarm:.0} 警报")
+        }
         (Thresholds::Absolute { elevated, alarm }, Lang::En) => {
             let op = if higher { "≥" } else { "≤" };
-            format!("value {op} {} elevated, {op} {} alarm", i18n::num(*elevated, lang), i18n::num(*alarm, lang))
+            format!(
+                "value {op} {} elevated, {op} {} alarm",
+                i18n::num(*elevated, lang),
+                i18n::num(*alarm, lang)
+            )
         }
         (Thresholds::Absolute { elevated, alarm }, Lang::Zh) => {
             let op = if higher { "≥" } else { "≤" };
-            format!("数值 {op} {} 偏高，{op} {} 警报", i18n::num(*elevated, lang), i18n::num(*alarm, lang))
+            format!(
+                "数值 {op} {} 偏高，{op} {} 警报",
+                i18n::num(*elevated, lang),
+                i18n::num(*alarm, lang)
+            )
         }
     }
 }
@@ -262,9 +320,19 @@ pub fn render(report: &Report, lang: Lang) -> String {
     );
     // Navigation.
     h.push_str("<nav>");
-    let _ = write!(h, "<a href=\"#summary\">{}</a><a href=\"#changes\">{}</a>", t(lang, "summary"), t(lang, "what_changed"));
+    let _ = write!(
+        h,
+        "<a href=\"#summary\">{}</a><a href=\"#changes\">{}</a>",
+        t(lang, "summary"),
+        t(lang, "what_changed")
+    );
     for f in &report.families {
-        let _ = write!(h, "<a href=\"#family-{}\">{}</a>", safe_id(&f.run.key), esc(lang.pick(&f.run.title)));
+        let _ = write!(
+            h,
+            "<a href=\"#family-{}\">{}</a>",
+            safe_id(&f.run.key),
+            esc(lang.pick(&f.run.title))
+        );
     }
     let _ = write!(
         h,
@@ -276,12 +344,27 @@ pub fn render(report: &Report, lang: Lang) -> String {
 
     // Summary.
     let c = &report.composite;
-    let _ = write!(h, "<section id=\"summary\"><h2>{}</h2><div class=\"cards\">", t(lang, "summary"));
-    h.push_str(&gauge_card(&c.overall, t(lang, "overall_gauge"), None, true, lang));
+    let _ = write!(
+        h,
+        "<section id=\"summary\"><h2>{}</h2><div class=\"cards\">",
+        t(lang, "summary")
+    );
+    h.push_str(&gauge_card(
+        &c.overall,
+        t(lang, "overall_gauge"),
+        None,
+        true,
+        lang,
+    ));
     for g in &c.families {
         let key = g.id.trim_start_matches("composite.");
         let name = family_title(report, key).map_or(key.to_string(), |t| lang.pick(t).to_string());
-        let w = c.overall.weights.iter().find(|(k, _)| k == key).map(|x| x.1);
+        let w = c
+            .overall
+            .weights
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|x| x.1);
         h.push_str(&gauge_card(g, &name, w, false, lang));
     }
     h.push_str("</div>");
@@ -292,7 +375,11 @@ pub fn render(report: &Report, lang: Lang) -> String {
         c.overall
             .weights
             .iter()
-            .map(|(k, w)| format!("{} {}", esc(family_title(report, k).map_or(k.as_str(), |t| lang.pick(t))), i18n::share(Some(*w), lang)))
+            .map(|(k, w)| format!(
+                "{} {}",
+                esc(family_title(report, k).map_or(k.as_str(), |t| lang.pick(t))),
+                i18n::share(Some(*w), lang)
+            ))
             .collect::<Vec<_>>()
             .join(" · ")
     );
@@ -311,12 +398,20 @@ pub fn render(report: &Report, lang: Lang) -> String {
         .families
         .iter()
         .flat_map(|f| &f.signals)
-        .filter(|s| matches!(s.latest.as_ref().and_then(|r| r.state), Some(State::Alarm | State::Elevated)))
+        .filter(|s| {
+            matches!(
+                s.latest.as_ref().and_then(|r| r.state),
+                Some(State::Alarm | State::Elevated)
+            )
+        })
         .collect();
     hot.sort_by(|a, b| {
         let k = |s: &SignalReport| {
             let l = s.latest.as_ref();
-            (l.and_then(|r| r.state), l.and_then(|r| r.risk_percentile).unwrap_or(0.0))
+            (
+                l.and_then(|r| r.state),
+                l.and_then(|r| r.risk_percentile).unwrap_or(0.0),
+            )
         };
         let (ka, kb) = (k(a), k(b));
         kb.0.cmp(&ka.0).then(kb.1.total_cmp(&ka.1))
@@ -358,8 +453,15 @@ pub fn render(report: &Report, lang: Lang) -> String {
     h.push_str("</section>");
 
     // What changed.
-    let _ = write!(h, "<section id=\"changes\"><h2>{}</h2>", t(lang, "what_changed"));
-    for (key, list) in [("since_week", &c.changes.week), ("since_month", &c.changes.month)] {
+    let _ = write!(
+        h,
+        "<section id=\"changes\"><h2>{}</h2>",
+        t(lang, "what_changed")
+    );
+    for (key, list) in [
+        ("since_week", &c.changes.week),
+        ("since_month", &c.changes.month),
+    ] {
         let _ = write!(h, "<h3>{}</h3>", t(lang, key));
         if list.is_empty() {
             let _ = write!(h, "<p class=\"muted\">{}</p>", t(lang, "no_changes"));
@@ -382,8 +484,17 @@ pub fn render(report: &Report, lang: Lang) -> String {
 
     // Families.
     for f in &report.families {
-        let _ = write!(h, "<section id=\"family-{}\" class=\"family\"><h2>{}</h2>", safe_id(&f.run.key), esc(lang.pick(&f.run.title)));
-        if let Some(g) = c.families.iter().find(|g| g.id == format!("composite.{}", f.run.key)) {
+        let _ = write!(
+            h,
+            "<section id=\"family-{}\" class=\"family\"><h2>{}</h2>",
+            safe_id(&f.run.key),
+            esc(lang.pick(&f.run.title))
+        );
+        if let Some(g) = c
+            .families
+            .iter()
+            .find(|g| g.id == format!("composite.{}", f.run.key))
+        {
             let l = g.latest.as_ref();
             let _ = write!(
                 h,
@@ -396,7 +507,12 @@ pub fn render(report: &Report, lang: Lang) -> String {
             );
         }
         if let Some(e) = &f.run.error {
-            let _ = write!(h, "<div class=\"note err\"><b>{}</b> — {}</div>", t(lang, "family_failed"), esc(e));
+            let _ = write!(
+                h,
+                "<div class=\"note err\"><b>{}</b> — {}</div>",
+                t(lang, "family_failed"),
+                esc(e)
+            );
         }
         for n in &f.output.notes {
             let _ = write!(h, "<div class=\"note\">{}</div>", esc(lang.pick(n)));
@@ -425,7 +541,11 @@ pub fn render(report: &Report, lang: Lang) -> String {
 
     // Skill.
     let sk = &report.skill;
-    let _ = write!(h, "<section id=\"skill\"><h2>{}</h2>", t(lang, "skill_table"));
+    let _ = write!(
+        h,
+        "<section id=\"skill\"><h2>{}</h2>",
+        t(lang, "skill_table")
+    );
     let _ = write!(
         h,
         "<p class=\"muted\">{} {}</p>",
@@ -470,16 +590,38 @@ pub fn render(report: &Report, lang: Lang) -> String {
             cell(&|k| k.pending.to_string()),
         );
     };
-    row(&mut h, &c.overall.id, t(lang, "overall_gauge"), t(lang, "composite"), "gauge");
+    row(
+        &mut h,
+        &c.overall.id,
+        t(lang, "overall_gauge"),
+        t(lang, "composite"),
+        "gauge",
+    );
     for g in &c.families {
         let key = g.id.trim_start_matches("composite.");
         let name = family_title(report, key).map_or(key.to_string(), |x| lang.pick(x).to_string());
-        row(&mut h, &g.id, &format!("{name} · {}", t(lang, "gauge")), t(lang, "composite"), "gauge");
+        row(
+            &mut h,
+            &g.id,
+            &format!("{name} · {}", t(lang, "gauge")),
+            t(lang, "composite"),
+            "gauge",
+        );
     }
     for f in &report.families {
-        let class = if f.run.key == crate::composite::BASELINE_FAMILY { "baseline" } else { "" };
+        let class = if f.run.key == crate::composite::BASELINE_FAMILY {
+            "baseline"
+        } else {
+            ""
+        };
         for s in &f.signals {
-            row(&mut h, &s.id, lang.pick(&s.title), lang.pick(&f.run.title), class);
+            row(
+                &mut h,
+                &s.id,
+                lang.pick(&s.title),
+                lang.pick(&f.run.title),
+                class,
+            );
         }
     }
     h.push_str("</tbody></table>");
@@ -497,14 +639,14 @@ pub fn render(report: &Report, lang: Lang) -> String {
     for e in &sk.events {
         let _ = write!(
             h,
-            "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}{}</td><td class=\"num\">-{:.1}%</td></tr>",
             esc(&e.series),
             i18n::share(Some(e.threshold), lang),
             i18n::date(e.peak_date, lang),
             i18n::date(e.event_date, lang),
             i18n::date(e.trough_date, lang),
             if e.recovered { "" } else { " *" },
-            format!("-{:.1}%", 100.0 * e.drawdown)
+            100.0 * e.drawdown
         );
     }
     h.push_str("</tbody></table>");
@@ -533,7 +675,9 @@ pub fn render(report: &Report, lang: Lang) -> String {
         t(lang, "observations")
     );
     for s in &report.sources {
-        let d = |x: Option<chrono::NaiveDate>| x.map_or_else(|| "—".to_string(), |d| i18n::date(d, lang));
+        let d = |x: Option<chrono::NaiveDate>| {
+            x.map_or_else(|| "—".to_string(), |d| i18n::date(d, lang))
+        };
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td class=\"muted\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
@@ -549,12 +693,21 @@ pub fn render(report: &Report, lang: Lang) -> String {
     h.push_str("</tbody></table></section>");
 
     // Methods.
-    let _ = write!(h, "<section id=\"methods\"><h2>{}</h2><h3>{}</h3><ul>", t(lang, "methods"), t(lang, "report_methods"));
+    let _ = write!(
+        h,
+        "<section id=\"methods\"><h2>{}</h2><h3>{}</h3><ul>",
+        t(lang, "methods"),
+        t(lang, "report_methods")
+    );
     for m in report_methods(lang) {
         let _ = write!(h, "<li>{}</li>", esc(&m));
     }
     h.push_str("</ul>");
-    for f in report.families.iter().filter(|f| !f.output.methods.is_empty()) {
+    for f in report
+        .families
+        .iter()
+        .filter(|f| !f.output.methods.is_empty())
+    {
         let _ = write!(h, "<h3>{}</h3><ul>", esc(lang.pick(&f.run.title)));
         for m in &f.output.methods {
             let _ = write!(h, "<li>{}</li>", esc(lang.pick(m)));

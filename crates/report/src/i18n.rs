@@ -40,7 +40,7 @@ impl Lang {
     }
 
     /// Picks this language's text.
-    pub fn pick<'a>(self, t: &'a Text) -> &'a str {
+    pub fn pick(self, t: &Text) -> &str {
         match self {
             Lang::En => &t.en,
             Lang::Zh => &t.zh,
@@ -126,7 +126,43 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("language", "Language", "语言"),
     ("range", "Range", "区间"),
     ("unit", "Unit", "单位"),
+    ("step_ingest", "ingest the bundled demo data", "导入内置示例数据"),
+    ("step_load", "load data from the store", "从数据库读取数据"),
+    ("step_family_cached", "family (from cache)", "类别（读取缓存）"),
+    ("step_family_computed", "family (computed)", "类别（计算）"),
+    ("step_families_wall", "all families + registry (wall clock)", "全部类别与信号登记（实际耗时）"),
+    ("step_composite", "composite gauges", "综合指数"),
+    ("step_skill", "skill backtest", "历史表现回测"),
+    ("step_render", "render and write HTML, SVG, JSON", "生成并写入 HTML、SVG、JSON"),
 ];
+
+/// Common signal units, translated for display (other units are shown as given).
+const UNITS: &[(&str, &str, &str)] = &[
+    ("correlation", "correlation", "相关系数"),
+    ("share", "share", "占比"),
+    ("percentile", "percentile", "百分位"),
+    ("days", "days", "天"),
+    ("day", "day", "天"),
+    ("sd", "sd", "标准差"),
+    ("probability", "probability", "概率"),
+    ("ratio to normal", "× normal", "倍于常态"),
+    ("score 0-100", "score 0–100", "分（0–100）"),
+    ("ratio", "ratio", "比值"),
+    ("index points", "index points", "指数点"),
+];
+
+/// A unit in `lang`.
+pub fn unit(u: &str, lang: Lang) -> &str {
+    for (k, en, zh) in UNITS {
+        if *k == u {
+            return match lang {
+                Lang::En => en,
+                Lang::Zh => zh,
+            };
+        }
+    }
+    u
+}
 
 /// The text of `key` in `lang` (the key itself when unknown, which a test forbids).
 pub fn t(lang: Lang, key: &str) -> &'static str {
@@ -150,7 +186,9 @@ pub fn text(key: &str) -> Text {
 /// Groups the integer part of an already formatted number with commas.
 fn group(s: &str) -> String {
     let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
-    let (int, frac) = rest.split_once('.').map_or((rest, None), |(a, b)| (a, Some(b)));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(a, b)| (a, Some(b)));
     let mut out = String::new();
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -198,7 +236,15 @@ pub fn num(v: f64, lang: Lang) -> String {
     }
     let s = format!("{:.*}", decimals(v), v);
     // "-0.000" reads badly.
-    let s = if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') { s.trim_start_matches('-').to_string() } else { s };
+    let s = if s
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
+        s.trim_start_matches('-').to_string()
+    } else {
+        s
+    };
     group(&s)
 }
 
@@ -208,7 +254,10 @@ pub fn value_with_unit(v: f64, unit: &str, lang: Lang) -> String {
     match unit {
         "percent" | "%" | "pct" => format!("{n}%"),
         "" => n,
-        u => format!("{n} {u}"),
+        u => match lang {
+            Lang::En => format!("{n} {}", self::unit(u, lang)),
+            Lang::Zh => format!("{n}{}", self::unit(u, lang)),
+        },
     }
 }
 

@@ -38,7 +38,12 @@ impl State {
 /// The state of a value from its thresholds: percentile thresholds apply to the
 /// risk percentile (`≥ alarm` → alarm, `≥ elevated` → elevated); absolute
 /// thresholds apply to the value itself (`≥` when higher is riskier, `≤` otherwise).
-pub fn state_of(th: &Thresholds, higher_is_riskier: bool, value: f64, risk_pct: Option<f64>) -> Option<State> {
+pub fn state_of(
+    th: &Thresholds,
+    higher_is_riskier: bool,
+    value: f64,
+    risk_pct: Option<f64>,
+) -> Option<State> {
     if !value.is_finite() {
         return None;
     }
@@ -54,7 +59,13 @@ pub fn state_of(th: &Thresholds, higher_is_riskier: bool, value: f64, risk_pct: 
             })
         }
         Thresholds::Absolute { elevated, alarm } => {
-            let beyond = |level: f64| if higher_is_riskier { value >= level } else { value <= level };
+            let beyond = |level: f64| {
+                if higher_is_riskier {
+                    value >= level
+                } else {
+                    value <= level
+                }
+            };
             Some(if beyond(alarm) {
                 State::Alarm
             } else if beyond(elevated) {
@@ -128,13 +139,16 @@ impl SignalReport {
         let states: Vec<Option<State>> = (0..n)
             .map(|i| state_of(&spec.thresholds, spec.higher_is_riskier, values[i], risk[i]))
             .collect();
-        let latest = (0..n).rev().find(|&i| values[i].is_finite()).map(|i| Reading {
-            date: dates[i],
-            value: values[i],
-            percentile: percentiles[i],
-            risk_percentile: risk[i],
-            state: states[i],
-        });
+        let latest = (0..n)
+            .rev()
+            .find(|&i| values[i].is_finite())
+            .map(|i| Reading {
+                date: dates[i],
+                value: values[i],
+                percentile: percentiles[i],
+                risk_percentile: risk[i],
+                state: states[i],
+            });
         SignalReport {
             id: spec.id.clone(),
             family: spec.family.clone(),
@@ -209,7 +223,11 @@ pub fn run_families(
     let done = std::sync::atomic::AtomicUsize::new(0);
     let tick = |run: &FamilyRun| {
         let d = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-        progress(Progress { run, done: d, total });
+        progress(Progress {
+            run,
+            done: d,
+            total,
+        });
     };
     // 1. Cache look-ups.
     let mut slots: Vec<Option<(FamilyRun, Option<FamilyOutput>)>> = Vec::with_capacity(total);
@@ -218,7 +236,9 @@ pub fn run_families(
         let t0 = Instant::now();
         let key = cache.and_then(|c| family_cache_key(c, *f, inputs, code_id));
         let hit = match (cache, &key) {
-            (Some(c), Some(k)) => c.get(k).and_then(|b| serde_json::from_slice::<FamilyOutput>(&b).ok()),
+            (Some(c), Some(k)) => c
+                .get(k)
+                .and_then(|b| serde_json::from_slice::<FamilyOutput>(&b).ok()),
             _ => None,
         };
         match hit {
@@ -244,15 +264,16 @@ pub fn run_families(
         .map(|i| {
             let f = families[i];
             let t0 = Instant::now();
-            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f.compute(inputs)))
-                .unwrap_or_else(|p| {
-                    let msg = p
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_else(|| "panic".into());
-                    Err(format!("internal error (panic): {msg}"))
-                });
+            let result =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f.compute(inputs)))
+                    .unwrap_or_else(|p| {
+                        let msg = p
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                            .unwrap_or_else(|| "panic".into());
+                        Err(format!("internal error (panic): {msg}"))
+                    });
             let (error, out) = match result {
                 Ok(o) => (None, Some(o)),
                 Err(e) => (Some(e), None),
@@ -283,7 +304,11 @@ pub fn run_families(
         .map(|(run, out)| {
             let output = out.unwrap_or_default();
             let signals = read_signals(&output.signals);
-            FamilyReport { run, signals, output }
+            FamilyReport {
+                run,
+                signals,
+                output,
+            }
         })
         .collect()
 }
@@ -299,16 +324,25 @@ mod tests {
 
     #[test]
     fn states_follow_thresholds() {
-        let p = Thresholds::Percentile { elevated: 80.0, alarm: 95.0 };
+        let p = Thresholds::Percentile {
+            elevated: 80.0,
+            alarm: 95.0,
+        };
         assert_eq!(state_of(&p, true, 1.0, Some(96.0)), Some(State::Alarm));
         assert_eq!(state_of(&p, true, 1.0, Some(80.0)), Some(State::Elevated));
         assert_eq!(state_of(&p, true, 1.0, Some(50.0)), Some(State::Calm));
         assert_eq!(state_of(&p, true, 1.0, None), None);
-        let a = Thresholds::Absolute { elevated: 2.0, alarm: 0.0 };
+        let a = Thresholds::Absolute {
+            elevated: 2.0,
+            alarm: 0.0,
+        };
         assert_eq!(state_of(&a, false, -1.0, None), Some(State::Alarm));
         assert_eq!(state_of(&a, false, 1.0, None), Some(State::Elevated));
         assert_eq!(state_of(&a, false, 5.0, None), Some(State::Calm));
-        let b = Thresholds::Absolute { elevated: 1.0, alarm: 2.0 };
+        let b = Thresholds::Absolute {
+            elevated: 1.0,
+            alarm: 2.0,
+        };
         assert_eq!(state_of(&b, true, 2.5, None), Some(State::Alarm));
     }
 }
