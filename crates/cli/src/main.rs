@@ -43,9 +43,14 @@ enum Command {
     Show(cmd::show::ShowArgs),
     /// Export stored series to CSV or Parquet.
     Export(cmd::export::ExportArgs),
+    /// The full report: signals, gauges, skill of the warnings; bilingual HTML, charts, JSON.
+    Report(cmd::report::ReportArgs),
     /// Bubbles: PSY date-stamping, LPPLS fits and confidence, valuation stretch.
     #[command(subcommand)]
     Bubble(cmd::bubble::BubbleCmd),
+    /// Crowding and contagion: correlations, GARCH/DCC, absorption ratio, turbulence, spillovers, co-crash days.
+    #[command(subcommand)]
+    Contagion(cmd::contagion::ContagionCmd),
     /// Liquidity: financial stress index, yen-carry unwind, rate and yen betas of baskets.
     #[command(subcommand)]
     Liquidity(cmd::liquidity::LiquidityCmd),
@@ -55,9 +60,6 @@ enum Command {
     /// Market structure: market-cap concentration and sector/size rotation.
     #[command(subcommand)]
     Structure(cmd::structure::StructureCmd),
-    /// Crowding and contagion: correlations, GARCH/DCC, absorption ratio, turbulence, spillovers, co-crash days.
-    #[command(subcommand)]
-    Contagion(cmd::contagion::ContagionCmd),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -67,11 +69,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::List(a) => cmd::list::run(&ctx, a),
         Command::Show(a) => cmd::show::run(&ctx, a),
         Command::Export(a) => cmd::export::run(&ctx, a),
+        Command::Report(a) => cmd::report::run(&ctx, a),
         Command::Bubble(c) => cmd::bubble::run(&ctx, c),
+        Command::Contagion(c) => cmd::contagion::run(&ctx, c),
         Command::Liquidity(c) => cmd::liquidity::run(&ctx, c),
         Command::Regime(c) => cmd::regime::run(&ctx, c),
         Command::Structure(c) => cmd::structure::run(&ctx, c),
-        Command::Contagion(c) => cmd::contagion::run(&ctx, c),
     }
 }
 

@@ -7,5 +7,6 @@ pub mod ingest;
 pub mod list;
 pub mod liquidity;
 pub mod regime;
+pub mod report;
 pub mod show;
 pub mod structure;
