@@ -9,20 +9,32 @@ fn carry_unwind_dates_august_2024() {
     let data = common::demo();
     let cu = carry_unwind(data, "SPX", "USDJPY", "VIX", &CarryConfig::default()).unwrap();
     for e in &cu.episodes {
-        eprintln!("{} .. {} peak {} score {:.2} yen {:+.1}% vix {:+.1} -> {:.1}", e.start, e.end, e.peak, e.peak_score, e.yen_move_pct, e.vix_change, e.vix_at_peak);
+        eprintln!(
+            "{} .. {} peak {} score {:.2} yen {:+.1}% vix {:+.1} -> {:.1}",
+            e.start, e.end, e.peak, e.peak_score, e.yen_move_pct, e.vix_change, e.vix_at_peak
+        );
     }
     let aug = cu
         .episodes
         .iter()
-        .find(|e| e.start <= "2024-08-09".parse().unwrap() && e.end >= "2024-08-01".parse().unwrap())
+        .find(|e| {
+            e.start <= "2024-08-09".parse().unwrap() && e.end >= "2024-08-01".parse().unwrap()
+        })
         .expect("an episode in early August 2024");
     assert!(aug.yen_move_pct > 3.0 && aug.vix_change > 10.0, "{aug:?}");
     // the indicator is selective: episodes are rare
     let above = cu.score.iter().filter(|s| **s >= 2.0).count();
-    assert!((above as f64) < 0.01 * cu.score.len() as f64, "{above} of {} days", cu.score.len());
+    assert!(
+        (above as f64) < 0.01 * cu.score.len() as f64,
+        "{above} of {} days",
+        cu.score.len()
+    );
     // real time: truncating the data does not change past values
     let cut: chrono::NaiveDate = "2024-08-06".parse().unwrap();
-    let trunc: std::collections::BTreeMap<_, _> = data.iter().map(|(k, s)| (k.clone(), s.as_of(cut))).collect();
+    let trunc: std::collections::BTreeMap<_, _> = data
+        .iter()
+        .map(|(k, s)| (k.clone(), s.as_of(cut)))
+        .collect();
     let part = carry_unwind(&trunc, "SPX", "USDJPY", "VIX", &CarryConfig::default()).unwrap();
     let i = cu.dates.iter().position(|d| *d == cut).unwrap();
     assert_eq!(part.dates.last(), Some(&cut));
@@ -32,11 +44,23 @@ fn carry_unwind_dates_august_2024() {
 #[test]
 fn basket_betas_have_expected_signs() {
     let data = common::demo();
-    let bb = basket_betas(data, &default_baskets(), "SPX", "US10Y", "USDJPY", &CarryConfig::default()).unwrap();
+    let bb = basket_betas(
+        data,
+        &default_baskets(),
+        "SPX",
+        "US10Y",
+        "USDJPY",
+        &CarryConfig::default(),
+    )
+    .unwrap();
     assert_eq!(bb.len(), 6);
     for b in &bb {
         let (d, br, bj, r2) = b.latest().unwrap();
-        eprintln!("{:>10} {d} beta_rate {br:+.2} beta_jpy {bj:+.2} r2 {r2:.2} ({} dates)", b.basket, b.dates.len());
+        eprintln!(
+            "{:>10} {d} beta_rate {br:+.2} beta_jpy {bj:+.2} r2 {r2:.2} ({} dates)",
+            b.basket,
+            b.dates.len()
+        );
     }
     // gold falls when real yields rise: its average rate beta over the sample is negative
     let gold = bb.iter().find(|b| b.basket == "gold").unwrap();

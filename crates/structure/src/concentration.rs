@@ -45,7 +45,10 @@ impl Default for ConcentrationConfig {
         ConcentrationConfig {
             top_k: vec![1, 5, 10],
             group_name: "mag7".into(),
-            group: ["AAPL", "MSFT", "GOOGL", "AMZN", "META", "NVDA", "TSLA"].iter().map(|s| s.to_string()).collect(),
+            group: ["AAPL", "MSFT", "GOOGL", "AMZN", "META", "NVDA", "TSLA"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             merge: MergeRule::Max,
         }
     }
@@ -112,13 +115,31 @@ pub fn normalise_symbol(s: &str) -> String {
 /// Company name without its share-class suffix, lower-case and without punctuation.
 pub fn issuer_name(name: &str) -> String {
     let mut n = name.to_lowercase();
-    for pat in ["(class a)", "(class b)", "(class c)", "class a", "class b", "class c", "series a", "series c"] {
+    for pat in [
+        "(class a)",
+        "(class b)",
+        "(class c)",
+        "class a",
+        "class b",
+        "class c",
+        "series a",
+        "series c",
+    ] {
         n = n.replace(pat, "");
     }
-    let n = n.trim_end_matches(|c: char| c == ' ' || c == '-');
+    let n = n.trim_end_matches([' ', '-']);
     // a trailing "-A" / "-C" as in "Discovery Communications-A"
-    let n = if n.len() > 2 && (n.ends_with("-a") || n.ends_with("-b") || n.ends_with("-c")) { &n[..n.len() - 2] } else { n };
-    n.chars().filter(|c| c.is_alphanumeric() || *c == ' ').collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+    let n = if n.len() > 2 && (n.ends_with("-a") || n.ends_with("-b") || n.ends_with("-c")) {
+        &n[..n.len() - 2]
+    } else {
+        n
+    };
+    n.chars()
+        .filter(|c| c.is_alphanumeric() || *c == ' ')
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Merges share classes of one snapshot into issuers (see the module docs).
@@ -134,10 +155,16 @@ pub fn merge_issuers(section: &CrossSection, rule: MergeRule) -> (Vec<Issuer>, u
             continue;
         }
         let sym = normalise_symbol(&row.symbol);
-        let mut key = alias.get(sym.as_str()).map(|s| s.to_string()).unwrap_or_else(|| sym.clone());
+        let mut key = alias
+            .get(sym.as_str())
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| sym.clone());
         if let Some(name) = &row.name {
             let lname = name.to_lowercase();
-            let has_class = lname.contains("class ") || lname.ends_with("-a") || lname.ends_with("-b") || lname.ends_with("-c");
+            let has_class = lname.contains("class ")
+                || lname.ends_with("-a")
+                || lname.ends_with("-b")
+                || lname.ends_with("-c");
             let norm = issuer_name(name);
             if has_class && !norm.is_empty() {
                 match name_to_key.get(&norm) {
@@ -174,7 +201,10 @@ pub fn merge_issuers(section: &CrossSection, rule: MergeRule) -> (Vec<Issuer>, u
 pub fn concentration(section: &CrossSection, cfg: &ConcentrationConfig) -> Result<Concentration> {
     let (issuers, dropped) = merge_issuers(section, cfg.merge);
     if issuers.is_empty() {
-        return Err(StructureError::Missing(format!("snapshot {} of `{}` has no positive values", section.date, section.id)));
+        return Err(StructureError::Missing(format!(
+            "snapshot {} of `{}` has no positive values",
+            section.date, section.id
+        )));
     }
     let total: f64 = issuers.iter().map(|i| i.value).sum();
     let hhi: f64 = issuers.iter().map(|i| i.share * i.share).sum();
@@ -203,8 +233,14 @@ pub fn concentration(section: &CrossSection, cfg: &ConcentrationConfig) -> Resul
 }
 
 /// Concentration of every snapshot, in date order.
-pub fn concentration_history(sections: &[CrossSection], cfg: &ConcentrationConfig) -> Result<Vec<Concentration>> {
-    let mut v: Vec<Concentration> = sections.iter().map(|s| concentration(s, cfg)).collect::<Result<_>>()?;
+pub fn concentration_history(
+    sections: &[CrossSection],
+    cfg: &ConcentrationConfig,
+) -> Result<Vec<Concentration>> {
+    let mut v: Vec<Concentration> = sections
+        .iter()
+        .map(|s| concentration(s, cfg))
+        .collect::<Result<_>>()?;
     v.sort_by_key(|c| c.date);
     Ok(v)
 }
