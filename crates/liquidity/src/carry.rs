@@ -66,7 +66,8 @@ pub struct CarryConfig {
     pub threshold: f64,
     /// Runs separated by at most this many trading days are one episode.
     pub merge_gap: usize,
-    /// Forward-fill bound when aligning series on the equity calendar.
+    /// Forward-fill bound (calendar days) when aligning USD/JPY and the VIX on the
+    /// equity calendar for the carry indicator (betas use exact dates only).
     pub max_fill_days: u32,
 }
 
@@ -147,9 +148,11 @@ pub fn basket_betas(
     let cal = get(data, calendar_id)?;
     let y10 = get(data, us10y_id)?;
     let jpy = get(data, usdjpy_id)?;
+    // returns need actual observations on both days: no forward fill (a filled
+    // price would create a spurious zero return)
     let policy = Alignment::Reference {
         id: cal.id().to_string(),
-        max_fill_days: cfg.max_fill_days,
+        max_fill_days: 0,
     };
     let base = Panel::align(&[cal, y10, jpy], &policy)?;
     let dy = diffs(&base.columns[1], 1);

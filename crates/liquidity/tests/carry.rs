@@ -72,3 +72,49 @@ fn basket_betas_have_expected_signs() {
         assert!(b.beta_rate.iter().chain(&b.beta_jpy).all(|v| v.is_finite()));
     }
 }
+
+#[test]
+fn rolling_betas_equal_per_window_least_squares() {
+    // fixture: tools/reference/liquidity/rolling_betas_reference.py (numpy lstsq per window,
+    // cross-checked with statsmodels OLS) on GLD, US10Y, USDJPY of the bundled data
+    let data = common::demo();
+    let gold = fissure_liquidity::carry::Basket::equal("gold", &["GLD"]);
+    let bb = basket_betas(
+        data,
+        &[gold],
+        "SPX",
+        "US10Y",
+        "USDJPY",
+        &CarryConfig::default(),
+    )
+    .unwrap();
+    let b = &bb[0];
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/rolling_betas_gld.csv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let mut checked = 0;
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let d: chrono::NaiveDate = f[0].parse().unwrap();
+        let (br, bj): (f64, f64) = (f[2].parse().unwrap(), f[3].parse().unwrap());
+        let i = b
+            .dates
+            .iter()
+            .position(|x| *x == d)
+            .unwrap_or_else(|| panic!("date {d} missing"));
+        assert!(
+            (b.beta_rate[i] - br).abs() < 1e-8 * br.abs().max(1.0),
+            "{d}: {} vs {br}",
+            b.beta_rate[i]
+        );
+        assert!(
+            (b.beta_jpy[i] - bj).abs() < 1e-8 * bj.abs().max(1.0),
+            "{d}: {} vs {bj}",
+            b.beta_jpy[i]
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 750);
+}
