@@ -2,45 +2,14 @@
 use fissure_liquidity::markov::{FitOptions, MarkovSwitching, MsSpec};
 fn main() {
     let a: Vec<String> = std::env::args().collect();
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&a[1]).unwrap()).unwrap();
-    let y: Vec<f64> = v["endog"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|x| x.as_f64())
-        .collect();
-    let m = MarkovSwitching::with_constant(
-        &y,
-        MsSpec::switching_mean(2, a[2].parse().unwrap(), a[3] == "1"),
-    )
-    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&a[1]).unwrap()).unwrap();
+    let y: Vec<f64> = v["endog"].as_array().unwrap().iter().filter_map(|x| x.as_f64()).collect();
+    let m = MarkovSwitching::with_constant(&y, MsSpec::switching_mean(2, a[2].parse().unwrap(), a[3] == "1")).unwrap();
     for (label, o) in [
         ("full", FitOptions::default()),
-        (
-            "no se",
-            FitOptions {
-                std_errors: false,
-                ..Default::default()
-            },
-        ),
-        (
-            "no se, 0 random",
-            FitOptions {
-                std_errors: false,
-                random_starts: 0,
-                ..Default::default()
-            },
-        ),
-        (
-            "no se, 0 random, em 0",
-            FitOptions {
-                std_errors: false,
-                random_starts: 0,
-                em_iter: 0,
-                ..Default::default()
-            },
-        ),
+        ("no se", FitOptions { std_errors: false, ..Default::default() }),
+        ("no se, 0 random", FitOptions { std_errors: false, random_starts: 0, ..Default::default() }),
+        ("no se, 0 random, em 0", FitOptions { std_errors: false, random_starts: 0, em_iter: 0, ..Default::default() }),
     ] {
         let t = std::time::Instant::now();
         let f = m.fit(&o).unwrap();

@@ -10,20 +10,13 @@ fn main() {
         eprintln!("usage: markov_timing FIXTURE.json K ORDER SWITCHING_VARIANCE(0|1) REPS");
         std::process::exit(2);
     }
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&a[1]).expect("fixture")).expect("json");
-    let y: Vec<f64> = v["endog"]
-        .as_array()
-        .expect("endog")
-        .iter()
-        .filter_map(|x| x.as_f64())
-        .collect();
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&a[1]).expect("fixture")).expect("json");
+    let y: Vec<f64> = v["endog"].as_array().expect("endog").iter().filter_map(|x| x.as_f64()).collect();
     let k: usize = a[2].parse().expect("K");
     let order: usize = a[3].parse().expect("ORDER");
     let sv = a[4] == "1";
     let reps: usize = a[5].parse().expect("REPS");
-    let m =
-        MarkovSwitching::with_constant(&y, MsSpec::switching_mean(k, order, sv)).expect("model");
+    let m = MarkovSwitching::with_constant(&y, MsSpec::switching_mean(k, order, sv)).expect("model");
     let mut times = Vec::new();
     let mut ll = f64::NAN;
     for _ in 0..reps {

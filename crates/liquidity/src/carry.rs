@@ -28,10 +28,7 @@ pub struct Basket {
 impl Basket {
     pub fn equal(name: &str, ids: &[&str]) -> Basket {
         let w = 1.0 / ids.len() as f64;
-        Basket {
-            name: name.into(),
-            members: ids.iter().map(|s| (s.to_string(), w)).collect(),
-        }
+        Basket { name: name.into(), members: ids.iter().map(|s| (s.to_string(), w)).collect() }
     }
 }
 
@@ -39,12 +36,7 @@ impl Basket {
 /// `small_caps`, `gold`, `bitcoin`).
 pub fn default_baskets() -> Vec<Basket> {
     vec![
-        Basket::equal(
-            "ai",
-            &[
-                "NVDA", "MSFT", "GOOGL", "AMZN", "META", "AVGO", "ORCL", "AMD",
-            ],
-        ),
+        Basket::equal("ai", &["NVDA", "MSFT", "GOOGL", "AMZN", "META", "AVGO", "ORCL", "AMD"]),
         Basket::equal("growth", &["QQQ"]),
         Basket::equal("value", &["XLE", "XLF"]),
         Basket::equal("small_caps", &["IWM"]),
@@ -73,14 +65,7 @@ pub struct CarryConfig {
 
 impl Default for CarryConfig {
     fn default() -> Self {
-        CarryConfig {
-            window: 126,
-            horizon: 5,
-            z_window: 756,
-            threshold: 2.0,
-            merge_gap: 10,
-            max_fill_days: 5,
-        }
+        CarryConfig { window: 126, horizon: 5, z_window: 756, threshold: 2.0, merge_gap: 10, max_fill_days: 5 }
     }
 }
 
@@ -98,12 +83,7 @@ pub struct BasketBetas {
 impl BasketBetas {
     pub fn latest(&self) -> Option<(NaiveDate, f64, f64, f64)> {
         let i = self.dates.len().checked_sub(1)?;
-        Some((
-            self.dates[i],
-            self.beta_rate[i],
-            self.beta_jpy[i],
-            self.r2[i],
-        ))
+        Some((self.dates[i], self.beta_rate[i], self.beta_jpy[i], self.r2[i]))
     }
 }
 
@@ -131,8 +111,7 @@ fn diffs(col: &[Option<f64>], h: usize) -> Vec<Option<f64>> {
 }
 
 fn get<'a>(data: &'a std::collections::BTreeMap<String, Series>, id: &str) -> Result<&'a Series> {
-    data.get(id)
-        .ok_or_else(|| LiquidityError::Missing(format!("series `{id}`")))
+    data.get(id).ok_or_else(|| LiquidityError::Missing(format!("series `{id}`")))
 }
 
 /// Rolling betas of each basket to Δ(10-year yield) and Δln(USD/JPY), on the
@@ -150,10 +129,7 @@ pub fn basket_betas(
     let jpy = get(data, usdjpy_id)?;
     // returns need actual observations on both days: no forward fill (a filled
     // price would create a spurious zero return)
-    let policy = Alignment::Reference {
-        id: cal.id().to_string(),
-        max_fill_days: 0,
-    };
+    let policy = Alignment::Reference { id: cal.id().to_string(), max_fill_days: 0 };
     let base = Panel::align(&[cal, y10, jpy], &policy)?;
     let dy = diffs(&base.columns[1], 1);
     let dj = pct_log_returns(&base.columns[2]);
@@ -188,12 +164,7 @@ pub fn basket_betas(
                 (w >= 0.5 * total_w && w > 0.0).then(|| s / w)
             })
             .collect();
-        let fits = rolling_ols(
-            &basket,
-            &[dy.clone(), dj.clone()],
-            cfg.window,
-            cfg.window / 2,
-        )?;
+        let fits = rolling_ols(&basket, &[dy.clone(), dj.clone()], cfg.window, cfg.window / 2)?;
         let mut bb = BasketBetas {
             basket: b.name.clone(),
             members_used: used,
@@ -286,13 +257,7 @@ pub fn carry_unwind(
     if vix.id() != cal.id() {
         refs.push(vix);
     }
-    let p = Panel::align(
-        &refs,
-        &Alignment::Reference {
-            id: cal.id().to_string(),
-            max_fill_days: cfg.max_fill_days,
-        },
-    )?;
+    let p = Panel::align(&refs, &Alignment::Reference { id: cal.id().to_string(), max_fill_days: cfg.max_fill_days })?;
     let h = cfg.horizon;
     let n = p.len();
     let jc = &p.columns[1];
@@ -311,13 +276,7 @@ pub fn carry_unwind(
     let dv = diffs(vc, h);
     let zy = trailing_z(&yen, cfg.z_window);
     let zv = trailing_z(&dv, cfg.z_window);
-    let mut out = CarryUnwind {
-        dates: vec![],
-        score: vec![],
-        z_yen: vec![],
-        z_vol: vec![],
-        episodes: vec![],
-    };
+    let mut out = CarryUnwind { dates: vec![], score: vec![], z_yen: vec![], z_vol: vec![], episodes: vec![] };
     let mut idx = Vec::new();
     for i in 0..n {
         if let (Some(a), Some(b)) = (zy[i], zv[i]) {
@@ -339,9 +298,7 @@ pub fn carry_unwind(
         }
     }
     for (a, b) in runs {
-        let pk = (a..=b)
-            .max_by(|x, y| out.score[*x].total_cmp(&out.score[*y]))
-            .unwrap_or(a);
+        let pk = (a..=b).max_by(|x, y| out.score[*x].total_cmp(&out.score[*y])).unwrap_or(a);
         let i = idx[pk];
         out.episodes.push(CarryEpisode {
             start: out.dates[a],

@@ -16,12 +16,8 @@ use crate::markov::{FitOptions, MarkovSwitching, MsSpec};
 use crate::stress::{correlation_with, stress_index, Source, StressConfig, StressIndex};
 use crate::{LiquidityError, Result};
 use chrono::NaiveDate;
-use fissure_core::family::{
-    Chart, ChartData, FamilyInputs, FamilyOutput, Line, SignalFamily, Span, Text,
-};
-use fissure_core::{
-    log_returns, resample, Aggregation, Frequency, Series, SignalSeries, SignalSpec, Thresholds,
-};
+use fissure_core::family::{Chart, ChartData, FamilyInputs, FamilyOutput, Line, SignalFamily, Span, Text};
+use fissure_core::{log_returns, resample, Aggregation, Frequency, Series, SignalSeries, SignalSpec, Thresholds};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -87,20 +83,13 @@ const ROLE_IDS: [(&str, &str); 12] = [
 
 /// The id playing `role` (the watchlist's roles, else the bundled default).
 pub fn role_id(inputs: &FamilyInputs, role: &str, default: &str) -> String {
-    inputs
-        .roles
-        .get(role)
-        .cloned()
-        .unwrap_or_else(|| default.to_string())
+    inputs.roles.get(role).cloned().unwrap_or_else(|| default.to_string())
 }
 
 /// The default stress configuration with ids taken from the roles.
 pub fn stress_config_for(inputs: &FamilyInputs) -> StressConfig {
     let mut cfg = StressConfig::default();
-    let map: BTreeMap<&str, String> = ROLE_IDS
-        .iter()
-        .map(|(r, d)| (*d, role_id(inputs, r, d)))
-        .collect();
+    let map: BTreeMap<&str, String> = ROLE_IDS.iter().map(|(r, d)| (*d, role_id(inputs, r, d))).collect();
     let sub = |id: &mut String| {
         if let Some(n) = map.get(id.as_str()) {
             *id = n.clone();
@@ -121,25 +110,14 @@ pub fn stress_config_for(inputs: &FamilyInputs) -> StressConfig {
 fn stress_signal(inputs: &FamilyInputs, out: &mut LiquidityReport) -> Result<()> {
     let cfg = stress_config_for(inputs);
     let idx: StressIndex = stress_index(&inputs.series, &cfg)?;
-    let last = *idx
-        .values
-        .last()
-        .ok_or_else(|| LiquidityError::Missing("stress index is empty".into()))?;
+    let last = *idx.values.last().ok_or_else(|| LiquidityError::Missing("stress index is empty".into()))?;
     let date = *idx.dates.last().unwrap_or(&NaiveDate::MIN);
     let pct = fissure_stats::describe::percentile_rank(&idx.values, last);
     let mut top = idx.loadings.clone();
     top.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()));
-    let top3: Vec<String> = top
-        .iter()
-        .take(3)
-        .map(|l| format!("{} {:+.2}", l.indicator, l.contribution))
-        .collect();
+    let top3: Vec<String> = top.iter().take(3).map(|l| format!("{} {:+.2}", l.indicator, l.contribution)).collect();
     let corr = |role: &str, d: &str| {
-        inputs
-            .series
-            .get(&role_id(inputs, role, d))
-            .and_then(|s| correlation_with(&idx, s).ok())
-            .map(|c| c.0)
+        inputs.series.get(&role_id(inputs, role, d)).and_then(|s| correlation_with(&idx, s).ok()).map(|c| c.0)
     };
     let (c_st, c_nf) = (corr("stlfsi", "STLFSI4"), corr("nfci", "NFCI"));
     let level_en = if last > 1.0 {
@@ -177,19 +155,11 @@ fn stress_signal(inputs: &FamilyInputs, out: &mut LiquidityReport) -> Result<()>
         dates: idx.dates.clone(),
         values: idx.values.clone(),
     });
-    let mut lines = vec![Line {
-        label: "Fissure FSI".into(),
-        dates: idx.dates.clone(),
-        values: idx.values.clone(),
-    }];
+    let mut lines = vec![Line { label: "Fissure FSI".into(), dates: idx.dates.clone(), values: idx.values.clone() }];
     for (role, d) in [("stlfsi", "STLFSI4"), ("nfci", "NFCI")] {
         if let Some(s) = inputs.series.get(&role_id(inputs, role, d)) {
             let s = s.slice(idx.dates.first().copied(), None);
-            lines.push(Line {
-                label: s.id().to_string(),
-                dates: s.dates().to_vec(),
-                values: s.values().to_vec(),
-            });
+            lines.push(Line { label: s.id().to_string(), dates: s.dates().to_vec(), values: s.values().to_vec() });
         }
     }
     let fmt_c = |c: Option<f64>| c.map(|v| format!("{v:.2}")).unwrap_or_else(|| "n/a".into());
@@ -217,16 +187,8 @@ fn stress_signal(inputs: &FamilyInputs, out: &mut LiquidityReport) -> Result<()>
     out.stress = Some(StressChartData {
         dates: idx.dates.clone(),
         values: idx.values.clone(),
-        loadings: idx
-            .loadings
-            .iter()
-            .map(|l| (l.indicator.clone(), l.loading))
-            .collect(),
-        contributions: idx
-            .loadings
-            .iter()
-            .map(|l| (l.indicator.clone(), l.contribution))
-            .collect(),
+        loadings: idx.loadings.iter().map(|l| (l.indicator.clone(), l.loading)).collect(),
+        contributions: idx.loadings.iter().map(|l| (l.indicator.clone(), l.contribution)).collect(),
         corr_stlfsi4: c_st,
         corr_nfci: c_nf,
     });
@@ -260,11 +222,7 @@ pub type RegimePath = (Vec<NaiveDate>, Vec<f64>, Vec<f64>, Vec<String>);
 /// returns ×100 of `prices` (see the module doc); returns (dates, probabilities,
 /// last parameters, names).
 pub fn markov_stress_probability(prices: &Series, cfg: &RegimeSignalConfig) -> Result<RegimePath> {
-    let w = resample(
-        &prices.slice(Some(cfg.start), None),
-        Frequency::Weekly,
-        Aggregation::Last,
-    )?;
+    let w = resample(&prices.slice(Some(cfg.start), None), Frequency::Weekly, Aggregation::Last)?;
     let r = log_returns(&w)?;
     let y: Vec<f64> = r.values().iter().map(|v| 100.0 * v).collect();
     let dates = r.dates().to_vec();
@@ -283,12 +241,7 @@ pub fn markov_stress_probability(prices: &Series, cfg: &RegimeSignalConfig) -> R
     while fit_at <= n {
         // estimate on y[..fit_at] (data ≤ dates[fit_at − 1])
         let m = MarkovSwitching::with_constant(&y[..fit_at], spec.clone())?;
-        let opts = FitOptions {
-            std_errors: false,
-            random_starts: 1,
-            start: prev.clone(),
-            ..Default::default()
-        };
+        let opts = FitOptions { std_errors: false, random_starts: 1, start: prev.clone(), ..Default::default() };
         let fit = m.fit(&opts)?;
         names = fit.param_names.clone();
         // filter the segment [fit_at − 1, next) with these parameters
@@ -309,19 +262,12 @@ pub fn markov_stress_probability(prices: &Series, cfg: &RegimeSignalConfig) -> R
 
 fn regime_signal(inputs: &FamilyInputs, out: &mut LiquidityReport) -> Result<()> {
     let id = role_id(inputs, "equity_index", "SPX");
-    let s = inputs
-        .series
-        .get(&id)
-        .ok_or_else(|| LiquidityError::Missing(format!("series `{id}`")))?;
-    let (dates, probs, params, names) =
-        markov_stress_probability(s, &RegimeSignalConfig::default())?;
+    let s = inputs.series.get(&id).ok_or_else(|| LiquidityError::Missing(format!("series `{id}`")))?;
+    let (dates, probs, params, names) = markov_stress_probability(s, &RegimeSignalConfig::default())?;
     let last = *probs.last().unwrap_or(&f64::NAN);
     let date = *dates.last().unwrap_or(&NaiveDate::MIN);
     // params: p00, p10, const0, const1, sigma2_0, sigma2_1 (regime 1 = high variance)
-    let (vol_calm, vol_stress) = (
-        params[4].sqrt() * 52f64.sqrt(),
-        params[5].sqrt() * 52f64.sqrt(),
-    );
+    let (vol_calm, vol_stress) = (params[4].sqrt() * 52f64.sqrt(), params[5].sqrt() * 52f64.sqrt());
     let dur = 1.0 / params[1]; // 1/(1 − p11), p11 = 1 − p[1->0]
     out.signals.push(SignalSeries {
         spec: spec(
@@ -349,22 +295,14 @@ fn regime_signal(inputs: &FamilyInputs, out: &mut LiquidityReport) -> Result<()>
         match (start, *p > 0.5) {
             (None, true) => start = Some(dates[i]),
             (Some(s0), false) => {
-                spans.push(Span {
-                    start: s0,
-                    end: dates[i - 1],
-                    label: "stress regime".into(),
-                });
+                spans.push(Span { start: s0, end: dates[i - 1], label: "stress regime".into() });
                 start = None;
             }
             _ => {}
         }
     }
     if let Some(s0) = start {
-        spans.push(Span {
-            start: s0,
-            end: date,
-            label: "stress regime".into(),
-        });
+        spans.push(Span { start: s0, end: date, label: "stress regime".into() });
     }
     out.charts.push(Chart {
         id: "liquidity_markov_regime".into(),
@@ -380,12 +318,7 @@ fn regime_signal(inputs: &FamilyInputs, out: &mut LiquidityReport) -> Result<()>
             log_scale: false,
         },
     });
-    out.regime = Some(RegimeChartData {
-        dates,
-        stress_probability: probs,
-        param_names: names,
-        params,
-    });
+    out.regime = Some(RegimeChartData { dates, stress_probability: probs, param_names: names, params });
     Ok(())
 }
 
@@ -394,19 +327,10 @@ fn carry_signal(inputs: &FamilyInputs, out: &mut LiquidityReport) -> Result<()> 
     let jpy = role_id(inputs, "usdjpy", "USDJPY");
     let vix = role_id(inputs, "vix", "VIX");
     let cu = carry_unwind(&inputs.series, &cal, &jpy, &vix, &CarryConfig::default())?;
-    let last = *cu
-        .score
-        .last()
-        .ok_or_else(|| LiquidityError::Missing("carry indicator is empty".into()))?;
+    let last = *cu.score.last().ok_or_else(|| LiquidityError::Missing("carry indicator is empty".into()))?;
     let date = *cu.dates.last().unwrap_or(&NaiveDate::MIN);
     let i = cu.score.len() - 1;
-    let recent: Vec<String> = cu
-        .episodes
-        .iter()
-        .rev()
-        .take(3)
-        .map(|e| e.peak.to_string())
-        .collect();
+    let recent: Vec<String> = cu.episodes.iter().rev().take(3).map(|e| e.peak.to_string()).collect();
     out.signals.push(SignalSeries {
         spec: spec(
             "liquidity.carry_unwind",
@@ -459,10 +383,7 @@ pub fn compute(inputs: &FamilyInputs) -> LiquidityReport {
     ];
     for (en, zh, f) in parts {
         if let Err(e) = f(inputs, &mut out) {
-            out.notes.push(Text::new(
-                format!("{en}: skipped ({e})"),
-                format!("{zh}：已跳过（{e}）"),
-            ));
+            out.notes.push(Text::new(format!("{en}: skipped ({e})"), format!("{zh}：已跳过（{e}）")));
         }
     }
     out
@@ -503,11 +424,6 @@ impl SignalFamily for LiquidityFamily {
     }
     fn compute(&self, inputs: &FamilyInputs) -> std::result::Result<FamilyOutput, String> {
         let r = compute(inputs);
-        Ok(FamilyOutput {
-            signals: r.signals,
-            charts: r.charts,
-            methods: methods(),
-            notes: r.notes,
-        })
+        Ok(FamilyOutput { signals: r.signals, charts: r.charts, methods: methods(), notes: r.notes })
     }
 }

@@ -57,14 +57,7 @@ pub struct IndicatorSpec {
 }
 
 impl IndicatorSpec {
-    fn series(
-        name: &str,
-        id: &str,
-        transform: Transform,
-        weekly_mean: bool,
-        lag: u32,
-        sign: i8,
-    ) -> Self {
+    fn series(name: &str, id: &str, transform: Transform, weekly_mean: bool, lag: u32, sign: i8) -> Self {
         IndicatorSpec {
             name: name.into(),
             source: Source::Series { id: id.into() },
@@ -107,10 +100,7 @@ impl Default for StressConfig {
                 s("VIX", "VIX", Level, true, 0, 1),
                 IndicatorSpec {
                     name: "CURVE_10Y_3M".into(),
-                    source: Source::Spread {
-                        a: "US10Y".into(),
-                        b: "US3M".into(),
-                    },
+                    source: Source::Spread { a: "US10Y".into(), b: "US3M".into() },
                     transform: Level,
                     weekly_mean: true,
                     publication_lag_days: 1,
@@ -167,10 +157,7 @@ pub struct StressIndex {
 }
 
 /// Weekly transformed values of one indicator, or None if its inputs are absent.
-fn indicator_series(
-    spec: &IndicatorSpec,
-    data: &BTreeMap<String, Series>,
-) -> Result<Option<Series>> {
+fn indicator_series(spec: &IndicatorSpec, data: &BTreeMap<String, Series>) -> Result<Option<Series>> {
     let weekly = |id: &str| -> Result<Option<Series>> {
         let Some(s) = data.get(id) else {
             return Ok(None);
@@ -178,11 +165,7 @@ fn indicator_series(
         let lag = Days::new(u64::from(spec.publication_lag_days));
         let dates: Vec<NaiveDate> = s.dates().iter().map(|d| *d + lag).collect();
         let shifted = Series::new(SeriesMeta::new(id), dates, s.values().to_vec())?;
-        let agg = if spec.weekly_mean {
-            Aggregation::Mean
-        } else {
-            Aggregation::Last
-        };
+        let agg = if spec.weekly_mean { Aggregation::Mean } else { Aggregation::Last };
         Ok(Some(resample(&shifted, Frequency::Weekly, agg)?))
     };
     let raw = match &spec.source {
@@ -191,11 +174,7 @@ fn indicator_series(
             (Some(x), Some(y)) => {
                 let p = Panel::align(&[&x, &y], &Alignment::Intersection)?;
                 let (d, rows) = p.complete_rows();
-                Some(Series::new(
-                    SeriesMeta::new(&spec.name),
-                    d,
-                    rows.iter().map(|r| r[0] - r[1]).collect(),
-                )?)
+                Some(Series::new(SeriesMeta::new(&spec.name), d, rows.iter().map(|r| r[0] - r[1]).collect())?)
             }
             _ => None,
         },
@@ -206,19 +185,14 @@ fn indicator_series(
     let (dates, values): (Vec<NaiveDate>, Vec<f64>) = match spec.transform {
         Transform::Level => (d.to_vec(), v.to_vec()),
         Transform::Diff(h) => (h..v.len()).map(|i| (d[i], v[i] - v[i - h])).unzip(),
-        Transform::LogDiff(h) => (h..v.len())
-            .filter(|&i| v[i] > 0.0 && v[i - h] > 0.0)
-            .map(|i| (d[i], (v[i] / v[i - h]).ln()))
-            .unzip(),
+        Transform::LogDiff(h) => {
+            (h..v.len()).filter(|&i| v[i] > 0.0 && v[i - h] > 0.0).map(|i| (d[i], (v[i] / v[i - h]).ln())).unzip()
+        }
     };
     if dates.is_empty() {
         return Ok(None);
     }
-    Ok(Some(Series::new(
-        SeriesMeta::new(&spec.name),
-        dates,
-        values,
-    )?))
+    Ok(Some(Series::new(SeriesMeta::new(&spec.name), dates, values)?))
 }
 
 /// Builds the real-time stress index from `data` (series by id).
@@ -244,12 +218,7 @@ pub fn stress_index(data: &BTreeMap<String, Series>, cfg: &StressConfig) -> Resu
         )));
     }
     let refs: Vec<&Series> = cols.iter().collect();
-    let mut panel = Panel::align(
-        &refs,
-        &Alignment::Union {
-            max_fill_days: cfg.max_fill_weeks * 7,
-        },
-    )?;
+    let mut panel = Panel::align(&refs, &Alignment::Union { max_fill_days: cfg.max_fill_weeks * 7 })?;
     // publication lags shift dates forward: never go past the week of the latest raw observation
     let raw_last = specs
         .iter()
@@ -262,16 +231,9 @@ pub fn stress_index(data: &BTreeMap<String, Series>, cfg: &StressConfig) -> Resu
     if let Some(d) = raw_last {
         panel = panel.as_of(fissure_core::resample::period_label(d, Frequency::Weekly)?);
     }
-    let required: Vec<usize> = cfg
-        .required
-        .iter()
-        .filter_map(|r| specs.iter().position(|s| &s.name == r))
-        .collect();
+    let required: Vec<usize> = cfg.required.iter().filter_map(|r| specs.iter().position(|s| &s.name == r)).collect();
     if required.len() < cfg.required.len() {
-        return Err(LiquidityError::Missing(format!(
-            "stress index requires {}",
-            cfg.required.join(", ")
-        )));
+        return Err(LiquidityError::Missing(format!("stress index requires {}", cfg.required.join(", "))));
     }
     let m = cols.len();
     let n = panel.len();
@@ -305,9 +267,7 @@ pub fn stress_index(data: &BTreeMap<String, Series>, cfg: &StressConfig) -> Resu
                 }
             }
         }
-        let act: Vec<usize> = (0..m)
-            .filter(|&j| cnt[j] >= cfg.min_obs && row[j].is_some())
-            .collect();
+        let act: Vec<usize> = (0..m).filter(|&j| cnt[j] >= cfg.min_obs && row[j].is_some()).collect();
         if act.len() < cfg.min_active || required.iter().any(|r| !act.contains(r)) {
             continue;
         }
@@ -382,25 +342,14 @@ pub fn stress_index(data: &BTreeMap<String, Series>, cfg: &StressConfig) -> Resu
             contribution: l[ii] * z[ii] / scale,
         })
         .collect();
-    Ok(StressIndex {
-        dates,
-        values,
-        active: active_n,
-        loadings,
-        explained,
-        missing,
-    })
+    Ok(StressIndex { dates, values, active: active_n, loadings, explained, missing })
 }
 
 /// Pearson correlation of the index with a published weekly index (STLFSI4,
 /// NFCI), both on Friday labels, over their overlap: (correlation, overlap weeks).
 pub fn correlation_with(index: &StressIndex, other: &Series) -> Result<(f64, usize)> {
     let o = resample(other, Frequency::Weekly, Aggregation::Last)?;
-    let mine = Series::new(
-        SeriesMeta::new("fissure_fsi"),
-        index.dates.clone(),
-        index.values.clone(),
-    )?;
+    let mine = Series::new(SeriesMeta::new("fissure_fsi"), index.dates.clone(), index.values.clone())?;
     let p = Panel::align(&[&mine, &o], &Alignment::Intersection)?;
     let (_, rows) = p.complete_rows();
     let x: Vec<f64> = rows.iter().map(|r| r[0]).collect();

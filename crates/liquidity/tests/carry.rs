@@ -17,24 +17,15 @@ fn carry_unwind_dates_august_2024() {
     let aug = cu
         .episodes
         .iter()
-        .find(|e| {
-            e.start <= "2024-08-09".parse().unwrap() && e.end >= "2024-08-01".parse().unwrap()
-        })
+        .find(|e| e.start <= "2024-08-09".parse().unwrap() && e.end >= "2024-08-01".parse().unwrap())
         .expect("an episode in early August 2024");
     assert!(aug.yen_move_pct > 3.0 && aug.vix_change > 10.0, "{aug:?}");
     // the indicator is selective: episodes are rare
     let above = cu.score.iter().filter(|s| **s >= 2.0).count();
-    assert!(
-        (above as f64) < 0.01 * cu.score.len() as f64,
-        "{above} of {} days",
-        cu.score.len()
-    );
+    assert!((above as f64) < 0.01 * cu.score.len() as f64, "{above} of {} days", cu.score.len());
     // real time: truncating the data does not change past values
     let cut: chrono::NaiveDate = "2024-08-06".parse().unwrap();
-    let trunc: std::collections::BTreeMap<_, _> = data
-        .iter()
-        .map(|(k, s)| (k.clone(), s.as_of(cut)))
-        .collect();
+    let trunc: std::collections::BTreeMap<_, _> = data.iter().map(|(k, s)| (k.clone(), s.as_of(cut))).collect();
     let part = carry_unwind(&trunc, "SPX", "USDJPY", "VIX", &CarryConfig::default()).unwrap();
     let i = cu.dates.iter().position(|d| *d == cut).unwrap();
     assert_eq!(part.dates.last(), Some(&cut));
@@ -44,23 +35,11 @@ fn carry_unwind_dates_august_2024() {
 #[test]
 fn basket_betas_have_expected_signs() {
     let data = common::demo();
-    let bb = basket_betas(
-        data,
-        &default_baskets(),
-        "SPX",
-        "US10Y",
-        "USDJPY",
-        &CarryConfig::default(),
-    )
-    .unwrap();
+    let bb = basket_betas(data, &default_baskets(), "SPX", "US10Y", "USDJPY", &CarryConfig::default()).unwrap();
     assert_eq!(bb.len(), 6);
     for b in &bb {
         let (d, br, bj, r2) = b.latest().unwrap();
-        eprintln!(
-            "{:>10} {d} beta_rate {br:+.2} beta_jpy {bj:+.2} r2 {r2:.2} ({} dates)",
-            b.basket,
-            b.dates.len()
-        );
+        eprintln!("{:>10} {d} beta_rate {br:+.2} beta_jpy {bj:+.2} r2 {r2:.2} ({} dates)", b.basket, b.dates.len());
     }
     // gold falls when real yields rise: its average rate beta over the sample is negative
     let gold = bb.iter().find(|b| b.basket == "gold").unwrap();
@@ -79,41 +58,18 @@ fn rolling_betas_equal_per_window_least_squares() {
     // cross-checked with statsmodels OLS) on GLD, US10Y, USDJPY of the bundled data
     let data = common::demo();
     let gold = fissure_liquidity::carry::Basket::equal("gold", &["GLD"]);
-    let bb = basket_betas(
-        data,
-        &[gold],
-        "SPX",
-        "US10Y",
-        "USDJPY",
-        &CarryConfig::default(),
-    )
-    .unwrap();
+    let bb = basket_betas(data, &[gold], "SPX", "US10Y", "USDJPY", &CarryConfig::default()).unwrap();
     let b = &bb[0];
-    let text = std::fs::read_to_string(format!(
-        "{}/tests/fixtures/rolling_betas_gld.csv",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let text = std::fs::read_to_string(format!("{}/tests/fixtures/rolling_betas_gld.csv", env!("CARGO_MANIFEST_DIR")))
+        .unwrap();
     let mut checked = 0;
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         let d: chrono::NaiveDate = f[0].parse().unwrap();
         let (br, bj): (f64, f64) = (f[2].parse().unwrap(), f[3].parse().unwrap());
-        let i = b
-            .dates
-            .iter()
-            .position(|x| *x == d)
-            .unwrap_or_else(|| panic!("date {d} missing"));
-        assert!(
-            (b.beta_rate[i] - br).abs() < 1e-8 * br.abs().max(1.0),
-            "{d}: {} vs {br}",
-            b.beta_rate[i]
-        );
-        assert!(
-            (b.beta_jpy[i] - bj).abs() < 1e-8 * bj.abs().max(1.0),
-            "{d}: {} vs {bj}",
-            b.beta_jpy[i]
-        );
+        let i = b.dates.iter().position(|x| *x == d).unwrap_or_else(|| panic!("date {d} missing"));
+        assert!((b.beta_rate[i] - br).abs() < 1e-8 * br.abs().max(1.0), "{d}: {} vs {br}", b.beta_rate[i]);
+        assert!((b.beta_jpy[i] - bj).abs() < 1e-8 * bj.abs().max(1.0), "{d}: {} vs {bj}", b.beta_jpy[i]);
         checked += 1;
     }
     assert_eq!(checked, 750);

@@ -9,18 +9,10 @@ pub fn demo() -> &'static BTreeMap<String, Series> {
     static DATA: OnceLock<BTreeMap<String, Series>> = OnceLock::new();
     DATA.get_or_init(|| {
         let d = fissure_io::demo::load().expect("demo data");
-        d.series
-            .into_iter()
-            .map(|(s, _)| (s.id().to_string(), s))
-            .collect()
+        d.series.into_iter().map(|(s, _)| (s.id().to_string(), s)).collect()
     })
 }
 
 pub fn demo_sections() -> Vec<CrossSection> {
-    fissure_io::demo::load()
-        .expect("demo data")
-        .sections
-        .into_iter()
-        .map(|(s, _)| s)
-        .collect()
+    fissure_io::demo::load().expect("demo data").sections.into_iter().map(|(s, _)| s).collect()
 }

@@ -5,19 +5,12 @@ use fissure_liquidity::markov::{FitOptions, MarkovSwitching, MsSpec};
 use serde_json::Value;
 
 fn fixture(name: &str) -> Value {
-    let p = format!(
-        "{}/tests/fixtures/markov_{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let p = format!("{}/tests/fixtures/markov_{name}.json", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(&p).expect("fixture")).expect("json")
 }
 
 fn vecf(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .expect("array")
-        .iter()
-        .map(|x| x.as_f64().unwrap_or(f64::NAN))
-        .collect()
+    v.as_array().expect("array").iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect()
 }
 
 fn model(f: &Value) -> MarkovSwitching {
@@ -34,10 +27,7 @@ fn model(f: &Value) -> MarkovSwitching {
 
 fn max_diff(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f64::max)
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
 }
 
 /// Regime-1 column of a k×nobs fixture matrix.
@@ -50,27 +40,14 @@ fn check_at_published(name: &str) {
     let m = model(&f);
     assert_eq!(
         m.param_names(),
-        f["param_names"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s.as_str().unwrap().to_string())
-            .collect::<Vec<_>>()
+        f["param_names"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect::<Vec<_>>()
     );
     let p = vecf(&f["published_params"]);
     let sm = m.smooth(&p).unwrap();
     let ll_ref = f["llf_at_published"].as_f64().unwrap();
-    assert!(
-        (sm.filter.loglik - ll_ref).abs() < 1e-6,
-        "{name}: llf {} vs {ll_ref}",
-        sm.filter.loglik
-    );
+    assert!((sm.filter.loglik - ll_ref).abs() < 1e-6, "{name}: llf {} vs {ll_ref}", sm.filter.loglik);
     if let Some(pub_ll) = f["published_llf"].as_f64() {
-        assert!(
-            (sm.filter.loglik - pub_ll).abs() < 1e-5,
-            "{name}: llf {} vs published {pub_ll}",
-            sm.filter.loglik
-        );
+        assert!((sm.filter.loglik - pub_ll).abs() < 1e-5, "{name}: llf {} vs published {pub_ll}", sm.filter.loglik);
     }
     let k = m.k();
     for s in 0..k {
@@ -78,14 +55,15 @@ fn check_at_published(name: &str) {
         let smoo: Vec<f64> = sm.smoothed.chunks(k).map(|c| c[s]).collect();
         let df = max_diff(&filt, &regime(&f["filtered_at_published"], s));
         let ds = max_diff(&smoo, &regime(&f["smoothed_at_published"], s));
-        assert!(
-            df < 1e-7 && ds < 1e-7,
-            "{name} regime {s}: filtered diff {df:e}, smoothed diff {ds:e}"
-        );
+        assert!(df < 1e-7 && ds < 1e-7, "{name} regime {s}: filtered diff {df:e}, smoothed diff {ds:e}");
     }
 }
 
 fn check_fit(name: &str, tol_params: f64) {
+    check_fit_tol(name, tol_params, 1e-4);
+}
+
+fn check_fit_tol(name: &str, tol_params: f64, tol_probs: f64) {
     let f = fixture(name);
     let m = model(&f);
     let fit = m.fit(&FitOptions::default()).unwrap();
@@ -98,26 +76,12 @@ fn check_fit(name: &str, tol_params: f64) {
     );
     let ll_ref = f["fit_llf"].as_f64().unwrap();
     // never worse than statsmodels' optimum
-    assert!(
-        fit.loglik >= ll_ref - 1e-6,
-        "{name}: fit llf {} < statsmodels {ll_ref}",
-        fit.loglik
-    );
+    assert!(fit.loglik >= ll_ref - 1e-6, "{name}: fit llf {} < statsmodels {ll_ref}", fit.loglik);
     let pr = vecf(&f["fit_params"]);
     if (fit.loglik - ll_ref).abs() < 1e-4 {
         // 1e-4 absolute, relative for |θ| > 1 (statsmodels' own BFGS stops at ~1e-5 relative)
-        let d = fit
-            .params
-            .iter()
-            .zip(&pr)
-            .map(|(a, b)| (a - b).abs() / b.abs().max(1.0))
-            .fold(0.0, f64::max);
-        assert!(
-            d < tol_params,
-            "{name}: params {:?} vs {:?} (max diff {d:e})",
-            fit.params,
-            pr
-        );
+        let d = fit.params.iter().zip(&pr).map(|(a, b)| (a - b).abs() / b.abs().max(1.0)).fold(0.0, f64::max);
+        assert!(d < tol_params, "{name}: params {:?} vs {:?} (max diff {d:e})", fit.params, pr);
         // probabilities at the fitted optimum
         let k = m.k();
         for s in 0..k {
@@ -125,17 +89,11 @@ fn check_fit(name: &str, tol_params: f64) {
             let smoo: Vec<f64> = fit.smoothed.iter().map(|r| r[s]).collect();
             let df = max_diff(&filt, &regime(&f["fit_filtered"], s));
             let ds = max_diff(&smoo, &regime(&f["fit_smoothed"], s));
-            assert!(
-                df < 1e-4 && ds < 1e-4,
-                "{name}: probability diffs {df:e} {ds:e}"
-            );
+            assert!(df < 1e-4 && ds < 1e-4, "{name}: probability diffs {df:e} {ds:e}");
         }
         let se = vecf(&f["fit_bse"]);
-        for (i, (a, b)) in fit.std_errors.iter().zip(&se).enumerate() {
-            assert!(
-                (a - b).abs() < 2e-3 * b.abs().max(0.01),
-                "{name}: s.e. {i}: {a} vs {b}"
-            );
+        for (i, (a, b)) in fit.std_errors.iter().zip(&se).enumerate().filter(|(_, (_, b))| b.is_finite()) {
+            assert!((a - b).abs() < 2e-3 * b.abs().max(0.01), "{name}: s.e. {i}: {a} vs {b}");
         }
     }
 }
@@ -199,4 +157,13 @@ fn hamilton_ar4_fit_equals_published() {
 #[test]
 fn spx_weekly_fit() {
     check_fit("spx_weekly_1500", 1e-4);
+}
+
+#[test]
+fn fedfunds_three_regimes() {
+    // k = 3 checks the transition layout p[j->i] (i < k−1) and the multinomial-logit transform
+    check_at_published("fedfunds_const_k3");
+    // statsmodels stops near the boundary p[2->0] ≈ 1e−6 at llf −457.691525; Fissure goes on to
+    // −457.691430 (p[2->0] ≈ 1e−8), so probabilities differ by ~2e−4 while parameters agree to 1e−4
+    check_fit_tol("fedfunds_const_k3", 1e-4, 5e-4);
 }

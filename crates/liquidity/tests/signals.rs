@@ -6,10 +6,7 @@ use fissure_core::family::FamilyInputs;
 use fissure_liquidity::signals::{compute, markov_stress_probability, RegimeSignalConfig};
 
 fn inputs() -> FamilyInputs {
-    FamilyInputs {
-        series: common::demo().clone(),
-        ..Default::default()
-    }
+    FamilyInputs { series: common::demo().clone(), ..Default::default() }
 }
 
 #[test]
@@ -17,23 +14,11 @@ fn all_signals_present_and_explained() {
     let r = compute(&inputs());
     assert!(r.notes.is_empty(), "{:?}", r.notes);
     let ids: Vec<&str> = r.signals.iter().map(|s| s.spec.id.as_str()).collect();
-    assert_eq!(
-        ids,
-        vec![
-            "liquidity.stress_index",
-            "liquidity.markov_stress_prob",
-            "liquidity.carry_unwind"
-        ]
-    );
+    assert_eq!(ids, vec!["liquidity.stress_index", "liquidity.markov_stress_prob", "liquidity.carry_unwind"]);
     for s in &r.signals {
         assert_eq!(s.dates.len(), s.values.len());
         assert!(s.values.iter().all(|v| v.is_finite()), "{}", s.spec.id);
-        assert!(
-            !s.explain_en.is_empty()
-                && s.explain_zh
-                    .chars()
-                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-        );
+        assert!(!s.explain_en.is_empty() && s.explain_zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
         eprintln!("{}: {}\n  {}", s.spec.id, s.explain_en, s.explain_zh);
     }
     assert_eq!(r.charts.len(), 4);
@@ -53,10 +38,7 @@ fn markov_probability_is_real_time_and_flags_crises() {
     }
     // October 2008 and March 2020 are stress-regime weeks
     for day in ["2008-10-10", "2020-03-20"] {
-        let i = d
-            .iter()
-            .position(|x| *x == day.parse::<chrono::NaiveDate>().unwrap())
-            .unwrap();
+        let i = d.iter().position(|x| *x == day.parse::<chrono::NaiveDate>().unwrap()).unwrap();
         assert!(p[i] > 0.9, "{day}: {}", p[i]);
     }
 }

@@ -11,31 +11,21 @@ fn stress_index_tracks_stlfsi4_and_nfci() {
     assert!(idx.missing.is_empty(), "missing {:?}", idx.missing);
     let (r_st, n_st) = correlation_with(&idx, &data["STLFSI4"]).unwrap();
     let (r_nf, n_nf) = correlation_with(&idx, &data["NFCI"]).unwrap();
-    eprintln!("corr STLFSI4 {r_st:.3} over {n_st} weeks, NFCI {r_nf:.3} over {n_nf} weeks, explained {:.3}", idx.explained);
+    eprintln!(
+        "corr STLFSI4 {r_st:.3} over {n_st} weeks, NFCI {r_nf:.3} over {n_nf} weeks, explained {:.3}",
+        idx.explained
+    );
     for l in &idx.loadings {
-        eprintln!(
-            "{:>16} loading {:+.3} z {:+.2} contribution {:+.3}",
-            l.indicator, l.loading, l.z, l.contribution
-        );
+        eprintln!("{:>16} loading {:+.3} z {:+.2} contribution {:+.3}", l.indicator, l.loading, l.z, l.contribution);
     }
     assert!(n_st > 1000 && n_nf > 1000);
     assert!(r_st >= 0.85, "correlation with STLFSI4 {r_st}");
     assert!(r_nf >= 0.65, "correlation with NFCI {r_nf}");
     // every loading with an economic prior has the expected sign
-    assert_eq!(
-        idx.loadings.len(),
-        12,
-        "all twelve indicators active on the last date"
-    );
+    assert_eq!(idx.loadings.len(), 12, "all twelve indicators active on the last date");
     for l in &idx.loadings {
         if l.expected_sign != 0 {
-            assert_eq!(
-                l.loading.signum() as i8,
-                l.expected_sign,
-                "{} loading {}",
-                l.indicator,
-                l.loading
-            );
+            assert_eq!(l.loading.signum() as i8, l.expected_sign, "{} loading {}", l.indicator, l.loading);
         }
     }
     // contributions add up to the last value
@@ -49,10 +39,7 @@ fn stress_index_is_real_time() {
     let data = common::demo();
     let full = stress_index(data, &StressConfig::default()).unwrap();
     let cut: chrono::NaiveDate = "2020-03-20".parse().unwrap();
-    let truncated: std::collections::BTreeMap<_, _> = data
-        .iter()
-        .map(|(k, s)| (k.clone(), s.as_of(cut)))
-        .collect();
+    let truncated: std::collections::BTreeMap<_, _> = data.iter().map(|(k, s)| (k.clone(), s.as_of(cut))).collect();
     let part = stress_index(&truncated, &StressConfig::default()).unwrap();
     let i = full.dates.iter().position(|d| *d == cut).unwrap();
     assert_eq!(*part.dates.last().unwrap(), cut);

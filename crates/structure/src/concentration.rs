@@ -45,10 +45,7 @@ impl Default for ConcentrationConfig {
         ConcentrationConfig {
             top_k: vec![1, 5, 10],
             group_name: "mag7".into(),
-            group: ["AAPL", "MSFT", "GOOGL", "AMZN", "META", "NVDA", "TSLA"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            group: ["AAPL", "MSFT", "GOOGL", "AMZN", "META", "NVDA", "TSLA"].iter().map(|s| s.to_string()).collect(),
             merge: MergeRule::Max,
         }
     }
@@ -115,16 +112,7 @@ pub fn normalise_symbol(s: &str) -> String {
 /// Company name without its share-class suffix, lower-case and without punctuation.
 pub fn issuer_name(name: &str) -> String {
     let mut n = name.to_lowercase();
-    for pat in [
-        "(class a)",
-        "(class b)",
-        "(class c)",
-        "class a",
-        "class b",
-        "class c",
-        "series a",
-        "series c",
-    ] {
+    for pat in ["(class a)", "(class b)", "(class c)", "class a", "class b", "class c", "series a", "series c"] {
         n = n.replace(pat, "");
     }
     let n = n.trim_end_matches([' ', '-']);
@@ -155,16 +143,11 @@ pub fn merge_issuers(section: &CrossSection, rule: MergeRule) -> (Vec<Issuer>, u
             continue;
         }
         let sym = normalise_symbol(&row.symbol);
-        let mut key = alias
-            .get(sym.as_str())
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| sym.clone());
+        let mut key = alias.get(sym.as_str()).map(|s| s.to_string()).unwrap_or_else(|| sym.clone());
         if let Some(name) = &row.name {
             let lname = name.to_lowercase();
-            let has_class = lname.contains("class ")
-                || lname.ends_with("-a")
-                || lname.ends_with("-b")
-                || lname.ends_with("-c");
+            let has_class =
+                lname.contains("class ") || lname.ends_with("-a") || lname.ends_with("-b") || lname.ends_with("-c");
             let norm = issuer_name(name);
             if has_class && !norm.is_empty() {
                 match name_to_key.get(&norm) {
@@ -208,11 +191,7 @@ pub fn concentration(section: &CrossSection, cfg: &ConcentrationConfig) -> Resul
     }
     let total: f64 = issuers.iter().map(|i| i.value).sum();
     let hhi: f64 = issuers.iter().map(|i| i.share * i.share).sum();
-    let top_k = cfg
-        .top_k
-        .iter()
-        .map(|&k| (k, issuers.iter().take(k).map(|i| i.share).sum::<f64>()))
-        .collect();
+    let top_k = cfg.top_k.iter().map(|&k| (k, issuers.iter().take(k).map(|i| i.share).sum::<f64>())).collect();
     let group: Vec<String> = cfg.group.iter().map(|s| normalise_symbol(s)).collect();
     let found: Vec<&Issuer> = issuers.iter().filter(|i| group.contains(&i.key)).collect();
     let kmax = cfg.top_k.iter().copied().max().unwrap_or(10);
@@ -233,14 +212,8 @@ pub fn concentration(section: &CrossSection, cfg: &ConcentrationConfig) -> Resul
 }
 
 /// Concentration of every snapshot, in date order.
-pub fn concentration_history(
-    sections: &[CrossSection],
-    cfg: &ConcentrationConfig,
-) -> Result<Vec<Concentration>> {
-    let mut v: Vec<Concentration> = sections
-        .iter()
-        .map(|s| concentration(s, cfg))
-        .collect::<Result<_>>()?;
+pub fn concentration_history(sections: &[CrossSection], cfg: &ConcentrationConfig) -> Result<Vec<Concentration>> {
+    let mut v: Vec<Concentration> = sections.iter().map(|s| concentration(s, cfg)).collect::<Result<_>>()?;
     v.sort_by_key(|c| c.date);
     Ok(v)
 }

@@ -71,14 +71,8 @@ impl Default for RotationConfig {
             momentum: 63,
             window: 252,
             cooldown: 20,
-            leaders: ["AAPL", "MSFT", "GOOGL", "AMZN", "META", "NVDA", "TSLA"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            low_valuation: ["XLE", "XLF", "XLU", "XLP", "XLV", "IWM"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            leaders: ["AAPL", "MSFT", "GOOGL", "AMZN", "META", "NVDA", "TSLA"].iter().map(|s| s.to_string()).collect(),
+            low_valuation: ["XLE", "XLF", "XLU", "XLP", "XLV", "IWM"].iter().map(|s| s.to_string()).collect(),
             leader_drop_pct: 1.0,
             min_leaders_down: 3,
             min_low_up_share: 0.8,
@@ -114,32 +108,20 @@ pub struct Ratio {
 impl Ratio {
     pub fn latest(&self) -> Option<(NaiveDate, f64, f64, f64)> {
         let i = self.dates.len().checked_sub(1)?;
-        Some((
-            self.dates[i],
-            self.ratio[i],
-            self.momentum_pct[i],
-            self.z[i],
-        ))
+        Some((self.dates[i], self.ratio[i], self.momentum_pct[i], self.z[i]))
     }
 }
 
 fn aligned_logs(data: &BTreeMap<String, Series>, ids: &[String]) -> Result<Panel> {
     let refs: Vec<&Series> = ids
         .iter()
-        .map(|id| {
-            data.get(id)
-                .ok_or_else(|| StructureError::Missing(format!("series `{id}`")))
-        })
+        .map(|id| data.get(id).ok_or_else(|| StructureError::Missing(format!("series `{id}`"))))
         .collect::<Result<_>>()?;
     Ok(Panel::align(&refs, &Alignment::Intersection)?)
 }
 
 /// Computes one ratio on the days where every member of both baskets trades.
-pub fn ratio(
-    data: &BTreeMap<String, Series>,
-    spec: &RatioSpec,
-    cfg: &RotationConfig,
-) -> Result<Ratio> {
+pub fn ratio(data: &BTreeMap<String, Series>, spec: &RatioSpec, cfg: &RotationConfig) -> Result<Ratio> {
     let mut ids = spec.numerator.clone();
     ids.extend(spec.denominator.iter().cloned());
     let p = aligned_logs(data, &ids)?;
@@ -166,15 +148,8 @@ pub fn ratio(
     }
     let n = logr.len();
     let h = cfg.momentum;
-    let momentum_pct: Vec<f64> = (0..n)
-        .map(|i| {
-            if i >= h {
-                100.0 * (logr[i] - logr[i - h])
-            } else {
-                f64::NAN
-            }
-        })
-        .collect();
+    let momentum_pct: Vec<f64> =
+        (0..n).map(|i| if i >= h { 100.0 * (logr[i] - logr[i - h]) } else { f64::NAN }).collect();
     // trailing z by running sums over the window ending at t (inclusive)
     let w = cfg.window;
     let (mut s, mut ss) = (0.0, 0.0);
@@ -212,23 +187,13 @@ pub fn ratio(
             let hi = maxq.front().map(|&i| logr[i]).unwrap_or(f64::INFINITY);
             let lo = minq.front().map(|&i| logr[i]).unwrap_or(f64::NEG_INFINITY);
             if logr[t] > hi && last_up.is_none_or(|u| t - u > cfg.cooldown) {
-                breakouts.push(Breakout {
-                    date: d_out[t],
-                    direction: "up".into(),
-                    ratio: logr[t].exp(),
-                    z: z[t],
-                });
+                breakouts.push(Breakout { date: d_out[t], direction: "up".into(), ratio: logr[t].exp(), z: z[t] });
             }
             if logr[t] > hi {
                 last_up = Some(t);
             }
             if logr[t] < lo && last_down.is_none_or(|u| t - u > cfg.cooldown) {
-                breakouts.push(Breakout {
-                    date: d_out[t],
-                    direction: "down".into(),
-                    ratio: logr[t].exp(),
-                    z: z[t],
-                });
+                breakouts.push(Breakout { date: d_out[t], direction: "down".into(), ratio: logr[t].exp(), z: z[t] });
             }
             if logr[t] < lo {
                 last_down = Some(t);
@@ -268,22 +233,9 @@ pub struct RotationDay {
 /// Days when at least `min_leaders_down` leaders fall by ≥ `leader_drop_pct` %
 /// while ≥ `min_low_up_share` of the low-valuation group rises with a mean return
 /// ≥ `min_low_mean_pct` % (close-to-close on common trading days).
-pub fn high_cut_low_days(
-    data: &BTreeMap<String, Series>,
-    cfg: &RotationConfig,
-) -> Result<Vec<RotationDay>> {
-    let leaders: Vec<String> = cfg
-        .leaders
-        .iter()
-        .filter(|id| data.contains_key(*id))
-        .cloned()
-        .collect();
-    let low: Vec<String> = cfg
-        .low_valuation
-        .iter()
-        .filter(|id| data.contains_key(*id))
-        .cloned()
-        .collect();
+pub fn high_cut_low_days(data: &BTreeMap<String, Series>, cfg: &RotationConfig) -> Result<Vec<RotationDay>> {
+    let leaders: Vec<String> = cfg.leaders.iter().filter(|id| data.contains_key(*id)).cloned().collect();
+    let low: Vec<String> = cfg.low_valuation.iter().filter(|id| data.contains_key(*id)).cloned().collect();
     if leaders.len() < cfg.min_leaders_down || low.is_empty() {
         return Err(StructureError::Missing(format!(
             "high-cut-low needs {} leaders and a low-valuation group; found {} and {}",

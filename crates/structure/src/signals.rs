@@ -8,14 +8,10 @@
 //!   rotation into defensives = risk-off).
 
 use crate::concentration::{concentration_history, Concentration, ConcentrationConfig};
-use crate::rotation::{
-    default_ratios, high_cut_low_days, ratio, Ratio, RatioSpec, RotationConfig, RotationDay,
-};
+use crate::rotation::{default_ratios, high_cut_low_days, ratio, Ratio, RatioSpec, RotationConfig, RotationDay};
 use crate::{Result, StructureError};
 use chrono::NaiveDate;
-use fissure_core::family::{
-    Chart, ChartData, FamilyInputs, FamilyOutput, Line, SignalFamily, Text,
-};
+use fissure_core::family::{Chart, ChartData, FamilyInputs, FamilyOutput, Line, SignalFamily, Text};
 use fissure_core::{CrossSection, SignalSeries, SignalSpec, Thresholds};
 use serde::Serialize;
 
@@ -46,14 +42,7 @@ pub struct StructureReport {
     pub notes: Vec<Text>,
 }
 
-fn spec(
-    id: &str,
-    en: &str,
-    zh: &str,
-    unit: &str,
-    riskier: bool,
-    thresholds: Thresholds,
-) -> SignalSpec {
+fn spec(id: &str, en: &str, zh: &str, unit: &str, riskier: bool, thresholds: Thresholds) -> SignalSpec {
     SignalSpec {
         id: id.into(),
         family: "structure".into(),
@@ -66,39 +55,23 @@ fn spec(
 }
 
 fn market_caps(inputs: &FamilyInputs) -> Option<&Vec<CrossSection>> {
-    let id = inputs
-        .roles
-        .get("market_caps")
-        .cloned()
-        .unwrap_or_else(|| "SP500_MCAP".into());
-    inputs
-        .sections
-        .get(&id)
-        .or_else(|| inputs.sections.get(&format!("{id}.market_cap_usd_bn")))
+    let id = inputs.roles.get("market_caps").cloned().unwrap_or_else(|| "SP500_MCAP".into());
+    inputs.sections.get(&id).or_else(|| inputs.sections.get(&format!("{id}.market_cap_usd_bn")))
 }
 
 fn concentration_signals(inputs: &FamilyInputs, out: &mut StructureReport) -> Result<()> {
-    let secs = market_caps(inputs)
-        .ok_or_else(|| StructureError::Missing("market-cap snapshots (SP500_MCAP)".into()))?;
-    let mut secs_mc: Vec<CrossSection> = secs
-        .iter()
-        .filter(|s| s.field == "market_cap_usd_bn")
-        .cloned()
-        .collect();
+    let secs =
+        market_caps(inputs).ok_or_else(|| StructureError::Missing("market-cap snapshots (SP500_MCAP)".into()))?;
+    let mut secs_mc: Vec<CrossSection> = secs.iter().filter(|s| s.field == "market_cap_usd_bn").cloned().collect();
     if secs_mc.is_empty() {
         secs_mc = secs.clone();
     }
     let secs = secs_mc;
     let h: Vec<Concentration> = concentration_history(&secs, &ConcentrationConfig::default())?;
-    let last = h
-        .last()
-        .ok_or_else(|| StructureError::Missing("no market-cap snapshot".into()))?;
+    let last = h.last().ok_or_else(|| StructureError::Missing("no market-cap snapshot".into()))?;
     let first = &h[0];
     let dates: Vec<NaiveDate> = h.iter().map(|c| c.date).collect();
-    let top10: Vec<f64> = h
-        .iter()
-        .map(|c| c.top_k.iter().find(|t| t.0 == 10).map_or(f64::NAN, |t| t.1))
-        .collect();
+    let top10: Vec<f64> = h.iter().map(|c| c.top_k.iter().find(|t| t.0 == 10).map_or(f64::NAN, |t| t.1)).collect();
     let m7: Vec<f64> = h.iter().map(|c| c.group_share).collect();
     let t10 = *top10.last().unwrap_or(&f64::NAN);
     let t10_0 = top10[0];
@@ -181,10 +154,7 @@ fn concentration_signals(inputs: &FamilyInputs, out: &mut StructureReport) -> Re
     out.charts.push(Chart {
         id: "structure_leaders".into(),
         title: Text::new("Largest issuers' shares", "最大发行人市值占比"),
-        caption: Text::new(
-            format!("Snapshot of {}.", last.date),
-            format!("{} 快照。", last.date),
-        ),
+        caption: Text::new(format!("Snapshot of {}.", last.date), format!("{} 快照。", last.date)),
         data: ChartData::Bars {
             labels: last.leaders.iter().map(|i| i.key.clone()).collect(),
             values: last.leaders.iter().map(|i| i.share).collect(),
@@ -195,45 +165,22 @@ fn concentration_signals(inputs: &FamilyInputs, out: &mut StructureReport) -> Re
         top10_share: top10,
         group_share: m7,
         effective_n: h.iter().map(|c| c.effective_n).collect(),
-        latest_leaders: last
-            .leaders
-            .iter()
-            .map(|i| (i.key.clone(), i.share))
-            .collect(),
+        latest_leaders: last.leaders.iter().map(|i| (i.key.clone(), i.share)).collect(),
     });
     Ok(())
 }
 
 fn z_signal(r: &Ratio, id: &str, en: &str, zh: &str, riskier: bool, out: &mut StructureReport) {
-    let (dates, values): (Vec<NaiveDate>, Vec<f64>) = r
-        .dates
-        .iter()
-        .zip(&r.z)
-        .filter(|(_, z)| z.is_finite())
-        .map(|(d, z)| (*d, *z))
-        .unzip();
+    let (dates, values): (Vec<NaiveDate>, Vec<f64>) =
+        r.dates.iter().zip(&r.z).filter(|(_, z)| z.is_finite()).map(|(d, z)| (*d, *z)).unzip();
     let Some((d, ratio_v, mom, z)) = r.latest() else {
         return;
     };
-    let last_b = r
-        .breakouts
-        .last()
-        .map(|b| format!("{} ({})", b.date, b.direction))
-        .unwrap_or_else(|| "none".into());
+    let last_b = r.breakouts.last().map(|b| format!("{} ({})", b.date, b.direction)).unwrap_or_else(|| "none".into());
     let last_b_zh = r
         .breakouts
         .last()
-        .map(|b| {
-            format!(
-                "{}（{}）",
-                b.date,
-                if b.direction == "up" {
-                    "向上"
-                } else {
-                    "向下"
-                }
-            )
-        })
+        .map(|b| format!("{}（{}）", b.date, if b.direction == "up" { "向上" } else { "向下" }))
         .unwrap_or_else(|| "无".into());
     out.signals.push(SignalSeries {
         spec: spec(id, en, zh, "z", riskier, Thresholds::Absolute { elevated: 1.5, alarm: 2.0 }),
@@ -256,10 +203,9 @@ fn rotation_signals(inputs: &FamilyInputs, out: &mut StructureReport) -> Result<
     for s in default_ratios() {
         match ratio(&inputs.series, &s, &cfg) {
             Ok(r) => ratios.push(r),
-            Err(e) => out.notes.push(Text::new(
-                format!("ratio {}: skipped ({e})", s.name),
-                format!("比值 {}：已跳过（{e}）", s.name),
-            )),
+            Err(e) => out
+                .notes
+                .push(Text::new(format!("ratio {}: skipped ({e})", s.name), format!("比值 {}：已跳过（{e}）", s.name))),
         }
     }
     let find = |n: &str| ratios.iter().find(|r| r.name == n);
@@ -307,10 +253,7 @@ fn rotation_signals(inputs: &FamilyInputs, out: &mut StructureReport) -> Result<
         },
     });
     out.rotation = Some(RotationChartData {
-        ratios: ratios
-            .iter()
-            .filter_map(|r| r.latest().map(|(d, v, m, z)| (r.name.clone(), d, v, m, z)))
-            .collect(),
+        ratios: ratios.iter().filter_map(|r| r.latest().map(|(d, v, m, z)| (r.name.clone(), d, v, m, z))).collect(),
         recent_high_cut_low_days: hcl.into_iter().rev().take(10).collect(),
     });
     Ok(())
@@ -320,16 +263,10 @@ fn rotation_signals(inputs: &FamilyInputs, out: &mut StructureReport) -> Result<
 pub fn compute(inputs: &FamilyInputs) -> StructureReport {
     let mut out = StructureReport::default();
     if let Err(e) = concentration_signals(inputs, &mut out) {
-        out.notes.push(Text::new(
-            format!("concentration: skipped ({e})"),
-            format!("集中度：已跳过（{e}）"),
-        ));
+        out.notes.push(Text::new(format!("concentration: skipped ({e})"), format!("集中度：已跳过（{e}）")));
     }
     if let Err(e) = rotation_signals(inputs, &mut out) {
-        out.notes.push(Text::new(
-            format!("rotation: skipped ({e})"),
-            format!("轮动：已跳过（{e}）"),
-        ));
+        out.notes.push(Text::new(format!("rotation: skipped ({e})"), format!("轮动：已跳过（{e}）")));
     }
     out
 }
@@ -341,10 +278,7 @@ pub fn signals(inputs: &FamilyInputs) -> Result<Vec<SignalSeries>> {
 
 /// A custom ratio list (CLI helper re-export).
 pub fn ratios_for(specs: &[RatioSpec], inputs: &FamilyInputs) -> Vec<Result<Ratio>> {
-    specs
-        .iter()
-        .map(|s| ratio(&inputs.series, s, &RotationConfig::default()))
-        .collect()
+    specs.iter().map(|s| ratio(&inputs.series, s, &RotationConfig::default())).collect()
 }
 
 /// Methods and references shown in the report.
@@ -373,11 +307,6 @@ impl SignalFamily for StructureFamily {
     }
     fn compute(&self, inputs: &FamilyInputs) -> std::result::Result<FamilyOutput, String> {
         let r = compute(inputs);
-        Ok(FamilyOutput {
-            signals: r.signals,
-            charts: r.charts,
-            methods: methods(),
-            notes: r.notes,
-        })
+        Ok(FamilyOutput { signals: r.signals, charts: r.charts, methods: methods(), notes: r.notes })
     }
 }

@@ -15,11 +15,7 @@ pub fn demo() -> &'static Demo {
     DATA.get_or_init(|| {
         let d = fissure_io::demo::load().expect("demo data");
         Demo {
-            series: d
-                .series
-                .into_iter()
-                .map(|(s, _)| (s.id().to_string(), s))
-                .collect(),
+            series: d.series.into_iter().map(|(s, _)| (s.id().to_string(), s)).collect(),
             mcaps: d
                 .sections
                 .into_iter()

@@ -6,11 +6,7 @@ use fissure_core::{CrossSection, CrossSectionRow};
 use fissure_structure::concentration::{concentration, concentration_history, ConcentrationConfig};
 
 fn row(sym: &str, name: &str, v: f64) -> CrossSectionRow {
-    CrossSectionRow {
-        symbol: sym.into(),
-        name: Some(name.into()),
-        value: v,
-    }
+    CrossSectionRow { symbol: sym.into(), name: Some(name.into()), value: v }
 }
 
 #[test]
@@ -48,10 +44,7 @@ fn hand_checked_small_snapshot() {
     // Magnificent 7 present: NVDA, AAPL, GOOGL(+GOOG), MSFT = 17705.56 / 17752.1911
     assert!((c.group_share - 0.997_373_220_0).abs() < 1e-9);
     let alphabet = c.leaders.iter().find(|i| i.key == "GOOGL").unwrap();
-    assert_eq!(
-        alphabet.symbols,
-        vec!["GOOGL".to_string(), "GOOG".to_string()]
-    );
+    assert_eq!(alphabet.symbols, vec!["GOOGL".to_string(), "GOOG".to_string()]);
 }
 
 #[test]

@@ -29,11 +29,7 @@ fn ratios_hand_checked() {
     for s in &specs {
         let r = ratio(&d.series, s, &cfg).unwrap();
         let (dt, v, m, z) = r.latest().unwrap();
-        eprintln!(
-            "{:>16} {dt} ratio {v:.4} mom {m:+.1}% z {z:+.2} breakouts {}",
-            r.name,
-            r.breakouts.len()
-        );
+        eprintln!("{:>16} {dt} ratio {v:.4} mom {m:+.1}% z {z:+.2} breakouts {}", r.name, r.breakouts.len());
         assert!(!r.breakouts.is_empty());
     }
 }
@@ -51,17 +47,10 @@ fn high_cut_low_includes_2026_02_06() {
             100.0 * x.low_up_share
         );
     }
-    let day = days
-        .iter()
-        .find(|x| x.date == "2026-02-06".parse().unwrap())
-        .expect("2026-02-06");
+    let day = days.iter().find(|x| x.date == "2026-02-06".parse().unwrap()).expect("2026-02-06");
     // AMZN −5.55 %, GOOGL −2.53 %, META −1.31 % while XLE, XLF, XLU, XLP, XLV and IWM all rose
     let names: Vec<&str> = day.leaders_down.iter().map(|(s, _)| s.as_str()).collect();
     assert_eq!(names, vec!["GOOGL", "AMZN", "META"]);
     assert!((day.low_up_share - 1.0).abs() < 1e-12);
-    assert!(
-        days.len() < 200,
-        "{} days: the rule must stay selective",
-        days.len()
-    );
+    assert!(days.len() < 200, "{} days: the rule must stay selective", days.len());
 }

@@ -8,10 +8,7 @@ use fissure_structure::signals::compute;
 #[test]
 fn signals_present_and_explained() {
     let d = common::demo();
-    let mut inputs = FamilyInputs {
-        series: d.series.clone(),
-        ..Default::default()
-    };
+    let mut inputs = FamilyInputs { series: d.series.clone(), ..Default::default() };
     inputs.sections.insert("SP500_MCAP".into(), d.mcaps.clone());
     let r = compute(&inputs);
     assert!(r.notes.is_empty(), "{:?}", r.notes);
@@ -28,10 +25,7 @@ fn signals_present_and_explained() {
     for s in &r.signals {
         assert_eq!(s.dates.len(), s.values.len());
         assert!(s.values.iter().all(|v| v.is_finite()));
-        assert!(s
-            .explain_zh
-            .chars()
-            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
+        assert!(s.explain_zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
         eprintln!("{}: {}\n  {}", s.spec.id, s.explain_en, s.explain_zh);
     }
     let m7 = &r.signals[1];

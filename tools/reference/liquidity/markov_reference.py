@@ -45,7 +45,7 @@ def dump(name, mod, published, llf_published, extra=None, fit_kwargs=None):
         "expected_durations_at_published": [float(x) for x in np.atleast_1d(at.expected_durations)],
         "fit_params": [float(x) for x in res.params],
         "fit_llf": float(res.llf),
-        "fit_bse": [float(x) for x in res.bse],
+        "fit_bse": [float(x) if np.isfinite(x) else None for x in res.bse],
         "fit_filtered": res.filtered_marginal_probabilities.T.tolist(),
         "fit_smoothed": res.smoothed_marginal_probabilities.T.tolist(),
         "em5_llf": float(res_em.llf) if res_em is not None else None,
@@ -96,3 +96,10 @@ res0 = mod.fit(disp=False)
 dump("spx_weekly_1500", mod, res0.params, None,
      extra={"model": {"k": 2, "order": 0, "switching_ar": False, "switching_variance": True, "trend": "c"},
             "dates": [d.strftime("%Y-%m-%d") for d in r.index]})
+
+# Three regimes: Fed funds, switching constant (checks the k > 2 layout p[j->i], i < k-1)
+mod = sm.tsa.MarkovRegression(fedfunds, k_regimes=3)
+np.random.seed(0)
+res0 = mod.fit(disp=False, search_reps=20)
+dump("fedfunds_const_k3", mod, res0.params, None,
+     extra={"model": {"k": 3, "order": 0, "switching_ar": False, "switching_variance": False, "trend": "c"}})

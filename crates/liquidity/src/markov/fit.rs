@@ -89,10 +89,8 @@ impl MarkovSwitching {
         }
         let n_starts = starts.len();
         // short EM from every start (in parallel; the choice is deterministic)
-        let searched: Vec<(Structured, f64)> = starts
-            .into_par_iter()
-            .filter_map(|st| self.em(st, opts.search_em_iter, 0.0).ok())
-            .collect();
+        let searched: Vec<(Structured, f64)> =
+            starts.into_par_iter().filter_map(|st| self.em(st, opts.search_em_iter, 0.0).ok()).collect();
         let best = searched
             .into_iter()
             .filter(|(_, ll)| ll.is_finite())
@@ -108,11 +106,7 @@ impl MarkovSwitching {
 
     /// BFGS on the unconstrained parameters, objective −ℓ/nobs with a
     /// central-difference gradient. Returns the better of the start and the optimum.
-    pub(crate) fn polish(
-        &self,
-        flat0: &[f64],
-        ll0: f64,
-    ) -> Result<(Vec<f64>, f64, bool), MarkovError> {
+    pub(crate) fn polish(&self, flat0: &[f64], ll0: f64) -> Result<(Vec<f64>, f64, bool), MarkovError> {
         let nobs = self.nobs() as f64;
         let obj = |u: &[f64]| -> f64 {
             let flat = self.transform(u);
@@ -139,11 +133,7 @@ impl MarkovSwitching {
             (f, g)
         };
         let u0 = self.untransform(flat0);
-        let bo = BfgsOptions {
-            grad_tol: 1e-7,
-            f_tol: 1e-13,
-            max_iter: 400,
-        };
+        let bo = BfgsOptions { grad_tol: 1e-7, f_tol: 1e-13, max_iter: 400 };
         match bfgs(fg, &u0, &bo) {
             Ok(m) => {
                 let flat = self.transform(&m.x);
@@ -171,11 +161,7 @@ impl MarkovSwitching {
         let flat = self.flatten(&st);
         let sm = self.smooth_structured(&st)?;
         let k = self.spec.k;
-        let std_errors = if want_se {
-            self.std_errors(&flat)
-        } else {
-            vec![f64::NAN; flat.len()]
-        };
+        let std_errors = if want_se { self.std_errors(&flat) } else { vec![f64::NAN; flat.len()] };
         let n = self.nobs() as f64;
         let kp = flat.len() as f64;
         Ok(MsFit {
@@ -215,8 +201,7 @@ impl MarkovSwitching {
                 if i == j {
                     (eval(1.0, 1.0) - 2.0 * f0 + eval(-1.0, -1.0)) / (4.0 * h[i] * h[i])
                 } else {
-                    (eval(1.0, 1.0) - eval(1.0, -1.0) - eval(-1.0, 1.0) + eval(-1.0, -1.0))
-                        / (4.0 * h[i] * h[j])
+                    (eval(1.0, 1.0) - eval(1.0, -1.0) - eval(-1.0, 1.0) + eval(-1.0, -1.0)) / (4.0 * h[i] * h[j])
                 }
             })
             .collect();
@@ -226,15 +211,7 @@ impl MarkovSwitching {
             hess[(j, i)] = v;
         }
         match (-hess).try_inverse() {
-            Some(cov) => (0..n)
-                .map(|i| {
-                    if cov[(i, i)] > 0.0 {
-                        cov[(i, i)].sqrt()
-                    } else {
-                        f64::NAN
-                    }
-                })
-                .collect(),
+            Some(cov) => (0..n).map(|i| if cov[(i, i)] > 0.0 { cov[(i, i)].sqrt() } else { f64::NAN }).collect(),
             None => vec![f64::NAN; n],
         }
     }
@@ -274,8 +251,7 @@ impl MarkovSwitching {
         let t_all = self.y.len();
         let xm = nalgebra::DMatrix::from_row_slice(t_all, m, &self.x);
         let yv = nalgebra::DVector::from_column_slice(&self.y);
-        let o = fissure_stats::linalg::ols(&xm, &yv)
-            .map_err(|e| MarkovError::Numerical(format!("OLS start: {e}")))?;
+        let o = fissure_stats::linalg::ols(&xm, &yv).map_err(|e| MarkovError::Numerical(format!("OLS start: {e}")))?;
         let u = o.residuals;
         let mut phi = vec![0.0; p];
         let mut s2 = o.sigma2;
@@ -292,32 +268,18 @@ impl MarkovSwitching {
         let mut beta = vec![0.0; k * m];
         for s in 0..k {
             for c in 0..m {
-                let spread = if self.spec.switching_exog[c] && c == 0 {
-                    (s as f64 - (k as f64 - 1.0) / 2.0) * sd
-                } else {
-                    0.0
-                };
+                let spread =
+                    if self.spec.switching_exog[c] && c == 0 { (s as f64 - (k as f64 - 1.0) / 2.0) * sd } else { 0.0 };
                 beta[s * m + c] = o.beta[c] + spread;
             }
         }
         let sigma2 = (0..k)
-            .map(|s| {
-                if self.spec.switching_variance {
-                    s2 * (0.5 + 1.5 * s as f64 / (k as f64 - 1.0))
-                } else {
-                    s2
-                }
-            })
+            .map(|s| if self.spec.switching_variance { s2 * (0.5 + 1.5 * s as f64 / (k as f64 - 1.0)) } else { s2 })
             .collect();
         let mut pm = vec![0.1 / (k as f64 - 1.0); k * k];
         (0..k).for_each(|i| pm[i * k + i] = 0.9);
         let ar = (0..k).flat_map(|_| phi.iter().copied()).collect();
-        Ok(Structured {
-            p: pm,
-            beta,
-            sigma2,
-            ar,
-        })
+        Ok(Structured { p: pm, beta, sigma2, ar })
     }
 
     /// A seeded random perturbation of the deterministic start.
@@ -332,11 +294,7 @@ impl MarkovSwitching {
         for j in 0..k {
             let d = diag.sample(&mut rng);
             for i in 0..k {
-                st.p[i * k + j] = if i == j {
-                    d
-                } else {
-                    (1.0 - d) / (k as f64 - 1.0)
-                };
+                st.p[i * k + j] = if i == j { d } else { (1.0 - d) / (k as f64 - 1.0) };
             }
         }
         for s in 0..k {
@@ -364,12 +322,7 @@ impl MarkovSwitching {
     /// transition matrix, conditional weighted least squares for the regression
     /// block given the AR block and vice versa (each linear in its block), then the
     /// variances. Returns the parameters and the log-likelihood at them.
-    pub fn em(
-        &self,
-        mut st: Structured,
-        max_iter: usize,
-        tol: f64,
-    ) -> Result<(Structured, f64), MarkovError> {
+    pub fn em(&self, mut st: Structured, max_iter: usize, tol: f64) -> Result<(Structured, f64), MarkovError> {
         let mut ll_prev = f64::NEG_INFINITY;
         for it in 0..=max_iter {
             let sm = self.smooth_structured(&st)?;
@@ -383,11 +336,7 @@ impl MarkovSwitching {
         unreachable!("the loop returns at it == max_iter")
     }
 
-    fn em_step(
-        &self,
-        st: &Structured,
-        sm: &super::model::SmoothOutput,
-    ) -> Result<Structured, MarkovError> {
+    fn em_step(&self, st: &Structured, sm: &super::model::SmoothOutput) -> Result<Structured, MarkovError> {
         let (k, p) = (self.spec.k, self.spec.order);
         let nst = self.n_states();
         let kp = k.pow(p as u32);

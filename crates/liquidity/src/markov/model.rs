@@ -30,13 +30,7 @@ pub struct MsSpec {
 impl MsSpec {
     /// A switching intercept (the usual "switching mean" model), optional AR(p).
     pub fn switching_mean(k: usize, order: usize, switching_variance: bool) -> Self {
-        MsSpec {
-            k,
-            order,
-            switching_exog: vec![true],
-            switching_ar: false,
-            switching_variance,
-        }
+        MsSpec { k, order, switching_exog: vec![true], switching_ar: false, switching_variance }
     }
 }
 
@@ -98,18 +92,10 @@ impl MarkovSwitching {
     }
 
     /// A model of `y` on row-major T×m regressors `x` named `exog_names`.
-    pub fn new(
-        y: &[f64],
-        x: Vec<f64>,
-        exog_names: Vec<String>,
-        spec: MsSpec,
-    ) -> Result<Self, MarkovError> {
+    pub fn new(y: &[f64], x: Vec<f64>, exog_names: Vec<String>, spec: MsSpec) -> Result<Self, MarkovError> {
         let m = exog_names.len();
         if spec.k < 2 {
-            return Err(MarkovError::Spec(format!(
-                "need k >= 2 regimes, got {}",
-                spec.k
-            )));
+            return Err(MarkovError::Spec(format!("need k >= 2 regimes, got {}", spec.k)));
         }
         if spec.switching_exog.len() != m {
             return Err(MarkovError::Spec(format!(
@@ -118,41 +104,21 @@ impl MarkovSwitching {
             )));
         }
         if x.len() != y.len() * m {
-            return Err(MarkovError::Spec(format!(
-                "x has {} values, expected {}×{m}",
-                x.len(),
-                y.len()
-            )));
+            return Err(MarkovError::Spec(format!("x has {} values, expected {}×{m}", x.len(), y.len())));
         }
-        let states = spec
-            .k
-            .checked_pow(spec.order as u32 + 1)
-            .unwrap_or(usize::MAX);
+        let states = spec.k.checked_pow(spec.order as u32 + 1).unwrap_or(usize::MAX);
         if states > 4096 {
-            return Err(MarkovError::Spec(format!(
-                "k^(p+1) = {states} joint states is too many"
-            )));
+            return Err(MarkovError::Spec(format!("k^(p+1) = {states} joint states is too many")));
         }
         let k_params = k_params_of(&spec);
         let nobs = y.len().saturating_sub(spec.order);
         if nobs < 2 * k_params + 2 {
-            return Err(MarkovError::TooShort {
-                needed: 2 * k_params + 2 + spec.order,
-                got: y.len(),
-            });
+            return Err(MarkovError::TooShort { needed: 2 * k_params + 2 + spec.order, got: y.len() });
         }
         if let Some(i) = y.iter().chain(x.iter()).position(|v| !v.is_finite()) {
-            return Err(MarkovError::Data(format!(
-                "non-finite value at position {i}"
-            )));
+            return Err(MarkovError::Data(format!("non-finite value at position {i}")));
         }
-        Ok(MarkovSwitching {
-            spec,
-            y: y.to_vec(),
-            x,
-            m,
-            exog_names,
-        })
+        Ok(MarkovSwitching { spec, y: y.to_vec(), x, m, exog_names })
     }
 
     /// Number of modelled observations (T − p).
@@ -207,11 +173,7 @@ impl MarkovSwitching {
     pub fn structure(&self, flat: &[f64]) -> Result<Structured, MarkovError> {
         let (k, m, p) = (self.spec.k, self.m, self.spec.order);
         if flat.len() != self.k_params() {
-            return Err(MarkovError::Spec(format!(
-                "expected {} parameters, got {}",
-                self.k_params(),
-                flat.len()
-            )));
+            return Err(MarkovError::Spec(format!("expected {} parameters, got {}", self.k_params(), flat.len())));
         }
         let mut pm = vec![0.0; k * k];
         let mut idx = 0;
@@ -261,12 +223,7 @@ impl MarkovSwitching {
                 idx += 1;
             }
         }
-        Ok(Structured {
-            p: pm,
-            beta,
-            sigma2,
-            ar,
-        })
+        Ok(Structured { p: pm, beta, sigma2, ar })
     }
 
     /// Flat (statsmodels-ordered) vector from structured parameters.
@@ -337,13 +294,7 @@ impl MarkovSwitching {
     /// Positions of the variance parameters in the flat vector.
     pub fn variance_indices(&self) -> std::ops::Range<usize> {
         let k = self.spec.k;
-        let start = k * (k - 1)
-            + self
-                .spec
-                .switching_exog
-                .iter()
-                .map(|&s| if s { k } else { 1 })
-                .sum::<usize>();
+        let start = k * (k - 1) + self.spec.switching_exog.iter().map(|&s| if s { k } else { 1 }).sum::<usize>();
         let n = if self.spec.switching_variance { k } else { 1 };
         start..start + n
     }
@@ -352,14 +303,7 @@ impl MarkovSwitching {
     pub fn exog_indices(&self) -> std::ops::Range<usize> {
         let k = self.spec.k;
         let start = k * (k - 1);
-        start
-            ..start
-                + self
-                    .spec
-                    .switching_exog
-                    .iter()
-                    .map(|&s| if s { k } else { 1 })
-                    .sum::<usize>()
+        start..start + self.spec.switching_exog.iter().map(|&s| if s { k } else { 1 }).sum::<usize>()
     }
 
     /// Positions of the AR coefficients in the flat vector.
@@ -412,10 +356,7 @@ impl MarkovSwitching {
     /// Log-likelihood at the flat constrained parameters (−∞ when they are invalid).
     pub fn loglike(&self, flat: &[f64]) -> f64 {
         match self.structure(flat) {
-            Ok(st) if valid(&st) => self
-                .filter_structured(&st, false)
-                .map(|f| f.loglik)
-                .unwrap_or(f64::NEG_INFINITY),
+            Ok(st) if valid(&st) => self.filter_structured(&st, false).map(|f| f.loglik).unwrap_or(f64::NEG_INFINITY),
             _ => f64::NEG_INFINITY,
         }
     }
@@ -424,9 +365,7 @@ impl MarkovSwitching {
     pub fn filter(&self, flat: &[f64]) -> Result<FilterOutput, MarkovError> {
         let st = self.structure(flat)?;
         if !valid(&st) {
-            return Err(MarkovError::Spec(
-                "invalid parameters (probability outside [0,1] or variance <= 0)".into(),
-            ));
+            return Err(MarkovError::Spec("invalid parameters (probability outside [0,1] or variance <= 0)".into()));
         }
         self.filter_structured(&st, true)
     }
@@ -435,20 +374,14 @@ impl MarkovSwitching {
     pub fn smooth(&self, flat: &[f64]) -> Result<SmoothOutput, MarkovError> {
         let st = self.structure(flat)?;
         if !valid(&st) {
-            return Err(MarkovError::Spec(
-                "invalid parameters (probability outside [0,1] or variance <= 0)".into(),
-            ));
+            return Err(MarkovError::Spec("invalid parameters (probability outside [0,1] or variance <= 0)".into()));
         }
         self.smooth_structured(&st)
     }
 
     /// Hamilton (1989) filter in probability space with per-step scaling
     /// (equivalent to statsmodels' log-space recursion).
-    pub(crate) fn filter_structured(
-        &self,
-        st: &Structured,
-        store: bool,
-    ) -> Result<FilterOutput, MarkovError> {
+    pub(crate) fn filter_structured(&self, st: &Structured, store: bool) -> Result<FilterOutput, MarkovError> {
         let (k, p, m) = (self.spec.k, self.spec.order, self.m);
         let nst = self.n_states();
         let kp = k.pow(p as u32);
@@ -471,10 +404,7 @@ impl MarkovSwitching {
         // transition matrix floored as statsmodels does (log(max(P, 1e-20)))
         let pm: Vec<f64> = st.p.iter().map(|v| v.max(1e-20)).collect();
         // initial joint over (S_{-1}, …, S_{-p-1})
-        let pi: Vec<f64> = steady_state(&st.p, k)
-            .into_iter()
-            .map(|v| v.max(1e-20))
-            .collect();
+        let pi: Vec<f64> = steady_state(&st.p, k).into_iter().map(|v| v.max(1e-20)).collect();
         let mut fprev = vec![0.0; nst];
         for (x, f) in fprev.iter_mut().enumerate() {
             let d = &digits[x * (p + 1)..(x + 1) * (p + 1)];
@@ -485,27 +415,13 @@ impl MarkovSwitching {
             *f = v;
         }
         // pm_top[sn*nst + xo] = P[sn][top digit of xo]
-        let pm_top: Vec<f64> = (0..k)
-            .flat_map(|sn| (0..nst).map(move |xo| (sn, xo)))
-            .map(|(sn, xo)| pm[sn * k + xo / kp])
-            .collect();
+        let pm_top: Vec<f64> =
+            (0..k).flat_map(|sn| (0..nst).map(move |xo| (sn, xo))).map(|(sn, xo)| pm[sn * k + xo / kp]).collect();
         let mut loglik = 0.0;
         let mut ll_obs = Vec::with_capacity(nobs);
-        let mut pred_all = if store {
-            Vec::with_capacity(nobs * nst)
-        } else {
-            Vec::new()
-        };
-        let mut filt_all = if store {
-            Vec::with_capacity(nobs * nst)
-        } else {
-            Vec::new()
-        };
-        let mut filtered = if store {
-            Vec::with_capacity(nobs * k)
-        } else {
-            Vec::new()
-        };
+        let mut pred_all = if store { Vec::with_capacity(nobs * nst) } else { Vec::new() };
+        let mut filt_all = if store { Vec::with_capacity(nobs * nst) } else { Vec::new() };
+        let mut filtered = if store { Vec::with_capacity(nobs * k) } else { Vec::new() };
         let mut pred = vec![0.0; nst];
         let mut cl = vec![0.0; nst];
         for tt in 0..nobs {
@@ -541,9 +457,7 @@ impl MarkovSwitching {
                 lik += j;
             }
             if lik.is_nan() || lik <= 0.0 || !lik.is_finite() || !cmax.is_finite() {
-                return Err(MarkovError::Numerical(format!(
-                    "zero likelihood at observation {tt}"
-                )));
+                return Err(MarkovError::Numerical(format!("zero likelihood at observation {tt}")));
             }
             let l = lik.ln() + cmax;
             loglik += l;
@@ -560,13 +474,7 @@ impl MarkovSwitching {
                 }
             }
         }
-        Ok(FilterOutput {
-            loglik,
-            loglik_obs: ll_obs,
-            predicted_joint: pred_all,
-            filtered_joint: filt_all,
-            filtered,
-        })
+        Ok(FilterOutput { loglik, loglik_obs: ll_obs, predicted_joint: pred_all, filtered_joint: filt_all, filtered })
     }
 
     /// Kim (1994) smoother on the joint state (S_t, …, S_{t−p}).
@@ -601,22 +509,14 @@ impl MarkovSwitching {
                 smoothed.push(sm[tt * nst + s * kp..tt * nst + (s + 1) * kp].iter().sum());
             }
         }
-        Ok(SmoothOutput {
-            filter: f,
-            smoothed_joint: sm,
-            smoothed,
-        })
+        Ok(SmoothOutput { filter: f, smoothed_joint: sm, smoothed })
     }
 }
 
 pub(crate) fn k_params_of(spec: &MsSpec) -> usize {
     let k = spec.k;
     k * (k - 1)
-        + spec
-            .switching_exog
-            .iter()
-            .map(|&s| if s { k } else { 1 })
-            .sum::<usize>()
+        + spec.switching_exog.iter().map(|&s| if s { k } else { 1 }).sum::<usize>()
         + if spec.switching_variance { k } else { 1 }
         + spec.order * if spec.switching_ar { k } else { 1 }
 }
@@ -633,8 +533,7 @@ fn digits_of(x: usize, k: usize, p: usize) -> Vec<usize> {
 }
 
 pub(crate) fn valid(st: &Structured) -> bool {
-    st.p.iter()
-        .all(|v| v.is_finite() && (-1e-12..=1.0 + 1e-12).contains(v))
+    st.p.iter().all(|v| v.is_finite() && (-1e-12..=1.0 + 1e-12).contains(v))
         && st.sigma2.iter().all(|v| v.is_finite() && *v > 0.0)
         && st.beta.iter().chain(st.ar.iter()).all(|v| v.is_finite())
 }
@@ -642,13 +541,18 @@ pub(crate) fn valid(st: &Structured) -> bool {
 /// Ergodic distribution of a left-stochastic k×k matrix (`p[i*k+j] = Pr(i | j)`):
 /// least-squares solution of `[(I − P); 1'] π = [0; 1]` (statsmodels' pinv formula).
 pub fn steady_state(p: &[f64], k: usize) -> Vec<f64> {
-    let a = nalgebra::DMatrix::from_fn(k + 1, k, |r, c| {
-        if r < k {
-            (if r == c { 1.0 } else { 0.0 }) - p[r * k + c]
-        } else {
-            1.0
-        }
-    });
+    let a =
+        nalgebra::DMatrix::from_fn(
+            k + 1,
+            k,
+            |r, c| {
+                if r < k {
+                    (if r == c { 1.0 } else { 0.0 }) - p[r * k + c]
+                } else {
+                    1.0
+                }
+            },
+        );
     let mut b = nalgebra::DVector::zeros(k + 1);
     b[k] = 1.0;
     let ata = a.transpose() * &a;
