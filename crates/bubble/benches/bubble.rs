@@ -21,7 +21,11 @@ fn psy(c: &mut Criterion) {
     let y = fixture_floats("psy_nasdaq_daily_1563.json", "y");
     let mut g = c.benchmark_group("psy");
     g.sample_size(20);
-    for (name, lag) in [("bsadf_T1563_lag0", LagSelection::Fixed(0)), ("bsadf_T1563_lag2", LagSelection::Fixed(2)), ("bsadf_T1563_bic2", LagSelection::Bic(2))] {
+    for (name, lag) in [
+        ("bsadf_T1563_lag0", LagSelection::Fixed(0)),
+        ("bsadf_T1563_lag2", LagSelection::Fixed(2)),
+        ("bsadf_T1563_bic2", LagSelection::Bic(2)),
+    ] {
         let cfg = PsyConfig { lag, min_window: MinWindow::Default };
         g.bench_function(name, |b| b.iter(|| radf(black_box(&y), &cfg).unwrap()));
     }
@@ -29,8 +33,14 @@ fn psy(c: &mut Criterion) {
     let cfg = PsyConfig::default();
     g.bench_function("mc_cv_T1563_200reps", |b| {
         b.iter(|| {
-            critical_values(&y, &cfg, CvMethod::MonteCarlo { reps: 200, seed: 1, drift_eta: None }, BsadfCvRule::ExuberCummax, None)
-                .unwrap()
+            critical_values(
+                &y,
+                &cfg,
+                CvMethod::MonteCarlo { reps: 200, seed: 1, drift_eta: None },
+                BsadfCvRule::ExuberCummax,
+                None,
+            )
+            .unwrap()
         })
     });
     g.finish();
@@ -41,7 +51,9 @@ fn lppls_benches(c: &mut Criterion) {
     let y = fixture_floats("lppls_nasdaq_peer.json", "y");
     let mut g = c.benchmark_group("lppls");
     g.sample_size(20);
-    g.bench_function("fit_500_default_starts", |b| b.iter(|| lppls::fit(black_box(&t), &y, &FitOptions::default()).unwrap()));
+    g.bench_function("fit_500_default_starts", |b| {
+        b.iter(|| lppls::fit(black_box(&t), &y, &FitOptions::default()).unwrap())
+    });
     let cfg = CiConfig { max_window: 500, ..CiConfig::default() };
     g.sample_size(10);
     g.bench_function("ci_one_date_76_windows_500_to_125", |b| {

@@ -57,8 +57,14 @@ fn main() {
 
     // Monte Carlo CVs at T = 1,563
     let t0 = Instant::now();
-    let c = critical_values(&y, &cfg, CvMethod::MonteCarlo { reps, seed: 123, drift_eta: None }, BsadfCvRule::ExuberCummax, None)
-        .expect("cv");
+    let c = critical_values(
+        &y,
+        &cfg,
+        CvMethod::MonteCarlo { reps, seed: 123, drift_eta: None },
+        BsadfCvRule::ExuberCummax,
+        None,
+    )
+    .expect("cv");
     let t_mc = t0.elapsed().as_secs_f64();
 
     // one LPPLS fit, 500 days (the lppls package's NASDAQ window)

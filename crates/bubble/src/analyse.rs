@@ -22,16 +22,7 @@ pub fn transform(values: &[f64], t: Transform) -> Result<Vec<f64>> {
         Transform::Log => values
             .iter()
             .enumerate()
-            .map(|(i, v)| {
-                if *v > 0.0 {
-                    Ok(v.ln())
-                } else {
-                    Err(BubbleError::NonPositive {
-                        index: i,
-                        value: *v,
-                    })
-                }
-            })
+            .map(|(i, v)| if *v > 0.0 { Ok(v.ln()) } else { Err(BubbleError::NonPositive { index: i, value: *v }) })
             .collect(),
     }
 }
@@ -87,19 +78,11 @@ impl PsyOutcome {
 pub fn psy(y: &[f64], req: &PsyRequest, progress: Progress<'_>) -> Result<PsyOutcome> {
     let radf = psy::radf(y, &req.cfg)?;
     let Some((method, rule)) = req.cv else {
-        return Ok(PsyOutcome {
-            radf,
-            cv: None,
-            episodes: vec![],
-        });
+        return Ok(PsyOutcome { radf, cv: None, episodes: vec![] });
     };
     let cvs = cv::critical_values(y, &req.cfg, method, rule, progress)?;
     let level = req.level.min(2);
     let seq: Vec<f64> = cvs.bsadf.iter().map(|c| c[level]).collect();
     let episodes = datestamp::episodes(&radf.bsadf, &seq, radf.first, req.min_duration)?;
-    Ok(PsyOutcome {
-        radf,
-        cv: Some(cvs),
-        episodes,
-    })
+    Ok(PsyOutcome { radf, cv: Some(cvs), episodes })
 }

@@ -13,21 +13,12 @@ pub struct Span {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Renders `values` against `dates` (log scale if `log_scale` and all values are positive),
 /// with `episodes` shaded. Returns a self-contained SVG document (800×300).
-pub fn episodes_svg(
-    title: &str,
-    dates: &[NaiveDate],
-    values: &[f64],
-    episodes: &[Span],
-    log_scale: bool,
-) -> String {
+pub fn episodes_svg(title: &str, dates: &[NaiveDate], values: &[f64], episodes: &[Span], log_scale: bool) -> String {
     let (w, h) = (800.0, 300.0);
     let (ml, mr, mt, mb) = (60.0, 15.0, 30.0, 30.0);
     let mut s = String::new();
@@ -36,11 +27,7 @@ pub fn episodes_svg(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="11">"#
     );
     let _ = write!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
-    let _ = write!(
-        s,
-        r#"<text x="{ml}" y="18" font-size="13" font-weight="bold">{}</text>"#,
-        esc(title)
-    );
+    let _ = write!(s, r#"<text x="{ml}" y="18" font-size="13" font-weight="bold">{}</text>"#, esc(title));
     let n = dates.len().min(values.len());
     if n < 2 {
         s.push_str("</svg>");
@@ -49,11 +36,7 @@ pub fn episodes_svg(
     let use_log = log_scale && values[..n].iter().all(|v| *v > 0.0);
     let tr = |v: f64| if use_log { v.ln() } else { v };
     let ys: Vec<f64> = values[..n].iter().map(|v| tr(*v)).collect();
-    let (mut lo, mut hi) = ys
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(*v), b.max(*v))
-        });
+    let (mut lo, mut hi) = ys.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
     if hi <= lo {
         hi = lo + 1.0;
         lo -= 1.0;
@@ -73,18 +56,8 @@ pub fn episodes_svg(
         );
     }
     // axes
-    let _ = write!(
-        s,
-        r##"<line x1="{ml}" y1="{}" x2="{}" y2="{}" stroke="#444"/>"##,
-        h - mb,
-        w - mr,
-        h - mb
-    );
-    let _ = write!(
-        s,
-        r##"<line x1="{ml}" y1="{mt}" x2="{ml}" y2="{}" stroke="#444"/>"##,
-        h - mb
-    );
+    let _ = write!(s, r##"<line x1="{ml}" y1="{}" x2="{}" y2="{}" stroke="#444"/>"##, h - mb, w - mr, h - mb);
+    let _ = write!(s, r##"<line x1="{ml}" y1="{mt}" x2="{ml}" y2="{}" stroke="#444"/>"##, h - mb);
     for k in 0..=4 {
         let v = lo + (hi - lo) * k as f64 / 4.0;
         let y = py(v);
@@ -104,28 +77,15 @@ pub fn episodes_svg(
     while yr <= y1 {
         if let Some(d) = NaiveDate::from_ymd_opt(yr, 1, 1) {
             let x = px(d);
-            let _ = write!(
-                s,
-                r##"<text x="{x:.1}" y="{}" text-anchor="middle">{yr}</text>"##,
-                h - mb + 14.0
-            );
+            let _ = write!(s, r##"<text x="{x:.1}" y="{}" text-anchor="middle">{yr}</text>"##, h - mb + 14.0);
         }
         yr += step;
     }
     let mut path = String::new();
     for i in 0..n {
-        let _ = write!(
-            path,
-            "{}{:.1},{:.1}",
-            if i == 0 { "M" } else { "L" },
-            px(dates[i]),
-            py(ys[i])
-        );
+        let _ = write!(path, "{}{:.1},{:.1}", if i == 0 { "M" } else { "L" }, px(dates[i]), py(ys[i]));
     }
-    let _ = write!(
-        s,
-        r##"<path d="{path}" fill="none" stroke="#1d3557" stroke-width="1.2"/>"##
-    );
+    let _ = write!(s, r##"<path d="{path}" fill="none" stroke="#1d3557" stroke-width="1.2"/>"##);
     s.push_str("</svg>");
     s
 }
@@ -146,15 +106,10 @@ mod tests {
 
     #[test]
     fn svg_has_path_and_episodes() {
-        let d: Vec<NaiveDate> = (0..50)
-            .map(|i| NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::Days::new(i * 7))
-            .collect();
+        let d: Vec<NaiveDate> =
+            (0..50).map(|i| NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::Days::new(i * 7)).collect();
         let v: Vec<f64> = (0..50).map(|i| 100.0 + i as f64).collect();
-        let e = [Span {
-            start: d[10],
-            end: d[20],
-            label: "a<b".into(),
-        }];
+        let e = [Span { start: d[10], end: d[20], label: "a<b".into() }];
         let svg = episodes_svg("t & x", &d, &v, &e, true);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(

@@ -42,11 +42,7 @@ pub enum BsadfCvRule {
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum CvMethod {
     /// Random walk; `drift_eta = Some(η)` adds a drift `T^{−η}`.
-    MonteCarlo {
-        reps: usize,
-        seed: u64,
-        drift_eta: Option<f64>,
-    },
+    MonteCarlo { reps: usize, seed: u64, drift_eta: Option<f64> },
     /// Phillips–Shi (2020) wild bootstrap of the observed series.
     WildBootstrap { reps: usize, seed: u64 },
 }
@@ -96,22 +92,10 @@ fn paths(y: &[f64], lag: LagSelection, w: usize, sums: &mut Lag0Sums) -> Draw {
         psy::lag0_paths(sums, y, w, &mut badf, &mut bsadf);
         let sadf = psy::nanmax(&badf);
         let gsadf = psy::nanmax(&bsadf);
-        Draw {
-            adf: badf[len - 1],
-            sadf,
-            gsadf,
-            badf,
-            bsadf,
-        }
+        Draw { adf: badf[len - 1], sadf, gsadf, badf, bsadf }
     } else {
         let r = psy::radf_inner(y, lag, w, false);
-        Draw {
-            adf: r.adf,
-            sadf: r.sadf,
-            gsadf: r.gsadf,
-            badf: r.badf,
-            bsadf: r.bsadf,
-        }
+        Draw { adf: r.adf, sadf: r.sadf, gsadf: r.gsadf, badf: r.badf, bsadf: r.bsadf }
     }
 }
 
@@ -127,14 +111,10 @@ pub fn critical_values(
     let n = y.len();
     let w = cfg.validate(n)?;
     let (reps, seed) = match method {
-        CvMethod::MonteCarlo { reps, seed, .. } | CvMethod::WildBootstrap { reps, seed } => {
-            (reps, seed)
-        }
+        CvMethod::MonteCarlo { reps, seed, .. } | CvMethod::WildBootstrap { reps, seed } => (reps, seed),
     };
     if reps < 10 {
-        return Err(BubbleError::Config(format!(
-            "{reps} replications are too few (need ≥ 10)"
-        )));
+        return Err(BubbleError::Config(format!("{reps} replications are too few (need ≥ 10)")));
     }
     if let BsadfCvRule::SupTb(tb) = rule {
         if tb < w || tb > n {
@@ -199,15 +179,9 @@ fn summarise(draws: &[Draw], method: CvMethod, rule: BsadfCvRule, w: usize) -> C
     let sadf_distr = sorted(draws.iter().map(|d| d.sadf).collect());
     let gsadf_distr = sorted(draws.iter().map(|d| d.gsadf).collect());
     let column = |f: &dyn Fn(&Draw) -> f64| q3(&sorted(draws.iter().map(f).collect()));
-    let badf: Vec<[f64; 3]> = (0..len)
-        .into_par_iter()
-        .map(|i| column(&|d| d.badf[i]))
-        .collect();
+    let badf: Vec<[f64; 3]> = (0..len).into_par_iter().map(|i| column(&|d| d.badf[i])).collect();
     let bsadf: Vec<[f64; 3]> = match rule {
-        BsadfCvRule::Pointwise => (0..len)
-            .into_par_iter()
-            .map(|i| column(&|d| d.bsadf[i]))
-            .collect(),
+        BsadfCvRule::Pointwise => (0..len).into_par_iter().map(|i| column(&|d| d.bsadf[i])).collect(),
         BsadfCvRule::ExuberCummax => {
             let cm: Vec<Vec<f64>> = draws
                 .iter()
@@ -224,19 +198,11 @@ fn summarise(draws: &[Draw], method: CvMethod, rule: BsadfCvRule, w: usize) -> C
                         .collect()
                 })
                 .collect();
-            (0..len)
-                .into_par_iter()
-                .map(|i| q3(&sorted(cm.iter().map(|c| c[i]).collect())))
-                .collect()
+            (0..len).into_par_iter().map(|i| q3(&sorted(cm.iter().map(|c| c[i]).collect()))).collect()
         }
         BsadfCvRule::SupTb(tb) => {
             let upto = tb + 1 - w;
-            let c = q3(&sorted(
-                draws
-                    .iter()
-                    .map(|d| psy::nanmax(&d.bsadf[..upto]))
-                    .collect(),
-            ));
+            let c = q3(&sorted(draws.iter().map(|d| psy::nanmax(&d.bsadf[..upto])).collect()));
             vec![c; len]
         }
     };
@@ -271,10 +237,7 @@ pub fn null_fit(y: &[f64], lag: LagSelection) -> Result<NullFit> {
     let t1 = dy.len();
     let kmax = lag.max_lag();
     if t1 < 2 * kmax + 4 {
-        return Err(BubbleError::TooShort {
-            needed: 2 * kmax + 5,
-            got: y.len(),
-        });
+        return Err(BubbleError::TooShort { needed: 2 * kmax + 5, got: y.len() });
     }
     let fit = |k: usize| -> Result<(NullFit, f64)> {
         let rows = t1 - k;
@@ -289,24 +252,13 @@ pub fn null_fit(y: &[f64], lag: LagSelection) -> Result<NullFit> {
         }
         let o = fissure_stats::linalg::ols(&x, &dep)?;
         let ssr = o.rss;
-        Ok((
-            NullFit {
-                lag: k,
-                beta: o.beta,
-                residuals: o.residuals,
-            },
-            ssr,
-        ))
+        Ok((NullFit { lag: k, beta: o.beta, residuals: o.residuals }, ssr))
     };
     match lag {
         LagSelection::Fixed(k) => Ok(fit(k)?.0),
         LagSelection::Aic(_) | LagSelection::Bic(_) => {
             let tt = (t1 - kmax) as f64;
-            let pen = if matches!(lag, LagSelection::Aic(_)) {
-                2.0
-            } else {
-                tt.ln()
-            };
+            let pen = if matches!(lag, LagSelection::Aic(_)) { 2.0 } else { tt.ln() };
             let ln2pi = (2.0 * std::f64::consts::PI).ln();
             let mut best: Option<(f64, NullFit)> = None;
             for k in 0..=kmax {
@@ -316,21 +268,13 @@ pub fn null_fit(y: &[f64], lag: LagSelection) -> Result<NullFit> {
                     best = Some((ic, f));
                 }
             }
-            best.map(|b| b.1)
-                .ok_or_else(|| BubbleError::Config("no lag could be fitted".into()))
+            best.map(|b| b.1).ok_or_else(|| BubbleError::Config("no lag could be fitted".into()))
         }
     }
 }
 
 /// One wild-bootstrap sample of length `n` into `buf`.
-fn wild_draw(
-    null: &NullFit,
-    dy: &[f64],
-    y0: f64,
-    n: usize,
-    rng: &mut fissure_stats::rng::Rng,
-    buf: &mut Vec<f64>,
-) {
+fn wild_draw(null: &NullFit, dy: &[f64], y0: f64, n: usize, rng: &mut fissure_stats::rng::Rng, buf: &mut Vec<f64>) {
     let k = null.lag;
     let res = &null.residuals;
     let mut dyb = vec![0.0; n];
@@ -364,32 +308,17 @@ mod tests {
 
     #[test]
     fn reproducible_and_thread_independent() {
-        let cfg = PsyConfig {
-            lag: LagSelection::Fixed(0),
-            min_window: MinWindow::Default,
-        };
+        let cfg = PsyConfig { lag: LagSelection::Fixed(0), min_window: MinWindow::Default };
         let y = vec![0.0; 80];
-        let m = CvMethod::MonteCarlo {
-            reps: 40,
-            seed: 9,
-            drift_eta: None,
-        };
+        let m = CvMethod::MonteCarlo { reps: 40, seed: 9, drift_eta: None };
         let a = critical_values(&y, &cfg, m, BsadfCvRule::Pointwise, None).unwrap();
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .unwrap();
-        let b =
-            pool.install(|| critical_values(&y, &cfg, m, BsadfCvRule::Pointwise, None).unwrap());
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let b = pool.install(|| critical_values(&y, &cfg, m, BsadfCvRule::Pointwise, None).unwrap());
         assert_eq!(a, b);
         let c = critical_values(
             &y,
             &cfg,
-            CvMethod::MonteCarlo {
-                reps: 40,
-                seed: 10,
-                drift_eta: None,
-            },
+            CvMethod::MonteCarlo { reps: 40, seed: 10, drift_eta: None },
             BsadfCvRule::Pointwise,
             None,
         )
@@ -409,11 +338,7 @@ mod tests {
     fn wild_multiplier_is_fresh_per_observation() {
         // With a constant residual vector, a single multiplier (psymonitor's bug) would make every
         // increment identical; the corrected bootstrap does not.
-        let null = NullFit {
-            lag: 0,
-            beta: vec![0.0],
-            residuals: vec![1.0; 50],
-        };
+        let null = NullFit { lag: 0, beta: vec![0.0], residuals: vec![1.0; 50] };
         let dy = vec![1.0; 50];
         let mut rng = fissure_stats::rng::seeded(1);
         let mut buf = vec![];

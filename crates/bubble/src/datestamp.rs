@@ -29,18 +29,9 @@ pub fn min_duration(t: usize, delta: f64) -> usize {
 
 /// Episodes where `stat[i] > cv[i]`. `first` is the index (into the levels) of `stat[0]`;
 /// runs shorter than `min_duration` observations are dropped.
-pub fn episodes(
-    stat: &[f64],
-    cv: &[f64],
-    first: usize,
-    min_duration: usize,
-) -> Result<Vec<Episode>> {
+pub fn episodes(stat: &[f64], cv: &[f64], first: usize, min_duration: usize) -> Result<Vec<Episode>> {
     if stat.len() != cv.len() {
-        return Err(BubbleError::Length(format!(
-            "{} statistics vs {} critical values",
-            stat.len(),
-            cv.len()
-        )));
+        return Err(BubbleError::Length(format!("{} statistics vs {} critical values", stat.len(), cv.len())));
     }
     let n = stat.len();
     let mut out = Vec::new();
@@ -83,26 +74,8 @@ mod tests {
         let c = [1.0; 8];
         let e = episodes(&s, &c, 10, 0).unwrap();
         assert_eq!(e.len(), 3);
-        assert_eq!(
-            e[0],
-            Episode {
-                start: 11,
-                peak: 12,
-                end: 13,
-                duration: 2,
-                ongoing: false
-            }
-        );
-        assert_eq!(
-            e[2],
-            Episode {
-                start: 16,
-                peak: 17,
-                end: 17,
-                duration: 2,
-                ongoing: true
-            }
-        );
+        assert_eq!(e[0], Episode { start: 11, peak: 12, end: 13, duration: 2, ongoing: false });
+        assert_eq!(e[2], Episode { start: 16, peak: 17, end: 17, duration: 2, ongoing: true });
         let e = episodes(&s, &c, 10, 2).unwrap();
         assert_eq!(e.len(), 2);
         assert_eq!(min_duration(323, 1.0), 6);

@@ -38,11 +38,7 @@ impl Default for SearchSpace {
     /// The FCO search space (Sornette et al. 2015, Table 1): tc ∈ [t2 − 0.2Δ, t2 + 0.2Δ],
     /// m ∈ [0, 2] (lower bound 0.01 to keep `f` distinct from the constant), ω ∈ [1, 50].
     fn default() -> Self {
-        SearchSpace {
-            tc_rel: (-0.2, 0.2),
-            m: (0.01, 2.0),
-            omega: (1.0, 50.0),
-        }
+        SearchSpace { tc_rel: (-0.2, 0.2), m: (0.01, 2.0), omega: (1.0, 50.0) }
     }
 }
 
@@ -62,13 +58,7 @@ pub struct FitOptions {
 
 impl Default for FitOptions {
     fn default() -> Self {
-        FitOptions {
-            space: SearchSpace::default(),
-            starts: 8,
-            screen: 96,
-            seed: 0,
-            max_iter: 30,
-        }
+        FitOptions { space: SearchSpace::default(), starts: 8, screen: 96, seed: 0, max_iter: 30 }
     }
 }
 
@@ -98,9 +88,7 @@ impl LpplsFit {
     }
     /// Model value at `t`.
     pub fn value(&self, t: f64) -> f64 {
-        lppls_value(
-            t, self.tc, self.m, self.omega, self.a, self.b, self.c1, self.c2,
-        )
+        lppls_value(t, self.tc, self.m, self.omega, self.a, self.b, self.c1, self.c2)
     }
     /// Number of oscillations `(ω/div)·ln|(tc − t1)/(tc − t2)|`: `div = 2` in the FCO's Table 1
     /// (Sornette et al. 2015), `div = 2π` in the `lppls` package.
@@ -123,12 +111,7 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn new() -> Self {
-        Workspace {
-            l: vec![],
-            f: vec![],
-            g: vec![],
-            h: vec![],
-        }
+        Workspace { l: vec![], f: vec![], g: vec![], h: vec![] }
     }
 }
 
@@ -256,7 +239,16 @@ fn fill_core(t: &[f64], y: &[f64], tc: f64, m: f64, omega: f64, inv: f64, eps: f
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[allow(clippy::too_many_arguments)]
-unsafe fn fill_avx2(t: &[f64], y: &[f64], tc: f64, m: f64, omega: f64, inv: f64, eps: f64, ws: &mut Workspace) -> [f64; 13] {
+unsafe fn fill_avx2(
+    t: &[f64],
+    y: &[f64],
+    tc: f64,
+    m: f64,
+    omega: f64,
+    inv: f64,
+    eps: f64,
+    ws: &mut Workspace,
+) -> [f64; 13] {
     fill_core(t, y, tc, m, omega, inv, eps, ws)
 }
 
@@ -284,35 +276,20 @@ pub struct Window<'a> {
 impl<'a> Window<'a> {
     pub fn new(t: &'a [f64], y: &'a [f64]) -> Result<Self> {
         if t.len() != y.len() {
-            return Err(BubbleError::Length(format!(
-                "{} times vs {} values",
-                t.len(),
-                y.len()
-            )));
+            return Err(BubbleError::Length(format!("{} times vs {} values", t.len(), y.len())));
         }
         if t.len() < 8 {
-            return Err(BubbleError::TooShort {
-                needed: 8,
-                got: t.len(),
-            });
+            return Err(BubbleError::TooShort { needed: 8, got: t.len() });
         }
         if let Some(i) = y.iter().chain(t).position(|v| !v.is_finite()) {
             return Err(BubbleError::NonFinite { index: i % t.len() });
         }
         if t.windows(2).any(|p| p[1] <= p[0]) {
-            return Err(BubbleError::Config(
-                "times must be strictly increasing".into(),
-            ));
+            return Err(BubbleError::Config("times must be strictly increasing".into()));
         }
         let t1 = t[0];
         let t2 = t[t.len() - 1];
-        Ok(Window {
-            t,
-            y,
-            t1,
-            t2,
-            scale: (t2 - t1).max(1.0),
-        })
+        Ok(Window { t, y, t1, t2, scale: (t2 - t1).max(1.0) })
     }
 
     /// Evaluates f, g, h into the workspace and solves the linear parameters (scaled time).
@@ -322,14 +299,10 @@ impl<'a> Window<'a> {
         let eps = 1e-8 * inv;
         let mut xtx = [0.0f64; 16];
         let mut xty = [0.0f64; 4];
-        let [sf, sg, sh, sff, sfg, sfh, sgg, sgh, shh, sy, syf, syg, syh] = fill(self.t, self.y, tc, m, omega, inv, eps, ws);
+        let [sf, sg, sh, sff, sfg, sfh, sgg, sgh, shh, sy, syf, syg, syh] =
+            fill(self.t, self.y, tc, m, omega, inv, eps, ws);
         let nn = n as f64;
-        let rows = [
-            [nn, sf, sg, sh],
-            [sf, sff, sfg, sfh],
-            [sg, sfg, sgg, sgh],
-            [sh, sfh, sgh, shh],
-        ];
+        let rows = [[nn, sf, sg, sh], [sf, sff, sfg, sfh], [sg, sfg, sgg, sgh], [sh, sfh, sgh, shh]];
         for i in 0..4 {
             for j in 0..4 {
                 xtx[i * 4 + j] = rows[i][j];
@@ -353,11 +326,7 @@ impl<'a> Window<'a> {
         if !sse.is_finite() {
             return None;
         }
-        Some(Eval {
-            beta,
-            sse,
-            chol: xtx,
-        })
+        Some(Eval { beta, sse, chol: xtx })
     }
 
     /// SSE at a nonlinear point (tc in days).
@@ -390,11 +359,7 @@ impl<'a> Window<'a> {
 
     fn bounds(&self, sp: &SearchSpace) -> [(f64, f64); 3] {
         let d = self.t2 - self.t1;
-        [
-            (self.t2 + sp.tc_rel.0 * d, self.t2 + sp.tc_rel.1 * d),
-            sp.m,
-            sp.omega,
-        ]
+        [(self.t2 + sp.tc_rel.0 * d, self.t2 + sp.tc_rel.1 * d), sp.m, sp.omega]
     }
 
     /// Bounded Levenberg–Marquardt from `x0 = (tc, m, ω)`. Returns the fit and its SSE.
@@ -449,8 +414,7 @@ impl<'a> Window<'a> {
                 jte = [0.0; 3];
                 for i in 0..n {
                     let (f, g, h) = (ws.f[i], ws.g[i], ws.h[i]);
-                    let e = cur.beta[0] + cur.beta[1] * f + cur.beta[2] * g + cur.beta[3] * h
-                        - self.y[i];
+                    let e = cur.beta[0] + cur.beta[1] * f + cur.beta[2] * g + cur.beta[3] * h - self.y[i];
                     let mut jr = [0.0; 3];
                     for k in 0..3 {
                         let c = &coef[k];
@@ -483,9 +447,7 @@ impl<'a> Window<'a> {
                 continue;
             };
             let xn = clamp([x[0] + delta[0], x[1] + delta[1], x[2] + delta[2]]);
-            let step = (0..3)
-                .map(|i| ((xn[i] - x[i]) / (bnd[i].1 - bnd[i].0)).abs())
-                .fold(0.0, f64::max);
+            let step = (0..3).map(|i| ((xn[i] - x[i]) / (bnd[i].1 - bnd[i].0)).abs()).fold(0.0, f64::max);
             if step < 1e-12 {
                 break;
             }
@@ -521,17 +483,13 @@ impl<'a> Window<'a> {
         let m_hi = sp.m.1.min(0.9).max(m_lo);
         let w_lo = sp.omega.0.max(6.0);
         let w_hi = sp.omega.1.min(13.0).max(w_lo);
-        [
-            r.gen_range(b[0].0..=b[0].1),
-            r.gen_range(m_lo..=m_hi),
-            r.gen_range(w_lo..=w_hi),
-        ]
+        [r.gen_range(b[0].0..=b[0].1), r.gen_range(m_lo..=m_hi), r.gen_range(w_lo..=w_hi)]
     }
 }
 
 fn solve3(a: &[f64; 9], b: [f64; 3]) -> Option<[f64; 3]> {
-    let det = a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6])
-        + a[2] * (a[3] * a[7] - a[4] * a[6]);
+    let det =
+        a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6]) + a[2] * (a[3] * a[7] - a[4] * a[6]);
     if !det.is_finite() || det.abs() < 1e-300 {
         return None;
     }
@@ -562,6 +520,8 @@ const COARSE_TOL: f64 = 1e-7;
 /// Polishing tolerance and iterations for the retained fit.
 const POLISH_TOL: f64 = 1e-13;
 const POLISH_ITER: usize = 300;
+/// LM iterations of each neighbour hop (enough to tell which basin improves).
+const HOP_ITER: usize = 10;
 
 /// Candidate starting points ranked by SSE (deterministic: candidate `i` uses stream `(seed, i)`).
 fn ranked_starts(w: &Window<'_>, ws: &mut Workspace, opt: &FitOptions, parallel: bool) -> Vec<[f64; 3]> {
@@ -591,7 +551,8 @@ pub fn fit(t: &[f64], y: &[f64], opt: &FitOptions) -> Result<LpplsFit> {
         .par_iter()
         .map_init(Workspace::new, |ws, x0| w.local_fit(ws, *x0, &opt.space, opt.max_iter, COARSE_TOL))
         .reduce(|| None, better);
-    let mut best = best.and_then(|b| better(Some(b), w.local_fit(&mut ws, [b.tc, b.m, b.omega], &opt.space, 2 * opt.max_iter, 1e-9)));
+    let mut best = best
+        .and_then(|b| better(Some(b), w.local_fit(&mut ws, [b.tc, b.m, b.omega], &opt.space, 2 * opt.max_iter, 1e-9)));
     // Neighbouring minima in tc: near t2 the cost has several close local minima a few
     // observation spacings apart (the log-periodic phase at the last points); hop to each
     // neighbour of the incumbent and keep improvements.
@@ -601,14 +562,15 @@ pub fn fit(t: &[f64], y: &[f64], opt: &FitOptions) -> Result<LpplsFit> {
         let hops: Vec<f64> = [-4.0, -2.0, -1.0, -0.5, 0.5, 1.0, 2.0, 4.0].iter().map(|k| b.tc + k * spacing).collect();
         let cand = hops
             .par_iter()
-            .map_init(Workspace::new, |ws, tc| w.local_fit(ws, [*tc, b.m, b.omega], &opt.space, 2 * opt.max_iter, 1e-9))
+            .map_init(Workspace::new, |ws, tc| w.local_fit(ws, [*tc, b.m, b.omega], &opt.space, HOP_ITER, 1e-9))
             .reduce(|| None, better);
         match cand {
             Some(c) if c.sse < b.sse * (1.0 - 1e-10) => best = Some(c),
             _ => break,
         }
     }
-    let best = best.and_then(|b| better(Some(b), w.local_fit(&mut ws, [b.tc, b.m, b.omega], &opt.space, POLISH_ITER, POLISH_TOL)));
+    let best = best
+        .and_then(|b| better(Some(b), w.local_fit(&mut ws, [b.tc, b.m, b.omega], &opt.space, POLISH_ITER, POLISH_TOL)));
     best.ok_or_else(|| BubbleError::Config("no LPPLS start converged (degenerate window)".into()))
 }
 
@@ -622,17 +584,12 @@ pub fn fit_serial(w: &Window<'_>, ws: &mut Workspace, opt: &FitOptions, warm: Op
 }
 
 pub(crate) fn validate_space(sp: &SearchSpace) -> Result<()> {
-    let ok = sp.tc_rel.0 < sp.tc_rel.1
-        && sp.m.0 > 0.0
-        && sp.m.0 < sp.m.1
-        && sp.omega.0 > 0.0
-        && sp.omega.0 < sp.omega.1;
+    let ok =
+        sp.tc_rel.0 < sp.tc_rel.1 && sp.m.0 > 0.0 && sp.m.0 < sp.m.1 && sp.omega.0 > 0.0 && sp.omega.0 < sp.omega.1;
     if ok {
         Ok(())
     } else {
-        Err(BubbleError::Config(format!(
-            "invalid LPPLS search space {sp:?}"
-        )))
+        Err(BubbleError::Config(format!("invalid LPPLS search space {sp:?}")))
     }
 }
 
@@ -653,45 +610,23 @@ mod tests {
             0.21878280136703082,
             -0.14789336333436504,
         );
-        assert!(
-            (v - 1762.3196588471408).abs() / 1762.3196588471408 < 1e-6,
-            "{v}"
-        );
+        assert!((v - 1762.3196588471408).abs() / 1762.3196588471408 < 1e-6, "{v}");
     }
 
     fn synthetic() -> (Vec<f64>, Vec<f64>, [f64; 7]) {
         let p = [730.0, 0.5, 9.0, 7.0, -0.02, 0.003, -0.002];
         let t: Vec<f64> = (0..400).map(|i| 100.0 + i as f64 * 1.5).collect();
-        let y = t
-            .iter()
-            .map(|&t| lppls_value(t, p[0], p[1], p[2], p[3], p[4], p[5], p[6]))
-            .collect();
+        let y = t.iter().map(|&t| lppls_value(t, p[0], p[1], p[2], p[3], p[4], p[5], p[6])).collect();
         (t, y, p)
     }
 
     #[test]
     fn recovers_noise_free_parameters_and_raw_scale_linear_params() {
         let (t, y, p) = synthetic();
-        let f = fit(
-            &t,
-            &y,
-            &FitOptions {
-                starts: 16,
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let f = fit(&t, &y, &FitOptions { starts: 16, ..Default::default() }).unwrap();
         assert!(f.sse < 1e-12, "{f:?}");
-        assert!(
-            (f.tc - p[0]).abs() < 1e-3
-                && (f.m - p[1]).abs() < 1e-4
-                && (f.omega - p[2]).abs() < 1e-3,
-            "{f:?}"
-        );
-        assert!(
-            (f.b - p[4]).abs() < 1e-6 && (f.c1 - p[5]).abs() < 1e-6 && (f.c2 - p[6]).abs() < 1e-6,
-            "{f:?}"
-        );
+        assert!((f.tc - p[0]).abs() < 1e-3 && (f.m - p[1]).abs() < 1e-4 && (f.omega - p[2]).abs() < 1e-3, "{f:?}");
+        assert!((f.b - p[4]).abs() < 1e-6 && (f.c1 - p[5]).abs() < 1e-6 && (f.c2 - p[6]).abs() < 1e-6, "{f:?}");
         for (ti, yi) in t.iter().zip(&y) {
             assert!((f.value(*ti) - yi).abs() < 1e-6);
         }
@@ -703,16 +638,9 @@ mod tests {
         for (i, v) in y.iter_mut().enumerate() {
             *v += 0.01 * ((i * 7919 % 97) as f64 / 97.0 - 0.5);
         }
-        let o = FitOptions {
-            starts: 8,
-            seed: 3,
-            ..Default::default()
-        };
+        let o = FitOptions { starts: 8, seed: 3, ..Default::default() };
         let a = fit(&t, &y, &o).unwrap();
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let b = pool.install(|| fit(&t, &y, &o).unwrap());
         assert_eq!(a, b);
     }

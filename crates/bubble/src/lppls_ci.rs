@@ -75,8 +75,7 @@ impl Filter {
             hi = hi.min(fit.t2 + b);
         }
         let inside = |v: f64, r: (f64, f64)| v >= r.0 && v <= r.1;
-        if !(inside(fit.m, self.m) && inside(fit.omega, self.omega) && fit.tc >= lo && fit.tc <= hi)
-        {
+        if !(inside(fit.m, self.m) && inside(fit.omega, self.omega) && fit.tc >= lo && fit.tc <= hi) {
             return false;
         }
         let osc = fit.oscillations(self.oscillation_divisor);
@@ -169,20 +168,13 @@ pub struct CiPoint {
 impl CiPoint {
     /// Type-7 quantile of the qualified tc (None if no fit qualified).
     pub fn tc_quantile(&self, p: f64) -> Option<f64> {
-        (!self.tc_qualified.is_empty())
-            .then(|| fissure_stats::describe::quantile_sorted(&self.tc_qualified, p))
+        (!self.tc_qualified.is_empty()).then(|| fissure_stats::describe::quantile_sorted(&self.tc_qualified, p))
     }
 }
 
 /// Fits all windows ending at `end` (index into `t`, `y`), largest first, each warm-started from
 /// the previous (larger) window's solution plus `starts` random starts.
-pub fn fits_at(
-    t: &[f64],
-    y: &[f64],
-    end: usize,
-    cfg: &CiConfig,
-    ws: &mut Workspace,
-) -> Vec<(LpplsFit, bool)> {
+pub fn fits_at(t: &[f64], y: &[f64], end: usize, cfg: &CiConfig, ws: &mut Workspace) -> Vec<(LpplsFit, bool)> {
     let opt = FitOptions {
         space: cfg.space,
         starts: cfg.starts,
@@ -217,11 +209,7 @@ pub fn indicator(
     progress: Option<&(dyn Fn(usize, usize) + Sync)>,
 ) -> Result<Vec<CiPoint>> {
     if t.len() != y.len() {
-        return Err(BubbleError::Length(format!(
-            "{} times vs {} values",
-            t.len(),
-            y.len()
-        )));
+        return Err(BubbleError::Length(format!("{} times vs {} values", t.len(), y.len())));
     }
     if cfg.min_window < 8 || cfg.step == 0 || cfg.max_window < cfg.min_window {
         return Err(BubbleError::Config(format!(
@@ -231,10 +219,7 @@ pub fn indicator(
     }
     lppls::validate_space(&cfg.space)?;
     if let Some(e) = ends.iter().find(|e| **e >= t.len()) {
-        return Err(BubbleError::Config(format!(
-            "end index {e} beyond {} observations",
-            t.len()
-        )));
+        return Err(BubbleError::Config(format!("end index {e} beyond {} observations", t.len())));
     }
     let done = AtomicUsize::new(0);
     let total = ends.len();
@@ -253,13 +238,7 @@ pub fn indicator(
                 p(k, total);
             }
             let share = |c: usize| if n == 0 { 0.0 } else { c as f64 / n as f64 };
-            CiPoint {
-                index: end,
-                pos_conf: share(pos),
-                neg_conf: share(neg),
-                windows: n,
-                tc_qualified: tcs,
-            }
+            CiPoint { index: end, pos_conf: share(pos), neg_conf: share(neg), windows: n, tc_qualified: tcs }
         })
         .collect())
 }

@@ -70,10 +70,7 @@ pub struct PsyConfig {
 
 impl Default for PsyConfig {
     fn default() -> Self {
-        PsyConfig {
-            lag: LagSelection::Fixed(0),
-            min_window: MinWindow::Default,
-        }
+        PsyConfig { lag: LagSelection::Fixed(0), min_window: MinWindow::Default }
     }
 }
 
@@ -140,11 +137,7 @@ impl CrossProducts {
         let n = y.len();
         let d = kmax + 3;
         let cy = y.iter().sum::<f64>() / n as f64;
-        let cd = if n > 1 {
-            (y[n - 1] - y[0]) / (n - 1) as f64
-        } else {
-            0.0
-        };
+        let cd = if n > 1 { (y[n - 1] - y[0]) / (n - 1) as f64 } else { 0.0 };
         let dy = |t: usize| y[t] - y[t - 1] - cd;
         let mut prefix = vec![0.0; n * d * d];
         let mut z = vec![0.0; d];
@@ -186,13 +179,7 @@ struct Fit {
 /// Cholesky of X'X ordered [1, lags…, y_{t−1}]: with z = L⁻¹X'y, `β_last = z_p/L_pp`,
 /// `(X'X)⁻¹_pp = 1/L_pp²`, SSR = y'y − z'z, hence `t = z_p / σ̂`.
 /// `dof_override` reproduces psymonitor's IC-mode degrees of freedom.
-fn fit_window(
-    cp: &CrossProducts,
-    k: usize,
-    lo: usize,
-    hi: usize,
-    dof_override: Option<usize>,
-) -> Option<Fit> {
+fn fit_window(cp: &CrossProducts, k: usize, lo: usize, hi: usize, dof_override: Option<usize>) -> Option<Fit> {
     let d = cp.d;
     let p = k + 2;
     // column map: 0..=k → 0..=k ; k+1 → d−2 (y_{t−1}); dep → d−1
@@ -246,19 +233,13 @@ fn fit_window(
         return None;
     }
     let sigma = (ssr / dof as f64).sqrt();
-    Some(Fit {
-        t_stat: b[p - 1] / sigma,
-        ssr,
-        rows,
-    })
+    Some(Fit { t_stat: b[p - 1] / sigma, ssr, rows })
 }
 
 /// The ADF statistic on the window of levels `[r1, r2]` with the configured lag rule.
 fn adf_window(cp: &CrossProducts, lag: LagSelection, r1: usize, r2: usize) -> f64 {
     match lag {
-        LagSelection::Fixed(k) => {
-            fit_window(cp, k, r1 + k + 1, r2, None).map_or(f64::NAN, |f| f.t_stat)
-        }
+        LagSelection::Fixed(k) => fit_window(cp, k, r1 + k + 1, r2, None).map_or(f64::NAN, |f| f.t_stat),
         LagSelection::Aic(kmax) | LagSelection::Bic(kmax) => {
             // psymonitor ADF(): t = T1 − K rows-equivalent, IC_k = (−2·loglik_k + pen·(k+2))/t with the
             // unit-variance Gaussian log-likelihood; the t-statistic uses dof = t − K − 2.
@@ -268,11 +249,7 @@ fn adf_window(cp: &CrossProducts, lag: LagSelection, r1: usize, r2: usize) -> f6
             }
             let tt = (t1 - kmax) as f64;
             let dof = t1 - kmax - kmax - 2;
-            let pen = if matches!(lag, LagSelection::Aic(_)) {
-                2.0
-            } else {
-                tt.ln()
-            };
+            let pen = if matches!(lag, LagSelection::Aic(_)) { 2.0 } else { tt.ln() };
             let ln2pi = (2.0 * std::f64::consts::PI).ln();
             let mut best = (f64::INFINITY, f64::NAN);
             for k in 0..=kmax {
@@ -299,13 +276,7 @@ pub(crate) struct Lag0Sums {
 
 impl Lag0Sums {
     pub(crate) fn new(y: &[f64]) -> Self {
-        let mut s = Lag0Sums {
-            sx: vec![],
-            sy: vec![],
-            sxx: vec![],
-            sxy: vec![],
-            syy: vec![],
-        };
+        let mut s = Lag0Sums { sx: vec![], sy: vec![], sxx: vec![], sxy: vec![], syy: vec![] };
         s.fill(y);
         s
     }
@@ -314,18 +285,8 @@ impl Lag0Sums {
     pub(crate) fn fill(&mut self, y: &[f64]) {
         let n = y.len();
         let cy = y.iter().sum::<f64>() / n as f64;
-        let cd = if n > 1 {
-            (y[n - 1] - y[0]) / (n - 1) as f64
-        } else {
-            0.0
-        };
-        for v in [
-            &mut self.sx,
-            &mut self.sy,
-            &mut self.sxx,
-            &mut self.sxy,
-            &mut self.syy,
-        ] {
+        let cd = if n > 1 { (y[n - 1] - y[0]) / (n - 1) as f64 } else { 0.0 };
+        for v in [&mut self.sx, &mut self.sy, &mut self.sxx, &mut self.sxy, &mut self.syy] {
             v.clear();
             v.resize(n, 0.0);
         }
@@ -352,18 +313,31 @@ impl Lag0Sums {
         q_from(m, cxx, cxy, cyy)
     }
 
-    /// max over r1 ∈ [0, r1_max] of the signed squared statistic on levels [r1, r2].
-    /// Written as a branch-free loop over contiguous slices so that it vectorises.
+    /// max over r1 ∈ [0, r1_max] of the signed squared statistic on levels [r1, r2]
+    /// (AVX2 code path when the CPU has it; identical results, lane-wise IEEE arithmetic).
     #[inline(always)]
     fn max_q_over_starts(&self, r1_max: usize, r2: usize) -> f64 {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2 (checked at run time).
+                return unsafe { self.max_q_avx2(r1_max, r2) };
+            }
+        }
+        self.max_q_core(r1_max, r2)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn max_q_avx2(&self, r1_max: usize, r2: usize) -> f64 {
+        self.max_q_core(r1_max, r2)
+    }
+
+    /// Written as a branch-free loop over contiguous slices so that it vectorises.
+    #[inline(always)]
+    fn max_q_core(&self, r1_max: usize, r2: usize) -> f64 {
         // rows t ∈ [r1+1, r2]: lo − 1 = r1
-        let (hx, hy, hxx, hxy, hyy) = (
-            self.sx[r2],
-            self.sy[r2],
-            self.sxx[r2],
-            self.sxy[r2],
-            self.syy[r2],
-        );
+        let (hx, hy, hxx, hxy, hyy) = (self.sx[r2], self.sy[r2], self.sxx[r2], self.sxy[r2], self.syy[r2]);
         let len = r1_max + 1;
         let sx = &self.sx[..len];
         let sy = &self.sy[..len];
@@ -371,23 +345,37 @@ impl Lag0Sums {
         let sxy = &self.sxy[..len];
         let syy = &self.syy[..len];
         const L: usize = 4;
-        let mut best = [f64::NEG_INFINITY; L];
+        // Per lane, the best q = num/den kept as a fraction (den > 0): comparing
+        // num·best_den > best_num·den avoids a division per window.
+        let mut bnum = [-1.0f64; L];
+        let mut bden = [0.0f64; L];
         let chunks = len / L;
-        for c in 0..chunks {
+        let r2f = r2 as f64;
+        // m·c_xx = m(Σxx) − (Σx)² etc.: q is invariant to the common factor m, so no 1/m.
+        let lanes = sx
+            .chunks_exact(L)
+            .zip(sy.chunks_exact(L))
+            .zip(sxx.chunks_exact(L))
+            .zip(sxy.chunks_exact(L))
+            .zip(syy.chunks_exact(L));
+        for (c, ((((cx, cy), cxx), cxy), cyy)) in lanes.enumerate() {
+            let base = r2f - (c * L) as f64;
             for l in 0..L {
-                let r1 = c * L + l;
-                let m = (r2 - r1) as f64;
-                let inv_m = 1.0 / m;
-                let a = hx - sx[r1];
-                let b = hy - sy[r1];
-                let cxx = hxx - sxx[r1] - a * a * inv_m;
-                let cxy = hxy - sxy[r1] - a * b * inv_m;
-                let cyy = hyy - syy[r1] - b * b * inv_m;
-                let q = q_from(m, cxx, cxy, cyy);
-                best[l] = if q > best[l] { q } else { best[l] };
+                let m = base - l as f64;
+                let a = hx - cx[l];
+                let b = hy - cy[l];
+                let mcxx = m * (hxx - cxx[l]) - a * a;
+                let mcxy = m * (hxy - cxy[l]) - a * b;
+                let mcyy = m * (hyy - cyy[l]) - b * b;
+                let den = mcxx * mcyy - mcxy * mcxy;
+                let num = mcxy * mcxy.abs() * (m - 2.0);
+                let take = (den > 0.0) & (num * bden[l] > bnum[l] * den);
+                bnum[l] = if take { num } else { bnum[l] };
+                bden[l] = if take { den } else { bden[l] };
             }
         }
-        let mut out = best[0].max(best[1]).max(best[2].max(best[3]));
+        let lane_q = |l: usize| if bden[l] > 0.0 { bnum[l] / bden[l] } else { f64::NEG_INFINITY };
+        let mut out = lane_q(0).max(lane_q(1)).max(lane_q(2).max(lane_q(3)));
         for r1 in chunks * L..len {
             let q = self.q(r1 + 1, r2);
             if q > out {
@@ -429,10 +417,7 @@ fn check_input(y: &[f64]) -> Result<()> {
 /// ADF statistic on the whole sample `y` (levels).
 pub fn adf(y: &[f64], lag: LagSelection) -> Result<f64> {
     check_input(y)?;
-    let cfg = PsyConfig {
-        lag,
-        min_window: MinWindow::Observations(y.len()),
-    };
+    let cfg = PsyConfig { lag, min_window: MinWindow::Observations(y.len()) };
     cfg.validate(y.len())?;
     let cp = CrossProducts::new(y, lag.max_lag());
     Ok(adf_window(&cp, lag, 0, y.len() - 1))
@@ -442,10 +427,7 @@ pub fn adf(y: &[f64], lag: LagSelection) -> Result<f64> {
 pub fn adf_on_window(y: &[f64], lag: LagSelection, r1: usize, r2: usize) -> Result<f64> {
     check_input(y)?;
     if r1 >= r2 || r2 >= y.len() {
-        return Err(BubbleError::Config(format!(
-            "bad window [{r1}, {r2}] for {} observations",
-            y.len()
-        )));
+        return Err(BubbleError::Config(format!("bad window [{r1}, {r2}] for {} observations", y.len())));
     }
     let cp = CrossProducts::new(y, lag.max_lag());
     Ok(adf_window(&cp, lag, r1, r2))
@@ -466,12 +448,7 @@ pub(crate) fn radf_inner(y: &[f64], lag: LagSelection, w: usize, parallel: bool)
     let ends: Vec<usize> = (first..n).collect();
     let (badf, bsadf): (Vec<f64>, Vec<f64>) = if lag == LagSelection::Fixed(0) {
         let s = Lag0Sums::new(y);
-        let f = |&r2: &usize| {
-            (
-                t_from_q(s.q(1, r2)),
-                t_from_q(s.max_q_over_starts(r2 + 1 - w, r2)),
-            )
-        };
+        let f = |&r2: &usize| (t_from_q(s.q(1, r2)), t_from_q(s.max_q_over_starts(r2 + 1 - w, r2)));
         if parallel {
             ends.par_iter().with_min_len(16).map(f).unzip()
         } else {
@@ -499,32 +476,15 @@ pub(crate) fn radf_inner(y: &[f64], lag: LagSelection, w: usize, parallel: bool)
     let sadf = nanmax(&badf);
     let gsadf = nanmax(&bsadf);
     let adf = *badf.last().unwrap_or(&f64::NAN);
-    Radf {
-        adf,
-        sadf,
-        gsadf,
-        badf,
-        bsadf,
-        first,
-        window_obs: w,
-    }
+    Radf { adf, sadf, gsadf, badf, bsadf, first, window_obs: w }
 }
 
 pub(crate) fn nanmax(x: &[f64]) -> f64 {
-    x.iter()
-        .copied()
-        .filter(|v| !v.is_nan())
-        .fold(f64::NAN, |a, b| if a.is_nan() || b > a { b } else { a })
+    x.iter().copied().filter(|v| !v.is_nan()).fold(f64::NAN, |a, b| if a.is_nan() || b > a { b } else { a })
 }
 
 /// Lag-0 BSADF path into a caller buffer (used by the simulations; serial).
-pub(crate) fn lag0_paths(
-    s: &mut Lag0Sums,
-    y: &[f64],
-    w: usize,
-    badf: &mut [f64],
-    bsadf: &mut [f64],
-) {
+pub(crate) fn lag0_paths(s: &mut Lag0Sums, y: &[f64], w: usize, badf: &mut [f64], bsadf: &mut [f64]) {
     s.fill(y);
     let first = w - 1;
     for (i, r2) in (first..y.len()).enumerate() {
@@ -599,15 +559,9 @@ mod tests {
 
     #[test]
     fn window_conventions() {
-        let c = PsyConfig {
-            lag: LagSelection::Fixed(0),
-            min_window: MinWindow::Rows(35),
-        };
+        let c = PsyConfig { lag: LagSelection::Fixed(0), min_window: MinWindow::Rows(35) };
         assert_eq!(c.window_obs(323), 36);
-        let c = PsyConfig {
-            lag: LagSelection::Fixed(2),
-            min_window: MinWindow::Rows(35),
-        };
+        let c = PsyConfig { lag: LagSelection::Fixed(2), min_window: MinWindow::Rows(35) };
         assert_eq!(c.window_obs(323), 38);
         assert_eq!(default_min_window(323), 35);
         assert_eq!(default_min_window(547), 47); // psymonitor vignette swindow0

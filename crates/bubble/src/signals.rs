@@ -14,9 +14,7 @@ use crate::lppls_ci::{self, CiConfig};
 use crate::psy::{self, LagSelection, MinWindow, PsyConfig};
 use crate::valuation;
 use crate::Result;
-use fissure_core::{
-    resample, Aggregation, Frequency, Series, SignalSeries, SignalSpec, Thresholds,
-};
+use fissure_core::{resample, Aggregation, Frequency, Series, SignalSeries, SignalSpec, Thresholds};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -66,19 +64,12 @@ fn bsadf_cv95(n: usize, w: usize, reps: usize, seed: u64) -> Result<Vec<f64>> {
             }
         }
     }
-    let cfg = PsyConfig {
-        lag: LagSelection::Fixed(0),
-        min_window: MinWindow::Observations(w),
-    };
+    let cfg = PsyConfig { lag: LagSelection::Fixed(0), min_window: MinWindow::Observations(w) };
     let dummy = vec![0.0; n];
     let cvs = cv::critical_values(
         &dummy,
         &cfg,
-        CvMethod::MonteCarlo {
-            reps,
-            seed,
-            drift_eta: None,
-        },
+        CvMethod::MonteCarlo { reps, seed, drift_eta: None },
         BsadfCvRule::Pointwise,
         None,
     )?;
@@ -94,13 +85,7 @@ fn is_daily(s: &Series) -> bool {
     matches!(f, Frequency::Daily | Frequency::CalendarDaily)
 }
 
-fn spec(
-    id: String,
-    title_en: &str,
-    title_zh: &str,
-    unit: &str,
-    thresholds: Thresholds,
-) -> SignalSpec {
+fn spec(id: String, title_en: &str, title_zh: &str, unit: &str, thresholds: Thresholds) -> SignalSpec {
     SignalSpec {
         id,
         family: "bubble".into(),
@@ -119,26 +104,12 @@ pub fn signals(series: &Series, opts: &SignalOptions) -> Result<Vec<SignalSeries
     let price = series.meta.asset_class.is_price() && series.values().iter().all(|v| *v > 0.0);
 
     // 1. BSADF − 95% CV
-    let base = if is_daily(series) {
-        resample(series, Frequency::Weekly, Aggregation::Last)?
-    } else {
-        series.clone()
-    };
+    let base = if is_daily(series) { resample(series, Frequency::Weekly, Aggregation::Last)? } else { series.clone() };
     let freq = Frequency::infer(base.dates());
     let w = ((1.5 * freq.periods_per_year()).round() as usize).max(20);
     if base.len() >= w + 10 {
-        let y = transform(
-            base.values(),
-            if price {
-                Transform::Log
-            } else {
-                Transform::None
-            },
-        )?;
-        let cfg = PsyConfig {
-            lag: LagSelection::Fixed(0),
-            min_window: MinWindow::Observations(w),
-        };
+        let y = transform(base.values(), if price { Transform::Log } else { Transform::None })?;
+        let cfg = PsyConfig { lag: LagSelection::Fixed(0), min_window: MinWindow::Observations(w) };
         let r = psy::radf(&y, &cfg)?;
         let cv95 = bsadf_cv95(y.len(), w, opts.mc_reps, opts.seed)?;
         let values: Vec<f64> = r.bsadf.iter().zip(&cv95).map(|(b, c)| b - c).collect();
@@ -167,10 +138,7 @@ pub fn signals(series: &Series, opts: &SignalOptions) -> Result<Vec<SignalSeries
                 "PSY BSADF minus 95% critical value",
                 "PSY BSADF 减 95% 临界值",
                 "t-stat",
-                Thresholds::Absolute {
-                    elevated: 0.0,
-                    alarm: 0.5,
-                },
+                Thresholds::Absolute { elevated: 0.0, alarm: 0.5 },
             ),
             dates,
             values,
@@ -182,11 +150,7 @@ pub fn signals(series: &Series, opts: &SignalOptions) -> Result<Vec<SignalSeries
     // 2. LPPLS positive-bubble confidence on recent dates
     let (maxw, minw, step) = opts.lppls_windows;
     if price && opts.lppls_dates > 0 && is_daily(series) && series.len() > minw + 1 {
-        let t: Vec<f64> = series
-            .dates()
-            .iter()
-            .map(|d| chrono::Datelike::num_days_from_ce(d) as f64)
-            .collect();
+        let t: Vec<f64> = series.dates().iter().map(|d| chrono::Datelike::num_days_from_ce(d) as f64).collect();
         let y = transform(series.values(), Transform::Log)?;
         let n = series.len();
         let mut ends: Vec<usize> = (0..opts.lppls_dates)
@@ -227,10 +191,7 @@ pub fn signals(series: &Series, opts: &SignalOptions) -> Result<Vec<SignalSeries
                 "LPPLS positive-bubble confidence",
                 "LPPLS 正泡沫置信度",
                 "share",
-                Thresholds::Absolute {
-                    elevated: 0.1,
-                    alarm: 0.3,
-                },
+                Thresholds::Absolute { elevated: 0.1, alarm: 0.3 },
             ),
             dates,
             values,
@@ -245,10 +206,7 @@ pub fn signals(series: &Series, opts: &SignalOptions) -> Result<Vec<SignalSeries
         let last = *e.percentile.last().unwrap_or(&f64::NAN);
         let z = *e.zscore.last().unwrap_or(&f64::NAN);
         let v = *series.values().last().unwrap_or(&f64::NAN);
-        let since = series
-            .first_date()
-            .map(|d| d.to_string())
-            .unwrap_or_default();
+        let since = series.first_date().map(|d| d.to_string()).unwrap_or_default();
         out.push(SignalSeries {
             spec: spec(
                 format!("bubble.valuation_pct.{id}"),

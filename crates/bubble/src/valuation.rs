@@ -64,10 +64,7 @@ pub struct VersusReference {
 /// Compares `value` with the history `reference`.
 pub fn versus(value: f64, reference: &[f64]) -> Result<VersusReference> {
     if reference.len() < 2 {
-        return Err(BubbleError::TooShort {
-            needed: 2,
-            got: reference.len(),
-        });
+        return Err(BubbleError::TooShort { needed: 2, got: reference.len() });
     }
     let last = reference[reference.len() - 1];
     Ok(VersusReference {
@@ -95,10 +92,7 @@ pub struct Summary {
 /// Latest value's percentile and z-score within the full history (equal to the last expanding value).
 pub fn summary(values: &[f64]) -> Result<Summary> {
     if values.len() < 2 {
-        return Err(BubbleError::TooShort {
-            needed: 2,
-            got: values.len(),
-        });
+        return Err(BubbleError::TooShort { needed: 2, got: values.len() });
     }
     let latest = values[values.len() - 1];
     let mut s = values.to_vec();

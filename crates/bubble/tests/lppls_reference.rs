@@ -100,7 +100,10 @@ fn confidence_indicator_on_the_peer_window_end() {
             && (fit.omega / 2.0) * ((fit.tc - fit.t1) / (fit.tc - fit.t2)).abs().ln() >= 2.5
             && fit.m * fit.b.abs() / (fit.omega * fit.c1.hypot(fit.c2)) >= 0.8;
         let lo = t.len() - fit.n;
-        let rel_ok = t[lo..].iter().zip(&y[lo..]).all(|(ti, yi)| ((yi.exp() - fit.value(*ti).exp()) / fit.value(*ti).exp()).abs() <= 0.05);
+        let rel_ok = t[lo..]
+            .iter()
+            .zip(&y[lo..])
+            .all(|(ti, yi)| ((yi.exp() - fit.value(*ti).exp()) / fit.value(*ti).exp()).abs() <= 0.05);
         assert_eq!(q, manual && rel_ok, "{fit:?}");
         let _ = &f;
     }

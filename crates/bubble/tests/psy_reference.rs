@@ -91,7 +91,8 @@ fn lag_of(key: &str) -> LagSelection {
 #[test]
 fn all_fixtures_match_exuber_and_numpy_paths() {
     let mut checked = 0;
-    for name in ["psy_nasdaq_weekly.json", "psy_nasdaq_daily_1563.json", "psy_shiller_pd.json", "psy_shiller_cape.json"] {
+    for name in ["psy_nasdaq_weekly.json", "psy_nasdaq_daily_1563.json", "psy_shiller_pd.json", "psy_shiller_cape.json"]
+    {
         let fx = fixture(name);
         let y = floats(&fx["y"]);
         let w = fx["window_obs"].as_u64().unwrap() as usize;
@@ -105,7 +106,8 @@ fn all_fixtures_match_exuber_and_numpy_paths() {
             }
             let (b, bs) = (floats(&res["badf"]), floats(&res["bsadf"]));
             assert_eq!(b.len(), r.badf.len(), "{name} {key}");
-            let worst = r.bsadf.iter().zip(&bs).chain(r.badf.iter().zip(&b)).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+            let worst =
+                r.bsadf.iter().zip(&bs).chain(r.badf.iter().zip(&b)).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
             assert!(worst < tol, "{name} {key}: worst path difference {worst}");
             checked += 1;
         }
@@ -172,7 +174,12 @@ fn monte_carlo_cvs_agree_with_exuber_within_mc_error() {
         let ts = mc_tolerance(&c.sadf_distr, *p);
         let tg = mc_tolerance(&c.gsadf_distr, *p);
         assert!((c.sadf[i] - exuber_sadf[i]).abs() < ts, "SADF {p}: {} vs {} (tol {ts})", c.sadf[i], exuber_sadf[i]);
-        assert!((c.gsadf[i] - exuber_gsadf[i]).abs() < tg, "GSADF {p}: {} vs {} (tol {tg})", c.gsadf[i], exuber_gsadf[i]);
+        assert!(
+            (c.gsadf[i] - exuber_gsadf[i]).abs() < tg,
+            "GSADF {p}: {} vs {} (tol {tg})",
+            c.gsadf[i],
+            exuber_gsadf[i]
+        );
     }
     // exuber's rule: the BSADF CV at the last point is the SADF CV
     let last = c.bsadf.last().unwrap();

@@ -13,8 +13,14 @@ fn cfg() -> PsyConfig {
 #[test]
 fn size_on_random_walks_is_close_to_nominal() {
     let n = 100;
-    let c = critical_values(&vec![0.0; n], &cfg(), CvMethod::MonteCarlo { reps: 1000, seed: 1, drift_eta: None }, BsadfCvRule::Pointwise, None)
-        .unwrap();
+    let c = critical_values(
+        &vec![0.0; n],
+        &cfg(),
+        CvMethod::MonteCarlo { reps: 1000, seed: 1, drift_eta: None },
+        BsadfCvRule::Pointwise,
+        None,
+    )
+    .unwrap();
     let sims = 600;
     let (mut rej_g, mut rej_s) = (0, 0);
     for k in 0..sims {
@@ -39,8 +45,14 @@ fn size_on_random_walks_is_close_to_nominal() {
 fn detects_and_dates_a_planted_bubble() {
     let n = 200;
     let (te, tf, delta) = (120usize, 145usize, 1.04);
-    let c = critical_values(&vec![0.0; n], &cfg(), CvMethod::MonteCarlo { reps: 500, seed: 2, drift_eta: None }, BsadfCvRule::Pointwise, None)
-        .unwrap();
+    let c = critical_values(
+        &vec![0.0; n],
+        &cfg(),
+        CvMethod::MonteCarlo { reps: 500, seed: 2, drift_eta: None },
+        BsadfCvRule::Pointwise,
+        None,
+    )
+    .unwrap();
     let sims = 60;
     let (mut detected, mut dated_close) = (0, 0);
     for k in 0..sims {

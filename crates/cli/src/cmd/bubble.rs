@@ -249,8 +249,7 @@ pub fn run(ctx: &Ctx, cmd: &BubbleCmd) -> anyhow::Result<()> {
 }
 
 fn is_price(s: &Series) -> bool {
-    s.meta.asset_class.is_price()
-        || (s.meta.asset_class == AssetClass::Unknown && s.ohlcv().is_some())
+    s.meta.asset_class.is_price() || (s.meta.asset_class == AssetClass::Unknown && s.ohlcv().is_some())
 }
 
 fn levels(s: &Series, t: Transform) -> anyhow::Result<Vec<f64>> {
@@ -296,21 +295,14 @@ fn psy(ctx: &Ctx, a: &PsyArgs) -> anyhow::Result<()> {
         (Some(n), ConventionArg::Rows) => MinWindow::Rows(n),
     };
     let cfg = PsyConfig { lag, min_window };
-    let w = cfg
-        .validate(y.len())
-        .with_context(|| format!("series `{}` ({} observations)", s.id(), y.len()))?;
+    let w = cfg.validate(y.len()).with_context(|| format!("series `{}` ({} observations)", s.id(), y.len()))?;
     let n = y.len();
     let ppy = Frequency::infer(s.dates()).periods_per_year();
-    let tb =
-        a.tb.unwrap_or_else(|| ((2.0 * ppy).round() as usize + w - 1).min(n));
+    let tb = a.tb.unwrap_or_else(|| ((2.0 * ppy).round() as usize + w - 1).min(n));
     let cv = match a.cv {
         CvArg::None => None,
         CvArg::Mc => Some((
-            CvMethod::MonteCarlo {
-                reps: a.reps,
-                seed: a.seed,
-                drift_eta: a.drift_eta,
-            },
+            CvMethod::MonteCarlo { reps: a.reps, seed: a.seed, drift_eta: a.drift_eta },
             match a.cv_rule {
                 None | Some(CvRuleArg::Pointwise) => BsadfCvRule::Pointwise,
                 Some(CvRuleArg::Exuber) => BsadfCvRule::ExuberCummax,
@@ -318,10 +310,7 @@ fn psy(ctx: &Ctx, a: &PsyArgs) -> anyhow::Result<()> {
             },
         )),
         CvArg::Wild => Some((
-            CvMethod::WildBootstrap {
-                reps: a.reps,
-                seed: a.seed,
-            },
+            CvMethod::WildBootstrap { reps: a.reps, seed: a.seed },
             match a.cv_rule {
                 Some(CvRuleArg::Pointwise) => BsadfCvRule::Pointwise,
                 Some(CvRuleArg::Exuber) => BsadfCvRule::ExuberCummax,
@@ -334,12 +323,7 @@ fn psy(ctx: &Ctx, a: &PsyArgs) -> anyhow::Result<()> {
         99 => 2,
         _ => 1,
     };
-    let req = PsyRequest {
-        cfg,
-        cv,
-        min_duration: datestamp::min_duration(n, a.min_duration),
-        level,
-    };
+    let req = PsyRequest { cfg, cv, min_duration: datestamp::min_duration(n, a.min_duration), level };
     let pb = progress(a.reps as u64, "critical values");
     if a.cv == CvArg::None || ctx.json {
         pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
@@ -353,11 +337,7 @@ fn psy(ctx: &Ctx, a: &PsyArgs) -> anyhow::Result<()> {
     if let Some(path) = &a.chart {
         let spans: Vec<Span> = episodes
             .iter()
-            .map(|e| Span {
-                start: e.start,
-                end: e.end,
-                label: format!("{} – {} (peak {})", e.start, e.end, e.peak),
-            })
+            .map(|e| Span { start: e.start, end: e.end, label: format!("{} – {} (peak {})", e.start, e.end, e.peak) })
             .collect();
         let svg = episodes_svg(
             &format!("{} — PSY episodes ({}% critical value)", s.id(), a.level),
@@ -405,42 +385,21 @@ fn psy(ctx: &Ctx, a: &PsyArgs) -> anyhow::Result<()> {
     );
     let mut rows = vec![];
     for (name, v, c, d) in [
-        (
-            "ADF",
-            r.adf,
-            out.cv.as_ref().map(|c| c.adf),
-            out.cv.as_ref().map(|c| &c.adf_distr),
-        ),
-        (
-            "SADF",
-            r.sadf,
-            out.cv.as_ref().map(|c| c.sadf),
-            out.cv.as_ref().map(|c| &c.sadf_distr),
-        ),
-        (
-            "GSADF",
-            r.gsadf,
-            out.cv.as_ref().map(|c| c.gsadf),
-            out.cv.as_ref().map(|c| &c.gsadf_distr),
-        ),
+        ("ADF", r.adf, out.cv.as_ref().map(|c| c.adf), out.cv.as_ref().map(|c| &c.adf_distr)),
+        ("SADF", r.sadf, out.cv.as_ref().map(|c| c.sadf), out.cv.as_ref().map(|c| &c.sadf_distr)),
+        ("GSADF", r.gsadf, out.cv.as_ref().map(|c| c.gsadf), out.cv.as_ref().map(|c| &c.gsadf_distr)),
     ] {
         let mut row = vec![name.to_string(), format!("{v:.4}")];
         match (c, d) {
             (Some(c), Some(d)) => {
                 row.extend(c.iter().map(|x| format!("{x:.3}")));
-                row.push(format!(
-                    "{:.4}",
-                    fissure_bubble::cv::CriticalValues::p_value(d, v)
-                ));
+                row.push(format!("{:.4}", fissure_bubble::cv::CriticalValues::p_value(d, v)));
             }
             _ => row.extend(["-".into(), "-".into(), "-".into(), "-".into()]),
         }
         rows.push(row);
     }
-    print_table(
-        &["statistic", "value", "cv90", "cv95", "cv99", "p-value"],
-        &rows,
-    );
+    print_table(&["statistic", "value", "cv90", "cv95", "cv99", "p-value"], &rows);
     if out.cv.is_some() {
         println!();
         if episodes.is_empty() {
@@ -484,22 +443,12 @@ fn lppls_one(ctx: &Ctx, a: &LpplsArgs) -> anyhow::Result<()> {
         None => s,
     };
     if s.len() < a.window {
-        bail!(
-            "series `{}` has {} observations up to the end date; the window needs {}",
-            s.id(),
-            s.len(),
-            a.window
-        );
+        bail!("series `{}` has {} observations up to the end date; the window needs {}", s.id(), s.len(), a.window);
     }
     let lo = s.len() - a.window;
     let t: Vec<f64> = s.dates()[lo..].iter().map(|d| ordinal(*d)).collect();
     let y = levels(&s, Transform::Log)?[lo..].to_vec();
-    let opt = FitOptions {
-        starts: a.starts,
-        screen: a.screen,
-        seed: a.seed,
-        ..FitOptions::default()
-    };
+    let opt = FitOptions { starts: a.starts, screen: a.screen, seed: a.seed, ..FitOptions::default() };
     let f = lppls::fit(&t, &y, &opt).with_context(|| format!("LPPLS on `{}`", s.id()))?;
     let filter = a.filter.filter();
     let q = filter.qualifies(&f, &t, &y);
@@ -514,31 +463,15 @@ fn lppls_one(ctx: &Ctx, a: &LpplsArgs) -> anyhow::Result<()> {
     if ctx.json {
         return print_json(&out);
     }
-    println!(
-        "{} — LPPLS on {} observations {} … {}",
-        s.id(),
-        a.window,
-        s.dates()[lo],
-        s.dates()[s.len() - 1]
-    );
+    println!("{} — LPPLS on {} observations {} … {}", s.id(), a.window, s.dates()[lo], s.dates()[s.len() - 1]);
     let rows = vec![
-        vec![
-            "tc".into(),
-            format!(
-                "{} ({:.2} days)",
-                tc_date.map_or("-".into(), |d| d.to_string()),
-                f.tc
-            ),
-        ],
+        vec!["tc".into(), format!("{} ({:.2} days)", tc_date.map_or("-".into(), |d| d.to_string()), f.tc)],
         vec!["m".into(), format!("{:.4}", f.m)],
         vec!["omega".into(), format!("{:.4}", f.omega)],
         vec!["A, B".into(), format!("{:.5}, {:.6}", f.a, f.b)],
         vec!["C1, C2".into(), format!("{:.6}, {:.6}", f.c1, f.c2)],
         vec!["SSE".into(), format!("{:.6}", f.sse)],
-        vec![
-            "oscillations".into(),
-            format!("{:.3}", f.oscillations(filter.oscillation_divisor)),
-        ],
+        vec!["oscillations".into(), format!("{:.3}", f.oscillations(filter.oscillation_divisor))],
         vec!["damping".into(), format!("{:.3}", f.damping())],
         vec!["qualified".into(), format!("{q} ({:?} filter)", a.filter)],
     ];
@@ -551,9 +484,9 @@ fn lppls_ci(ctx: &Ctx, a: &LpplsCiArgs) -> anyhow::Result<()> {
     let t: Vec<f64> = s.dates().iter().map(|d| ordinal(*d)).collect();
     let y = levels(&s, Transform::Log)?;
     let to = match a.to {
-        Some(d) => s
-            .index_at_or_before(d)
-            .with_context(|| format!("no observation of `{}` on or before {d}", s.id()))?,
+        Some(d) => {
+            s.index_at_or_before(d).with_context(|| format!("no observation of `{}` on or before {d}", s.id()))?
+        }
         None => s.len() - 1,
     };
     let from = match a.from {
@@ -611,12 +544,7 @@ fn lppls_ci(ctx: &Ctx, a: &LpplsCiArgs) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    print_table(
-        &[
-            "date", "pos_conf", "neg_conf", "windows", "tc_q10", "tc_q50", "tc_q90",
-        ],
-        &rows,
-    );
+    print_table(&["date", "pos_conf", "neg_conf", "windows", "tc_q10", "tc_q50", "tc_q90"], &rows);
     Ok(())
 }
 
@@ -628,11 +556,7 @@ fn valuation_cmd(ctx: &Ctx, a: &ValuationArgs) -> anyhow::Result<()> {
     let vs = match &a.vs {
         Some(id) => {
             let r = ctx.load_stored(id)?;
-            Some((
-                id.clone(),
-                valuation::versus(sum.latest, r.values())
-                    .with_context(|| format!("reference `{id}`"))?,
-            ))
+            Some((id.clone(), valuation::versus(sum.latest, r.values()).with_context(|| format!("reference `{id}`"))?))
         }
         None => None,
     };
@@ -645,38 +569,18 @@ fn valuation_cmd(ctx: &Ctx, a: &ValuationArgs) -> anyhow::Result<()> {
             "params": {"first": s.first_date(), "n": v.len(), "min_history": a.min_history},
         }));
     }
-    println!(
-        "{} on {} = {:.2}",
-        s.id(),
-        crate::output::date_or_dash(last),
-        sum.latest
-    );
+    println!("{} on {} = {:.2}", s.id(), crate::output::date_or_dash(last), sum.latest);
     let mut rows = vec![
-        vec![
-            "percentile (own history)".into(),
-            format!("{:.1}", sum.percentile),
-        ],
+        vec!["percentile (own history)".into(), format!("{:.1}", sum.percentile)],
         vec!["z-score (own history)".into(), format!("{:.2}", sum.zscore)],
-        vec![
-            "min / median / max".into(),
-            format!("{:.2} / {:.2} / {:.2}", sum.min, sum.median, sum.max),
-        ],
+        vec!["min / median / max".into(), format!("{:.2} / {:.2} / {:.2}", sum.min, sum.median, sum.max)],
         vec!["observations".into(), sum.n.to_string()],
     ];
     if let Some((id, r)) = &vs {
-        rows.push(vec![
-            format!("vs {id}: latest"),
-            format!("{:.2}", r.reference_latest),
-        ]);
+        rows.push(vec![format!("vs {id}: latest"), format!("{:.2}", r.reference_latest)]);
         rows.push(vec![format!("vs {id}: ratio"), format!("{:.2}", r.ratio)]);
-        rows.push(vec![
-            format!("vs {id}: percentile"),
-            format!("{:.1}", r.percentile_in_reference),
-        ]);
-        rows.push(vec![
-            format!("vs {id}: z-score"),
-            format!("{:.2}", r.zscore_in_reference),
-        ]);
+        rows.push(vec![format!("vs {id}: percentile"), format!("{:.1}", r.percentile_in_reference)]);
+        rows.push(vec![format!("vs {id}: z-score"), format!("{:.2}", r.zscore_in_reference)]);
     }
     print_table(&["measure", "value"], &rows);
     Ok(())
