@@ -89,7 +89,7 @@ fn check_fit_tol(name: &str, tol_params: f64, tol_probs: f64) {
             let smoo: Vec<f64> = fit.smoothed.iter().map(|r| r[s]).collect();
             let df = max_diff(&filt, &regime(&f["fit_filtered"], s));
             let ds = max_diff(&smoo, &regime(&f["fit_smoothed"], s));
-            assert!(df < 1e-4 && ds < 1e-4, "{name}: probability diffs {df:e} {ds:e}");
+            assert!(df < tol_probs && ds < tol_probs, "{name}: probability diffs {df:e} {ds:e}");
         }
         let se = vecf(&f["fit_bse"]);
         for (i, (a, b)) in fit.std_errors.iter().zip(&se).enumerate().filter(|(_, (_, b))| b.is_finite()) {
