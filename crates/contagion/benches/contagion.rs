@@ -31,7 +31,9 @@ fn benches(c: &mut Criterion) {
     let cols: Vec<Vec<f64>> = (0..3).map(|j| rows.iter().map(|r| r[j]).collect()).collect();
     g.bench_function("dcc_3_assets_4000", |b| b.iter(|| fit_dcc(&names[..3], &cols, GarchSpec::default()).unwrap()));
     let (_, _, sect) = common::returns_of(&common::SECTORS);
-    g.bench_function("absorption_11_etf", |b| b.iter(|| absorption_ratio(&sect, &AbsorptionOptions::default()).unwrap()));
+    g.bench_function("absorption_11_etf", |b| {
+        b.iter(|| absorption_ratio(&sect, &AbsorptionOptions::default()).unwrap())
+    });
     g.bench_function("turbulence_11_etf", |b| b.iter(|| turbulence(&sect, 500).unwrap()));
     g.finish();
 }

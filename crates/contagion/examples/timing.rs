@@ -35,6 +35,7 @@ fn main() {
     // rolling Diebold–Yilmaz: 200-day windows, step 1, VAR(2), H = 10, generalized
     let (_, rows) = common::etf6_returns("2010-01-01", "2025-12-31");
     let names: Vec<String> = ["SPY", "TLT", "GLD", "SLV", "XLE", "HYG"].iter().map(|s| s.to_string()).collect();
-    let (t, r) = best_of(10, || rolling_spillover(&names, &rows, 200, 1, &SpilloverOptions::default()).expect("rolling DY"));
+    let (t, r) =
+        best_of(10, || rolling_spillover(&names, &rows, 200, 1, &SpilloverOptions::default()).expect("rolling DY"));
     println!("rolling_dy {t:.6} windows={}", r.total.len());
 }

@@ -38,13 +38,7 @@ pub struct AbsorptionOptions {
 
 impl Default for AbsorptionOptions {
     fn default() -> Self {
-        AbsorptionOptions {
-            window: 500,
-            half_life: 250.0,
-            fraction: 0.2,
-            shift_short: 15,
-            shift_long: 250,
-        }
+        AbsorptionOptions { window: 500, half_life: 250.0, fraction: 0.2, shift_short: 15, shift_long: 250 }
     }
 }
 
@@ -68,22 +62,13 @@ pub fn n_eigenvectors(n_assets: usize, fraction: f64) -> usize {
 /// AR of one covariance matrix: top `n_top` eigenvalues over the trace.
 pub fn absorption_ratio_of(cov: &DMatrix<f64>, n_top: usize) -> Result<f64> {
     if cov.nrows() != cov.ncols() || cov.nrows() == 0 {
-        return Err(ContagionError::Invalid(
-            "absorption ratio needs a square covariance matrix".into(),
-        ));
+        return Err(ContagionError::Invalid("absorption ratio needs a square covariance matrix".into()));
     }
-    let mut ev: Vec<f64> = cov
-        .clone()
-        .symmetric_eigenvalues()
-        .iter()
-        .copied()
-        .collect();
+    let mut ev: Vec<f64> = cov.clone().symmetric_eigenvalues().iter().copied().collect();
     ev.sort_by(|a, b| b.total_cmp(a));
     let total: f64 = ev.iter().sum();
     if total <= 0.0 || !total.is_finite() {
-        return Err(ContagionError::Invalid(
-            "absorption ratio: covariance has no variance".into(),
-        ));
+        return Err(ContagionError::Invalid("absorption ratio: covariance has no variance".into()));
     }
     Ok(ev[..n_top.min(ev.len())].iter().sum::<f64>() / total)
 }
@@ -91,14 +76,8 @@ pub fn absorption_ratio_of(cov: &DMatrix<f64>, n_top: usize) -> Result<f64> {
 /// Direct EW covariance of `rows` (oldest first) with half-life `hl`, as defined in the module doc.
 pub fn ew_covariance(rows: &[Vec<f64>], hl: f64) -> DMatrix<f64> {
     let n = rows[0].len();
-    let lam = if hl.is_finite() {
-        0.5f64.powf(1.0 / hl)
-    } else {
-        1.0
-    };
-    let w: Vec<f64> = (0..rows.len())
-        .map(|s| lam.powi((rows.len() - 1 - s) as i32))
-        .collect();
+    let lam = if hl.is_finite() { 0.5f64.powf(1.0 / hl) } else { 1.0 };
+    let w: Vec<f64> = (0..rows.len()).map(|s| lam.powi((rows.len() - 1 - s) as i32)).collect();
     let sw: f64 = w.iter().sum();
     let mut m = DVector::<f64>::zeros(n);
     for (r, wi) in rows.iter().zip(&w) {
@@ -119,26 +98,16 @@ const BLOCK: usize = 256;
 fn check(rows: &[Vec<f64>], window: usize, what: &str) -> Result<usize> {
     let n = rows.first().map(|r| r.len()).unwrap_or(0);
     if n < 2 {
-        return Err(ContagionError::Invalid(format!(
-            "{what} needs at least two assets"
-        )));
+        return Err(ContagionError::Invalid(format!("{what} needs at least two assets")));
     }
     if rows.iter().any(|r| r.len() != n) {
-        return Err(ContagionError::Invalid(format!(
-            "{what}: rows of unequal length"
-        )));
+        return Err(ContagionError::Invalid(format!("{what}: rows of unequal length")));
     }
     if let Some(i) = rows.iter().position(|r| r.iter().any(|v| !v.is_finite())) {
-        return Err(ContagionError::Invalid(format!(
-            "{what}: non-finite value in row {i}"
-        )));
+        return Err(ContagionError::Invalid(format!("{what}: non-finite value in row {i}")));
     }
     if window < 2 || rows.len() < window {
-        return Err(ContagionError::TooShort {
-            what: what.into(),
-            needed: window.max(2),
-            got: rows.len(),
-        });
+        return Err(ContagionError::TooShort { what: what.into(), needed: window.max(2), got: rows.len() });
     }
     Ok(n)
 }
@@ -148,17 +117,11 @@ pub fn absorption_ratio(rows: &[Vec<f64>], opts: &AbsorptionOptions) -> Result<A
     let n = check(rows, opts.window, "absorption ratio")?;
     let valid = opts.half_life > 0.0 && opts.fraction > 0.0 && opts.fraction <= 1.0;
     if !valid {
-        return Err(ContagionError::Invalid(
-            "absorption ratio: half-life must be > 0 and fraction in (0, 1]".into(),
-        ));
+        return Err(ContagionError::Invalid("absorption ratio: half-life must be > 0 and fraction in (0, 1]".into()));
     }
     let n_top = n_eigenvectors(n, opts.fraction);
     let w = opts.window;
-    let lam = if opts.half_life.is_finite() {
-        0.5f64.powf(1.0 / opts.half_life)
-    } else {
-        1.0
-    };
+    let lam = if opts.half_life.is_finite() { 0.5f64.powf(1.0 / opts.half_life) } else { 1.0 };
     let lam_w = lam.powi(w as i32);
     let ends: Vec<usize> = (w - 1..rows.len()).collect();
     let ar: Vec<f64> = ends
@@ -190,8 +153,7 @@ pub fn absorption_ratio(rows: &[Vec<f64>], opts: &AbsorptionOptions) -> Result<A
                     }
                     for i in 0..n {
                         for j in 0..=i {
-                            s2[(i, j)] =
-                                lam * s2[(i, j)] + new[i] * new[j] - lam_w * old[i] * old[j];
+                            s2[(i, j)] = lam * s2[(i, j)] + new[i] * new[j] - lam_w * old[i] * old[j];
                         }
                     }
                 }
@@ -200,9 +162,7 @@ pub fn absorption_ratio(rows: &[Vec<f64>], opts: &AbsorptionOptions) -> Result<A
                     s2[(a, b)] / s0 - (s1[a] / s0) * (s1[b] / s0)
                 });
                 out.push(absorption_ratio_of(&cov, n_top).map_err(|e| {
-                    ContagionError::Invalid(format!(
-                        "absorption ratio, window ending at row {end}: {e}"
-                    ))
+                    ContagionError::Invalid(format!("absorption ratio, window ending at row {end}: {e}"))
                 })?);
             }
             Ok(out)
@@ -212,12 +172,7 @@ pub fn absorption_ratio(rows: &[Vec<f64>], opts: &AbsorptionOptions) -> Result<A
         .flatten()
         .collect();
     let delta_ar = standardized_shift(&ar, opts.shift_short, opts.shift_long);
-    Ok(AbsorptionSeries {
-        n_top,
-        end_index: ends,
-        ar,
-        delta_ar,
-    })
+    Ok(AbsorptionSeries { n_top, end_index: ends, ar, delta_ar })
 }
 
 /// ΔAR_t = (mean of the last `short` − mean of the last `long`) / sd of the last `long`

@@ -67,9 +67,7 @@ impl CrashClass {
         Some(match s.as_str() {
             "equities" | "equity" | "stocks" => CrashClass::Equities,
             "precious_metals" | "precious" | "gold" => CrashClass::PreciousMetals,
-            "industrial_metals" | "industrial" | "metals" | "copper" => {
-                CrashClass::IndustrialMetals
-            }
+            "industrial_metals" | "industrial" | "metals" | "copper" => CrashClass::IndustrialMetals,
             "energy" | "oil" => CrashClass::Energy,
             "crypto" => CrashClass::Crypto,
             "long_bonds" | "bonds" | "treasuries" => CrashClass::LongBonds,
@@ -97,19 +95,13 @@ pub fn default_universe() -> Vec<(&'static str, CrashClass)> {
 /// The class of a known series id (the default universe plus common aliases).
 pub fn class_of(id: &str) -> Option<CrashClass> {
     let up = id.to_ascii_uppercase();
-    default_universe()
-        .into_iter()
-        .find(|(i, _)| *i == up)
-        .map(|(_, c)| c)
-        .or(match up.as_str() {
-            "SPX" | "IXIC" | "NDX" | "DJI" | "RUT" | "IWM" | "SOX" | "XLK" => {
-                Some(CrashClass::Equities)
-            }
-            "GOLD" | "SILVER" => Some(CrashClass::PreciousMetals),
-            "BRENT" | "USO" => Some(CrashClass::Energy),
-            "IEF" | "EDV" | "ZROZ" => Some(CrashClass::LongBonds),
-            _ => None,
-        })
+    default_universe().into_iter().find(|(i, _)| *i == up).map(|(_, c)| c).or(match up.as_str() {
+        "SPX" | "IXIC" | "NDX" | "DJI" | "RUT" | "IWM" | "SOX" | "XLK" => Some(CrashClass::Equities),
+        "GOLD" | "SILVER" => Some(CrashClass::PreciousMetals),
+        "BRENT" | "USO" => Some(CrashClass::Energy),
+        "IEF" | "EDV" | "ZROZ" => Some(CrashClass::LongBonds),
+        _ => None,
+    })
 }
 
 /// Detector settings.
@@ -218,28 +210,22 @@ pub fn sigma_moves(prices: &[Option<f64>], window: usize, min_obs: usize) -> Vec
 }
 
 /// Runs the detector on a price panel whose `ids` are classified by `classes` (id → class).
-pub fn detect(
-    prices: &Panel,
-    classes: &[(String, CrashClass)],
-    opts: &CoCrashOptions,
-) -> Result<CoCrash> {
+pub fn detect(prices: &Panel, classes: &[(String, CrashClass)], opts: &CoCrashOptions) -> Result<CoCrash> {
     let mut cols = Vec::new();
     for (id, c) in classes {
-        let j = prices.ids.iter().position(|x| x == id).ok_or_else(|| {
-            ContagionError::Invalid(format!("co-crash: series `{id}` is not in the panel"))
-        })?;
+        let j = prices
+            .ids
+            .iter()
+            .position(|x| x == id)
+            .ok_or_else(|| ContagionError::Invalid(format!("co-crash: series `{id}` is not in the panel")))?;
         cols.push((id.clone(), *c, j));
     }
     if cols.is_empty() {
-        return Err(ContagionError::Invalid(
-            "co-crash: no classified series".into(),
-        ));
+        return Err(ContagionError::Invalid("co-crash: no classified series".into()));
     }
     let n = prices.len();
-    let z: Vec<Vec<Option<f64>>> = cols
-        .iter()
-        .map(|(_, _, j)| sigma_moves(&prices.columns[*j], opts.vol_window, opts.min_vol_obs))
-        .collect();
+    let z: Vec<Vec<Option<f64>>> =
+        cols.iter().map(|(_, _, j)| sigma_moves(&prices.columns[*j], opts.vol_window, opts.min_vol_obs)).collect();
     let ret = |k: usize, t: usize| -> f64 {
         let c = &prices.columns[cols[k].2];
         match (c[t - 1], c[t]) {
@@ -253,12 +239,8 @@ pub fn detect(
     for t in 0..n {
         let mut moves = Vec::new();
         for (ci, c) in CrashClass::ALL.iter().enumerate() {
-            let v: Vec<f64> = cols
-                .iter()
-                .zip(&z)
-                .filter(|((_, cc, _), _)| cc == c)
-                .filter_map(|(_, zz)| zz[t])
-                .collect();
+            let v: Vec<f64> =
+                cols.iter().zip(&z).filter(|((_, cc, _), _)| cc == c).filter_map(|(_, zz)| zz[t]).collect();
             if !v.is_empty() {
                 let m = v.iter().sum::<f64>() / v.len() as f64;
                 class_moves[ci][t] = m;
@@ -268,19 +250,13 @@ pub fn detect(
         if moves.len() < opts.min_classes {
             continue;
         }
-        let down: Vec<CrashClass> = moves
-            .iter()
-            .filter(|(_, m)| *m <= -opts.large)
-            .map(|(c, _)| *c)
-            .collect();
+        let down: Vec<CrashClass> = moves.iter().filter(|(_, m)| *m <= -opts.large).map(|(c, _)| *c).collect();
         let declining = moves.iter().filter(|(_, m)| *m <= -opts.moderate).count();
         breadth[t] = down.len() as f64 / moves.len() as f64;
         let eq_down = down.contains(&CrashClass::Equities);
-        let indiscriminate =
-            down.len() >= opts.min_large || (eq_down && declining >= opts.min_moderate);
-        let safe_haven_failure = eq_down
-            && (down.contains(&CrashClass::PreciousMetals)
-                || down.contains(&CrashClass::LongBonds));
+        let indiscriminate = down.len() >= opts.min_large || (eq_down && declining >= opts.min_moderate);
+        let safe_haven_failure =
+            eq_down && (down.contains(&CrashClass::PreciousMetals) || down.contains(&CrashClass::LongBonds));
         if indiscriminate || safe_haven_failure {
             let assets_down = cols
                 .iter()
@@ -306,31 +282,17 @@ pub fn detect(
             });
         }
     }
-    Ok(CoCrash {
-        dates: prices.dates.clone(),
-        breadth,
-        class_moves,
-        flagged,
-    })
+    Ok(CoCrash { dates: prices.dates.clone(), breadth, class_moves, flagged })
 }
 
 /// Rolling tail co-exceedance: over each trailing `window` of days where both
 /// moves exist, P(b ≤ −threshold | a ≤ −threshold) (NaN when `a` never exceeds).
-pub fn tail_coexceedance(
-    a: &[Option<f64>],
-    b: &[Option<f64>],
-    window: usize,
-    threshold: f64,
-) -> Result<Vec<f64>> {
+pub fn tail_coexceedance(a: &[Option<f64>], b: &[Option<f64>], window: usize, threshold: f64) -> Result<Vec<f64>> {
     if a.len() != b.len() {
-        return Err(ContagionError::Invalid(
-            "tail co-exceedance: series are not aligned".into(),
-        ));
+        return Err(ContagionError::Invalid("tail co-exceedance: series are not aligned".into()));
     }
     if window == 0 {
-        return Err(ContagionError::Invalid(
-            "tail co-exceedance: window must be ≥ 1".into(),
-        ));
+        return Err(ContagionError::Invalid("tail co-exceedance: window must be ≥ 1".into()));
     }
     let ev: Vec<Option<(bool, bool)>> = a
         .iter()
@@ -353,11 +315,7 @@ pub fn tail_coexceedance(
                 nab -= usize::from(x && y);
             }
         }
-        out.push(if na > 0 {
-            nab as f64 / na as f64
-        } else {
-            f64::NAN
-        });
+        out.push(if na > 0 { nab as f64 / na as f64 } else { f64::NAN });
     }
     Ok(out)
 }
@@ -368,32 +326,21 @@ mod tests {
 
     #[test]
     fn sigma_moves_use_only_the_past() {
-        let p: Vec<Option<f64>> = (0..100)
-            .map(|i| Some(100.0 * (1.0 + 0.01 * ((i * 7 % 11) as f64 - 5.0) / 5.0)))
-            .collect();
+        let p: Vec<Option<f64>> =
+            (0..100).map(|i| Some(100.0 * (1.0 + 0.01 * ((i * 7 % 11) as f64 - 5.0) / 5.0))).collect();
         let z = sigma_moves(&p, 20, 10);
         // direct at t = 50
-        let r: Vec<f64> = (1..100)
-            .map(|t| (p[t].unwrap() / p[t - 1].unwrap()).ln())
-            .collect();
+        let r: Vec<f64> = (1..100).map(|t| (p[t].unwrap() / p[t - 1].unwrap()).ln()).collect();
         let w = &r[29..49]; // returns dated 30..49
         let m = w.iter().sum::<f64>() / 20.0;
         let sd = (w.iter().map(|v| (v - m).powi(2)).sum::<f64>() / 19.0).sqrt();
         assert!((z[50].unwrap() - r[49] / sd).abs() < 1e-10);
         assert!(z[5].is_none());
-        let co = tail_coexceedance(
-            &[Some(-2.0), Some(-2.0), Some(0.0)],
-            &[Some(-2.0), Some(0.0), Some(-3.0)],
-            2,
-            1.5,
-        )
-        .unwrap();
+        let co = tail_coexceedance(&[Some(-2.0), Some(-2.0), Some(0.0)], &[Some(-2.0), Some(0.0), Some(-3.0)], 2, 1.5)
+            .unwrap();
         assert_eq!(co[0], 1.0);
         assert_eq!(co[1], 0.5);
         assert_eq!(co[2], 0.0);
-        assert_eq!(
-            CrashClass::parse("Precious-Metals"),
-            Some(CrashClass::PreciousMetals)
-        );
+        assert_eq!(CrashClass::parse("Precious-Metals"), Some(CrashClass::PreciousMetals));
     }
 }

@@ -16,16 +16,10 @@ type Result<T> = std::result::Result<T, ContagionError>;
 pub fn correlation_matrix(rows: &[Vec<f64>]) -> Result<DMatrix<f64>> {
     let n = rows.first().map(|r| r.len()).unwrap_or(0);
     if rows.len() < 3 || n == 0 {
-        return Err(ContagionError::TooShort {
-            what: "correlation matrix".into(),
-            needed: 3,
-            got: rows.len(),
-        });
+        return Err(ContagionError::TooShort { what: "correlation matrix".into(), needed: 3, got: rows.len() });
     }
     let t = rows.len() as f64;
-    let mean: Vec<f64> = (0..n)
-        .map(|j| rows.iter().map(|r| r[j]).sum::<f64>() / t)
-        .collect();
+    let mean: Vec<f64> = (0..n).map(|j| rows.iter().map(|r| r[j]).sum::<f64>() / t).collect();
     let mut c = DMatrix::zeros(n, n);
     for r in rows {
         for i in 0..n {
@@ -60,11 +54,7 @@ fn cov_to_corr_lower(c: &DMatrix<f64>) -> DMatrix<f64> {
 /// Element i is the window ending at `window − 1 + i`.
 pub fn rolling_correlation(x: &[f64], y: &[f64], window: usize) -> Result<Vec<f64>> {
     if x.len() != y.len() {
-        return Err(ContagionError::Invalid(format!(
-            "rolling correlation: lengths {} and {}",
-            x.len(),
-            y.len()
-        )));
+        return Err(ContagionError::Invalid(format!("rolling correlation: lengths {} and {}", x.len(), y.len())));
     }
     if window < 3 || x.len() < window {
         return Err(ContagionError::TooShort {
@@ -74,10 +64,7 @@ pub fn rolling_correlation(x: &[f64], y: &[f64], window: usize) -> Result<Vec<f6
         });
     }
     // shift by the first window's means to limit cancellation
-    let (cx, cy) = (
-        x[..window].iter().sum::<f64>() / window as f64,
-        y[..window].iter().sum::<f64>() / window as f64,
-    );
+    let (cx, cy) = (x[..window].iter().sum::<f64>() / window as f64, y[..window].iter().sum::<f64>() / window as f64);
     let (mut sx, mut sy, mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
     let w = window as f64;
     let mut out = Vec::with_capacity(x.len() - window + 1);
@@ -100,11 +87,7 @@ pub fn rolling_correlation(x: &[f64], y: &[f64], window: usize) -> Result<Vec<f6
             let vx = sxx - sx * sx / w;
             let vy = syy - sy * sy / w;
             let c = sxy - sx * sy / w;
-            out.push(if vx > 0.0 && vy > 0.0 {
-                (c / (vx * vy).sqrt()).clamp(-1.0, 1.0)
-            } else {
-                f64::NAN
-            });
+            out.push(if vx > 0.0 && vy > 0.0 { (c / (vx * vy).sqrt()).clamp(-1.0, 1.0) } else { f64::NAN });
         }
     }
     Ok(out)
@@ -121,9 +104,7 @@ pub fn rolling_correlation_matrices(rows: &[Vec<f64>], window: usize) -> Result<
     }
     let n = rows[0].len();
     let mut out = Vec::with_capacity(rows.len() - window + 1);
-    let cols: Vec<Vec<f64>> = (0..n)
-        .map(|j| rows.iter().map(|r| r[j]).collect())
-        .collect();
+    let cols: Vec<Vec<f64>> = (0..n).map(|j| rows.iter().map(|r| r[j]).collect()).collect();
     let mut pair = vec![vec![Vec::new(); n]; n];
     for i in 0..n {
         for j in 0..i {
@@ -144,23 +125,13 @@ pub fn rolling_correlation_matrices(rows: &[Vec<f64>], window: usize) -> Result<
 /// (zero-mean returns), R_t = diag(S_t)^{−½} S_t diag(S_t)^{−½}. S is started at
 /// the zero-mean second moments of the first `warmup` rows and the output starts
 /// at row `warmup − 1`.
-pub fn ewma_correlation_matrices(
-    rows: &[Vec<f64>],
-    lambda: f64,
-    warmup: usize,
-) -> Result<Vec<DMatrix<f64>>> {
+pub fn ewma_correlation_matrices(rows: &[Vec<f64>], lambda: f64, warmup: usize) -> Result<Vec<DMatrix<f64>>> {
     if !(0.0..1.0).contains(&lambda) {
-        return Err(ContagionError::Invalid(format!(
-            "EWMA λ = {lambda} must be in [0, 1)"
-        )));
+        return Err(ContagionError::Invalid(format!("EWMA λ = {lambda} must be in [0, 1)")));
     }
     let warmup = warmup.max(2);
     if rows.len() < warmup {
-        return Err(ContagionError::TooShort {
-            what: "EWMA correlation".into(),
-            needed: warmup,
-            got: rows.len(),
-        });
+        return Err(ContagionError::TooShort { what: "EWMA correlation".into(), needed: warmup, got: rows.len() });
     }
     let n = rows[0].len();
     let mut s = DMatrix::zeros(n, n);
@@ -208,9 +179,7 @@ pub fn fisher_band(r: f64, n: usize, conf: f64) -> (f64, f64) {
     if n <= 3 || !r.is_finite() {
         return (f64::NAN, f64::NAN);
     }
-    let q = Normal::new(0.0, 1.0)
-        .map(|d| d.inverse_cdf(0.5 + conf / 2.0))
-        .unwrap_or(1.959963984540054);
+    let q = Normal::new(0.0, 1.0).map(|d| d.inverse_cdf(0.5 + conf / 2.0)).unwrap_or(1.959963984540054);
     let z = r.clamp(-0.999_999_999, 0.999_999_999).atanh();
     let se = 1.0 / ((n - 3) as f64).sqrt();
     ((z - q * se).tanh(), (z + q * se).tanh())
@@ -218,35 +187,20 @@ pub fn fisher_band(r: f64, n: usize, conf: f64) -> (f64, f64) {
 
 /// Weighted basket return per row: Σ w_j r_j over the members present, weights
 /// renormalised over them; `None` when less than `min_weight` of the weight is present.
-pub fn basket_returns(
-    members: &[Vec<Option<f64>>],
-    weights: &[f64],
-    min_weight: f64,
-) -> Result<Vec<Option<f64>>> {
+pub fn basket_returns(members: &[Vec<Option<f64>>], weights: &[f64], min_weight: f64) -> Result<Vec<Option<f64>>> {
     if members.is_empty() || members.len() != weights.len() {
-        return Err(ContagionError::Invalid(
-            "basket: need one weight per member".into(),
-        ));
+        return Err(ContagionError::Invalid("basket: need one weight per member".into()));
     }
-    if weights
-        .iter()
-        .any(|w| w.is_nan() || *w < 0.0 || !w.is_finite())
-    {
-        return Err(ContagionError::Invalid(
-            "basket: weights must be finite and ≥ 0".into(),
-        ));
+    if weights.iter().any(|w| w.is_nan() || *w < 0.0 || !w.is_finite()) {
+        return Err(ContagionError::Invalid("basket: weights must be finite and ≥ 0".into()));
     }
     let total: f64 = weights.iter().sum();
     if total <= 0.0 {
-        return Err(ContagionError::Invalid(
-            "basket: weights sum to zero".into(),
-        ));
+        return Err(ContagionError::Invalid("basket: weights sum to zero".into()));
     }
     let t = members[0].len();
     if members.iter().any(|m| m.len() != t) {
-        return Err(ContagionError::Invalid(
-            "basket: members are not aligned".into(),
-        ));
+        return Err(ContagionError::Invalid("basket: members are not aligned".into()));
     }
     Ok((0..t)
         .map(|i| {
@@ -278,14 +232,7 @@ pub struct PairCorrelation {
 }
 
 /// Rolling correlation of two return series with 95% Fisher bands and expanding percentiles.
-pub fn pair_correlation(
-    a: &str,
-    b: &str,
-    x: &[f64],
-    y: &[f64],
-    window: usize,
-    conf: f64,
-) -> Result<PairCorrelation> {
+pub fn pair_correlation(a: &str, b: &str, x: &[f64], y: &[f64], window: usize, conf: f64) -> Result<PairCorrelation> {
     let corr = rolling_correlation(x, y, window)?;
     let (lower, upper) = corr.iter().map(|r| fisher_band(*r, window, conf)).unzip();
     Ok(PairCorrelation {
@@ -307,9 +254,7 @@ mod tests {
     #[test]
     fn rolling_matches_direct_and_bands_contain_estimate() {
         let x: Vec<f64> = (0..300).map(|i| ((i * 37 % 101) as f64).sin()).collect();
-        let y: Vec<f64> = (0..300)
-            .map(|i| ((i * 13 % 97) as f64).cos() + 0.5 * x[i])
-            .collect();
+        let y: Vec<f64> = (0..300).map(|i| ((i * 13 % 97) as f64).cos() + 0.5 * x[i]).collect();
         let r = rolling_correlation(&x, &y, 60).unwrap();
         for (w, v) in r.iter().enumerate() {
             let d = fissure_stats::describe::correlation(&x[w..w + 60], &y[w..w + 60]).unwrap();
@@ -329,9 +274,7 @@ mod tests {
 
     #[test]
     fn ewma_recursion_and_baskets() {
-        let rows: Vec<Vec<f64>> = (0..100)
-            .map(|i| vec![(i as f64).sin(), (i as f64 * 0.7).cos()])
-            .collect();
+        let rows: Vec<Vec<f64>> = (0..100).map(|i| vec![(i as f64).sin(), (i as f64 * 0.7).cos()]).collect();
         let e = ewma_correlation_matrices(&rows, 0.94, 20).unwrap();
         assert_eq!(e.len(), 81);
         // direct: same recursion on the covariance
@@ -347,15 +290,8 @@ mod tests {
             s[2] = 0.94 * s[2] + 0.06 * r[1] * r[1];
         }
         assert!((e[80][(1, 0)] - s[1] / (s[0] * s[2]).sqrt()).abs() < 1e-12);
-        let b = basket_returns(
-            &[
-                vec![Some(1.0), None, None],
-                vec![Some(3.0), Some(2.0), None],
-            ],
-            &[0.5, 0.5],
-            0.5,
-        )
-        .unwrap();
+        let b =
+            basket_returns(&[vec![Some(1.0), None, None], vec![Some(3.0), Some(2.0), None]], &[0.5, 0.5], 0.5).unwrap();
         assert_eq!(b, vec![Some(2.0), Some(2.0), None]);
     }
 }

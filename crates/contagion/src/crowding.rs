@@ -38,9 +38,7 @@ pub struct BasketCrowding {
 pub fn basket_crowding(rows: &[Vec<f64>], window: usize) -> Result<BasketCrowding> {
     let m = rows.first().map(|r| r.len()).unwrap_or(0);
     if m < 2 {
-        return Err(ContagionError::Invalid(
-            "basket crowding needs at least two members".into(),
-        ));
+        return Err(ContagionError::Invalid("basket crowding needs at least two members".into()));
     }
     if rows.len() < window || window < 3 {
         return Err(ContagionError::TooShort {
@@ -49,18 +47,13 @@ pub fn basket_crowding(rows: &[Vec<f64>], window: usize) -> Result<BasketCrowdin
             got: rows.len(),
         });
     }
-    let cols: Vec<Vec<f64>> = (0..m)
-        .map(|j| rows.iter().map(|r| r[j]).collect())
-        .collect();
+    let cols: Vec<Vec<f64>> = (0..m).map(|j| rows.iter().map(|r| r[j]).collect()).collect();
     let nw = rows.len() - window + 1;
     let mut sum = vec![0.0; nw];
     let mut cnt = vec![0usize; nw];
     for i in 0..m {
         for j in 0..i {
-            for (w, c) in rolling_correlation(&cols[i], &cols[j], window)?
-                .into_iter()
-                .enumerate()
-            {
+            for (w, c) in rolling_correlation(&cols[i], &cols[j], window)?.into_iter().enumerate() {
                 if c.is_finite() {
                     sum[w] += c;
                     cnt[w] += 1;
@@ -68,11 +61,7 @@ pub fn basket_crowding(rows: &[Vec<f64>], window: usize) -> Result<BasketCrowdin
             }
         }
     }
-    let avg: Vec<f64> = sum
-        .iter()
-        .zip(&cnt)
-        .map(|(s, c)| if *c > 0 { s / *c as f64 } else { f64::NAN })
-        .collect();
+    let avg: Vec<f64> = sum.iter().zip(&cnt).map(|(s, c)| if *c > 0 { s / *c as f64 } else { f64::NAN }).collect();
     let daily_sd: Vec<f64> = rows
         .iter()
         .map(|r| {
@@ -83,11 +72,7 @@ pub fn basket_crowding(rows: &[Vec<f64>], window: usize) -> Result<BasketCrowdin
     let disp = fissure_core::rolling::rolling_mean(&daily_sd, window)?;
     let cp = expanding_percentile(&avg);
     let dp = expanding_percentile(&disp);
-    let score = cp
-        .iter()
-        .zip(&dp)
-        .map(|(c, d)| (c + 100.0 - d) / 2.0)
-        .collect();
+    let score = cp.iter().zip(&dp).map(|(c, d)| (c + 100.0 - d) / 2.0).collect();
     Ok(BasketCrowding {
         window,
         end_index: (window - 1..rows.len()).collect(),
@@ -125,11 +110,7 @@ pub struct Positioning {
 /// Level and 12-month-change percentiles of a positioning/sentiment series.
 pub fn positioning(s: &Series, kind: ChangeKind) -> Result<Positioning> {
     if s.len() < 13 {
-        return Err(ContagionError::TooShort {
-            what: format!("positioning `{}`", s.id()),
-            needed: 13,
-            got: s.len(),
-        });
+        return Err(ContagionError::TooShort { what: format!("positioning `{}`", s.id()), needed: 13, got: s.len() });
     }
     let dates = s.dates();
     let v = s.values();
@@ -177,9 +158,8 @@ mod tests {
 
     #[test]
     fn positioning_change_and_percentiles() {
-        let dates: Vec<NaiveDate> = (0..30)
-            .map(|i| NaiveDate::from_ymd_opt(2000 + i / 12, (i % 12) as u32 + 1, 1).unwrap())
-            .collect();
+        let dates: Vec<NaiveDate> =
+            (0..30).map(|i| NaiveDate::from_ymd_opt(2000 + i / 12, (i % 12) as u32 + 1, 1).unwrap()).collect();
         let values: Vec<f64> = (0..30).map(|i| 100.0 + i as f64).collect();
         let s = Series::new(SeriesMeta::new("MARGIN_DEBT"), dates, values).unwrap();
         let p = positioning(&s, change_kind_for("MARGIN_DEBT")).unwrap();

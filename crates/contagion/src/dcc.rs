@@ -45,13 +45,7 @@ impl DccFit {
 }
 
 /// ℓ_C and (optionally) the R_t path for given (a, b) and standardized residuals `z` (T×N).
-pub fn dcc_loglik(
-    z: &[Vec<f64>],
-    qbar: &DMatrix<f64>,
-    a: f64,
-    b: f64,
-    mut path: Option<&mut Vec<Vec<f64>>>,
-) -> f64 {
+pub fn dcc_loglik(z: &[Vec<f64>], qbar: &DMatrix<f64>, a: f64, b: f64, mut path: Option<&mut Vec<Vec<f64>>>) -> f64 {
     let n = qbar.nrows();
     let mut q = qbar.clone();
     let mut ll = 0.0;
@@ -65,13 +59,7 @@ pub fn dcc_loglik(
             }
         }
         let d: Vec<f64> = (0..n).map(|i| q[(i, i)].sqrt()).collect();
-        let r = DMatrix::from_fn(n, n, |i, j| {
-            if i == j {
-                1.0
-            } else {
-                q[(i, j)] / (d[i] * d[j])
-            }
-        });
+        let r = DMatrix::from_fn(n, n, |i, j| if i == j { 1.0 } else { q[(i, j)] / (d[i] * d[j]) });
         let chol = match r.clone().cholesky() {
             Some(c) => c,
             None => return f64::NAN,
@@ -88,10 +76,7 @@ pub fn dcc_loglik(
 }
 
 fn ab_from_free(u: &[f64]) -> (f64, f64) {
-    let (e0, e1) = (
-        u[0].clamp(-700.0, 700.0).exp(),
-        u[1].clamp(-700.0, 700.0).exp(),
-    );
+    let (e0, e1) = (u[0].clamp(-700.0, 700.0).exp(), u[1].clamp(-700.0, 700.0).exp());
     let d = 1.0 + e0 + e1;
     (e0 / d, e1 / d)
 }
@@ -100,16 +85,10 @@ fn ab_from_free(u: &[f64]) -> (f64, f64) {
 pub fn fit_dcc_correlation(z: &[Vec<f64>]) -> Result<(f64, f64, f64, DMatrix<f64>)> {
     let n = z.first().map(|r| r.len()).unwrap_or(0);
     if n < 2 {
-        return Err(ContagionError::Invalid(
-            "DCC needs at least two series".into(),
-        ));
+        return Err(ContagionError::Invalid("DCC needs at least two series".into()));
     }
     if z.len() < 100 {
-        return Err(ContagionError::TooShort {
-            what: "DCC".into(),
-            needed: 100,
-            got: z.len(),
-        });
+        return Err(ContagionError::TooShort { what: "DCC".into(), needed: 100, got: z.len() });
     }
     let t = z.len() as f64;
     let mut qbar = DMatrix::zeros(n, n);
@@ -155,18 +134,11 @@ pub fn fit_dcc_correlation(z: &[Vec<f64>]) -> Result<(f64, f64, f64, DMatrix<f64
         }
         (v, numerical_gradient(f, u))
     };
-    let opts = BfgsOptions {
-        grad_tol: 1e-7,
-        f_tol: 1e-14,
-        max_iter: 300,
-    };
+    let opts = BfgsOptions { grad_tol: 1e-7, f_tol: 1e-14, max_iter: 300 };
     let m = bfgs(obj, &u0, &opts).map_err(ContagionError::stats("DCC(1,1) correlation step"))?;
     let (a, b) = ab_from_free(&m.x);
     if a + b >= 1.0 - 1e-8 {
-        return Err(ContagionError::NoConvergence {
-            what: "DCC".into(),
-            why: format!("a + b = {} reached 1", a + b),
-        });
+        return Err(ContagionError::NoConvergence { what: "DCC".into(), why: format!("a + b = {} reached 1", a + b) });
     }
     Ok((a, b, -m.f * t, qbar))
 }
@@ -174,27 +146,20 @@ pub fn fit_dcc_correlation(z: &[Vec<f64>]) -> Result<(f64, f64, f64, DMatrix<f64
 /// Two-step DCC(1,1) of aligned return series `returns[j]` (each of length T).
 pub fn fit_dcc(names: &[String], returns: &[Vec<f64>], spec: GarchSpec) -> Result<DccFit> {
     if names.len() != returns.len() || names.len() < 2 {
-        return Err(ContagionError::Invalid(
-            "DCC needs at least two named return series".into(),
-        ));
+        return Err(ContagionError::Invalid("DCC needs at least two named return series".into()));
     }
     let t = returns[0].len();
     if returns.iter().any(|r| r.len() != t) {
-        return Err(ContagionError::Invalid(
-            "DCC: return series are not aligned".into(),
-        ));
+        return Err(ContagionError::Invalid("DCC: return series are not aligned".into()));
     }
     let garch: Vec<GarchFit> = returns
         .par_iter()
         .zip(names.par_iter())
         .map(|(r, name)| {
-            fit_garch(r, spec)
-                .map_err(|e| ContagionError::Invalid(format!("DCC step 1, series `{name}`: {e}")))
+            fit_garch(r, spec).map_err(|e| ContagionError::Invalid(format!("DCC step 1, series `{name}`: {e}")))
         })
         .collect::<Result<Vec<_>>>()?;
-    let z: Vec<Vec<f64>> = (0..t)
-        .map(|i| garch.iter().map(|g| g.std_resid[i]).collect())
-        .collect();
+    let z: Vec<Vec<f64>> = (0..t).map(|i| garch.iter().map(|g| g.std_resid[i]).collect()).collect();
     let (a, b, llc, qbar) = fit_dcc_correlation(&z)?;
     let mut path = Vec::with_capacity(t);
     dcc_loglik(&z, &qbar, a, b, Some(&mut path));
@@ -205,9 +170,7 @@ pub fn fit_dcc(names: &[String], returns: &[Vec<f64>], spec: GarchSpec) -> Resul
         b,
         loglik_correlation: llc,
         loglik: garch.iter().map(|g| g.loglik).sum::<f64>() + llc,
-        qbar: (0..n)
-            .map(|i| (0..n).map(|j| qbar[(i, j)]).collect())
-            .collect(),
+        qbar: (0..n).map(|i| (0..n).map(|j| qbar[(i, j)]).collect()).collect(),
         correlations: path,
         garch,
     })
@@ -233,8 +196,7 @@ mod tests {
             if i > 0 {
                 for r in 0..n {
                     for c in 0..n {
-                        q[(r, c)] =
-                            (1.0 - a - b) * qbar[(r, c)] + a * zp[r] * zp[c] + b * q[(r, c)];
+                        q[(r, c)] = (1.0 - a - b) * qbar[(r, c)] + a * zp[r] * zp[c] + b * q[(r, c)];
                     }
                 }
             }
@@ -242,9 +204,7 @@ mod tests {
             let rm = DMatrix::from_fn(n, n, |r, c| q[(r, c)] / (d[r] * d[c]));
             let l = rm.cholesky().unwrap().l();
             let e: Vec<f64> = (0..n).map(|_| rng.sample(StandardNormal)).collect();
-            let z: Vec<f64> = (0..n)
-                .map(|r| (0..n).map(|c| l[(r, c)] * e[c]).sum())
-                .collect();
+            let z: Vec<f64> = (0..n).map(|r| (0..n).map(|c| l[(r, c)] * e[c]).sum()).collect();
             for k in 0..n {
                 let eps = s2[k].sqrt() * z[k];
                 out[k].push(eps);
@@ -266,9 +226,7 @@ mod tests {
         let p = f.pair(0, 1);
         assert!(p.iter().all(|v| v.abs() < 1.0));
         // the optimum beats neighbouring points
-        let z: Vec<Vec<f64>> = (0..6000)
-            .map(|i| f.garch.iter().map(|g| g.std_resid[i]).collect())
-            .collect();
+        let z: Vec<Vec<f64>> = (0..6000).map(|i| f.garch.iter().map(|g| g.std_resid[i]).collect()).collect();
         let qb = DMatrix::from_fn(3, 3, |i, j| f.qbar[i][j]);
         for (da, db) in [(0.002, 0.0), (-0.002, 0.0), (0.0, 0.002), (0.0, -0.002)] {
             assert!(dcc_loglik(&z, &qb, f.a + da, f.b + db, None) < f.loglik_correlation + 1e-9);

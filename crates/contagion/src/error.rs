@@ -4,33 +4,22 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum ContagionError {
     #[error("{what}: need at least {needed} observations, got {got}")]
-    TooShort {
-        what: String,
-        needed: usize,
-        got: usize,
-    },
+    TooShort { what: String, needed: usize, got: usize },
     #[error("{0}")]
     Invalid(String),
     #[error("{what} did not converge: {why}")]
     NoConvergence { what: String, why: String },
     #[error("{what}: {source}")]
-    Stats {
-        what: String,
-        source: fissure_stats::StatsError,
-    },
+    Stats { what: String, source: fissure_stats::StatsError },
     #[error(transparent)]
     Core(#[from] fissure_core::CoreError),
 }
 
 impl ContagionError {
-    pub(crate) fn stats(
-        what: impl Into<String>,
-    ) -> impl FnOnce(fissure_stats::StatsError) -> ContagionError {
+    pub(crate) fn stats(what: impl Into<String>) -> impl FnOnce(fissure_stats::StatsError) -> ContagionError {
         let what = what.into();
         move |source| match source {
-            fissure_stats::StatsError::NoConvergence(why) => {
-                ContagionError::NoConvergence { what, why }
-            }
+            fissure_stats::StatsError::NoConvergence(why) => ContagionError::NoConvergence { what, why },
             source => ContagionError::Stats { what, source },
         }
     }

@@ -104,11 +104,7 @@ fn variance_bounds(e: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let mut ewma = vec![0.0; n];
     // arch's ewma_recursion: sigma2[0] = initial; sigma2[t] = (1-λ) e²_{t-1} + λ sigma2[t-1]
     for t in 0..n {
-        ewma[t] = if t == 0 {
-            init
-        } else {
-            0.06 * e[t - 1] * e[t - 1] + 0.94 * ewma[t - 1]
-        };
+        ewma[t] = if t == 0 { init } else { 0.06 * e[t - 1] * e[t - 1] + 0.94 * ewma[t - 1] };
     }
     let mean = e.iter().sum::<f64>() / n as f64;
     let var = e.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64;
@@ -116,10 +112,7 @@ fn variance_bounds(e: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let (lower_bound, upper_bound) = (var / 1e8, 1e7 * (1.0 + max_e2));
     let min_upper = 1.0 + max_e2;
     let lower = ewma.iter().map(|v| (v / 1e6).max(lower_bound)).collect();
-    let upper = ewma
-        .iter()
-        .map(|v| (v * 1e6).max(min_upper).min(upper_bound))
-        .collect();
+    let upper = ewma.iter().map(|v| (v * 1e6).max(min_upper).min(upper_bound)).collect();
     (lower, upper)
 }
 
@@ -128,13 +121,7 @@ impl<'a> Problem<'a> {
         let mean = y.iter().sum::<f64>() / y.len() as f64;
         let e: Vec<f64> = y.iter().map(|v| v - mean).collect();
         let (lower, upper) = variance_bounds(&e);
-        Problem {
-            y,
-            spec,
-            backcast: backcast(&e),
-            lower,
-            upper,
-        }
+        Problem { y, spec, backcast: backcast(&e), lower, upper }
     }
 
     fn k(&self) -> usize {
@@ -163,11 +150,7 @@ impl<'a> Problem<'a> {
             0.0
         };
         let beta = th[i];
-        let nu = if self.spec.dist == Innovation::StudentT {
-            th[i + 1]
-        } else {
-            f64::INFINITY
-        };
+        let nu = if self.spec.dist == Innovation::StudentT { th[i + 1] } else { f64::INFINITY };
         (th[0], th[1], th[2], gamma, beta, nu)
     }
 
@@ -189,9 +172,7 @@ impl<'a> Problem<'a> {
         let b = self.backcast;
         let ln2pi = (2.0 * std::f64::consts::PI).ln();
         let (cnu, dcnu) = if student {
-            let c = ln_gamma((nu + 1.0) / 2.0)
-                - ln_gamma(nu / 2.0)
-                - 0.5 * (std::f64::consts::PI * (nu - 2.0)).ln();
+            let c = ln_gamma((nu + 1.0) / 2.0) - ln_gamma(nu / 2.0) - 0.5 * (std::f64::consts::PI * (nu - 2.0)).ln();
             let dc = 0.5 * digamma((nu + 1.0) / 2.0) - 0.5 * digamma(nu / 2.0) - 0.5 / (nu - 2.0);
             (c, dc)
         } else {
@@ -253,8 +234,7 @@ impl<'a> Problem<'a> {
                 let lt = cnu - 0.5 * s2.ln() - 0.5 * (nu + 1.0) * q.ln_1p();
                 let dl_ds2 = -0.5 / s2 + 0.5 * (nu + 1.0) * q / (1.0 + q) / s2;
                 let dl_de = -(nu + 1.0) * e / (s2 * (nu - 2.0) * (1.0 + q));
-                let dl_dnu =
-                    dcnu - 0.5 * q.ln_1p() + 0.5 * (nu + 1.0) * q / ((1.0 + q) * (nu - 2.0));
+                let dl_dnu = dcnu - 0.5 * q.ln_1p() + 0.5 * (nu + 1.0) * q / ((1.0 + q) * (nu - 2.0));
                 (lt, dl_ds2, dl_de, dl_dnu)
             } else {
                 let lt = -0.5 * (ln2pi + s2.ln() + e * e / s2);
@@ -300,15 +280,8 @@ impl<'a> Problem<'a> {
         th[1] = u[1].exp();
         jac[k + 1] = th[1];
         // softmax block: components c_i e^{u_i}/D with D = 1 + Σ e^{u_i}
-        let idx: Vec<usize> = if self.spec.gjr {
-            vec![2, 3, 4]
-        } else {
-            vec![2, 3]
-        };
-        let ex: Vec<f64> = idx
-            .iter()
-            .map(|&i| u[i].clamp(-700.0, 700.0).exp())
-            .collect();
+        let idx: Vec<usize> = if self.spec.gjr { vec![2, 3, 4] } else { vec![2, 3] };
+        let ex: Vec<f64> = idx.iter().map(|&i| u[i].clamp(-700.0, 700.0).exp()).collect();
         let d = 1.0 + ex.iter().sum::<f64>();
         let w: Vec<f64> = ex.iter().map(|v| v / d).collect();
         if self.spec.gjr {
@@ -318,9 +291,7 @@ impl<'a> Problem<'a> {
             th[4] = w[2];
             // dw_i/du_j = w_i (δ_ij − w_j)
             for j in 0..3 {
-                let dw: Vec<f64> = (0..3)
-                    .map(|i| w[i] * (f64::from(u8::from(i == j)) - w[j]))
-                    .collect();
+                let dw: Vec<f64> = (0..3).map(|i| w[i] * (f64::from(u8::from(i == j)) - w[j])).collect();
                 jac[2 * k + idx[j]] = 2.0 * dw[0];
                 jac[3 * k + idx[j]] = 2.0 * dw[1] - 2.0 * dw[0];
                 jac[4 * k + idx[j]] = dw[2];
@@ -350,11 +321,8 @@ impl<'a> Problem<'a> {
         u[1] = th[1].ln();
         let (mu_, _, alpha, gamma, beta, nu) = self.unpack(th);
         let _ = mu_;
-        let parts: Vec<f64> = if self.spec.gjr {
-            vec![alpha / 2.0, (alpha + gamma) / 2.0, beta]
-        } else {
-            vec![alpha, beta]
-        };
+        let parts: Vec<f64> =
+            if self.spec.gjr { vec![alpha / 2.0, (alpha + gamma) / 2.0, beta] } else { vec![alpha, beta] };
         let slack = 1.0 - parts.iter().sum::<f64>();
         for (j, p) in parts.iter().enumerate() {
             u[2 + j] = (p.max(1e-12) / slack).ln();
@@ -382,34 +350,22 @@ impl<'a> Problem<'a> {
 pub fn fit_garch(y: &[f64], spec: GarchSpec) -> Result<GarchFit> {
     let what = "GARCH(1,1) fit";
     if y.len() < 100 {
-        return Err(ContagionError::TooShort {
-            what: what.into(),
-            needed: 100,
-            got: y.len(),
-        });
+        return Err(ContagionError::TooShort { what: what.into(), needed: 100, got: y.len() });
     }
     if let Some(i) = y.iter().position(|v| !v.is_finite()) {
-        return Err(ContagionError::Invalid(format!(
-            "{what}: non-finite return at index {i}"
-        )));
+        return Err(ContagionError::Invalid(format!("{what}: non-finite return at index {i}")));
     }
     let pb = Problem::new(y, spec);
     let n = y.len() as f64;
     let mean = y.iter().sum::<f64>() / n;
     let var = y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
     if var <= 0.0 {
-        return Err(ContagionError::Invalid(format!(
-            "{what}: the returns have zero variance"
-        )));
+        return Err(ContagionError::Invalid(format!("{what}: the returns have zero variance")));
     }
     // grid of starting values (as arch): persistence × α (× γ)
     let nu0 = 8.0;
     let mut best: Option<(f64, Vec<f64>)> = None;
-    let gammas: &[f64] = if spec.gjr {
-        &[0.01, 0.05, 0.1, 0.2]
-    } else {
-        &[0.0]
-    };
+    let gammas: &[f64] = if spec.gjr { &[0.01, 0.05, 0.1, 0.2] } else { &[0.0] };
     for &p in &[0.5, 0.7, 0.9, 0.98] {
         for &a in &[0.01, 0.05, 0.1, 0.2] {
             for &g in gammas {
@@ -438,16 +394,10 @@ pub fn fit_garch(y: &[f64], spec: GarchSpec) -> Result<GarchFit> {
             return (f64::NAN, vec![f64::NAN; k]);
         }
         // minimise −ℓ/T; chain rule through the reparameterisation
-        let gu: Vec<f64> = (0..k)
-            .map(|j| -(0..k).map(|i| g[i] * jac[i * k + j]).sum::<f64>() / n)
-            .collect();
+        let gu: Vec<f64> = (0..k).map(|j| -(0..k).map(|i| g[i] * jac[i * k + j]).sum::<f64>() / n).collect();
         (-ll / n, gu)
     };
-    let opts = BfgsOptions {
-        grad_tol: 1e-9,
-        f_tol: 1e-16,
-        max_iter: 1000,
-    };
+    let opts = BfgsOptions { grad_tol: 1e-9, f_tol: 1e-16, max_iter: 1000 };
     let m = bfgs(objective, &u0, &opts).map_err(ContagionError::stats(what))?;
     let (th, _) = pb.constrained(&m.x);
     let mut sig2 = Vec::new();
@@ -523,11 +473,7 @@ fn robust_std_errors(pb: &Problem, th: &[f64], scores: &[f64]) -> Option<Vec<f64
 pub fn garch_loglik(y: &[f64], spec: GarchSpec, params: &[f64]) -> Result<f64> {
     let pb = Problem::new(y, spec);
     if params.len() != pb.k() {
-        return Err(ContagionError::Invalid(format!(
-            "expected {} parameters, got {}",
-            pb.k(),
-            params.len()
-        )));
+        return Err(ContagionError::Invalid(format!("expected {} parameters, got {}", pb.k(), params.len())));
     }
     Ok(pb.eval(params, false, None, None).0)
 }
@@ -556,28 +502,16 @@ mod tests {
     fn analytic_gradient_matches_finite_differences() {
         let y = simulate(2000, 0.05, 0.08, 0.9, 1);
         for spec in [
-            GarchSpec {
-                dist: Innovation::Normal,
-                gjr: false,
-            },
-            GarchSpec {
-                dist: Innovation::StudentT,
-                gjr: false,
-            },
-            GarchSpec {
-                dist: Innovation::StudentT,
-                gjr: true,
-            },
+            GarchSpec { dist: Innovation::Normal, gjr: false },
+            GarchSpec { dist: Innovation::StudentT, gjr: false },
+            GarchSpec { dist: Innovation::StudentT, gjr: true },
         ] {
             let pb = Problem::new(&y, spec);
             let th = pb.theta(0.04, 0.06, 0.07, 0.03, 0.88, 7.0);
             let (_, g) = pb.eval(&th, true, None, None);
             let gn = numerical_gradient(|x| pb.eval(x, false, None, None).0, &th);
             for (a, b) in g.iter().zip(&gn) {
-                assert!(
-                    (a - b).abs() < 1e-4 * (1.0 + b.abs()),
-                    "{spec:?}: {g:?} vs {gn:?}"
-                );
+                assert!((a - b).abs() < 1e-4 * (1.0 + b.abs()), "{spec:?}: {g:?} vs {gn:?}");
             }
             // the reparameterisation round-trips
             let (th2, _) = pb.constrained(&pb.unconstrained(&th));
@@ -599,16 +533,10 @@ mod tests {
 
     #[test]
     fn rejects_bad_input() {
-        assert!(matches!(
-            fit_garch(&[0.1; 10], GarchSpec::default()),
-            Err(ContagionError::TooShort { .. })
-        ));
+        assert!(matches!(fit_garch(&[0.1; 10], GarchSpec::default()), Err(ContagionError::TooShort { .. })));
         assert!(fit_garch(&[0.0; 500], GarchSpec::default()).is_err());
         let mut y = simulate(500, 0.05, 0.08, 0.9, 4);
         y[7] = f64::NAN;
-        assert!(matches!(
-            fit_garch(&y, GarchSpec::default()),
-            Err(ContagionError::Invalid(_))
-        ));
+        assert!(matches!(fit_garch(&y, GarchSpec::default()), Err(ContagionError::Invalid(_))));
     }
 }

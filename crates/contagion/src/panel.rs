@@ -24,9 +24,7 @@ impl ReturnRows {
     /// Rows with dates in [from, to].
     pub fn between(&self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> ReturnRows {
         let keep: Vec<usize> = (0..self.dates.len())
-            .filter(|&i| {
-                from.is_none_or(|f| f <= self.dates[i]) && to.is_none_or(|t| self.dates[i] <= t)
-            })
+            .filter(|&i| from.is_none_or(|f| f <= self.dates[i]) && to.is_none_or(|t| self.dates[i] <= t))
             .collect();
         ReturnRows {
             names: self.names.clone(),
@@ -45,24 +43,11 @@ pub fn log_return_rows(series: &[&Series], policy: &Alignment, scale: f64) -> Re
     let panel = Panel::align(series, policy)?;
     let (dates, px) = panel.complete_rows();
     if px.len() < 2 {
-        return Err(ContagionError::TooShort {
-            what: "aligned prices".into(),
-            needed: 2,
-            got: px.len(),
-        });
+        return Err(ContagionError::TooShort { what: "aligned prices".into(), needed: 2, got: px.len() });
     }
-    let rows = (1..px.len())
-        .map(|i| {
-            (0..px[i].len())
-                .map(|j| scale * (px[i][j] / px[i - 1][j]).ln())
-                .collect()
-        })
-        .collect();
-    Ok(ReturnRows {
-        names: panel.ids,
-        dates: dates[1..].to_vec(),
-        rows,
-    })
+    let rows =
+        (1..px.len()).map(|i| (0..px[i].len()).map(|j| scale * (px[i][j] / px[i - 1][j]).ln()).collect()).collect();
+    Ok(ReturnRows { names: panel.ids, dates: dates[1..].to_vec(), rows })
 }
 
 /// A basket index (level 100 on its first date): the members' daily simple returns
@@ -71,9 +56,7 @@ pub fn log_return_rows(series: &[&Series], policy: &Alignment, scale: f64) -> Re
 /// index. Members are aligned on the union of their dates with a 5-day fill.
 pub fn basket_index(name: &str, members: &[(&Series, f64)]) -> Result<Series> {
     if members.is_empty() {
-        return Err(ContagionError::Invalid(format!(
-            "basket `{name}` has no members"
-        )));
+        return Err(ContagionError::Invalid(format!("basket `{name}` has no members")));
     }
     let refs: Vec<&Series> = members.iter().map(|m| m.0).collect();
     let panel = Panel::align(&refs, &Alignment::Union { max_fill_days: 5 })?;
@@ -103,13 +86,7 @@ pub fn basket_index(name: &str, members: &[(&Series, f64)]) -> Result<Series> {
             }
             // the first date with enough members quoted starts the index
             _ if dates.is_empty() => {
-                let quoted: f64 = panel
-                    .columns
-                    .iter()
-                    .zip(&w)
-                    .filter(|(c, _)| c[i].is_some())
-                    .map(|(_, w)| w)
-                    .sum();
+                let quoted: f64 = panel.columns.iter().zip(&w).filter(|(c, _)| c[i].is_some()).map(|(_, w)| w).sum();
                 if quoted / w.iter().sum::<f64>() >= 0.5 {
                     dates.push(panel.dates[i]);
                     values.push(level);

@@ -25,27 +25,21 @@ use crate::panel::{basket_index, log_return_rows, ReturnRows};
 use crate::spillover::{rolling_spillover, spillover, Edge, SpilloverOptions};
 use crate::turbulence::{expanding_percentile, turbulence};
 use chrono::NaiveDate;
-use fissure_core::family::{
-    Chart, ChartData, FamilyInputs, FamilyOutput, Line, SignalFamily, Text,
-};
+use fissure_core::family::{Chart, ChartData, FamilyInputs, FamilyOutput, Line, SignalFamily, Text};
 use fissure_core::{Alignment, Series, SignalSeries, SignalSpec, Thresholds};
 use serde::Serialize;
 
 type Result<T> = std::result::Result<T, ContagionError>;
 
 /// Cross-asset universe of the absorption ratio and turbulence (those present are used).
-pub const AR_UNIVERSE: [&str; 13] = [
-    "SPY", "QQQ", "IWM", "XLK", "XLF", "XLE", "XLU", "XLP", "XLV", "TLT", "GLD", "SLV", "HYG",
-];
+pub const AR_UNIVERSE: [&str; 13] =
+    ["SPY", "QQQ", "IWM", "XLK", "XLF", "XLE", "XLU", "XLP", "XLV", "TLT", "GLD", "SLV", "HYG"];
 /// The six ETFs of the spillover network.
 pub const DY_UNIVERSE: [&str; 6] = ["SPY", "TLT", "GLD", "SLV", "XLE", "HYG"];
 /// Assets of the correlation heatmap.
-pub const HEATMAP: [&str; 10] = [
-    "SPY", "QQQ", "NVDA", "GLD", "SLV", "COPPER", "XLE", "TLT", "HYG", "BTC",
-];
+pub const HEATMAP: [&str; 10] = ["SPY", "QQQ", "NVDA", "GLD", "SLV", "COPPER", "XLE", "TLT", "HYG", "BTC"];
 /// Basket pairs whose correlation is a signal.
-pub const BASKET_PAIRS: [(&str, &str); 3] =
-    [("ai", "precious"), ("ai", "crypto"), ("precious", "crypto")];
+pub const BASKET_PAIRS: [(&str, &str); 3] = [("ai", "precious"), ("ai", "crypto"), ("precious", "crypto")];
 
 /// The latest correlation matrix for the report's heatmap.
 #[derive(Debug, Clone, Serialize)]
@@ -81,19 +75,11 @@ fn spec(id: &str, en: &str, zh: &str, unit: &str, thresholds: Thresholds) -> Sig
 }
 
 fn pct_default() -> Thresholds {
-    Thresholds::Percentile {
-        elevated: 80.0,
-        alarm: 95.0,
-    }
+    Thresholds::Percentile { elevated: 80.0, alarm: 95.0 }
 }
 
 fn finite_pairs(dates: &[NaiveDate], values: &[f64]) -> (Vec<NaiveDate>, Vec<f64>) {
-    dates
-        .iter()
-        .zip(values)
-        .filter(|(_, v)| v.is_finite())
-        .map(|(d, v)| (*d, *v))
-        .unzip()
+    dates.iter().zip(values).filter(|(_, v)| v.is_finite()).map(|(d, v)| (*d, *v)).unzip()
 }
 
 fn basket_members(inputs: &FamilyInputs, name: &str) -> Vec<(String, f64)> {
@@ -101,28 +87,20 @@ fn basket_members(inputs: &FamilyInputs, name: &str) -> Vec<(String, f64)> {
         return m.clone();
     }
     let ids: &[&str] = match name {
-        "ai" => &[
-            "NVDA", "MSFT", "GOOGL", "AMZN", "META", "AVGO", "ORCL", "AMD",
-        ],
+        "ai" => &["NVDA", "MSFT", "GOOGL", "AMZN", "META", "AVGO", "ORCL", "AMD"],
         "precious" => &["GLD", "SLV"],
         "crypto" => &["BTC", "ETH"],
         _ => &[],
     };
-    ids.iter()
-        .map(|i| (i.to_string(), 1.0 / ids.len() as f64))
-        .collect()
+    ids.iter().map(|i| (i.to_string(), 1.0 / ids.len() as f64)).collect()
 }
 
 fn basket(inputs: &FamilyInputs, name: &str) -> Result<Series> {
     let members = basket_members(inputs, name);
-    let present: Vec<(&Series, f64)> = members
-        .iter()
-        .filter_map(|(id, w)| inputs.series.get(id).map(|s| (s, *w)))
-        .collect();
+    let present: Vec<(&Series, f64)> =
+        members.iter().filter_map(|(id, w)| inputs.series.get(id).map(|s| (s, *w))).collect();
     if present.is_empty() {
-        return Err(ContagionError::Invalid(format!(
-            "basket `{name}`: none of its members is loaded"
-        )));
+        return Err(ContagionError::Invalid(format!("basket `{name}`: none of its members is loaded")));
     }
     basket_index(name, &present)
 }
@@ -130,11 +108,7 @@ fn basket(inputs: &FamilyInputs, name: &str) -> Result<Series> {
 fn rows_of(inputs: &FamilyInputs, ids: &[&str], min: usize) -> Result<ReturnRows> {
     let s: Vec<&Series> = ids.iter().filter_map(|id| inputs.series.get(*id)).collect();
     if s.len() < min {
-        return Err(ContagionError::Invalid(format!(
-            "need at least {min} of {}; {} loaded",
-            ids.join(", "),
-            s.len()
-        )));
+        return Err(ContagionError::Invalid(format!("need at least {min} of {}; {} loaded", ids.join(", "), s.len())));
     }
     log_return_rows(&s, &Alignment::Intersection, 100.0)
 }
@@ -197,24 +171,14 @@ fn en_basket(name: &str) -> String {
     }
 }
 
-fn basket_corr_signal(
-    inputs: &FamilyInputs,
-    a: &str,
-    b: &str,
-    window: usize,
-) -> Result<(SignalSeries, Line)> {
+fn basket_corr_signal(inputs: &FamilyInputs, a: &str, b: &str, window: usize) -> Result<(SignalSeries, Line)> {
     let (sa, sb) = (basket(inputs, a)?, basket(inputs, b)?);
     let r = log_return_rows(&[&sa, &sb], &Alignment::Intersection, 100.0)?;
     let c = rolling_correlation(&r.column(0), &r.column(1), window)?;
     let dates = r.dates[window - 1..].to_vec();
     let (dates, values) = finite_pairs(&dates, &c);
-    let last = *values
-        .last()
-        .ok_or_else(|| ContagionError::Invalid("no correlation value".into()))?;
-    let pct = expanding_percentile(&values)
-        .last()
-        .copied()
-        .unwrap_or(f64::NAN);
+    let last = *values.last().ok_or_else(|| ContagionError::Invalid("no correlation value".into()))?;
+    let pct = expanding_percentile(&values).last().copied().unwrap_or(f64::NAN);
     let since = dates[0];
     let s = SignalSeries {
         spec: spec(
@@ -242,24 +206,14 @@ fn basket_corr_signal(
         dates: dates.clone(),
         values: values.clone(),
     };
-    Ok((
-        s,
-        Line {
-            label: format!("{a}–{b}"),
-            dates,
-            values,
-        },
-    ))
+    Ok((s, Line { label: format!("{a}–{b}"), dates, values }))
 }
 
 /// Computes the family's signals, the latest correlation matrix and the net spillover edges.
 pub fn compute(inputs: &FamilyInputs) -> ContagionReport {
     let mut out = ContagionReport::default();
     let note = |out: &mut ContagionReport, what: &str, e: &dyn std::fmt::Display| {
-        out.notes.push(Text::new(
-            format!("{what}: skipped ({e})"),
-            format!("{what}：未计算（{e}）"),
-        ));
+        out.notes.push(Text::new(format!("{what}: skipped ({e})"), format!("{what}：未计算（{e}）")));
     };
 
     // 1. basket correlations
@@ -342,12 +296,8 @@ pub fn compute(inputs: &FamilyInputs) -> ContagionReport {
                     let smooth = fissure_core::rolling::rolling_mean(&t.normalized, 20);
                     match smooth {
                         Ok(sm) => {
-                            let dates: Vec<NaiveDate> =
-                                t.index[19..].iter().map(|&i| r.dates[i]).collect();
-                            let pct = expanding_percentile(&sm)
-                                .last()
-                                .copied()
-                                .unwrap_or(f64::NAN);
+                            let dates: Vec<NaiveDate> = t.index[19..].iter().map(|&i| r.dates[i]).collect();
+                            let pct = expanding_percentile(&sm).last().copied().unwrap_or(f64::NAN);
                             let last = sm.last().copied().unwrap_or(f64::NAN);
                             let cs = t.correlation_surprise.last().copied().unwrap_or(f64::NAN);
                             out.signals.push(SignalSeries {
@@ -379,20 +329,14 @@ pub fn compute(inputs: &FamilyInputs) -> ContagionReport {
             match rolling_spillover(&r.names, &r.rows, 200, 1, &opts) {
                 Ok(rs) => {
                     let dates: Vec<NaiveDate> = rs.end_index.iter().map(|&i| r.dates[i]).collect();
-                    let pct = expanding_percentile(&rs.total)
-                        .last()
-                        .copied()
-                        .unwrap_or(f64::NAN);
+                    let pct = expanding_percentile(&rs.total).last().copied().unwrap_or(f64::NAN);
                     let last = rs.total.last().copied().unwrap_or(f64::NAN);
                     let lastnet = rs.net.last().cloned().unwrap_or_default();
                     let (imax, _) =
                         lastnet
                             .iter()
                             .enumerate()
-                            .fold(
-                                (0, f64::NEG_INFINITY),
-                                |m, (i, v)| if *v > m.1 { (i, *v) } else { m },
-                            );
+                            .fold((0, f64::NEG_INFINITY), |m, (i, v)| if *v > m.1 { (i, *v) } else { m });
                     let top = r.names.get(imax).cloned().unwrap_or_default();
                     out.signals.push(SignalSeries {
                         spec: spec("contagion.spillover.total", "Total spillover (Diebold–Yilmaz, 200d)", "总溢出指数（Diebold–Yilmaz，200日）", "percent", pct_default()),
@@ -452,10 +396,7 @@ pub fn compute(inputs: &FamilyInputs) -> ContagionReport {
     }
 
     // 6. crowding of the AI basket
-    let ai_ids: Vec<String> = basket_members(inputs, "ai")
-        .into_iter()
-        .map(|m| m.0)
-        .collect();
+    let ai_ids: Vec<String> = basket_members(inputs, "ai").into_iter().map(|m| m.0).collect();
     let ai_refs: Vec<&str> = ai_ids.iter().map(|s| s.as_str()).collect();
     match rows_of(inputs, &ai_refs, 2).and_then(|r| basket_crowding(&r.rows, 60).map(|c| (r, c))) {
         Ok((r, c)) => {
@@ -485,30 +426,15 @@ pub fn compute(inputs: &FamilyInputs) -> ContagionReport {
 
     // 7. positioning
     for (role, id, en, zh) in [
-        (
-            "margin_debt",
-            "MARGIN_DEBT",
-            "Margin debt, 12-month change percentile",
-            "融资余额 12 个月变化百分位",
-        ),
-        (
-            "aaii_spread",
-            "AAII_SPREAD",
-            "AAII bull–bear spread percentile",
-            "AAII 牛熊差百分位",
-        ),
+        ("margin_debt", "MARGIN_DEBT", "Margin debt, 12-month change percentile", "融资余额 12 个月变化百分位"),
+        ("aaii_spread", "AAII_SPREAD", "AAII bull–bear spread percentile", "AAII 牛熊差百分位"),
         (
             "aaii_equity_allocation",
             "AAII_ALLOC.stocks_pct",
             "AAII equity allocation percentile",
             "AAII 股票配置比例百分位",
         ),
-        (
-            "naaim",
-            "NAAIM",
-            "NAAIM exposure percentile",
-            "NAAIM 仓位指数百分位",
-        ),
+        ("naaim", "NAAIM", "NAAIM exposure percentile", "NAAIM 仓位指数百分位"),
     ] {
         let s = inputs.role(role).or_else(|| inputs.series.get(id));
         let Some(s) = s else { continue };
@@ -516,11 +442,7 @@ pub fn compute(inputs: &FamilyInputs) -> ContagionReport {
         match positioning(s, kind) {
             Ok(p) => {
                 let use_change = kind == ChangeKind::Percent;
-                let vals = if use_change {
-                    &p.change_percentile
-                } else {
-                    &p.level_percentile
-                };
+                let vals = if use_change { &p.change_percentile } else { &p.level_percentile };
                 let (dates, values) = finite_pairs(&p.dates, vals);
                 let Some(last) = values.last().copied() else {
                     continue;
@@ -550,27 +472,16 @@ pub fn compute(inputs: &FamilyInputs) -> ContagionReport {
     }
 
     // heatmap: latest 60-day correlations
-    let present: Vec<&Series> = HEATMAP
-        .iter()
-        .filter_map(|id| inputs.series.get(*id))
-        .collect();
+    let present: Vec<&Series> = HEATMAP.iter().filter_map(|id| inputs.series.get(*id)).collect();
     if present.len() >= 3 {
         let spy_ref = present.iter().any(|s| s.id() == "SPY");
-        let policy = if spy_ref {
-            Alignment::Reference {
-                id: "SPY".into(),
-                max_fill_days: 5,
-            }
-        } else {
-            Alignment::Intersection
-        };
+        let policy =
+            if spy_ref { Alignment::Reference { id: "SPY".into(), max_fill_days: 5 } } else { Alignment::Intersection };
         match log_return_rows(&present, &policy, 100.0) {
             Ok(r) if r.rows.len() >= 60 => match correlation_matrix(&r.rows[r.rows.len() - 60..]) {
                 Ok(m) => {
                     let n = r.names.len();
-                    let matrix: Vec<Vec<f64>> = (0..n)
-                        .map(|i| (0..n).map(|j| m[(i, j)]).collect())
-                        .collect();
+                    let matrix: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| m[(i, j)]).collect()).collect();
                     let as_of = *r.dates.last().unwrap_or(&r.dates[0]);
                     out.charts.push(Chart {
                         id: "contagion_corr_heatmap".into(),
@@ -582,25 +493,13 @@ pub fn compute(inputs: &FamilyInputs) -> ContagionReport {
                             "Pearson correlation of daily log returns on common trading days.",
                             "共同交易日日对数收益率的皮尔逊相关系数。",
                         ),
-                        data: ChartData::Heatmap {
-                            labels: r.names.clone(),
-                            matrix: matrix.clone(),
-                        },
+                        data: ChartData::Heatmap { labels: r.names.clone(), matrix: matrix.clone() },
                     });
-                    out.correlation = Some(CorrelationSnapshot {
-                        as_of,
-                        window: 60,
-                        names: r.names,
-                        matrix,
-                    });
+                    out.correlation = Some(CorrelationSnapshot { as_of, window: 60, names: r.names, matrix });
                 }
                 Err(e) => note(&mut out, "correlation heatmap", &e),
             },
-            Ok(_) => note(
-                &mut out,
-                "correlation heatmap",
-                &"fewer than 60 common days",
-            ),
+            Ok(_) => note(&mut out, "correlation heatmap", &"fewer than 60 common days"),
             Err(e) => note(&mut out, "correlation heatmap", &e),
         }
     }
@@ -618,46 +517,19 @@ fn cocrash_signal(inputs: &FamilyInputs) -> Result<SignalSeries> {
             "needs SPY and at least three other assets of the co-crash universe".into(),
         ));
     }
-    let series: Vec<&Series> = uni
-        .iter()
-        .filter_map(|(id, _)| inputs.series.get(id))
-        .collect();
-    let panel = fissure_core::Panel::align(
-        &series,
-        &Alignment::Reference {
-            id: "SPY".into(),
-            max_fill_days: 5,
-        },
-    )?;
+    let series: Vec<&Series> = uni.iter().filter_map(|(id, _)| inputs.series.get(id)).collect();
+    let panel = fissure_core::Panel::align(&series, &Alignment::Reference { id: "SPY".into(), max_fill_days: 5 })?;
     let cc = detect(&panel, &uni, &CoCrashOptions::default())?;
     let flagged: std::collections::HashSet<NaiveDate> = cc.flagged.iter().map(|f| f.date).collect();
-    let ok: Vec<usize> = (0..cc.dates.len())
-        .filter(|&t| cc.breadth[t].is_finite())
-        .collect();
-    let ind: Vec<f64> = ok
-        .iter()
-        .map(|&t| f64::from(u8::from(flagged.contains(&cc.dates[t]))))
-        .collect();
+    let ok: Vec<usize> = (0..cc.dates.len()).filter(|&t| cc.breadth[t].is_finite()).collect();
+    let ind: Vec<f64> = ok.iter().map(|&t| f64::from(u8::from(flagged.contains(&cc.dates[t])))).collect();
     if ind.len() < 60 {
-        return Err(ContagionError::TooShort {
-            what: "co-crash history".into(),
-            needed: 60,
-            got: ind.len(),
-        });
+        return Err(ContagionError::TooShort { what: "co-crash history".into(), needed: 60, got: ind.len() });
     }
-    let count: Vec<f64> = fissure_core::rolling::rolling_mean(&ind, 60)?
-        .iter()
-        .map(|m| (m * 60.0).round())
-        .collect();
+    let count: Vec<f64> = fissure_core::rolling::rolling_mean(&ind, 60)?.iter().map(|m| (m * 60.0).round()).collect();
     let dates: Vec<NaiveDate> = ok[59..].iter().map(|&t| cc.dates[t]).collect();
     let last = count.last().copied().unwrap_or(0.0);
-    let recent: Vec<String> = cc
-        .flagged
-        .iter()
-        .rev()
-        .take(3)
-        .map(|f| f.date.to_string())
-        .collect();
+    let recent: Vec<String> = cc.flagged.iter().rev().take(3).map(|f| f.date.to_string()).collect();
     Ok(SignalSeries {
         spec: spec("contagion.cocrash.count60", "Co-crash days (last 60 trading days)", "跨资产同跌日数（最近 60 个交易日）", "days", Thresholds::Absolute { elevated: 2.0, alarm: 4.0 }),
         explain_en: format!(
@@ -692,12 +564,7 @@ impl SignalFamily for ContagionFamily {
 
     fn compute(&self, inputs: &FamilyInputs) -> std::result::Result<FamilyOutput, String> {
         let r = compute(inputs);
-        Ok(FamilyOutput {
-            signals: r.signals,
-            charts: r.charts,
-            methods: methods(),
-            notes: r.notes,
-        })
+        Ok(FamilyOutput { signals: r.signals, charts: r.charts, methods: methods(), notes: r.notes })
     }
 }
 

@@ -16,8 +16,7 @@
 
 use crate::error::ContagionError;
 use fissure_stats::var::{
-    fevd, select_lag, var_from_solution, var_ols, var_regressors, CrossProducts, FevdKind,
-    InfoCriterion,
+    fevd, select_lag, var_ols, var_regressors, CrossProducts, FevdKind, InfoCriterion, RollingVarFevd,
 };
 use nalgebra::DMatrix;
 use rayon::prelude::*;
@@ -72,11 +71,7 @@ pub struct SpilloverOptions {
 
 impl Default for SpilloverOptions {
     fn default() -> Self {
-        SpilloverOptions {
-            lag: LagChoice::default(),
-            horizon: 10,
-            identification: Identification::Generalized,
-        }
+        SpilloverOptions { lag: LagChoice::default(), horizon: 10, identification: Identification::Generalized }
     }
 }
 
@@ -120,32 +115,13 @@ impl Spillover {
         id: Identification,
     ) -> Spillover {
         let n = theta.nrows();
-        let table: Vec<Vec<f64>> = (0..n)
-            .map(|i| (0..n).map(|j| 100.0 * theta[(i, j)]).collect())
-            .collect();
-        let from: Vec<f64> = (0..n)
-            .map(|i| (0..n).filter(|&j| j != i).map(|j| table[i][j]).sum())
-            .collect();
-        let to: Vec<f64> = (0..n)
-            .map(|j| (0..n).filter(|&i| i != j).map(|i| table[i][j]).sum())
-            .collect();
+        let table: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| 100.0 * theta[(i, j)]).collect()).collect();
+        let from: Vec<f64> = (0..n).map(|i| (0..n).filter(|&j| j != i).map(|j| table[i][j]).sum()).collect();
+        let to: Vec<f64> = (0..n).map(|j| (0..n).filter(|&i| i != j).map(|i| table[i][j]).sum()).collect();
         let net = to.iter().zip(&from).map(|(t, f)| t - f).collect();
         let total = from.iter().sum::<f64>() / n as f64;
-        let pairwise_net = (0..n)
-            .map(|i| (0..n).map(|j| table[j][i] - table[i][j]).collect())
-            .collect();
-        Spillover {
-            names,
-            p,
-            horizon,
-            identification: id,
-            table,
-            total,
-            to,
-            from,
-            net,
-            pairwise_net,
-        }
+        let pairwise_net = (0..n).map(|i| (0..n).map(|j| table[j][i] - table[i][j]).collect()).collect();
+        Spillover { names, p, horizon, identification: id, table, total, to, from, net, pairwise_net }
     }
 
     /// The net pairwise network: one edge per pair, from the net transmitter to
@@ -160,11 +136,7 @@ impl Spillover {
                     continue;
                 }
                 let (a, b) = if w > 0.0 { (i, j) } else { (j, i) };
-                edges.push(Edge {
-                    from: self.names[a].clone(),
-                    to: self.names[b].clone(),
-                    weight: w.abs(),
-                });
+                edges.push(Edge { from: self.names[a].clone(), to: self.names[b].clone(), weight: w.abs() });
             }
         }
         edges.sort_by(|x, y| y.weight.total_cmp(&x.weight));
@@ -175,55 +147,36 @@ impl Spillover {
 fn check_rows(data: &[Vec<f64>], names: &[String]) -> Result<usize> {
     let n = names.len();
     if n < 2 {
-        return Err(ContagionError::Invalid(
-            "spillover needs at least two series".into(),
-        ));
+        return Err(ContagionError::Invalid("spillover needs at least two series".into()));
     }
     if let Some(i) = data.iter().position(|r| r.len() != n) {
-        return Err(ContagionError::Invalid(format!(
-            "spillover: row {i} has {} values for {n} names",
-            data[i].len()
-        )));
+        return Err(ContagionError::Invalid(format!("spillover: row {i} has {} values for {n} names", data[i].len())));
     }
     if let Some(i) = data.iter().position(|r| r.iter().any(|v| !v.is_finite())) {
-        return Err(ContagionError::Invalid(format!(
-            "spillover: non-finite value in row {i}"
-        )));
+        return Err(ContagionError::Invalid(format!("spillover: non-finite value in row {i}")));
     }
     Ok(n)
 }
 
 /// Full-sample spillover table of `data` (row-major T×N, e.g. returns).
-pub fn spillover(
-    names: &[String],
-    data: &[Vec<f64>],
-    opts: &SpilloverOptions,
-) -> Result<Spillover> {
+pub fn spillover(names: &[String], data: &[Vec<f64>], opts: &SpilloverOptions) -> Result<Spillover> {
     check_rows(data, names)?;
     let p = match opts.lag {
         LagChoice::Fixed { p } => p,
-        LagChoice::Aic { max } => select_lag(data, max, InfoCriterion::Aic)
-            .map_err(ContagionError::stats("VAR lag selection"))?,
-        LagChoice::Bic { max } => select_lag(data, max, InfoCriterion::Bic)
-            .map_err(ContagionError::stats("VAR lag selection"))?,
-        LagChoice::Hqic { max } => select_lag(data, max, InfoCriterion::Hqic)
-            .map_err(ContagionError::stats("VAR lag selection"))?,
+        LagChoice::Aic { max } => {
+            select_lag(data, max, InfoCriterion::Aic).map_err(ContagionError::stats("VAR lag selection"))?
+        }
+        LagChoice::Bic { max } => {
+            select_lag(data, max, InfoCriterion::Bic).map_err(ContagionError::stats("VAR lag selection"))?
+        }
+        LagChoice::Hqic { max } => {
+            select_lag(data, max, InfoCriterion::Hqic).map_err(ContagionError::stats("VAR lag selection"))?
+        }
     };
     let fit = var_ols(data, p).map_err(ContagionError::stats(format!("VAR({p}) fit")))?;
-    let theta = fevd(
-        &fit.coefs,
-        &fit.sigma_u,
-        opts.horizon,
-        opts.identification.kind(),
-    )
-    .map_err(ContagionError::stats("FEVD"))?;
-    Ok(Spillover::from_fevd(
-        names.to_vec(),
-        &theta,
-        p,
-        opts.horizon,
-        opts.identification,
-    ))
+    let theta = fevd(&fit.coefs, &fit.sigma_u, opts.horizon, opts.identification.kind())
+        .map_err(ContagionError::stats("FEVD"))?;
+    Ok(Spillover::from_fevd(names.to_vec(), &theta, p, opts.horizon, opts.identification))
 }
 
 /// Rolling spillovers: one entry per window.
@@ -255,16 +208,10 @@ pub fn rolling_spillover(
     let n = check_rows(data, names)?;
     let p = match opts.lag {
         LagChoice::Fixed { p } => p,
-        _ => {
-            return Err(ContagionError::Invalid(
-                "rolling spillovers need a fixed lag order".into(),
-            ))
-        }
+        _ => return Err(ContagionError::Invalid("rolling spillovers need a fixed lag order".into())),
     };
     if p == 0 || step == 0 {
-        return Err(ContagionError::Invalid(
-            "lag order and step must be at least 1".into(),
-        ));
+        return Err(ContagionError::Invalid("lag order and step must be at least 1".into()));
     }
     let k = 1 + n * p;
     if window < p + k + 2 {
@@ -275,21 +222,18 @@ pub fn rolling_spillover(
         });
     }
     if data.len() < window {
-        return Err(ContagionError::TooShort {
-            what: "rolling spillover".into(),
-            needed: window,
-            got: data.len(),
-        });
+        return Err(ContagionError::TooShort { what: "rolling spillover".into(), needed: window, got: data.len() });
     }
     let starts: Vec<usize> = (0..=data.len() - window).step_by(step).collect();
     let blocks: Vec<&[usize]> = starts.chunks(BLOCK).collect();
     let kind = opts.identification.kind();
     let horizon = opts.horizon;
-    let results: Vec<Vec<(usize, Spillover)>> = blocks
+    let results: Vec<Vec<Summary>> = blocks
         .par_iter()
-        .map(|blk| -> Result<Vec<(usize, Spillover)>> {
+        .map(|blk| -> Result<Vec<Summary>> {
             let mut out = Vec::with_capacity(blk.len());
             let mut cp = CrossProducts::new(k, n);
+            let mut fast = RollingVarFevd::new(n, p, horizon, kind);
             let mut x = Vec::with_capacity(k);
             let s0 = blk[0];
             for t in s0 + p..s0 + window {
@@ -306,16 +250,9 @@ pub fn rolling_spillover(
                     cur += 1;
                 }
                 let end = s + window - 1;
-                let ctx = |e| {
-                    ContagionError::stats(format!("rolling VAR({p}) window ending at row {end}"))(e)
-                };
-                let (b, ee) = cp.solve().map_err(ctx)?;
-                let fit = var_from_solution(n, p, &b, &ee, window - p).map_err(ctx)?;
-                let theta = fevd(&fit.coefs, &fit.sigma_u, horizon, kind).map_err(ctx)?;
-                out.push((
-                    end,
-                    Spillover::from_fevd(Vec::new(), &theta, p, horizon, opts.identification),
-                ));
+                fast.update(&cp)
+                    .map_err(|e| ContagionError::stats(format!("rolling VAR({p}) window ending at row {end}"))(e))?;
+                out.push(Summary::of(end, &fast.theta, n));
             }
             Ok(out)
         })
@@ -330,14 +267,40 @@ pub fn rolling_spillover(
         from: Vec::with_capacity(starts.len()),
         net: Vec::with_capacity(starts.len()),
     };
-    for (end, s) in results.into_iter().flatten() {
-        r.end_index.push(end);
+    for s in results.into_iter().flatten() {
+        r.end_index.push(s.end);
         r.total.push(s.total);
+        r.net.push(s.to.iter().zip(&s.from).map(|(t, f)| t - f).collect());
         r.to.push(s.to);
         r.from.push(s.from);
-        r.net.push(s.net);
     }
     Ok(r)
+}
+
+/// Per-window summaries of a row-normalised FEVD (flat N×N), in percent.
+struct Summary {
+    end: usize,
+    total: f64,
+    to: Vec<f64>,
+    from: Vec<f64>,
+}
+
+impl Summary {
+    fn of(end: usize, theta: &[f64], n: usize) -> Summary {
+        let mut to = vec![0.0; n];
+        let mut from = vec![0.0; n];
+        for i in 0..n {
+            for j in 0..n {
+                if i != j {
+                    let v = 100.0 * theta[i * n + j];
+                    from[i] += v;
+                    to[j] += v;
+                }
+            }
+        }
+        let total = from.iter().sum::<f64>() / n as f64;
+        Summary { end, total, to, from }
+    }
 }
 
 #[cfg(test)]
@@ -351,11 +314,7 @@ mod tests {
         for _ in 1..t {
             let pr = y.last().unwrap().clone();
             let e: Vec<f64> = (0..3).map(|_| rng.gen::<f64>() - 0.5).collect();
-            y.push(vec![
-                0.3 * pr[0] + e[0],
-                0.4 * pr[0] + 0.1 * pr[1] + e[1] + 0.3 * e[0],
-                0.2 * pr[2] + e[2],
-            ]);
+            y.push(vec![0.3 * pr[0] + e[0], 0.4 * pr[0] + 0.1 * pr[1] + e[1] + 0.3 * e[0], 0.2 * pr[2] + e[2]]);
         }
         y
     }
@@ -373,10 +332,7 @@ mod tests {
                 assert!((direct.net[i] - r.net[w][i]).abs() < 1e-9);
             }
         }
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let r1 = pool.install(|| rolling_spillover(&names, &y, 100, 3, &opts).unwrap());
         assert_eq!(r1.total, r.total);
     }

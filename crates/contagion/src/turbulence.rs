@@ -54,14 +54,10 @@ pub fn mahalanobis_parts(y: &[f64], mean: &[f64], cov: &DMatrix<f64>) -> Option<
 pub fn turbulence(rows: &[Vec<f64>], window: usize) -> Result<TurbulenceSeries> {
     let n = rows.first().map(|r| r.len()).unwrap_or(0);
     if n < 1 || rows.iter().any(|r| r.len() != n) {
-        return Err(ContagionError::Invalid(
-            "turbulence: rows must be non-empty and of equal length".into(),
-        ));
+        return Err(ContagionError::Invalid("turbulence: rows must be non-empty and of equal length".into()));
     }
     if let Some(i) = rows.iter().position(|r| r.iter().any(|v| !v.is_finite())) {
-        return Err(ContagionError::Invalid(format!(
-            "turbulence: non-finite value in row {i}"
-        )));
+        return Err(ContagionError::Invalid(format!("turbulence: non-finite value in row {i}")));
     }
     if window <= n + 1 || rows.len() <= window {
         return Err(ContagionError::TooShort {
@@ -101,9 +97,7 @@ pub fn turbulence(rows: &[Vec<f64>], window: usize) -> Result<TurbulenceSeries> 
                     (s2[(a, b)] - wf * mean[a] * mean[b]) / (wf - 1.0)
                 });
                 let p = mahalanobis_parts(&rows[t], &mean, &cov).ok_or_else(|| {
-                    ContagionError::Invalid(format!(
-                        "turbulence: covariance of the window before row {t} is singular"
-                    ))
+                    ContagionError::Invalid(format!("turbulence: covariance of the window before row {t} is singular"))
                 })?;
                 out.push(p);
             }
@@ -119,10 +113,7 @@ pub fn turbulence(rows: &[Vec<f64>], window: usize) -> Result<TurbulenceSeries> 
         index: days,
         normalized: turbulence.iter().map(|d| d / n as f64).collect(),
         magnitude: parts.iter().map(|p| p.1).collect(),
-        correlation_surprise: parts
-            .iter()
-            .map(|p| if p.1 > 0.0 { p.0 / p.1 } else { f64::NAN })
-            .collect(),
+        correlation_surprise: parts.iter().map(|p| if p.1 > 0.0 { p.0 / p.1 } else { f64::NAN }).collect(),
         turbulence,
     })
 }

@@ -2,9 +2,7 @@
 //! dense computation (explicit weights / window statistics, dense eigen / inverse) to 1e-10.
 
 mod common;
-use fissure_contagion::absorption::{
-    absorption_ratio, absorption_ratio_of, ew_covariance, AbsorptionOptions,
-};
+use fissure_contagion::absorption::{absorption_ratio, absorption_ratio_of, ew_covariance, AbsorptionOptions};
 use fissure_contagion::turbulence::turbulence;
 use nalgebra::{DMatrix, DVector};
 
@@ -63,9 +61,7 @@ fn turbulence_equals_direct_dense() {
     for k in (0..t.turbulence.len()).step_by(7) {
         let day = t.index[k];
         let win = &rows[day - 500..day];
-        let mean: Vec<f64> = (0..n)
-            .map(|j| win.iter().map(|r| r[j]).sum::<f64>() / 500.0)
-            .collect();
+        let mean: Vec<f64> = (0..n).map(|j| win.iter().map(|r| r[j]).sum::<f64>() / 500.0).collect();
         let mut cov = DMatrix::zeros(n, n);
         for r in win {
             let d = DVector::from_iterator(n, (0..n).map(|j| r[j] - mean[j]));
@@ -76,26 +72,15 @@ fn turbulence_equals_direct_dense() {
         let inv = cov.clone().try_inverse().unwrap();
         let dist = (d.transpose() * inv * &d)[(0, 0)];
         let mag: f64 = (0..n).map(|j| d[j] * d[j] / cov[(j, j)]).sum();
-        worst = worst
-            .max(((dist - t.turbulence[k]) / dist).abs())
-            .max(((mag - t.magnitude[k]) / mag).abs());
+        worst = worst.max(((dist - t.turbulence[k]) / dist).abs()).max(((mag - t.magnitude[k]) / mag).abs());
         assert!((t.correlation_surprise[k] - dist / mag).abs() < 1e-9 * (dist / mag));
     }
-    println!(
-        "turbulence: {} days, max rel diff {worst:.3e}",
-        t.turbulence.len()
-    );
+    println!("turbulence: {} days, max rel diff {worst:.3e}", t.turbulence.len());
     assert!(worst < 1e-10);
     // 2020-03-16 is far in the tail of its own history
-    let i = dates
-        .iter()
-        .position(|d| d.to_string() == "2020-03-16")
-        .unwrap();
+    let i = dates.iter().position(|d| d.to_string() == "2020-03-16").unwrap();
     let k = t.index.iter().position(|x| *x == i).unwrap();
     let pct = fissure_stats::describe::percentile_rank(&t.turbulence[..=k], t.turbulence[k]);
-    println!(
-        "turbulence 2020-03-16 = {:.1} (N = 11), percentile {pct:.2}",
-        t.turbulence[k]
-    );
+    println!("turbulence 2020-03-16 = {:.1} (N = 11), percentile {pct:.2}", t.turbulence[k]);
     assert!(pct > 99.0);
 }

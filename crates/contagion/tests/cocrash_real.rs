@@ -23,19 +23,9 @@ fn files(id: &str) -> &'static str {
 #[test]
 fn finds_known_cocrash_days_and_not_ordinary_down_days() {
     let uni = default_universe();
-    let series: Vec<Series> = uni
-        .iter()
-        .map(|(id, _)| common::demo(id, files(id)))
-        .collect();
+    let series: Vec<Series> = uni.iter().map(|(id, _)| common::demo(id, files(id))).collect();
     let refs: Vec<&Series> = series.iter().collect();
-    let panel = Panel::align(
-        &refs,
-        &Alignment::Reference {
-            id: "SPY".into(),
-            max_fill_days: 5,
-        },
-    )
-    .unwrap();
+    let panel = Panel::align(&refs, &Alignment::Reference { id: "SPY".into(), max_fill_days: 5 }).unwrap();
     let classes: Vec<(String, CrashClass)> = uni.iter().map(|(i, c)| (i.to_string(), *c)).collect();
     let cc = detect(&panel, &classes, &CoCrashOptions::default()).unwrap();
     let flag = |d: &str| cc.flagged.iter().find(|f| f.date.to_string() == d);
@@ -46,16 +36,9 @@ fn finds_known_cocrash_days_and_not_ordinary_down_days() {
         shf += usize::from(f.safe_haven_failure);
     }
     let days = cc.breadth.iter().filter(|b| b.is_finite()).count();
-    println!(
-        "{} flagged of {days} days ({ind} indiscriminate, {shf} safe-haven failure)",
-        cc.flagged.len()
-    );
+    println!("{} flagged of {days} days ({ind} indiscriminate, {shf} safe-haven failure)", cc.flagged.len());
     for f in &cc.flagged {
-        let assets: Vec<String> = f
-            .assets_down
-            .iter()
-            .map(|a| format!("{} {:.1}σ", a.id, a.sigma_move))
-            .collect();
+        let assets: Vec<String> = f.assets_down.iter().map(|a| format!("{} {:.1}σ", a.id, a.sigma_move)).collect();
         println!(
             "{} breadth {:.2} ind {} shf {} | {}",
             f.date,
@@ -68,18 +51,13 @@ fn finds_known_cocrash_days_and_not_ordinary_down_days() {
     // well-known days
     let d = flag("2026-02-12").expect("2026-02-12 flagged");
     assert!(d.indiscriminate && d.safe_haven_failure);
-    assert!(
-        d.assets_down.iter().any(|a| a.id == "SLV") && d.assets_down.iter().any(|a| a.id == "SPY")
-    );
+    assert!(d.assets_down.iter().any(|a| a.id == "SLV") && d.assets_down.iter().any(|a| a.id == "SPY"));
     for day in ["2020-03-12", "2020-03-16"] {
         let d = flag(day).unwrap_or_else(|| panic!("{day} not flagged"));
         assert!(d.indiscriminate && d.safe_haven_failure, "{day}");
     }
     for day in ["2008-09-29", "2008-10-06", "2008-10-15", "2008-12-01"] {
-        assert!(
-            flag(day).is_some_and(|d| d.indiscriminate),
-            "{day} not flagged as indiscriminate"
-        );
+        assert!(flag(day).is_some_and(|d| d.indiscriminate), "{day} not flagged as indiscriminate");
     }
     // ordinary equity down days (stocks fell ≥ 2σ, havens held, few others fell) are not flagged
     for day in ["2025-11-13", "2025-11-20", "2026-02-03"] {
@@ -88,16 +66,8 @@ fn finds_known_cocrash_days_and_not_ordinary_down_days() {
     // rare: under 2.5% of days, and most large equity declines are not co-crashes
     assert!((cc.flagged.len() as f64) < 0.025 * days as f64);
     let eq = &cc.class_moves[0];
-    let eq_down: Vec<usize> = (0..eq.len())
-        .filter(|&t| eq[t] <= -1.5 && cc.breadth[t].is_finite())
-        .collect();
-    let eq_flagged = eq_down
-        .iter()
-        .filter(|&&t| cc.flagged.iter().any(|f| f.date == cc.dates[t]))
-        .count();
-    println!(
-        "equity ≤ −1.5σ days: {}, flagged: {eq_flagged}",
-        eq_down.len()
-    );
+    let eq_down: Vec<usize> = (0..eq.len()).filter(|&t| eq[t] <= -1.5 && cc.breadth[t].is_finite()).collect();
+    let eq_flagged = eq_down.iter().filter(|&&t| cc.flagged.iter().any(|f| f.date == cc.dates[t])).count();
+    println!("equity ≤ −1.5σ days: {}, flagged: {eq_flagged}", eq_down.len());
     assert!((eq_flagged as f64) < 0.35 * eq_down.len() as f64);
 }

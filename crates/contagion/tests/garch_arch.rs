@@ -10,10 +10,7 @@ fn sp500_pct() -> Vec<f64> {
     let (from, to) = ("2000-01-01".parse().unwrap(), "2025-12-31".parse().unwrap());
     let v = s.values();
     let d = s.dates();
-    (1..v.len())
-        .filter(|&i| d[i] >= from && d[i] <= to)
-        .map(|i| 100.0 * (v[i] / v[i - 1] - 1.0))
-        .collect()
+    (1..v.len()).filter(|&i| d[i] >= from && d[i] <= to).map(|i| 100.0 * (v[i] / v[i - 1] - 1.0)).collect()
 }
 
 fn check(name: &str, spec: GarchSpec, param_tol: f64) {
@@ -22,12 +19,7 @@ fn check(name: &str, spec: GarchSpec, param_tol: f64) {
     let y = sp500_pct();
     assert_eq!(y.len() as u64, fx["nobs"].as_u64().unwrap());
     let f = fit_garch(&y, spec).unwrap();
-    let want: Vec<f64> = m["params"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
+    let want: Vec<f64> = m["params"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
     let names: Vec<String> = m["param_names"]
         .as_array()
         .unwrap()
@@ -36,52 +28,24 @@ fn check(name: &str, spec: GarchSpec, param_tol: f64) {
         .collect();
     assert_eq!(f.param_names, names);
     let ll = m["loglik"].as_f64().unwrap();
-    println!(
-        "{name}: ours {:?} ll {:.8}\n arch {:?} ll {:.8}",
-        f.params, f.loglik, want, ll
-    );
-    println!(
-        " se ours {:?}\n se arch {:?}",
-        f.std_errors, m["std_errors_robust"]
-    );
-    assert!(
-        common::rel_close(f.loglik, ll, 1e-8),
-        "loglik {} vs {}",
-        f.loglik,
-        ll
-    );
+    println!("{name}: ours {:?} ll {:.8}\n arch {:?} ll {:.8}", f.params, f.loglik, want, ll);
+    println!(" se ours {:?}\n se arch {:?}", f.std_errors, m["std_errors_robust"]);
+    assert!(common::rel_close(f.loglik, ll, 1e-8), "loglik {} vs {}", f.loglik, ll);
     assert!(f.loglik >= ll - 1e-6, "our optimum is below arch's");
     for (i, (a, b)) in f.params.iter().zip(&want).enumerate() {
         // parameters at a bound (arch's GJR alpha = 7e-19) are compared absolutely
-        let ok = if b.abs() < 1e-6 {
-            a.abs() < param_tol.max(1e-4)
-        } else {
-            common::rel_close(*a, *b, param_tol)
-        };
+        let ok = if b.abs() < 1e-6 { a.abs() < param_tol.max(1e-4) } else { common::rel_close(*a, *b, param_tol) };
         assert!(ok, "{name} {}: {a} vs {b}", names[i]);
     }
-    let se: Vec<f64> = m["std_errors_robust"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
+    let se: Vec<f64> = m["std_errors_robust"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
     for (i, (a, b)) in f.std_errors.iter().zip(&se).enumerate() {
         if want[i].abs() < 1e-6 {
             continue; // a parameter on its bound has no meaningful standard error
         }
-        assert!(
-            common::rel_close(*a, *b, 1e-2),
-            "{name} se {}: {a} vs {b}",
-            names[i]
-        );
+        assert!(common::rel_close(*a, *b, 1e-2), "{name} se {}: {a} vs {b}", names[i]);
     }
-    let v5: Vec<f64> = m["conditional_volatility_last5"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect();
+    let v5: Vec<f64> =
+        m["conditional_volatility_last5"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
     let n = f.conditional_volatility.len();
     for (a, b) in f.conditional_volatility[n - 5..].iter().zip(&v5) {
         assert!(common::rel_close(*a, *b, 1e-4), "sigma {a} vs {b}");
@@ -90,36 +54,15 @@ fn check(name: &str, spec: GarchSpec, param_tol: f64) {
 
 #[test]
 fn garch_normal_matches_arch() {
-    check(
-        "normal",
-        GarchSpec {
-            dist: Innovation::Normal,
-            gjr: false,
-        },
-        1e-4,
-    );
+    check("normal", GarchSpec { dist: Innovation::Normal, gjr: false }, 1e-4);
 }
 
 #[test]
 fn garch_student_t_matches_arch() {
-    check(
-        "t",
-        GarchSpec {
-            dist: Innovation::StudentT,
-            gjr: false,
-        },
-        1e-4,
-    );
+    check("t", GarchSpec { dist: Innovation::StudentT, gjr: false }, 1e-4);
 }
 
 #[test]
 fn gjr_normal_matches_arch() {
-    check(
-        "gjr_normal",
-        GarchSpec {
-            dist: Innovation::Normal,
-            gjr: true,
-        },
-        1e-3,
-    );
+    check("gjr_normal", GarchSpec { dist: Innovation::Normal, gjr: true }, 1e-3);
 }

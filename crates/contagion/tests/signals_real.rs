@@ -33,16 +33,8 @@ const FILES: [(&str, &str, Option<&str>); 27] = [
     ("AVGO", "prices/stock_avgo_daily.csv", None),
     ("ORCL", "prices/stock_orcl_daily.csv", None),
     ("AMD", "prices/stock_amd_daily.csv", None),
-    (
-        "MARGIN_DEBT",
-        "macro/finra_margin_debt_monthly.csv",
-        Some("debit_balances_musd"),
-    ),
-    (
-        "AAII_SPREAD",
-        "macro/aaii_sentiment_spread_monthly.csv",
-        Some("bull_minus_bear"),
-    ),
+    ("MARGIN_DEBT", "macro/finra_margin_debt_monthly.csv", Some("debit_balances_musd")),
+    ("AAII_SPREAD", "macro/aaii_sentiment_spread_monthly.csv", Some("bull_minus_bear")),
 ];
 
 fn inputs(as_of: Option<&str>) -> FamilyInputs {
@@ -61,12 +53,7 @@ fn inputs(as_of: Option<&str>) -> FamilyInputs {
     let mut roles = BTreeMap::new();
     roles.insert("margin_debt".to_string(), "MARGIN_DEBT".to_string());
     roles.insert("aaii_spread".to_string(), "AAII_SPREAD".to_string());
-    FamilyInputs {
-        as_of,
-        series,
-        roles,
-        ..Default::default()
-    }
+    FamilyInputs { as_of, series, roles, ..Default::default() }
 }
 
 #[test]
@@ -117,23 +104,11 @@ fn signals_on_real_data_are_complete_and_real_time_safe() {
     // real-time safety: a run on data cut at 2024-06-28 reproduces the full run's past
     let cut = compute(&inputs(Some("2024-06-28")));
     for s in &cut.signals {
-        let f = full
-            .signals
-            .iter()
-            .find(|x| x.spec.id == s.spec.id)
-            .unwrap();
+        let f = full.signals.iter().find(|x| x.spec.id == s.spec.id).unwrap();
         assert!(*s.dates.last().unwrap() <= "2024-06-28".parse::<Date>().unwrap());
         for (d, v) in s.dates.iter().zip(&s.values) {
-            let i = f
-                .dates
-                .binary_search(d)
-                .unwrap_or_else(|_| panic!("{} {d}", s.spec.id));
-            assert!(
-                (f.values[i] - v).abs() <= 1e-9 * v.abs().max(1.0),
-                "{} on {d}: {} vs {v}",
-                s.spec.id,
-                f.values[i]
-            );
+            let i = f.dates.binary_search(d).unwrap_or_else(|_| panic!("{} {d}", s.spec.id));
+            assert!((f.values[i] - v).abs() <= 1e-9 * v.abs().max(1.0), "{} on {d}: {} vs {v}", s.spec.id, f.values[i]);
         }
     }
     let out = ContagionFamily.compute(&inputs(None)).unwrap();

@@ -2,19 +2,13 @@
 //! (fixtures from tools/reference/contagion/dy_ref.py). Tolerance 1e-8 (absolute, percent units).
 
 mod common;
-use fissure_contagion::spillover::{
-    rolling_spillover, spillover, Identification, LagChoice, SpilloverOptions,
-};
+use fissure_contagion::spillover::{rolling_spillover, spillover, Identification, LagChoice, SpilloverOptions};
 use serde_json::Value;
 
 const TOL: f64 = 1e-8;
 
 fn vecf(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
 }
 
 #[test]
@@ -23,21 +17,9 @@ fn full_sample_tables_match_statsmodels() {
     let (dates, rows) = common::etf6_returns("2010-01-01", "2025-12-31");
     assert_eq!(rows.len() as u64, fx["nobs_returns"].as_u64().unwrap());
     assert_eq!(dates[0].to_string(), fx["first_date"].as_str().unwrap());
-    let names: Vec<String> = fx["names"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap().to_string())
-        .collect();
-    for (key, id) in [
-        ("generalized", Identification::Generalized),
-        ("cholesky", Identification::Cholesky),
-    ] {
-        let opts = SpilloverOptions {
-            lag: LagChoice::Fixed { p: 2 },
-            horizon: 10,
-            identification: id,
-        };
+    let names: Vec<String> = fx["names"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    for (key, id) in [("generalized", Identification::Generalized), ("cholesky", Identification::Cholesky)] {
+        let opts = SpilloverOptions { lag: LagChoice::Fixed { p: 2 }, horizon: 10, identification: id };
         let s = spillover(&names, &rows, &opts).unwrap();
         let want = &fx["full"][key];
         println!("{key}: total {} (statsmodels {})", s.total, want["total"]);
@@ -65,10 +47,7 @@ fn full_sample_tables_match_statsmodels() {
 #[test]
 fn rolling_totals_match_statsmodels() {
     let (dates, rows) = common::etf6_returns("2010-01-01", "2025-12-31");
-    let names: Vec<String> = ["SPY", "TLT", "GLD", "SLV", "XLE", "HYG"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let names: Vec<String> = ["SPY", "TLT", "GLD", "SLV", "XLE", "HYG"].iter().map(|s| s.to_string()).collect();
     let r = rolling_spillover(&names, &rows, 200, 1, &SpilloverOptions::default()).unwrap();
     let csv = common::fixture("dy_etf6_rolling_total.csv");
     let want: Vec<(String, f64)> = csv

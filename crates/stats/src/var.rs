@@ -45,12 +45,7 @@ pub struct CrossProducts {
 
 impl CrossProducts {
     pub fn new(k: usize, m: usize) -> Self {
-        CrossProducts {
-            xtx: DMatrix::zeros(k, k),
-            xty: DMatrix::zeros(k, m),
-            yty: DMatrix::zeros(m, m),
-            rows: 0,
-        }
+        CrossProducts { xtx: DMatrix::zeros(k, k), xty: DMatrix::zeros(k, m), yty: DMatrix::zeros(m, m), rows: 0 }
     }
 
     fn update(&mut self, x: &[f64], y: &[f64], sign: f64) {
@@ -89,29 +84,12 @@ impl CrossProducts {
     pub fn solve(&self) -> Result<(DMatrix<f64>, DMatrix<f64>)> {
         let k = self.xtx.nrows();
         if self.rows <= k {
-            return Err(StatsError::TooFewObservations {
-                needed: k + 1,
-                got: self.rows,
-            });
+            return Err(StatsError::TooFewObservations { needed: k + 1, got: self.rows });
         }
-        let xtx = DMatrix::from_fn(k, k, |i, j| {
-            if i <= j {
-                self.xtx[(i, j)]
-            } else {
-                self.xtx[(j, i)]
-            }
-        });
+        let xtx = DMatrix::from_fn(k, k, |i, j| if i <= j { self.xtx[(i, j)] } else { self.xtx[(j, i)] });
         let m = self.yty.nrows();
-        let yty = DMatrix::from_fn(m, m, |i, j| {
-            if i <= j {
-                self.yty[(i, j)]
-            } else {
-                self.yty[(j, i)]
-            }
-        });
-        let chol = xtx
-            .cholesky()
-            .ok_or_else(|| StatsError::Singular("X'X of the regression".into()))?;
+        let yty = DMatrix::from_fn(m, m, |i, j| if i <= j { self.yty[(i, j)] } else { self.yty[(j, i)] });
+        let chol = xtx.cholesky().ok_or_else(|| StatsError::Singular("X'X of the regression".into()))?;
         let b = chol.solve(&self.xty);
         let mut ee = yty - b.transpose() * &self.xty;
         // symmetrise
@@ -137,33 +115,15 @@ pub fn var_regressors(data: &[Vec<f64>], t: usize, p: usize, out: &mut Vec<f64>)
 }
 
 /// Builds a [`VarFit`] from solved cross-products (B is (1+Np)×N).
-pub fn var_from_solution(
-    n: usize,
-    p: usize,
-    b: &DMatrix<f64>,
-    ee: &DMatrix<f64>,
-    nobs: usize,
-) -> Result<VarFit> {
+pub fn var_from_solution(n: usize, p: usize, b: &DMatrix<f64>, ee: &DMatrix<f64>, nobs: usize) -> Result<VarFit> {
     let k = 1 + n * p;
     if nobs <= k {
-        return Err(StatsError::TooFewObservations {
-            needed: k + 1,
-            got: nobs,
-        });
+        return Err(StatsError::TooFewObservations { needed: k + 1, got: nobs });
     }
     let intercept = (0..n).map(|j| b[(0, j)]).collect();
-    let coefs = (0..p)
-        .map(|l| DMatrix::from_fn(n, n, |eq, var| b[(1 + l * n + var, eq)]))
-        .collect();
+    let coefs = (0..p).map(|l| DMatrix::from_fn(n, n, |eq, var| b[(1 + l * n + var, eq)])).collect();
     let sigma_u = ee / (nobs - k) as f64;
-    Ok(VarFit {
-        n,
-        p,
-        nobs,
-        intercept,
-        coefs,
-        sigma_u,
-    })
+    Ok(VarFit { n, p, nobs, intercept, coefs, sigma_u })
 }
 
 fn check_data(data: &[Vec<f64>]) -> Result<usize> {
@@ -175,9 +135,7 @@ fn check_data(data: &[Vec<f64>]) -> Result<usize> {
         return Err(StatsError::Dimension("VAR: rows of unequal length".into()));
     }
     if data.iter().flatten().any(|v| !v.is_finite()) {
-        return Err(StatsError::Invalid(
-            "VAR: non-finite value in the data".into(),
-        ));
+        return Err(StatsError::Invalid("VAR: non-finite value in the data".into()));
     }
     Ok(n)
 }
@@ -186,16 +144,11 @@ fn check_data(data: &[Vec<f64>]) -> Result<usize> {
 pub fn var_ols(data: &[Vec<f64>], p: usize) -> Result<VarFit> {
     let n = check_data(data)?;
     if p == 0 {
-        return Err(StatsError::Invalid(
-            "VAR lag order must be at least 1".into(),
-        ));
+        return Err(StatsError::Invalid("VAR lag order must be at least 1".into()));
     }
     let k = 1 + n * p;
     if data.len() <= p + k {
-        return Err(StatsError::TooFewObservations {
-            needed: p + k + 1,
-            got: data.len(),
-        });
+        return Err(StatsError::TooFewObservations { needed: p + k + 1, got: data.len() });
     }
     let mut cp = CrossProducts::new(k, n);
     let mut x = Vec::with_capacity(k);
@@ -276,17 +229,10 @@ pub enum FevdKind {
 /// decomposed, columns = shock), summing h = 0..H−1; every row sums to 1.
 /// Cholesky: θ_ij = Σ_h (A_h P)_ij² / Σ_h (A_h Σ A_h')_ii.
 /// Generalized: θ_ij = σ_jj⁻¹ Σ_h (A_h Σ)_ij² / Σ_h (A_h Σ A_h')_ii, then θ_ij / Σ_j θ_ij.
-pub fn fevd(
-    coefs: &[DMatrix<f64>],
-    sigma: &DMatrix<f64>,
-    horizon: usize,
-    kind: FevdKind,
-) -> Result<DMatrix<f64>> {
+pub fn fevd(coefs: &[DMatrix<f64>], sigma: &DMatrix<f64>, horizon: usize, kind: FevdKind) -> Result<DMatrix<f64>> {
     let n = sigma.nrows();
     if horizon == 0 {
-        return Err(StatsError::Invalid(
-            "FEVD horizon must be at least 1".into(),
-        ));
+        return Err(StatsError::Invalid("FEVD horizon must be at least 1".into()));
     }
     if sigma.ncols() != n || coefs.iter().any(|c| c.shape() != (n, n)) {
         return Err(StatsError::Dimension("FEVD: Σ and Φ must be N×N".into()));
@@ -296,11 +242,7 @@ pub fn fevd(
     let mut den = vec![0.0; n];
     match kind {
         FevdKind::Cholesky => {
-            let p = sigma
-                .clone()
-                .cholesky()
-                .ok_or_else(|| StatsError::Singular("Σ in Cholesky FEVD".into()))?
-                .l();
+            let p = sigma.clone().cholesky().ok_or_else(|| StatsError::Singular("Σ in Cholesky FEVD".into()))?.l();
             for ah in &a {
                 let m = ah * &p;
                 for i in 0..n {
@@ -326,9 +268,7 @@ pub fn fevd(
             for j in 0..n {
                 let sjj = sigma[(j, j)];
                 if sjj <= 0.0 {
-                    return Err(StatsError::Singular(format!(
-                        "Σ has a non-positive variance at {j}"
-                    )));
+                    return Err(StatsError::Singular(format!("Σ has a non-positive variance at {j}")));
                 }
                 for i in 0..n {
                     num[(i, j)] /= sjj;
@@ -341,15 +281,223 @@ pub fn fevd(
     }
     for (i, d) in den.iter().enumerate() {
         if d.is_nan() || *d <= 0.0 || !d.is_finite() {
-            return Err(StatsError::Singular(format!(
-                "FEVD: zero forecast-error variance for variable {i}"
-            )));
+            return Err(StatsError::Singular(format!("FEVD: zero forecast-error variance for variable {i}")));
         }
         for j in 0..n {
             num[(i, j)] /= d;
         }
     }
     Ok(num)
+}
+
+/// Reusable buffers of [`RollingVarFevd`].
+#[derive(Debug, Clone)]
+pub struct RollingVarFevd {
+    n: usize,
+    p: usize,
+    k: usize,
+    horizon: usize,
+    kind: FevdKind,
+    l: Vec<f64>,
+    b: Vec<f64>,
+    ee: Vec<f64>,
+    sigma: Vec<f64>,
+    chol: Vec<f64>,
+    a: Vec<f64>,
+    m: Vec<f64>,
+    den: Vec<f64>,
+    /// The last FEVD computed (row-major N×N, rows sum to 1).
+    pub theta: Vec<f64>,
+}
+
+impl RollingVarFevd {
+    /// Buffers for a VAR(p) with intercept of `n` variables and an H-step FEVD.
+    pub fn new(n: usize, p: usize, horizon: usize, kind: FevdKind) -> Self {
+        let k = 1 + n * p;
+        RollingVarFevd {
+            n,
+            p,
+            k,
+            horizon,
+            kind,
+            l: vec![0.0; k * k],
+            b: vec![0.0; k * n],
+            ee: vec![0.0; n * n],
+            sigma: vec![0.0; n * n],
+            chol: vec![0.0; n * n],
+            a: vec![0.0; horizon.max(1) * n * n],
+            m: vec![0.0; n * n],
+            den: vec![0.0; n],
+            theta: vec![0.0; n * n],
+        }
+    }
+
+    /// Solves the regression held in `cp` (rows = observations of the VAR) and
+    /// computes the FEVD into `self.theta`, without allocating. Same numbers as
+    /// [`CrossProducts::solve`] + [`var_from_solution`] + [`fevd`] up to rounding.
+    pub fn update(&mut self, cp: &CrossProducts) -> Result<()> {
+        let (n, p, k) = (self.n, self.p, self.k);
+        if cp.xtx.nrows() != k || cp.yty.nrows() != n {
+            return Err(StatsError::Dimension("RollingVarFevd: cross-products of another shape".into()));
+        }
+        if cp.rows <= k {
+            return Err(StatsError::TooFewObservations { needed: k + 1, got: cp.rows });
+        }
+        // Cholesky of X'X (upper triangle stored in cp.xtx) into lower L
+        let l = &mut self.l;
+        for j in 0..k {
+            let mut d = cp.xtx[(j, j)];
+            for t in 0..j {
+                d -= l[j * k + t] * l[j * k + t];
+            }
+            if d <= 0.0 || !d.is_finite() {
+                return Err(StatsError::Singular("X'X of the regression".into()));
+            }
+            let d = d.sqrt();
+            l[j * k + j] = d;
+            for i in j + 1..k {
+                let mut v = cp.xtx[(j, i)];
+                for t in 0..j {
+                    v -= l[i * k + t] * l[j * k + t];
+                }
+                l[i * k + j] = v / d;
+            }
+        }
+        // B = (X'X)^{-1} X'Y, column by column (b row-major k×n)
+        for c in 0..n {
+            for i in 0..k {
+                let mut v = cp.xty[(i, c)];
+                for t in 0..i {
+                    v -= l[i * k + t] * self.b[t * n + c];
+                }
+                self.b[i * n + c] = v / l[i * k + i];
+            }
+            for i in (0..k).rev() {
+                let mut v = self.b[i * n + c];
+                for t in i + 1..k {
+                    v -= l[t * k + i] * self.b[t * n + c];
+                }
+                self.b[i * n + c] = v / l[i * k + i];
+            }
+        }
+        // Σ = (Y'Y − B'X'Y) / (T − k)
+        let dof = (cp.rows - k) as f64;
+        for i in 0..n {
+            for j in i..n {
+                let mut v = cp.yty[(i, j)];
+                for t in 0..k {
+                    v -= self.b[t * n + i] * cp.xty[(t, j)];
+                }
+                self.ee[i * n + j] = v;
+            }
+        }
+        for i in 0..n {
+            for j in i..n {
+                let v = 0.5 * (self.ee[i * n + j] + if i == j { self.ee[i * n + j] } else { self.ee_sym(i, j, cp) });
+                self.sigma[i * n + j] = v / dof;
+                self.sigma[j * n + i] = v / dof;
+            }
+        }
+        // MA coefficients A_h (row-major n×n each), Φ_l[eq][var] = b[(1 + l·n + var), eq]
+        let h = self.horizon;
+        self.a[..n * n].iter_mut().for_each(|v| *v = 0.0);
+        for i in 0..n {
+            self.a[i * n + i] = 1.0;
+        }
+        for hh in 1..h {
+            let (done, rest) = self.a.split_at_mut(hh * n * n);
+            let cur = &mut rest[..n * n];
+            cur.iter_mut().for_each(|v| *v = 0.0);
+            for lag in 0..p.min(hh) {
+                let prev = &done[(hh - 1 - lag) * n * n..(hh - lag) * n * n];
+                for r in 0..n {
+                    for c in 0..n {
+                        let mut v = 0.0;
+                        for t in 0..n {
+                            v += self.b[(1 + lag * n + t) * n + r] * prev[t * n + c];
+                        }
+                        cur[r * n + c] += v;
+                    }
+                }
+            }
+        }
+        // FEVD
+        let th = &mut self.theta;
+        th.iter_mut().for_each(|v| *v = 0.0);
+        self.den.iter_mut().for_each(|v| *v = 0.0);
+        let right: &[f64] = match self.kind {
+            FevdKind::Generalized => &self.sigma,
+            FevdKind::Cholesky => {
+                let c = &mut self.chol;
+                c.iter_mut().for_each(|v| *v = 0.0);
+                for j in 0..n {
+                    let mut d = self.sigma[j * n + j];
+                    for t in 0..j {
+                        d -= c[j * n + t] * c[j * n + t];
+                    }
+                    if d <= 0.0 || !d.is_finite() {
+                        return Err(StatsError::Singular("Σ in Cholesky FEVD".into()));
+                    }
+                    let d = d.sqrt();
+                    c[j * n + j] = d;
+                    for i in j + 1..n {
+                        let mut v = self.sigma[i * n + j];
+                        for t in 0..j {
+                            v -= c[i * n + t] * c[j * n + t];
+                        }
+                        c[i * n + j] = v / d;
+                    }
+                }
+                &self.chol
+            }
+        };
+        for hh in 0..h {
+            let ah = &self.a[hh * n * n..(hh + 1) * n * n];
+            for r in 0..n {
+                for c in 0..n {
+                    let mut v = 0.0;
+                    for t in 0..n {
+                        v += ah[r * n + t] * right[t * n + c];
+                    }
+                    self.m[r * n + c] = v;
+                }
+            }
+            for r in 0..n {
+                for c in 0..n {
+                    th[r * n + c] += self.m[r * n + c] * self.m[r * n + c];
+                }
+            }
+        }
+        if self.kind == FevdKind::Generalized {
+            for c in 0..n {
+                let s = self.sigma[c * n + c];
+                if s <= 0.0 {
+                    return Err(StatsError::Singular(format!("Σ has a non-positive variance at {c}")));
+                }
+                for r in 0..n {
+                    th[r * n + c] /= s;
+                }
+            }
+        }
+        for r in 0..n {
+            let d: f64 = th[r * n..(r + 1) * n].iter().sum();
+            if d.is_nan() || d <= 0.0 || !d.is_finite() {
+                return Err(StatsError::Singular(format!("FEVD: zero forecast-error variance for variable {r}")));
+            }
+            th[r * n..(r + 1) * n].iter_mut().for_each(|v| *v /= d);
+        }
+        Ok(())
+    }
+
+    fn ee_sym(&self, i: usize, j: usize, cp: &CrossProducts) -> f64 {
+        // the (j, i) element computed from the other side, for a symmetric Σ as in `solve`
+        let n = self.n;
+        let mut v = cp.yty[(i, j)];
+        for t in 0..self.k {
+            v -= self.b[t * n + j] * cp.xty[(t, i)];
+        }
+        v
+    }
 }
 
 #[cfg(test)]
@@ -364,10 +512,7 @@ mod tests {
             let prev = y.last().unwrap().clone();
             let e1: f64 = rng.gen::<f64>() - 0.5;
             let e2: f64 = rng.gen::<f64>() - 0.5;
-            y.push(vec![
-                0.1 + 0.5 * prev[0] + 0.2 * prev[1] + e1,
-                -0.2 + 0.3 * prev[0] + e2 + 0.5 * e1,
-            ]);
+            y.push(vec![0.1 + 0.5 * prev[0] + 0.2 * prev[1] + e1, -0.2 + 0.3 * prev[0] + e2 + 0.5 * e1]);
         }
         y
     }
@@ -411,6 +556,16 @@ mod tests {
         let (b, ee) = cp.solve().unwrap();
         let slid = var_from_solution(2, p, &b, &ee, cp.rows).unwrap();
         let direct = var_ols(&y[50..250], p).unwrap();
+        for kind in [FevdKind::Generalized, FevdKind::Cholesky] {
+            let mut fast = RollingVarFevd::new(2, p, 10, kind);
+            fast.update(&cp).unwrap();
+            let th = fevd(&direct.coefs, &direct.sigma_u, 10, kind).unwrap();
+            for i in 0..2 {
+                for j in 0..2 {
+                    assert!((fast.theta[i * 2 + j] - th[(i, j)]).abs() < 1e-12);
+                }
+            }
+        }
         for l in 0..p {
             assert!((&slid.coefs[l] - &direct.coefs[l]).amax() < 1e-10);
         }

@@ -11,9 +11,7 @@ pub fn root() -> PathBuf {
 }
 
 pub fn fixture(name: &str) -> String {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -27,11 +25,7 @@ pub fn demo_col(id: &str, rel: &str, col: Option<&str>) -> Series {
     let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let want = col.unwrap_or(if header.contains(&"close") {
-        "close"
-    } else {
-        header[1]
-    });
+    let want = col.unwrap_or(if header.contains(&"close") { "close" } else { header[1] });
     let c = header.iter().position(|h| *h == want).unwrap();
     let mut dates = Vec::new();
     let mut values = Vec::new();
@@ -79,11 +73,7 @@ pub fn etf6_returns(from: &str, to: &str) -> (Vec<Date>, Vec<Vec<f64>>) {
             continue;
         }
         d.push(dates[i]);
-        r.push(
-            (0..rows[i].len())
-                .map(|j| 100.0 * (rows[i][j] / rows[i - 1][j]).ln())
-                .collect(),
-        );
+        r.push((0..rows[i].len()).map(|j| 100.0 * (rows[i][j] / rows[i - 1][j]).ln()).collect());
     }
     (d, r)
 }
@@ -99,17 +89,9 @@ pub fn returns_of(files: &[(&str, &str)]) -> (Vec<String>, Vec<Date>, Vec<Vec<f6
     let p = Panel::align(&refs, &Alignment::Intersection).unwrap();
     let (dates, rows) = p.complete_rows();
     let r = (1..rows.len())
-        .map(|i| {
-            (0..rows[i].len())
-                .map(|j| 100.0 * (rows[i][j] / rows[i - 1][j]).ln())
-                .collect()
-        })
+        .map(|i| (0..rows[i].len()).map(|j| 100.0 * (rows[i][j] / rows[i - 1][j]).ln()).collect())
         .collect();
-    (
-        files.iter().map(|f| f.0.to_string()).collect(),
-        dates[1..].to_vec(),
-        r,
-    )
+    (files.iter().map(|f| f.0.to_string()).collect(), dates[1..].to_vec(), r)
 }
 
 pub const SECTORS: [(&str, &str); 11] = [
