@@ -41,6 +41,21 @@ pub const HEATMAP: [&str; 10] = ["SPY", "QQQ", "NVDA", "GLD", "SLV", "COPPER", "
 /// Basket pairs whose correlation is a signal.
 pub const BASKET_PAIRS: [(&str, &str); 3] = [("ai", "precious"), ("ai", "crypto"), ("precious", "crypto")];
 
+/// Positioning roles of the watchlist and the default series id of each.
+pub const POSITIONING: [(&str, &str); 4] = [
+    ("margin_debt", "MARGIN_DEBT"),
+    ("aaii_spread", "AAII_SPREAD"),
+    ("aaii_equity_allocation", "AAII_ALLOC.stocks_pct"),
+    ("naaim", "NAAIM"),
+];
+
+const POSITIONING_TITLES: [(&str, &str, &str, &str); 4] = [
+    ("margin_debt", "MARGIN_DEBT", "Margin debt, 12-month change percentile", "融资余额 12 个月变化百分位"),
+    ("aaii_spread", "AAII_SPREAD", "AAII bull–bear spread percentile", "AAII 牛熊差百分位"),
+    ("aaii_equity_allocation", "AAII_ALLOC.stocks_pct", "AAII equity allocation percentile", "AAII 股票配置比例百分位"),
+    ("naaim", "NAAIM", "NAAIM exposure percentile", "NAAIM 仓位指数百分位"),
+];
+
 /// The latest correlation matrix for the report's heatmap.
 #[derive(Debug, Clone, Serialize)]
 pub struct CorrelationSnapshot {
@@ -425,17 +440,7 @@ pub fn compute(inputs: &FamilyInputs) -> ContagionReport {
     }
 
     // 7. positioning
-    for (role, id, en, zh) in [
-        ("margin_debt", "MARGIN_DEBT", "Margin debt, 12-month change percentile", "融资余额 12 个月变化百分位"),
-        ("aaii_spread", "AAII_SPREAD", "AAII bull–bear spread percentile", "AAII 牛熊差百分位"),
-        (
-            "aaii_equity_allocation",
-            "AAII_ALLOC.stocks_pct",
-            "AAII equity allocation percentile",
-            "AAII 股票配置比例百分位",
-        ),
-        ("naaim", "NAAIM", "NAAIM exposure percentile", "NAAIM 仓位指数百分位"),
-    ] {
+    for (role, id, en, zh) in POSITIONING_TITLES {
         let s = inputs.role(role).or_else(|| inputs.series.get(id));
         let Some(s) = s else { continue };
         let kind = change_kind_for(s.id());
@@ -560,6 +565,29 @@ impl SignalFamily for ContagionFamily {
 
     fn title(&self) -> Text {
         Text::new("Crowding and contagion", "拥挤与传染")
+    }
+
+    fn inputs_used(&self, inputs: &FamilyInputs) -> Option<Vec<String>> {
+        let mut ids: Vec<String> = AR_UNIVERSE
+            .iter()
+            .chain(DY_UNIVERSE.iter())
+            .chain(HEATMAP.iter())
+            .map(|s| s.to_string())
+            .chain(crate::cocrash::default_universe().into_iter().map(|(i, _)| i.to_string()))
+            .collect();
+        for b in ["ai", "precious", "crypto"] {
+            ids.extend(basket_members(inputs, b).into_iter().map(|m| m.0));
+        }
+        for (role, id) in POSITIONING {
+            ids.push(inputs.roles.get(role).cloned().unwrap_or_else(|| id.to_string()));
+        }
+        ids.sort();
+        ids.dedup();
+        Some(ids)
+    }
+
+    fn params(&self) -> String {
+        "corr60;ar500/250/0.2/15/250;turb500/20;dy200/1/var2/h10/gen;cocrash60/1.5/1.0/3/4/4;crowd60".into()
     }
 
     fn compute(&self, inputs: &FamilyInputs) -> std::result::Result<FamilyOutput, String> {
