@@ -185,7 +185,23 @@ impl MarkovSwitching {
     /// Hessian of ℓ in the constrained parameters.
     pub fn std_errors(&self, flat: &[f64]) -> Vec<f64> {
         let n = flat.len();
-        let h: Vec<f64> = flat.iter().map(|v| 1e-4 * v.abs().max(1e-1)).collect();
+        let k = self.spec.k;
+        let var = self.variance_indices();
+        // steps stay inside the domain: probabilities in (0, 1), variances > 0
+        let h: Vec<f64> = flat
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let h = 1e-4 * v.abs().max(1e-1);
+                if i < k * (k - 1) {
+                    h.min(0.5 * v).min(0.5 * (1.0 - v))
+                } else if var.contains(&i) {
+                    h.min(0.5 * v)
+                } else {
+                    h
+                }
+            })
+            .collect();
         let f0 = self.loglike(flat);
         let pairs: Vec<(usize, usize)> = (0..n).flat_map(|i| (i..n).map(move |j| (i, j))).collect();
         // entries in parallel: each is computed independently (thread-count invariant)
