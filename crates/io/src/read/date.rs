@@ -108,9 +108,7 @@ pub fn parse_date(field: &[u8]) -> Option<NaiveDate> {
         };
     }
     match n {
-        8 if s.iter().all(u8::is_ascii_digit) => {
-            ymd(num(&s[0..4])?, num(&s[4..6])?, num(&s[6..8])?)
-        }
+        8 if s.iter().all(u8::is_ascii_digit) => ymd(num(&s[0..4])?, num(&s[4..6])?, num(&s[6..8])?),
         6 if s.iter().all(u8::is_ascii_digit) => ymd(num(&s[0..4])?, num(&s[4..6])?, 1),
         7 if matches!(s[4], b'-' | b'.' | b'/') => ymd(num(&s[0..4])?, num(&s[5..7])?, 1),
         _ => us_date(s),

@@ -53,15 +53,8 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
-        Self::Auto,
-        Self::Csv,
-        Self::Yahoo,
-        Self::Stooq,
-        Self::Fred,
-        Self::Bundle,
-        Self::Parquet,
-    ];
+    pub const ALL: [Format; 7] =
+        [Self::Auto, Self::Csv, Self::Yahoo, Self::Stooq, Self::Fred, Self::Bundle, Self::Parquet];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -160,75 +153,29 @@ impl fmt::Display for Col {
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     #[error("{}: cannot read: {source}", file.display())]
-    Io {
-        file: PathBuf,
-        source: std::io::Error,
-    },
+    Io { file: PathBuf, source: std::io::Error },
     #[error("{}: line {line}: the file is empty; expected a header line and data rows", file.display())]
     Empty { file: PathBuf, line: u64 },
     #[error("{}: line {line}: header only, no data rows; expected at least one dated row after the header", file.display())]
     HeaderOnly { file: PathBuf, line: u64 },
     #[error("{}: line {line}{}: not valid UTF-8 (byte offset {offset}); expected UTF-8 text (re-save the file as UTF-8)", file.display(), col_suffix(column))]
-    NotUtf8 {
-        file: PathBuf,
-        line: u64,
-        column: Option<Col>,
-        offset: usize,
-    },
+    NotUtf8 { file: PathBuf, line: u64, column: Option<Col>, offset: usize },
     #[error("{}: line {line}: the first line looks like data ({text:?}); expected a header line naming the columns", file.display())]
-    NoHeader {
-        file: PathBuf,
-        line: u64,
-        text: String,
-    },
+    NoHeader { file: PathBuf, line: u64, text: String },
     #[error("{}: line {line}: {column}: the header names this column twice; expected unique column names", file.display())]
-    DuplicateColumn {
-        file: PathBuf,
-        line: u64,
-        column: Col,
-    },
+    DuplicateColumn { file: PathBuf, line: u64, column: Col },
     #[error("{}: line {line}: no date column; expected {expected} (found: {found})", file.display())]
-    MissingDateColumn {
-        file: PathBuf,
-        line: u64,
-        expected: String,
-        found: String,
-    },
+    MissingDateColumn { file: PathBuf, line: u64, expected: String, found: String },
     #[error("{}: line {line}: no value column; expected {expected} (found: {found})", file.display())]
-    NoValueColumn {
-        file: PathBuf,
-        line: u64,
-        expected: String,
-        found: String,
-    },
+    NoValueColumn { file: PathBuf, line: u64, expected: String, found: String },
     #[error("{}: line {line}: {found} fields; expected {expected} as in the header", file.display())]
-    FieldCount {
-        file: PathBuf,
-        line: u64,
-        expected: usize,
-        found: usize,
-    },
+    FieldCount { file: PathBuf, line: u64, expected: usize, found: usize },
     #[error("{}: line {line}: {column}: cannot parse date {text:?}; expected YYYY-MM-DD, M/D/YYYY, YYYYMMDD, YYYYMM, YYYY-MM, YYYY.MM or an ISO timestamp", file.display())]
-    BadDate {
-        file: PathBuf,
-        line: u64,
-        column: Col,
-        text: String,
-    },
+    BadDate { file: PathBuf, line: u64, column: Col, text: String },
     #[error("{}: line {line}: {column}: cannot parse number {text:?}; expected a decimal number (e.g. 5048.62 or 1.2e3) or a missing marker (empty, ., NA, NaN, null)", file.display())]
-    BadNumber {
-        file: PathBuf,
-        line: u64,
-        column: Col,
-        text: String,
-    },
+    BadNumber { file: PathBuf, line: u64, column: Col, text: String },
     #[error("{}: line {line}: {column}: {text:?} is not a finite number; expected a finite value or a missing marker", file.display())]
-    NonFinite {
-        file: PathBuf,
-        line: u64,
-        column: Col,
-        text: String,
-    },
+    NonFinite { file: PathBuf, line: u64, column: Col, text: String },
     #[error("{}: line {line}: {column}: non-positive price {value} on {date}{}; expected a price > 0 (log returns need it; ReadOptions.allow_non_positive accepts it)", file.display(), class_suffix(asset_class))]
     NonPositivePrice {
         file: PathBuf,
@@ -239,29 +186,11 @@ pub enum ReadError {
         asset_class: Option<String>,
     },
     #[error("{}: line {line}: {column}: date {date} already appears at line {first_line} with a different value ({values}); expected one value per date", file.display())]
-    DuplicateDate {
-        file: PathBuf,
-        line: u64,
-        column: Col,
-        date: chrono::NaiveDate,
-        first_line: u64,
-        values: String,
-    },
+    DuplicateDate { file: PathBuf, line: u64, column: Col, date: chrono::NaiveDate, first_line: u64, values: String },
     #[error("{}: line {line}: {column}: symbol {symbol:?} already appears on {date} at line {first_line} with a different value; expected one row per symbol and date", file.display())]
-    DuplicateSymbol {
-        file: PathBuf,
-        line: u64,
-        column: Col,
-        symbol: String,
-        date: chrono::NaiveDate,
-        first_line: u64,
-    },
+    DuplicateSymbol { file: PathBuf, line: u64, column: Col, symbol: String, date: chrono::NaiveDate, first_line: u64 },
     #[error("{}: line {line}: {column}: empty symbol; expected a ticker in every row", file.display())]
-    MissingSymbol {
-        file: PathBuf,
-        line: u64,
-        column: Col,
-    },
+    MissingSymbol { file: PathBuf, line: u64, column: Col },
     #[error("{}: line {line}: series `{series}` declared {declared} but the dates look {observed} (median gap {median_gap_days} days; first contradicting gap: {detail})", file.display())]
     FrequencyMismatch {
         file: PathBuf,
@@ -273,42 +202,22 @@ pub enum ReadError {
         detail: String,
     },
     #[error("{}: line {line}: {column}: every value is missing; expected at least one number", file.display())]
-    AllMissing {
-        file: PathBuf,
-        line: u64,
-        column: Col,
-    },
+    AllMissing { file: PathBuf, line: u64, column: Col },
     #[error("{}: line {line}: malformed CSV: {message}", file.display())]
-    Malformed {
-        file: PathBuf,
-        line: u64,
-        message: String,
-    },
+    Malformed { file: PathBuf, line: u64, message: String },
     #[error("{}: Parquet support is not compiled in; rebuild with the cargo feature `parquet`", file.display())]
     ParquetDisabled { file: PathBuf },
-    #[error("{}: {}{column_text}: invalid Parquet: {message}", file.display(), row_text(*row))]
-    Parquet {
-        file: PathBuf,
-        row: Option<u64>,
-        column_text: String,
-        message: String,
-    },
+    #[error("{}: {}{column_text}invalid Parquet: {message}", file.display(), row_text(*row))]
+    Parquet { file: PathBuf, row: Option<u64>, column_text: String, message: String },
     #[error("{}: line {line}: series `{series}`: {source}", file.display())]
-    Core {
-        file: PathBuf,
-        line: u64,
-        series: String,
-        source: Box<CoreError>,
-    },
+    Core { file: PathBuf, line: u64, series: String, source: Box<CoreError> },
 }
 
 fn col_suffix(c: &Option<Col>) -> String {
     c.as_ref().map(|c| format!(", {c}")).unwrap_or_default()
 }
 fn class_suffix(c: &Option<String>) -> String {
-    c.as_ref()
-        .map(|c| format!(" (declared asset class {c})"))
-        .unwrap_or_default()
+    c.as_ref().map(|c| format!(" (declared asset class {c})")).unwrap_or_default()
 }
 fn row_text(r: Option<u64>) -> String {
     r.map(|r| format!("row {r}: ")).unwrap_or_default()
@@ -401,13 +310,7 @@ impl ReadError {
 
     /// The column the error is about (its header name, or `#<index>` when unnamed), if any.
     pub fn column(&self) -> Option<String> {
-        self.col().map(|c| {
-            if c.name.is_empty() {
-                format!("#{}", c.index)
-            } else {
-                c.name.clone()
-            }
-        })
+        self.col().map(|c| if c.name.is_empty() { format!("#{}", c.index) } else { c.name.clone() })
     }
 
     /// The column the error is about, with its 1-based index.
@@ -430,10 +333,7 @@ impl ReadError {
 
 /// Reads one file.
 pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<ReadOutcome, ReadError> {
-    let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
-        file: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Io { file: path.to_path_buf(), source })?;
     read_bytes(path, &bytes, opts)
 }
 
@@ -442,9 +342,9 @@ pub fn read_bytes(name: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<ReadO
     let is_parquet = opts.format == Format::Parquet
         || (opts.format == Format::Auto
             && (bytes.starts_with(b"PAR1")
-                || name.extension().is_some_and(|e| {
-                    e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq")
-                })));
+                || name
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"))));
     if is_parquet {
         return read_parquet(name, bytes, opts);
     }
@@ -458,9 +358,7 @@ fn read_parquet(name: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<ReadOut
 
 #[cfg(not(feature = "parquet"))]
 fn read_parquet(name: &Path, _bytes: &[u8], _opts: &ReadOptions) -> Result<ReadOutcome, ReadError> {
-    Err(ReadError::ParquetDisabled {
-        file: name.to_path_buf(),
-    })
+    Err(ReadError::ParquetDisabled { file: name.to_path_buf() })
 }
 
 /// The default series id: the file stem.

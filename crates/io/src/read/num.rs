@@ -19,11 +19,7 @@ pub fn is_missing(s: &[u8]) -> bool {
         1 => s[0] == b'.' || s[0] == b'-',
         2 => s.eq_ignore_ascii_case(b"na"),
         3 => s.eq_ignore_ascii_case(b"nan") || s.eq_ignore_ascii_case(b"n/a"),
-        4 => {
-            s.eq_ignore_ascii_case(b"null")
-                || s.eq_ignore_ascii_case(b"none")
-                || s.eq_ignore_ascii_case(b"#n/a")
-        }
+        4 => s.eq_ignore_ascii_case(b"null") || s.eq_ignore_ascii_case(b"none") || s.eq_ignore_ascii_case(b"#n/a"),
         _ => false,
     }
 }
@@ -37,14 +33,9 @@ pub fn parse_cell(field: &[u8]) -> Cell {
     }
     // Only digits, sign, point and exponent may appear: this rejects `inf`/`infinity`
     // spellings before `str::parse` (which accepts them) and keeps the hot path cheap.
-    let plain = s
-        .iter()
-        .all(|b| matches!(b, b'0'..=b'9' | b'.' | b'-' | b'+' | b'e' | b'E'));
+    let plain = s.iter().all(|b| matches!(b, b'0'..=b'9' | b'.' | b'-' | b'+' | b'e' | b'E'));
     if !plain {
-        let t = s
-            .strip_prefix(b"+")
-            .or_else(|| s.strip_prefix(b"-"))
-            .unwrap_or(s);
+        let t = s.strip_prefix(b"+").or_else(|| s.strip_prefix(b"-")).unwrap_or(s);
         if t.eq_ignore_ascii_case(b"inf") || t.eq_ignore_ascii_case(b"infinity") {
             return Cell::NonFinite;
         }
@@ -70,17 +61,13 @@ mod tests {
         assert_eq!(parse_cell(b"-36.98"), Cell::Value(-36.98));
         assert_eq!(parse_cell(b"1e3"), Cell::Value(1000.0));
         assert_eq!(parse_cell(b"+4"), Cell::Value(4.0));
-        for m in [
-            "", " ", ".", "NA", "na", "NaN", "nan", "null", "NULL", "N/A", "#N/A", "None", "-",
-        ] {
+        for m in ["", " ", ".", "NA", "na", "NaN", "nan", "null", "NULL", "N/A", "#N/A", "None", "-"] {
             assert_eq!(parse_cell(m.as_bytes()), Cell::Missing, "{m}");
         }
         for m in ["inf", "-inf", "Infinity", "+INF", "1e999"] {
             assert_eq!(parse_cell(m.as_bytes()), Cell::NonFinite, "{m}");
         }
-        for m in [
-            "1,234", "$5", "5%", "abc", "1.2.3", "--1", "e", "0x10", "1 2",
-        ] {
+        for m in ["1,234", "$5", "5%", "abc", "1.2.3", "--1", "e", "0x10", "1 2"] {
             assert_eq!(parse_cell(m.as_bytes()), Cell::Bad, "{m}");
         }
     }

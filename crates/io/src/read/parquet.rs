@@ -18,7 +18,7 @@ use super::num::{parse_cell, Cell};
 use super::table::{self, col, find, find_named, Parsed, DATE_NAMES};
 use super::{Format, ReadError, ReadOptions, ReadOutcome};
 use chrono::NaiveDate;
-use parquet::basic::{ConvertedType, LogicalType, Type as PhysicalType};
+use parquet::basic::{ConvertedType, LogicalType, TimeUnit, Type as PhysicalType};
 use parquet::data_type::Decimal;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Field;
@@ -28,11 +28,7 @@ fn perr(file: &Path, row: Option<u64>, column: &str, e: impl std::fmt::Display) 
     ReadError::Parquet {
         file: file.to_path_buf(),
         row,
-        column_text: if column.is_empty() {
-            String::new()
-        } else {
-            format!("column `{column}`: ")
-        },
+        column_text: if column.is_empty() { String::new() } else { format!("column `{column}`: ") },
         message: e.to_string(),
     }
 }
@@ -50,25 +46,19 @@ fn kind_of(t: &parquet::schema::types::Type) -> Kind {
     }
     let info = t.get_basic_info();
     match info.logical_type_ref() {
-        Some(LogicalType::Date | LogicalType::Timestamp { .. }) => return Kind::Date,
-        Some(LogicalType::Decimal { .. }) => return Kind::Number,
-        Some(LogicalType::String | LogicalType::Json | LogicalType::Uuid | LogicalType::Enum) => {
-            return Kind::Text
-        }
+        Some(LogicalType::Date | LogicalType::Timestamp(_)) => return Kind::Date,
+        Some(LogicalType::Decimal(_)) => return Kind::Number,
+        Some(LogicalType::String | LogicalType::Json | LogicalType::Uuid | LogicalType::Enum) => return Kind::Text,
         _ => {}
     }
     match info.converted_type() {
-        ConvertedType::DATE | ConvertedType::TIMESTAMP_MILLIS | ConvertedType::TIMESTAMP_MICROS => {
-            return Kind::Date
-        }
+        ConvertedType::DATE | ConvertedType::TIMESTAMP_MILLIS | ConvertedType::TIMESTAMP_MICROS => return Kind::Date,
         ConvertedType::DECIMAL => return Kind::Number,
         ConvertedType::UTF8 | ConvertedType::ENUM | ConvertedType::JSON => return Kind::Text,
         _ => {}
     }
     match t.get_physical_type() {
-        PhysicalType::INT32 | PhysicalType::INT64 | PhysicalType::FLOAT | PhysicalType::DOUBLE => {
-            Kind::Number
-        }
+        PhysicalType::INT32 | PhysicalType::INT64 | PhysicalType::FLOAT | PhysicalType::DOUBLE => Kind::Number,
         _ => Kind::Text,
     }
 }
@@ -82,8 +72,27 @@ fn from_days(days: i64) -> Option<NaiveDate> {
     EPOCH.checked_add_signed(chrono::TimeDelta::try_days(days)?)
 }
 
-fn to_date(f: &Field) -> Option<NaiveDate> {
+/// For a timestamp column stored as plain INT64 cells (nanosecond timestamps, as pandas writes
+/// them), the number of units per day; 0 otherwise.
+fn units_per_day(t: &parquet::schema::types::Type) -> i64 {
+    let info = t.get_basic_info();
+    match info.logical_type_ref() {
+        Some(LogicalType::Timestamp(t)) => match t.unit {
+            TimeUnit::MILLIS => 86_400_000,
+            TimeUnit::MICROS => 86_400_000_000,
+            TimeUnit::NANOS => 86_400_000_000_000,
+        },
+        _ => match info.converted_type() {
+            ConvertedType::TIMESTAMP_MILLIS => 86_400_000,
+            ConvertedType::TIMESTAMP_MICROS => 86_400_000_000,
+            _ => 0,
+        },
+    }
+}
+
+fn to_date(f: &Field, per_day: i64) -> Option<NaiveDate> {
     match f {
+        Field::Long(x) if per_day > 0 => from_days(x.div_euclid(per_day)),
         Field::Date(d) => from_days(*d as i64),
         Field::TimestampMillis(ms) => from_days(ms.div_euclid(86_400_000)),
         Field::TimestampMicros(us) => from_days(us.div_euclid(86_400_000_000)),
@@ -143,24 +152,13 @@ fn to_number(f: &Field) -> Result<Option<f64>, (bool, String)> {
     }
 }
 
-pub(super) fn read(
-    file: &Path,
-    bytes: &[u8],
-    opts: &ReadOptions,
-) -> Result<ReadOutcome, ReadError> {
+pub(super) fn read(file: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<ReadOutcome, ReadError> {
     if bytes.is_empty() {
-        return Err(ReadError::Empty {
-            file: file.to_path_buf(),
-            line: 1,
-        });
+        return Err(ReadError::Empty { file: file.to_path_buf(), line: 1 });
     }
-    let reader = SerializedFileReader::new(bytes::Bytes::copy_from_slice(bytes))
-        .map_err(|e| perr(file, None, "", e))?;
-    let schema = reader
-        .metadata()
-        .file_metadata()
-        .schema_descr()
-        .root_schema();
+    let reader =
+        SerializedFileReader::new(bytes::Bytes::copy_from_slice(bytes)).map_err(|e| perr(file, None, "", e))?;
+    let schema = reader.metadata().file_metadata().schema_descr().root_schema();
     let fields = schema.get_fields();
     let header: Vec<String> = fields.iter().map(|f| f.name().to_string()).collect();
     let lower: Vec<String> = header.iter().map(|h| table::norm(h)).collect();
@@ -182,35 +180,19 @@ pub(super) fn read(
             }
         })?,
     };
-    let text: Vec<usize> = (0..header.len())
-        .filter(|i| *i != date && kinds[*i] != Kind::Number)
-        .collect();
+    let per_day = units_per_day(&fields[date]);
+    let text: Vec<usize> = (0..header.len()).filter(|i| *i != date && kinds[*i] != Kind::Number).collect();
     let mut warnings = Vec::new();
-    let (used, shape) = table::plan(
-        file,
-        &[],
-        Some(&text),
-        &header,
-        &lower,
-        1,
-        date,
-        Format::Parquet,
-        opts,
-        &mut warnings,
-    )?;
-    let mut p = Parsed {
-        cols: vec![Vec::new(); used.len()],
-        ..Default::default()
-    };
-    let rows = reader
-        .get_row_iter(None)
-        .map_err(|e| perr(file, None, "", e))?;
+    let (used, shape) =
+        table::plan(file, &[], Some(&text), &header, &lower, 1, date, Format::Parquet, opts, &mut warnings)?;
+    let mut p = Parsed { cols: vec![Vec::new(); used.len()], ..Default::default() };
+    let rows = reader.get_row_iter(None).map_err(|e| perr(file, None, "", e))?;
     for (r, row) in rows.enumerate() {
         let line = r as u64 + 1;
         let row = row.map_err(|e| perr(file, Some(line), "", e))?;
         let cells: Vec<&Field> = row.get_column_iter().map(|(_, f)| f).collect();
         let dcell = cells.get(date).copied().unwrap_or(&Field::Null);
-        let Some(d) = to_date(dcell) else {
+        let Some(d) = to_date(dcell, per_day) else {
             return Err(ReadError::BadDate {
                 file: file.to_path_buf(),
                 line,
@@ -223,20 +205,10 @@ pub(super) fn read(
             let v = match to_number(cell) {
                 Ok(v) => v,
                 Err((true, text)) => {
-                    return Err(ReadError::NonFinite {
-                        file: file.to_path_buf(),
-                        line,
-                        column: uc.col.clone(),
-                        text,
-                    })
+                    return Err(ReadError::NonFinite { file: file.to_path_buf(), line, column: uc.col.clone(), text })
                 }
                 Err((false, text)) => {
-                    return Err(ReadError::BadNumber {
-                        file: file.to_path_buf(),
-                        line,
-                        column: uc.col.clone(),
-                        text,
-                    })
+                    return Err(ReadError::BadNumber { file: file.to_path_buf(), line, column: uc.col.clone(), text })
                 }
             };
             if let Some(x) = v {
@@ -257,16 +229,8 @@ pub(super) fn read(
         p.lines.push(line);
     }
     if p.dates.is_empty() {
-        return Err(ReadError::HeaderOnly {
-            file: file.to_path_buf(),
-            line: 1,
-        });
+        return Err(ReadError::HeaderOnly { file: file.to_path_buf(), line: 1 });
     }
     let series = table::build(file, opts, &used, &shape, p, 1, &mut warnings)?;
-    Ok(ReadOutcome {
-        series,
-        sections: Vec::new(),
-        warnings,
-        format: Format::Parquet,
-    })
+    Ok(ReadOutcome { series, sections: Vec::new(), warnings, format: Format::Parquet })
 }

@@ -9,36 +9,11 @@ use fissure_core::{Frequency, Ohlcv, Series, SeriesMeta};
 use std::path::Path;
 
 /// Header names recognised as the date column, in order of preference.
-pub(super) const DATE_NAMES: &[&str] = &[
-    "date",
-    "observation_date",
-    "snapshot_date",
-    "datetime",
-    "timestamp",
-    "time",
-    "day",
-    "month",
-    "period",
-    "week",
-];
-const ADJ_CLOSE: &[&str] = &[
-    "adj close",
-    "adj_close",
-    "adjclose",
-    "adjusted close",
-    "adjusted_close",
-];
-const PRICE_NAMES: &[&str] = &[
-    "open",
-    "high",
-    "low",
-    "close",
-    "adj close",
-    "adj_close",
-    "adjclose",
-    "adjusted close",
-    "adjusted_close",
-];
+pub(super) const DATE_NAMES: &[&str] =
+    &["date", "observation_date", "snapshot_date", "datetime", "timestamp", "time", "day", "month", "period", "week"];
+const ADJ_CLOSE: &[&str] = &["adj close", "adj_close", "adjclose", "adjusted close", "adjusted_close"];
+const PRICE_NAMES: &[&str] =
+    &["open", "high", "low", "close", "adj close", "adj_close", "adjclose", "adjusted close", "adjusted_close"];
 /// Stooq columns that carry no observation.
 const STOOQ_IGNORED: &[&str] = &["ticker", "per", "time", "openint"];
 /// Columns of the snapshot layout.
@@ -47,18 +22,12 @@ pub(super) const SYMBOL_NAMES: &[&str] = &["symbol", "ticker"];
 /// Lower-cased header name with Stooq's angle brackets removed.
 pub(super) fn norm(name: &str) -> String {
     let t = name.trim();
-    let t = t
-        .strip_prefix('<')
-        .and_then(|x| x.strip_suffix('>'))
-        .unwrap_or(t);
+    let t = t.strip_prefix('<').and_then(|x| x.strip_suffix('>')).unwrap_or(t);
     t.to_ascii_lowercase()
 }
 
 pub(super) fn col(header: &[String], i: usize) -> Col {
-    Col {
-        index: i + 1,
-        name: header.get(i).cloned().unwrap_or_default(),
-    }
+    Col { index: i + 1, name: header.get(i).cloned().unwrap_or_default() }
 }
 
 pub(super) fn find(lower: &[String], names: &[&str]) -> Option<usize> {
@@ -77,10 +46,7 @@ pub(super) fn find_named(header: &[String], lower: &[String], name: &str) -> Opt
 fn utf8_error(file: &Path, bytes: &[u8], offset: usize) -> ReadError {
     let before = &bytes[..offset];
     let line = 1 + before.iter().filter(|b| **b == b'\n').count() as u64;
-    let line_start = before
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |p| p + 1);
+    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
     let mut in_quotes = false;
     let mut field = 0usize;
     for &b in &before[line_start..] {
@@ -91,30 +57,15 @@ fn utf8_error(file: &Path, bytes: &[u8], offset: usize) -> ReadError {
         }
     }
     let column = if line > 1 {
-        let header_end = bytes
-            .iter()
-            .position(|b| *b == b'\n')
-            .unwrap_or(bytes.len());
+        let header_end = bytes.iter().position(|b| *b == b'\n').unwrap_or(bytes.len());
         let header: Vec<String> = std::str::from_utf8(&bytes[..header_end])
-            .map(|h| {
-                h.split(',')
-                    .map(|s| s.trim().trim_matches('"').to_string())
-                    .collect()
-            })
+            .map(|h| h.split(',').map(|s| s.trim().trim_matches('"').to_string()).collect())
             .unwrap_or_default();
         Some(col(&header, field))
     } else {
-        Some(Col {
-            index: field + 1,
-            name: String::new(),
-        })
+        Some(Col { index: field + 1, name: String::new() })
     };
-    ReadError::NotUtf8 {
-        file: file.to_path_buf(),
-        line,
-        column,
-        offset,
-    }
+    ReadError::NotUtf8 { file: file.to_path_buf(), line, column, offset }
 }
 
 fn is_blank(rec: &csv::ByteRecord) -> bool {
@@ -132,19 +83,12 @@ pub(super) struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     pub(super) fn new(bytes: &'a [u8]) -> Self {
-        Lines {
-            bytes,
-            pos: 0,
-            line: 1,
-        }
+        Lines { bytes, pos: 0, line: 1 }
     }
 
     /// The line on which `rec` starts (records must be given in file order).
     pub(super) fn of(&mut self, rec: &csv::ByteRecord) -> u64 {
-        let mut target = rec
-            .position()
-            .map_or(self.pos, |p| p.byte() as usize)
-            .min(self.bytes.len());
+        let mut target = rec.position().map_or(self.pos, |p| p.byte() as usize).min(self.bytes.len());
         // A record's offset may point at the blank lines skipped before it.
         while target < self.bytes.len() && matches!(self.bytes[target], b'\r' | b'\n') {
             target += 1;
@@ -165,10 +109,7 @@ impl<'a> Lines<'a> {
 }
 
 fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes)
+    csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes)
 }
 
 fn next_record(
@@ -188,13 +129,7 @@ fn next_record(
 #[derive(Debug, Clone)]
 pub(crate) enum Shape {
     /// One series: value column plus optional open/high/low/volume (indexes into `Parsed::cols`).
-    Ohlcv {
-        value: usize,
-        open: Option<usize>,
-        high: Option<usize>,
-        low: Option<usize>,
-        volume: Option<usize>,
-    },
+    Ohlcv { value: usize, open: Option<usize>, high: Option<usize>, low: Option<usize>, volume: Option<usize> },
     /// One series per parsed column.
     Columns,
 }
@@ -217,20 +152,13 @@ pub(crate) struct Parsed {
 }
 
 /// Reads a text file (every format but Parquet).
-pub(super) fn read_text(
-    file: &Path,
-    bytes: &[u8],
-    opts: &ReadOptions,
-) -> Result<ReadOutcome, ReadError> {
+pub(super) fn read_text(file: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<ReadOutcome, ReadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(bytes) {
         return Err(utf8_error(file, bytes, e.valid_up_to()));
     }
     if bytes.trim_ascii().is_empty() {
-        return Err(ReadError::Empty {
-            file: file.to_path_buf(),
-            line: 1,
-        });
+        return Err(ReadError::Empty { file: file.to_path_buf(), line: 1 });
     }
     let mut rdr = reader(bytes);
     let mut rec = csv::ByteRecord::new();
@@ -239,10 +167,7 @@ pub(super) fn read_text(
     let mut header_line = 0;
     loop {
         if !next_record(file, &mut rdr, &mut rec, header_line)? {
-            return Err(ReadError::Empty {
-                file: file.to_path_buf(),
-                line: 1,
-            });
+            return Err(ReadError::Empty { file: file.to_path_buf(), line: 1 });
         }
         header_line = lines.of(&rec);
         if !is_blank(&rec) {
@@ -250,24 +175,13 @@ pub(super) fn read_text(
         }
     }
     // The file is valid UTF-8, so every field is.
-    let header: Vec<String> = rec
-        .iter()
-        .map(|f| {
-            String::from_utf8_lossy(f)
-                .trim()
-                .trim_start_matches('\u{feff}')
-                .to_string()
-        })
-        .collect();
+    let header: Vec<String> =
+        rec.iter().map(|f| String::from_utf8_lossy(f).trim().trim_start_matches('\u{feff}').to_string()).collect();
     let lower: Vec<String> = header.iter().map(|h| norm(h)).collect();
     if let Some(first) = rec.get(0) {
         if parse_date(first).is_some() || matches!(parse_cell(first), Cell::Value(_)) {
             let text = String::from_utf8_lossy(first).into_owned();
-            return Err(ReadError::NoHeader {
-                file: file.to_path_buf(),
-                line: header_line,
-                text,
-            });
+            return Err(ReadError::NoHeader { file: file.to_path_buf(), line: header_line, text });
         }
     }
     for i in 0..lower.len() {
@@ -291,42 +205,16 @@ pub(super) fn read_text(
     // or a date column named `snapshot_date`). In a generic CSV a symbol column is text.
     let snapshot = format == Format::Bundle || lower[date] == "snapshot_date";
     if snapshot && format != Format::Stooq && find(&lower, SYMBOL_NAMES).is_some() {
-        let ctx = section::Ctx {
-            file,
-            header: &header,
-            lower: &lower,
-            header_line,
-            date,
-            opts,
-        };
+        let ctx = section::Ctx { file, header: &header, lower: &lower, header_line, date, opts };
         let (sections, w) = section::read(&ctx, rdr, rec, lines)?;
-        return Ok(ReadOutcome {
-            series: Vec::new(),
-            sections,
-            warnings: w,
-            format,
-        });
+        return Ok(ReadOutcome { series: Vec::new(), sections, warnings: w, format });
     }
 
-    let (used, shape) = plan(
-        file,
-        bytes,
-        None,
-        &header,
-        &lower,
-        header_line,
-        date,
-        format,
-        opts,
-        &mut warnings,
-    )?;
+    let (used, shape) = plan(file, bytes, None, &header, &lower, header_line, date, format, opts, &mut warnings)?;
 
     // Main pass.
     let ncols = header.len();
-    let mut p = Parsed {
-        cols: vec![Vec::new(); used.len()],
-        ..Default::default()
-    };
+    let mut p = Parsed { cols: vec![Vec::new(); used.len()], ..Default::default() };
     let mut last_line = header_line;
     while next_record(file, &mut rdr, &mut rec, last_line)? {
         let line = lines.of(&rec);
@@ -335,22 +223,12 @@ pub(super) fn read_text(
             continue;
         }
         if rec.len() != ncols {
-            return Err(ReadError::FieldCount {
-                file: file.to_path_buf(),
-                line,
-                expected: ncols,
-                found: rec.len(),
-            });
+            return Err(ReadError::FieldCount { file: file.to_path_buf(), line, expected: ncols, found: rec.len() });
         }
         let dfield = &rec[date];
         let Some(d) = parse_date(dfield) else {
             let text = String::from_utf8_lossy(dfield).into_owned();
-            return Err(ReadError::BadDate {
-                file: file.to_path_buf(),
-                line,
-                column: col(&header, date),
-                text,
-            });
+            return Err(ReadError::BadDate { file: file.to_path_buf(), line, column: col(&header, date), text });
         };
         for (k, uc) in used.iter().enumerate() {
             let v = parse_value(file, line, uc, &rec[uc.col.index - 1], d, opts)?;
@@ -360,18 +238,10 @@ pub(super) fn read_text(
         p.lines.push(line);
     }
     if p.dates.is_empty() {
-        return Err(ReadError::HeaderOnly {
-            file: file.to_path_buf(),
-            line: header_line,
-        });
+        return Err(ReadError::HeaderOnly { file: file.to_path_buf(), line: header_line });
     }
     let series = build(file, opts, &used, &shape, p, header_line, &mut warnings)?;
-    Ok(ReadOutcome {
-        series,
-        sections: Vec::new(),
-        warnings,
-        format,
-    })
+    Ok(ReadOutcome { series, sections: Vec::new(), warnings, format })
 }
 
 /// Parses one value cell with the column's rules.
@@ -415,34 +285,21 @@ pub(super) fn parse_value(
 
 /// Guesses the layout from the header.
 fn detect(header: &[String], lower: &[String]) -> Format {
-    if header
-        .iter()
-        .any(|h| h.starts_with('<') && h.ends_with('>'))
-    {
+    if header.iter().any(|h| h.starts_with('<') && h.ends_with('>')) {
         return Format::Stooq;
     }
     if find(lower, ADJ_CLOSE).is_some() {
         return Format::Yahoo;
     }
-    if header
-        .first()
-        .is_some_and(|h| h == "DATE" || h == "observation_date")
-    {
+    if header.first().is_some_and(|h| h == "DATE" || h == "observation_date") {
         return Format::Fred;
     }
     let stooq = ["Date", "Open", "High", "Low", "Close", "Volume"];
     if header.len() >= 5 && header.iter().zip(stooq).all(|(h, s)| h == s) {
         return Format::Stooq;
     }
-    let lower_case = header
-        .iter()
-        .all(|h| !h.chars().any(|c| c.is_ascii_uppercase()));
-    if lower_case
-        && matches!(
-            lower.first().map(String::as_str),
-            Some("date" | "snapshot_date")
-        )
-    {
+    let lower_case = header.iter().all(|h| !h.chars().any(|c| c.is_ascii_uppercase()));
+    if lower_case && matches!(lower.first().map(String::as_str), Some("date" | "snapshot_date")) {
         return Format::Bundle;
     }
     Format::Csv
@@ -498,8 +355,7 @@ fn date_column(
                 let f = f.trim_ascii();
                 parse_date(f).is_some()
                     && (i == 0
-                        || (f.iter().any(|b| matches!(b, b'-' | b'/'))
-                            && !matches!(parse_cell(f), Cell::Value(_))))
+                        || (f.iter().any(|b| matches!(b, b'-' | b'/')) && !matches!(parse_cell(f), Cell::Value(_))))
             });
             if let Some(i) = found {
                 return Ok(i);
@@ -507,12 +363,7 @@ fn date_column(
             break;
         }
     }
-    Err(ReadError::MissingDateColumn {
-        file: file.to_path_buf(),
-        line: header_line,
-        expected: expected.into(),
-        found,
-    })
+    Err(ReadError::MissingDateColumn { file: file.to_path_buf(), line: header_line, expected: expected.into(), found })
 }
 
 /// Chooses the value columns and the shape of the output.
@@ -529,14 +380,9 @@ pub(super) fn plan(
     opts: &ReadOptions,
     warnings: &mut Vec<ReadWarning>,
 ) -> Result<(Vec<UsedCol>, Shape), ReadError> {
-    let declared_price =
-        !opts.allow_non_positive && opts.meta.as_ref().is_some_and(|m| m.asset_class.is_price());
-    let is_price_name =
-        |i: usize| !opts.allow_non_positive && PRICE_NAMES.contains(&lower[i].as_str());
-    let mk = |i: usize, price: bool| UsedCol {
-        col: col(header, i),
-        price,
-    };
+    let declared_price = !opts.allow_non_positive && opts.meta.as_ref().is_some_and(|m| m.asset_class.is_price());
+    let is_price_name = |i: usize| !opts.allow_non_positive && PRICE_NAMES.contains(&lower[i].as_str());
+    let mk = |i: usize, price: bool| UsedCol { col: col(header, i), price };
     let no_value = |expected: String| ReadError::NoValueColumn {
         file: file.to_path_buf(),
         line: header_line,
@@ -549,9 +395,7 @@ pub(super) fn plan(
         Some(name) => Some(
             find_named(header, lower, name)
                 .filter(|i| *i != date)
-                .ok_or_else(|| {
-                    no_value(format!("the column `{name}` named as the value column"))
-                })?,
+                .ok_or_else(|| no_value(format!("the column `{name}` named as the value column")))?,
         ),
         None => None,
     };
@@ -591,34 +435,18 @@ pub(super) fn plan(
                 message: format!("OHLCV layout: column(s) {} not read", ignored.join(", ")),
             });
         }
-        return Ok((
-            used,
-            Shape::Ohlcv {
-                value: 0,
-                open,
-                high,
-                low,
-                volume,
-            },
-        ));
+        return Ok((used, Shape::Ohlcv { value: 0, open, high, low, volume }));
     }
     if let Some(i) = requested {
         let volume = matches!(lower[i].as_str(), "volume" | "vol");
-        return Ok((
-            vec![mk(i, (declared_price && !volume) || is_price_name(i))],
-            Shape::Columns,
-        ));
+        return Ok((vec![mk(i, (declared_price && !volume) || is_price_name(i))], Shape::Columns));
     }
     let mut candidates: Vec<usize> = (0..header.len())
         .filter(|i| *i != date)
         .filter(|i| !(format == Format::Stooq && STOOQ_IGNORED.contains(&lower[*i].as_str())))
         .collect();
     let text = match known_text {
-        Some(t) => t
-            .iter()
-            .copied()
-            .filter(|i| candidates.contains(i))
-            .collect(),
+        Some(t) => t.iter().copied().filter(|i| candidates.contains(i)).collect(),
         None if format == Format::Csv => text_columns(bytes, &candidates),
         None => Vec::new(),
     };
@@ -631,14 +459,9 @@ pub(super) fn plan(
         candidates.retain(|i| !text.contains(i));
     }
     if candidates.is_empty() {
-        return Err(no_value(
-            "at least one numeric column besides the date".into(),
-        ));
+        return Err(no_value("at least one numeric column besides the date".into()));
     }
-    let used = candidates
-        .into_iter()
-        .map(|i| mk(i, declared_price || is_price_name(i)))
-        .collect();
+    let used = candidates.into_iter().map(|i| mk(i, declared_price || is_price_name(i))).collect();
     Ok((used, Shape::Columns))
 }
 
@@ -712,10 +535,7 @@ fn check_frequency(
                 lines[i + 1]
             ),
         ),
-        None => (
-            lines.first().copied().unwrap_or(0),
-            "none outside the usual range".into(),
-        ),
+        None => (lines.first().copied().unwrap_or(0), "none outside the usual range".into()),
     };
     Err(ReadError::FrequencyMismatch {
         file: file.to_path_buf(),
@@ -763,20 +583,13 @@ pub(crate) fn build(
     };
     let idx = |k: usize| order.as_ref().map_or(k, |o| o[k]);
     let base = default_id(file, opts);
-    let declared = opts
-        .frequency
-        .or(opts.meta.as_ref().map(|m| m.frequency))
-        .filter(|f| *f != Frequency::Irregular);
+    let declared = opts.frequency.or(opts.meta.as_ref().map(|m| m.frequency)).filter(|f| *f != Frequency::Irregular);
     let source = opts
         .meta
         .as_ref()
         .map(|m| m.source.clone())
         .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| {
-            file.file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        });
+        .unwrap_or_else(|| file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default());
 
     // (value column, extra columns compared for duplicates, ohlcv slots)
     let jobs: Vec<(usize, Vec<usize>)> = match shape {
@@ -789,11 +602,7 @@ pub(crate) fn build(
     let mut out = Vec::with_capacity(jobs.len());
     for (vk, others) in jobs {
         let vcol = &used[vk];
-        let id = if multi {
-            format!("{base}.{}", vcol.col.name)
-        } else {
-            base.clone()
-        };
+        let id = if multi { format!("{base}.{}", vcol.col.name) } else { base.clone() };
         let vals = &p.cols[vk];
         let mut dates = Vec::with_capacity(n);
         let mut values = Vec::with_capacity(n);
@@ -814,8 +623,7 @@ pub(crate) fn build(
             let d = p.dates[r];
             if let (Some(&last_d), Some(&last_r)) = (dates.last(), rows.last()) {
                 if last_d == d {
-                    let same = values.last() == Some(&v)
-                        && others.iter().all(|&o| p.cols[o][last_r] == p.cols[o][r]);
+                    let same = values.last() == Some(&v) && others.iter().all(|&o| p.cols[o][last_r] == p.cols[o][r]);
                     if same {
                         if dup_same == 0 {
                             first_dup = p.lines[r];
@@ -826,17 +634,9 @@ pub(crate) fn build(
                     let o = if values.last() != Some(&v) {
                         vk
                     } else {
-                        others
-                            .iter()
-                            .find(|&&o| p.cols[o][last_r] != p.cols[o][r])
-                            .copied()
-                            .unwrap_or(vk)
+                        others.iter().find(|&&o| p.cols[o][last_r] != p.cols[o][r]).copied().unwrap_or(vk)
                     };
-                    let first = if o == vk {
-                        values.last().copied()
-                    } else {
-                        p.cols[o][last_r]
-                    };
+                    let first = if o == vk { values.last().copied() } else { p.cols[o][last_r] };
                     return Err(ReadError::DuplicateDate {
                         file: file.to_path_buf(),
                         line: p.lines[r],
@@ -893,11 +693,7 @@ pub(crate) fn build(
         let mut meta = SeriesMeta::new(id.clone());
         if let Some(m) = &opts.meta {
             if !m.name.is_empty() {
-                meta.name = if multi {
-                    format!("{}: {}", m.name, vcol.col.name)
-                } else {
-                    m.name.clone()
-                };
+                meta.name = if multi { format!("{}: {}", m.name, vcol.col.name) } else { m.name.clone() };
             }
             meta.asset_class = m.asset_class;
             meta.unit = m.unit.clone();
@@ -905,43 +701,27 @@ pub(crate) fn build(
         meta.frequency = frequency;
         meta.source = source.clone();
         let ohlcv = match shape {
-            Shape::Ohlcv {
-                open,
-                high,
-                low,
-                volume,
-                ..
-            } => {
+            Shape::Ohlcv { open, high, low, volume, .. } => {
                 let pick = |slot: &Option<usize>| match slot {
                     Some(c) => rows.iter().map(|&r| p.cols[*c][r]).collect(),
                     None => vec![None; rows.len()],
                 };
-                Some(Ohlcv {
-                    open: pick(open),
-                    high: pick(high),
-                    low: pick(low),
-                    volume: pick(volume),
-                })
+                Some(Ohlcv { open: pick(open), high: pick(high), low: pick(low), volume: pick(volume) })
             }
             Shape::Columns => None,
         };
         let first_line = obs_lines[0];
-        let s =
-            Series::with_ohlcv(meta, dates, values, ohlcv).map_err(|source| ReadError::Core {
-                file: file.to_path_buf(),
-                line: first_line,
-                series: id.clone(),
-                source: Box::new(source),
-            })?;
+        let s = Series::with_ohlcv(meta, dates, values, ohlcv).map_err(|source| ReadError::Core {
+            file: file.to_path_buf(),
+            line: first_line,
+            series: id.clone(),
+            source: Box::new(source),
+        })?;
         out.push(s);
     }
     if out.is_empty() {
         // Every column of a multi-column file was empty.
-        return Err(ReadError::AllMissing {
-            file: file.to_path_buf(),
-            line: header_line,
-            column: used[0].col.clone(),
-        });
+        return Err(ReadError::AllMissing { file: file.to_path_buf(), line: header_line, column: used[0].col.clone() });
     }
     Ok(out)
 }
