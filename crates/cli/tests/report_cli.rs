@@ -25,12 +25,7 @@ fn fissure(store: &Path, args: &[&str]) -> Output {
 
 /// Family keys the report must show: the families of the binary plus `baseline`.
 fn expected_families(json: &Value) -> Vec<String> {
-    json["families"]
-        .as_object()
-        .expect("families object")
-        .keys()
-        .cloned()
-        .collect()
+    json["families"].as_object().expect("families object").keys().cloned().collect()
 }
 
 #[test]
@@ -41,119 +36,62 @@ fn report_cold_then_cached_in_both_languages() {
     let out_zh = dir.path().join("zh");
 
     // Cold: empty store → the demo is ingested, every family computed.
-    let cold = fissure(
-        &store,
-        &["report", "--out", out_en.to_str().unwrap(), "--lang", "en"],
-    );
+    let cold = fissure(&store, &["report", "--out", out_en.to_str().unwrap(), "--lang", "en"]);
     let text = String::from_utf8_lossy(&cold.stdout);
     assert!(text.contains("Overall fragility gauge"), "{text}");
-    assert!(
-        text.contains("Total time") && text.contains("Slowest steps"),
-        "{text}"
-    );
+    assert!(text.contains("Total time") && text.contains("Slowest steps"), "{text}");
     assert!(!text.contains("\x1b["), "NO_COLOR must disable colours");
-    let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(out_en.join("report.json")).unwrap())
-            .unwrap();
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(out_en.join("report.json")).unwrap()).unwrap();
     let fams = expected_families(&json);
     assert!(fams.contains(&"baseline".to_string()));
-    assert!(json["families"]
-        .as_object()
-        .unwrap()
-        .values()
-        .all(|f| f["run"]["cached"] == false));
+    assert!(json["families"].as_object().unwrap().values().all(|f| f["run"]["cached"] == false));
     assert!(json["composite"]["overall"]["latest"]["value"].is_number());
     assert!(!json["skill"]["events"].as_array().unwrap().is_empty());
 
     // Warm, in Chinese, as JSON on stdout: every family read from the cache.
-    let warm = fissure(
-        &store,
-        &[
-            "--json",
-            "report",
-            "--out",
-            out_zh.to_str().unwrap(),
-            "--lang",
-            "zh",
-        ],
-    );
+    let warm = fissure(&store, &["--json", "report", "--out", out_zh.to_str().unwrap(), "--lang", "zh"]);
     let wj: Value = serde_json::from_slice(&warm.stdout).expect("--json prints JSON");
     for (k, f) in wj["families"].as_object().unwrap() {
-        assert_eq!(
-            f["run"]["cached"], true,
-            "family {k} was recomputed with unchanged data"
-        );
+        assert_eq!(f["run"]["cached"], true, "family {k} was recomputed with unchanged data");
     }
     assert_eq!(wj["lang"], "zh");
     assert!(wj["total_seconds"].is_number() && wj["timings"].is_array());
 
     for (dir, lang, sections) in [
-        (
-            &out_en,
-            "en",
-            [
-                "Summary",
-                "What changed",
-                "Skill of the warnings",
-                "Data sources",
-                "Methods",
-            ],
-        ),
-        (
-            &out_zh,
-            "zh",
-            ["摘要", "变化", "预警的历史表现", "数据来源", "方法"],
-        ),
+        (&out_en, "en", ["Summary", "What changed", "Skill of the warnings", "Data sources", "Methods"]),
+        (&out_zh, "zh", ["摘要", "变化", "预警的历史表现", "数据来源", "方法"]),
     ] {
         let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
-        let json: Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap())
-                .unwrap();
+        let json: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
         assert_eq!(json["lang"], lang);
         for s in sections {
             assert!(html.contains(&format!(">{s}</h2>")), "{lang}: section {s}");
         }
         for id in ["summary", "changes", "skill", "sources", "methods"] {
-            assert!(
-                html.contains(&format!("<section id=\"{id}\"")),
-                "{lang}: #{id}"
-            );
+            assert!(html.contains(&format!("<section id=\"{id}\"")), "{lang}: #{id}");
         }
         for (key, f) in json["families"].as_object().unwrap() {
-            assert!(
-                html.contains(&format!("<section id=\"family-{key}\"")),
-                "{lang}: family {key}"
-            );
+            assert!(html.contains(&format!("<section id=\"family-{key}\"")), "{lang}: family {key}");
             let title = f["title"][lang].as_str().unwrap();
             assert!(html.contains(title), "{lang}: title {title}");
             for s in f["signals"].as_array().unwrap() {
                 let id = s["id"].as_str().unwrap();
-                let row_at = html
-                    .find(&format!("data-signal=\"{id}\""))
-                    .unwrap_or_else(|| panic!("{lang}: row {id}"));
+                let row_at = html.find(&format!("data-signal=\"{id}\"")).unwrap_or_else(|| panic!("{lang}: row {id}"));
                 let row = &html[row_at..row_at + html[row_at..].find("</tr>").unwrap()];
                 let explanation = s["explanation"][lang].as_str().unwrap();
-                assert!(
-                    row.contains(
-                        &explanation
-                            .replace('&', "&amp;")
-                            .replace('<', "&lt;")
-                            .replace('>', "&gt;")
-                    ),
-                    "{id}"
-                );
+                assert!(row.contains(&fissure_report::svg::esc(explanation)), "{lang}: {id} explanation");
                 let state = s["latest"]["state"].as_str().unwrap_or("na");
+                assert!(row.contains(&format!("s-{state}")), "{lang}: {id} state {state}");
+                let value = s["latest"]["value"].as_f64().unwrap();
+                let unit = s["unit"].as_str().unwrap();
+                let l = fissure_report::Lang::parse(lang).unwrap();
                 assert!(
-                    row.contains(&format!("s-{state}")),
-                    "{lang}: {id} state {state}"
+                    row.contains(&fissure_report::svg::esc(&fissure_report::i18n::value_with_unit(value, unit, l))),
+                    "{lang}: {id} value {value}"
                 );
             }
             for c in f["charts"].as_array().unwrap() {
-                assert!(
-                    dir.join(c["file"].as_str().unwrap()).is_file(),
-                    "{lang}: chart file {}",
-                    c["file"]
-                );
+                assert!(dir.join(c["file"].as_str().unwrap()).is_file(), "{lang}: chart file {}", c["file"]);
             }
         }
         // Sources listed with their ranges.
@@ -172,26 +110,12 @@ fn report_replays_a_past_date() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store.sqlite");
     let out = dir.path().join("r");
-    let run = fissure(
-        &store,
-        &[
-            "--json",
-            "report",
-            "--as-of",
-            "2008-09-15",
-            "--out",
-            out.to_str().unwrap(),
-            "--lang",
-            "zh",
-        ],
-    );
+    let run =
+        fissure(&store, &["--json", "report", "--as-of", "2008-09-15", "--out", out.to_str().unwrap(), "--lang", "zh"]);
     let j: Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(j["as_of"], "2008-09-15");
     for e in j["skill"]["events"].as_array().unwrap() {
-        assert!(
-            e["trough_date"].as_str().unwrap() <= "2008-09-15",
-            "event from the future: {e}"
-        );
+        assert!(e["trough_date"].as_str().unwrap() <= "2008-09-15", "event from the future: {e}");
     }
     for s in j["sources"].as_array().unwrap() {
         assert!(s["last"].as_str().unwrap() <= "2008-09-15", "{s}");

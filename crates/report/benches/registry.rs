@@ -16,19 +16,13 @@ fn series(n: usize) -> Vec<f64> {
 }
 
 fn brute(x: &[f64]) -> Vec<f64> {
-    (0..x.len())
-        .map(|i| x[..=i].iter().filter(|v| **v <= x[i]).count() as f64 / (i + 1) as f64)
-        .collect()
+    (0..x.len()).map(|i| x[..=i].iter().filter(|v| **v <= x[i]).count() as f64 / (i + 1) as f64).collect()
 }
 
 fn bench(c: &mut Criterion) {
     let x = series(10_000);
-    c.bench_function("expanding percentile 10k (Fenwick)", |b| {
-        b.iter(|| expanding(black_box(&x), true, 20))
-    });
-    c.bench_function("expanding percentile 10k (direct scan)", |b| {
-        b.iter(|| brute(black_box(&x)))
-    });
+    c.bench_function("expanding percentile 10k (Fenwick)", |b| b.iter(|| expanding(black_box(&x), true, 20)));
+    c.bench_function("expanding percentile 10k (direct scan)", |b| b.iter(|| brute(black_box(&x))));
 }
 
 criterion_group!(benches, bench);

@@ -13,20 +13,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let lang = args.get(2).and_then(|l| Lang::parse(l)).unwrap_or_default();
     let demo = fissure_io::demo::load()?;
     let w = Watchlist::embedded();
-    let last = demo
-        .series
-        .iter()
-        .filter_map(|(s, _)| s.last_date())
-        .max()
-        .ok_or("no data")?;
+    let last = demo.series.iter().filter_map(|(s, _)| s.last_date()).max().ok_or("no data")?;
     let as_of = match args.get(3) {
         Some(d) => d.parse()?,
         None => last,
     };
-    let mut inputs = FamilyInputs {
-        as_of: Some(as_of),
-        ..Default::default()
-    };
+    let mut inputs = FamilyInputs { as_of: Some(as_of), ..Default::default() };
     let mut sources = Vec::new();
     for (s, f) in &demo.series {
         let s = s.as_of(as_of);
@@ -59,14 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &|_: Progress<'_>| {},
     );
     let written = fissure_report::write(&report, &out, lang)?;
-    print!(
-        "{}",
-        fissure_report::terminal::summary(&report, lang, false)
-    );
-    println!(
-        "{} in {:.2} s",
-        written.html.display(),
-        t.elapsed().as_secs_f64()
-    );
+    print!("{}", fissure_report::terminal::summary(&report, lang, false));
+    println!("{} in {:.2} s", written.html.display(), t.elapsed().as_secs_f64());
     Ok(())
 }

@@ -16,8 +16,8 @@ use crate::percentile;
 use crate::skill;
 use fissure_core::rolling::{rolling_mean, rolling_std};
 use fissure_core::{
-    Chart, ChartData, FamilyInputs, FamilyOutput, Line, Series, SignalFamily, SignalSeries,
-    SignalSpec, Span, Text, Thresholds,
+    Chart, ChartData, FamilyInputs, FamilyOutput, Line, Series, SignalFamily, SignalSeries, SignalSpec, Span, Text,
+    Thresholds,
 };
 
 /// Returns window of the volatility baseline.
@@ -57,11 +57,7 @@ pub fn ma_gap(s: &Series) -> Option<(Vec<chrono::NaiveDate>, Vec<f64>, Vec<f64>)
     }
     let ma = rolling_mean(v, MA_WINDOW).ok()?;
     let dates = s.dates()[MA_WINDOW - 1..].to_vec();
-    let gap = v[MA_WINDOW - 1..]
-        .iter()
-        .zip(&ma)
-        .map(|(p, m)| 100.0 * (p / m - 1.0))
-        .collect();
+    let gap = v[MA_WINDOW - 1..].iter().zip(&ma).map(|(p, m)| 100.0 * (p / m - 1.0)).collect();
     Some((dates, gap, ma))
 }
 
@@ -79,11 +75,7 @@ impl SignalFamily for BaselineFamily {
     }
 
     fn params(&self) -> String {
-        let ev: Vec<String> = self
-            .events
-            .iter()
-            .map(|(id, t)| format!("{id}:{t}"))
-            .collect();
+        let ev: Vec<String> = self.events.iter().map(|(id, t)| format!("{id}:{t}")).collect();
         format!("vol{VOL_WINDOW} ma{MA_WINDOW} events {}", ev.join(","))
     }
 
@@ -97,17 +89,10 @@ impl SignalFamily for BaselineFamily {
                 ));
                 continue;
             };
-            let name = if s.meta.name.is_empty() {
-                id.clone()
-            } else {
-                s.meta.name.clone()
-            };
+            let name = if s.meta.name.is_empty() { id.clone() } else { s.meta.name.clone() };
             if let Some((dates, vol)) = trailing_vol(s) {
                 let pct = percentile::expanding(&vol, true, 20);
-                let (last_v, last_p) = (
-                    vol.last().copied().unwrap_or(f64::NAN),
-                    pct.last().copied().flatten(),
-                );
+                let (last_v, last_p) = (vol.last().copied().unwrap_or(f64::NAN), pct.last().copied().flatten());
                 let since = dates.first().map(|d| d.to_string()).unwrap_or_default();
                 let p_txt = last_p.map_or_else(|| "n/a".to_string(), |p| format!("{p:.0}"));
                 out.signals.push(SignalSeries {
@@ -147,11 +132,7 @@ impl SignalFamily for BaselineFamily {
             }
             if let Some((dates, gap, ma)) = ma_gap(s) {
                 let last = gap.last().copied().unwrap_or(f64::NAN);
-                let (rel_en, rel_zh) = if last >= 0.0 {
-                    ("above", "高于")
-                } else {
-                    ("below", "低于")
-                };
+                let (rel_en, rel_zh) = if last >= 0.0 { ("above", "高于") } else { ("below", "低于") };
                 out.signals.push(SignalSeries {
                     spec: SignalSpec {
                         id: format!("baseline.ma200.{id}"),
@@ -160,15 +141,9 @@ impl SignalFamily for BaselineFamily {
                         title_zh: format!("{id} 相对200日均线（基准）"),
                         unit: "percent".into(),
                         higher_is_riskier: false,
-                        thresholds: Thresholds::Absolute {
-                            elevated: 2.0,
-                            alarm: 0.0,
-                        },
+                        thresholds: Thresholds::Absolute { elevated: 2.0, alarm: 0.0 },
                     },
-                    explain_en: format!(
-                        "{name} closed {:.1}% {rel_en} its 200-day moving average.",
-                        last.abs()
-                    ),
+                    explain_en: format!("{name} closed {:.1}% {rel_en} its 200-day moving average.", last.abs()),
                     explain_zh: format!("{name}收盘{rel_zh}200日均线{:.1}%。", last.abs()),
                     dates: dates.clone(),
                     values: gap,
@@ -184,32 +159,15 @@ impl SignalFamily for BaselineFamily {
                     .collect();
                 out.charts.push(Chart {
                     id: format!("baseline_price_{}", id.to_lowercase()),
-                    title: Text::new(
-                        format!("{name} and its 200-day average"),
-                        format!("{name}及其200日均线"),
-                    ),
+                    title: Text::new(format!("{name} and its 200-day average"), format!("{name}及其200日均线")),
                     caption: Text::new(
-                        format!(
-                            "Log scale. Shaded: drawdowns of {:.0}% or more, peak to trough.",
-                            100.0 * threshold
-                        ),
-                        format!(
-                            "对数坐标。阴影：从高点到低点跌幅达{:.0}%或以上的回撤。",
-                            100.0 * threshold
-                        ),
+                        format!("Log scale. Shaded: drawdowns of {:.0}% or more, peak to trough.", 100.0 * threshold),
+                        format!("对数坐标。阴影：从高点到低点跌幅达{:.0}%或以上的回撤。", 100.0 * threshold),
                     ),
                     data: ChartData::Lines {
                         lines: vec![
-                            Line {
-                                label: id.clone(),
-                                dates: s.dates().to_vec(),
-                                values: s.values().to_vec(),
-                            },
-                            Line {
-                                label: "MA200".into(),
-                                dates,
-                                values: ma,
-                            },
+                            Line { label: id.clone(), dates: s.dates().to_vec(), values: s.values().to_vec() },
+                            Line { label: "MA200".into(), dates, values: ma },
                         ],
                         spans,
                         hlines: vec![],
@@ -239,10 +197,6 @@ impl SignalFamily for BaselineFamily {
 fn quantile_lines(x: &[f64]) -> Vec<(String, f64)> {
     [0.8, 0.95]
         .iter()
-        .filter_map(|p| {
-            fissure_stats::describe::quantile(x, *p)
-                .ok()
-                .map(|q| (format!("P{:.0}", p * 100.0), q))
-        })
+        .filter_map(|p| fissure_stats::describe::quantile(x, *p).ok().map(|q| (format!("P{:.0}", p * 100.0), q)))
         .collect()
 }

@@ -31,10 +31,7 @@ impl Cache for Store {
         let sections = self.list_sections().ok()?;
         let secs: Vec<String> = sections
             .iter()
-            .filter(|s| {
-                ids.iter()
-                    .any(|i| *i == s.id || *i == format!("{}.{}", s.id, s.field))
-            })
+            .filter(|s| ids.iter().any(|i| *i == s.id || *i == format!("{}.{}", s.id, s.field)))
             .map(|s| format!("{}.{}@{}", s.id, s.field, s.revision))
             .collect();
         Some(format!("{series}|{}", secs.join(",")))
@@ -56,30 +53,13 @@ pub fn hash_hex(text: &str) -> String {
 }
 
 /// The exact description of a family computation (what the key hashes).
-pub fn family_descriptor(
-    fingerprint: &str,
-    family: &dyn SignalFamily,
-    inputs: &FamilyInputs,
-    code_id: &str,
-) -> String {
+pub fn family_descriptor(fingerprint: &str, family: &dyn SignalFamily, inputs: &FamilyInputs, code_id: &str) -> String {
     let baskets: Vec<String> = inputs
         .baskets
         .iter()
-        .map(|(k, v)| {
-            format!(
-                "{k}={}",
-                v.iter()
-                    .map(|(m, w)| format!("{m}:{w}"))
-                    .collect::<Vec<_>>()
-                    .join("+")
-            )
-        })
+        .map(|(k, v)| format!("{k}={}", v.iter().map(|(m, w)| format!("{m}:{w}")).collect::<Vec<_>>().join("+")))
         .collect();
-    let roles: Vec<String> = inputs
-        .roles
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
+    let roles: Vec<String> = inputs.roles.iter().map(|(k, v)| format!("{k}={v}")).collect();
     format!(
         "fissure-report {} | code {code_id} | family {} | params {} | as_of {} | data {fingerprint} | baskets {} | roles {} | bubble {}",
         env!("CARGO_PKG_VERSION"),
@@ -100,22 +80,13 @@ pub fn family_cache_key(
     inputs: &FamilyInputs,
     code_id: &str,
 ) -> Option<String> {
-    let mut ids = family.inputs_used(inputs).unwrap_or_else(|| {
-        inputs
-            .series
-            .keys()
-            .chain(inputs.sections.keys())
-            .cloned()
-            .collect()
-    });
+    let mut ids = family
+        .inputs_used(inputs)
+        .unwrap_or_else(|| inputs.series.keys().chain(inputs.sections.keys()).cloned().collect());
     ids.sort();
     ids.dedup();
     let fp = cache.fingerprint(&ids)?;
-    Some(format!(
-        "report/family/{}/{}",
-        family.key(),
-        hash_hex(&family_descriptor(&fp, family, inputs, code_id))
-    ))
+    Some(format!("report/family/{}/{}", family.key(), hash_hex(&family_descriptor(&fp, family, inputs, code_id))))
 }
 
 #[cfg(test)]

@@ -16,10 +16,7 @@ pub const MAX_STALE_DAYS: i64 = 100;
 /// Weekly points of gauge history before its percentile is defined (one year).
 pub const GAUGE_MIN_HISTORY: usize = 52;
 /// The gauges' state thresholds, on their own percentile.
-pub const GAUGE_THRESHOLDS: Thresholds = Thresholds::Percentile {
-    elevated: 80.0,
-    alarm: 95.0,
-};
+pub const GAUGE_THRESHOLDS: Thresholds = Thresholds::Percentile { elevated: 80.0, alarm: 95.0 };
 /// Family key of the report's own baselines.
 pub const BASELINE_FAMILY: &str = "baseline";
 
@@ -71,9 +68,8 @@ pub struct Composite {
 /// The weekly calendar: every Friday from `start` to `end`, plus `end`.
 pub fn weekly_calendar(start: NaiveDate, end: NaiveDate) -> Vec<NaiveDate> {
     let mut out = Vec::new();
-    let offset = (Weekday::Fri.num_days_from_monday() as i64
-        - start.weekday().num_days_from_monday() as i64)
-        .rem_euclid(7);
+    let offset =
+        (Weekday::Fri.num_days_from_monday() as i64 - start.weekday().num_days_from_monday() as i64).rem_euclid(7);
     let mut d = start + Duration::days(offset);
     while d <= end {
         out.push(d);
@@ -130,56 +126,33 @@ fn finish(
 ) -> Gauge {
     let raw: Vec<f64> = values.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
     let percentiles = percentile::expanding(&raw, true, GAUGE_MIN_HISTORY);
-    let states: Vec<Option<State>> = raw
-        .iter()
-        .zip(&percentiles)
-        .map(|(v, p)| state_of(&GAUGE_THRESHOLDS, true, *v, *p))
-        .collect();
-    let latest = (0..dates.len())
-        .rev()
-        .find(|&i| values[i].is_some())
-        .map(|i| Reading {
-            date: dates[i],
-            value: raw[i],
-            percentile: percentiles[i],
-            risk_percentile: percentiles[i],
-            state: states[i],
-        });
-    Gauge {
-        id,
-        title,
-        weights,
-        latest,
-        dates,
-        values,
-        percentiles,
-        states,
-    }
+    let states: Vec<Option<State>> =
+        raw.iter().zip(&percentiles).map(|(v, p)| state_of(&GAUGE_THRESHOLDS, true, *v, *p)).collect();
+    let latest = (0..dates.len()).rev().find(|&i| values[i].is_some()).map(|i| Reading {
+        date: dates[i],
+        value: raw[i],
+        percentile: percentiles[i],
+        risk_percentile: percentiles[i],
+        state: states[i],
+    });
+    Gauge { id, title, weights, latest, dates, values, percentiles, states }
 }
 
 /// Family weights: 1 for every family with signals, except the baselines,
 /// which weigh 0 as soon as another family has signals (they are the yardstick
 /// the composite is compared with, not part of it).
 pub fn family_weights(families: &[FamilyReport]) -> Vec<(String, f64)> {
-    let others = families
-        .iter()
-        .any(|f| f.run.key != BASELINE_FAMILY && !f.signals.is_empty());
+    let others = families.iter().any(|f| f.run.key != BASELINE_FAMILY && !f.signals.is_empty());
     let raw: Vec<(String, f64)> = families
         .iter()
         .filter(|f| !f.signals.is_empty())
         .map(|f| {
-            let w = if f.run.key == BASELINE_FAMILY && others {
-                0.0
-            } else {
-                1.0
-            };
+            let w = if f.run.key == BASELINE_FAMILY && others { 0.0 } else { 1.0 };
             (f.run.key.clone(), w)
         })
         .collect();
     let total: f64 = raw.iter().map(|r| r.1).sum();
-    raw.into_iter()
-        .map(|(k, w)| (k, if total > 0.0 { w / total } else { 0.0 }))
-        .collect()
+    raw.into_iter().map(|(k, w)| (k, if total > 0.0 { w / total } else { 0.0 })).collect()
 }
 
 /// Builds the gauges on a weekly calendar ending at `as_of`, and the changes.
@@ -197,45 +170,21 @@ pub fn build(families: &[FamilyReport], as_of: NaiveDate) -> Composite {
     let mut overall_components = Vec::new();
     for f in families.iter().filter(|f| !f.signals.is_empty()) {
         let w = 1.0 / f.signals.len() as f64;
-        let comps: Vec<(Vec<Option<f64>>, f64)> = f
-            .signals
-            .iter()
-            .map(|s| (sample(&s.dates, &s.risk, &calendar), w))
-            .collect();
+        let comps: Vec<(Vec<Option<f64>>, f64)> =
+            f.signals.iter().map(|s| (sample(&s.dates, &s.risk, &calendar), w)).collect();
         let values = weighted(&comps, n);
         let weights = f.signals.iter().map(|s| (s.id.clone(), w)).collect();
-        let title = Text::new(
-            format!("{} gauge", f.run.title.en),
-            format!("{}指数", f.run.title.zh),
-        );
-        let g = finish(
-            format!("composite.{}", f.run.key),
-            title,
-            weights,
-            calendar.clone(),
-            values,
-        );
-        let fw = fam_weights
-            .iter()
-            .find(|(k, _)| *k == f.run.key)
-            .map_or(0.0, |x| x.1);
+        let title = Text::new(format!("{} gauge", f.run.title.en), format!("{}指数", f.run.title.zh));
+        let g = finish(format!("composite.{}", f.run.key), title, weights, calendar.clone(), values);
+        let fw = fam_weights.iter().find(|(k, _)| *k == f.run.key).map_or(0.0, |x| x.1);
         overall_components.push((g.values.clone(), fw));
         fam_gauges.push(g);
     }
     let overall_values = weighted(&overall_components, n);
-    let overall = finish(
-        "composite.overall".into(),
-        i18n::text("overall_gauge"),
-        fam_weights,
-        calendar,
-        overall_values,
-    );
+    let overall =
+        finish("composite.overall".into(), i18n::text("overall_gauge"), fam_weights, calendar, overall_values);
     let changes = changes(families, &overall, &fam_gauges, as_of);
-    Composite {
-        overall,
-        families: fam_gauges,
-        changes,
-    }
+    Composite { overall, families: fam_gauges, changes }
 }
 
 fn gauge_state_at(g: &Gauge, d: NaiveDate) -> Option<State> {
@@ -245,47 +194,22 @@ fn gauge_state_at(g: &Gauge, d: NaiveDate) -> Option<State> {
 
 /// Signals and gauges whose state differs from a week (7 days) and a month
 /// (30 days) before `as_of`.
-pub fn changes(
-    families: &[FamilyReport],
-    overall: &Gauge,
-    gauges: &[Gauge],
-    as_of: NaiveDate,
-) -> Changes {
+pub fn changes(families: &[FamilyReport], overall: &Gauge, gauges: &[Gauge], as_of: NaiveDate) -> Changes {
     let mut out = Changes::default();
     for (days, list) in [(7, &mut out.week), (30, &mut out.month)] {
         let since = as_of - Duration::days(days);
-        let mut push =
-            |id: &str, family: &str, title: &Text, from: Option<State>, to: Option<State>| {
-                if from != to {
-                    list.push(Change {
-                        id: id.into(),
-                        family: family.into(),
-                        title: title.clone(),
-                        since,
-                        from,
-                        to,
-                    });
-                }
-            };
+        let mut push = |id: &str, family: &str, title: &Text, from: Option<State>, to: Option<State>| {
+            if from != to {
+                list.push(Change { id: id.into(), family: family.into(), title: title.clone(), since, from, to });
+            }
+        };
         for g in std::iter::once(overall).chain(gauges) {
-            push(
-                &g.id,
-                "composite",
-                &g.title,
-                gauge_state_at(g, since),
-                gauge_state_at(g, as_of),
-            );
+            push(&g.id, "composite", &g.title, gauge_state_at(g, since), gauge_state_at(g, as_of));
         }
         for f in families {
             for s in &f.signals {
                 let s: &SignalReport = s;
-                push(
-                    &s.id,
-                    &s.family,
-                    &s.title,
-                    s.state_at(since),
-                    s.state_at(as_of),
-                );
+                push(&s.id, &s.family, &s.title, s.state_at(since), s.state_at(as_of));
             }
         }
     }
@@ -309,10 +233,7 @@ mod tests {
 
     #[test]
     fn weighted_mean_skips_missing() {
-        let comps = vec![
-            (vec![Some(10.0), None], 1.0),
-            (vec![Some(30.0), Some(50.0)], 1.0),
-        ];
+        let comps = vec![(vec![Some(10.0), None], 1.0), (vec![Some(30.0), Some(50.0)], 1.0)];
         assert_eq!(weighted(&comps, 2), vec![Some(20.0), Some(50.0)]);
     }
 

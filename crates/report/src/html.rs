@@ -50,11 +50,7 @@ fn state_key(s: Option<State>) -> &'static str {
 
 /// A coloured state badge.
 pub fn badge(s: Option<State>, lang: Lang) -> String {
-    format!(
-        "<span class=\"badge s-{}\">{}</span>",
-        state_key(s),
-        esc(t(lang, state_key(s)))
-    )
+    format!("<span class=\"badge s-{}\">{}</span>", state_key(s), esc(t(lang, state_key(s))))
 }
 
 fn state_color(s: Option<State>) -> &'static str {
@@ -74,9 +70,7 @@ pub fn skill_phrase(k: Option<&Skill>, lang: Lang) -> String {
     if k.events_scored == 0 {
         return t(lang, "no_skill").to_string();
     }
-    let fa = k
-        .false_alarms_per_year
-        .map_or_else(|| t(lang, "na").to_string(), |v| format!("{v:.2}"));
+    let fa = k.false_alarms_per_year.map_or_else(|| t(lang, "na").to_string(), |v| format!("{v:.2}"));
     match lang {
         Lang::En => format!(
             "hit {}/{} ({}), median lead {}, {} false alarms/yr",
@@ -99,10 +93,7 @@ pub fn skill_phrase(k: Option<&Skill>, lang: Lang) -> String {
 
 /// The formatted latest value of a signal (as the HTML and the tests show it).
 pub fn value_text(s: &SignalReport, lang: Lang) -> String {
-    s.latest.as_ref().map_or_else(
-        || t(lang, "na").to_string(),
-        |r| i18n::value_with_unit(r.value, &s.unit, lang),
-    )
+    s.latest.as_ref().map_or_else(|| t(lang, "na").to_string(), |r| i18n::value_with_unit(r.value, &s.unit, lang))
 }
 
 /// The gauge history chart.
@@ -110,13 +101,7 @@ pub fn gauge_chart(report: &Report, lang: Lang) -> Chart {
     let c = &report.composite;
     let line = |g: &Gauge, label: String| Line {
         label,
-        dates: g
-            .dates
-            .iter()
-            .zip(&g.values)
-            .filter(|(_, v)| v.is_some())
-            .map(|(d, _)| *d)
-            .collect(),
+        dates: g.dates.iter().zip(&g.values).filter(|(_, v)| v.is_some()).map(|(d, _)| *d).collect(),
         values: g.values.iter().flatten().copied().collect(),
     };
     let mut lines = vec![line(&c.overall, t(lang, "overall").to_string())];
@@ -127,30 +112,19 @@ pub fn gauge_chart(report: &Report, lang: Lang) -> Chart {
         if c.overall.weights.iter().any(|(k, w)| k == key && *w == 0.0) {
             continue;
         }
-        lines.push(line(
-            g,
-            family_title(report, key).map_or(key.to_string(), |x| lang.pick(x).to_string()),
-        ));
+        lines.push(line(g, family_title(report, key).map_or(key.to_string(), |x| lang.pick(x).to_string())));
     }
     Chart {
         id: "composite_history".into(),
         title: i18n::text("gauge_history"),
         caption: i18n::text("gauge_history_caption"),
-        data: ChartData::Lines {
-            lines,
-            spans: vec![],
-            hlines: vec![],
-            log_scale: false,
-        },
+        data: ChartData::Lines { lines, spans: vec![], hlines: vec![], log_scale: false },
     }
 }
 
 /// Every chart of the report: (file-safe id, SVG).
 pub fn all_charts(report: &Report, lang: Lang) -> Vec<(String, String)> {
-    let mut out = vec![(
-        "composite_history".to_string(),
-        svg::draw(&gauge_chart(report, lang), lang),
-    )];
+    let mut out = vec![("composite_history".to_string(), svg::draw(&gauge_chart(report, lang), lang))];
     for f in &report.families {
         for c in &f.output.charts {
             out.push((safe_id(&c.id), svg::draw(c, lang)));
@@ -172,11 +146,7 @@ fn gauge_card(g: &Gauge, title: &str, weight: Option<f64>, big: bool, lang: Lang
     let l = g.latest.as_ref();
     let v = l.map(|r| r.value);
     let st = l.and_then(|r| r.state);
-    let mut s = format!(
-        "<div class=\"card{}\" id=\"gauge-{}\">",
-        if big { " big" } else { "" },
-        safe_id(&g.id)
-    );
+    let mut s = format!("<div class=\"card{}\" id=\"gauge-{}\">", if big { " big" } else { "" }, safe_id(&g.id));
     let _ = write!(s, "<div><b>{}</b></div>", esc(title));
     let _ = write!(
         s,
@@ -193,23 +163,14 @@ fn gauge_card(g: &Gauge, title: &str, weight: Option<f64>, big: bool, lang: Lang
         i18n::pct(l.and_then(|r| r.percentile), lang)
     );
     if let Some(w) = weight {
-        let _ = write!(
-            s,
-            "<div class=\"muted\">{}: {}</div>",
-            esc(t(lang, "weight")),
-            i18n::share(Some(w), lang)
-        );
+        let _ = write!(s, "<div class=\"muted\">{}: {}</div>", esc(t(lang, "weight")), i18n::share(Some(w), lang));
     }
     s.push_str("</div>");
     s
 }
 
 fn family_title<'a>(report: &'a Report, key: &str) -> Option<&'a Text> {
-    report
-        .families
-        .iter()
-        .find(|f| f.run.key == key)
-        .map(|f| &f.run.title)
+    report.families.iter().find(|f| f.run.key == key).map(|f| &f.run.title)
 }
 
 fn thresholds_text(th: &Thresholds, higher: bool, lang: Lang) -> String {
@@ -222,19 +183,11 @@ fn thresholds_text(th: &Thresholds, higher: bool, lang: Lang) -> String {
         }
         (Thresholds::Absolute { elevated, alarm }, Lang::En) => {
             let op = if higher { "≥" } else { "≤" };
-            format!(
-                "value {op} {} elevated, {op} {} alarm",
-                i18n::num(*elevated, lang),
-                i18n::num(*alarm, lang)
-            )
+            format!("value {op} {} elevated, {op} {} alarm", i18n::num(*elevated, lang), i18n::num(*alarm, lang))
         }
         (Thresholds::Absolute { elevated, alarm }, Lang::Zh) => {
             let op = if higher { "≥" } else { "≤" };
-            format!(
-                "数值 {op} {} 偏高，{op} {} 警报",
-                i18n::num(*elevated, lang),
-                i18n::num(*alarm, lang)
-            )
+            format!("数值 {op} {} 偏高，{op} {} 警报", i18n::num(*elevated, lang), i18n::num(*alarm, lang))
         }
     }
 }
@@ -327,12 +280,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
         t(lang, "what_changed")
     );
     for f in &report.families {
-        let _ = write!(
-            h,
-            "<a href=\"#family-{}\">{}</a>",
-            safe_id(&f.run.key),
-            esc(lang.pick(&f.run.title))
-        );
+        let _ = write!(h, "<a href=\"#family-{}\">{}</a>", safe_id(&f.run.key), esc(lang.pick(&f.run.title)));
     }
     let _ = write!(
         h,
@@ -344,27 +292,12 @@ pub fn render(report: &Report, lang: Lang) -> String {
 
     // Summary.
     let c = &report.composite;
-    let _ = write!(
-        h,
-        "<section id=\"summary\"><h2>{}</h2><div class=\"cards\">",
-        t(lang, "summary")
-    );
-    h.push_str(&gauge_card(
-        &c.overall,
-        t(lang, "overall_gauge"),
-        None,
-        true,
-        lang,
-    ));
+    let _ = write!(h, "<section id=\"summary\"><h2>{}</h2><div class=\"cards\">", t(lang, "summary"));
+    h.push_str(&gauge_card(&c.overall, t(lang, "overall_gauge"), None, true, lang));
     for g in &c.families {
         let key = g.id.trim_start_matches("composite.");
         let name = family_title(report, key).map_or(key.to_string(), |t| lang.pick(t).to_string());
-        let w = c
-            .overall
-            .weights
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|x| x.1);
+        let w = c.overall.weights.iter().find(|(k, _)| k == key).map(|x| x.1);
         h.push_str(&gauge_card(g, &name, w, false, lang));
     }
     h.push_str("</div>");
@@ -398,20 +331,12 @@ pub fn render(report: &Report, lang: Lang) -> String {
         .families
         .iter()
         .flat_map(|f| &f.signals)
-        .filter(|s| {
-            matches!(
-                s.latest.as_ref().and_then(|r| r.state),
-                Some(State::Alarm | State::Elevated)
-            )
-        })
+        .filter(|s| matches!(s.latest.as_ref().and_then(|r| r.state), Some(State::Alarm | State::Elevated)))
         .collect();
     hot.sort_by(|a, b| {
         let k = |s: &SignalReport| {
             let l = s.latest.as_ref();
-            (
-                l.and_then(|r| r.state),
-                l.and_then(|r| r.risk_percentile).unwrap_or(0.0),
-            )
+            (l.and_then(|r| r.state), l.and_then(|r| r.risk_percentile).unwrap_or(0.0))
         };
         let (ka, kb) = (k(a), k(b));
         kb.0.cmp(&ka.0).then(kb.1.total_cmp(&ka.1))
@@ -453,15 +378,8 @@ pub fn render(report: &Report, lang: Lang) -> String {
     h.push_str("</section>");
 
     // What changed.
-    let _ = write!(
-        h,
-        "<section id=\"changes\"><h2>{}</h2>",
-        t(lang, "what_changed")
-    );
-    for (key, list) in [
-        ("since_week", &c.changes.week),
-        ("since_month", &c.changes.month),
-    ] {
+    let _ = write!(h, "<section id=\"changes\"><h2>{}</h2>", t(lang, "what_changed"));
+    for (key, list) in [("since_week", &c.changes.week), ("since_month", &c.changes.month)] {
         let _ = write!(h, "<h3>{}</h3>", t(lang, key));
         if list.is_empty() {
             let _ = write!(h, "<p class=\"muted\">{}</p>", t(lang, "no_changes"));
@@ -490,11 +408,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
             safe_id(&f.run.key),
             esc(lang.pick(&f.run.title))
         );
-        if let Some(g) = c
-            .families
-            .iter()
-            .find(|g| g.id == format!("composite.{}", f.run.key))
-        {
+        if let Some(g) = c.families.iter().find(|g| g.id == format!("composite.{}", f.run.key)) {
             let l = g.latest.as_ref();
             let _ = write!(
                 h,
@@ -507,12 +421,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
             );
         }
         if let Some(e) = &f.run.error {
-            let _ = write!(
-                h,
-                "<div class=\"note err\"><b>{}</b> — {}</div>",
-                t(lang, "family_failed"),
-                esc(e)
-            );
+            let _ = write!(h, "<div class=\"note err\"><b>{}</b> — {}</div>", t(lang, "family_failed"), esc(e));
         }
         for n in &f.output.notes {
             let _ = write!(h, "<div class=\"note\">{}</div>", esc(lang.pick(n)));
@@ -541,18 +450,20 @@ pub fn render(report: &Report, lang: Lang) -> String {
 
     // Skill.
     let sk = &report.skill;
-    let _ = write!(
-        h,
-        "<section id=\"skill\"><h2>{}</h2>",
-        t(lang, "skill_table")
-    );
+    let _ = write!(h, "<section id=\"skill\"><h2>{}</h2>", t(lang, "skill_table"));
     let _ = write!(
         h,
         "<p class=\"muted\">{} {}</p>",
         esc(t(lang, "baseline_note")),
         match lang {
-            Lang::En => format!("Lead window: {} days before the event date; alarm dates less than {} days apart form one episode.", sk.params.lead_window_days, sk.params.merge_gap_days),
-            Lang::Zh => format!("提前窗口：事件日期前 {} 天；间隔少于 {} 天的警报日期合并为一次。", sk.params.lead_window_days, sk.params.merge_gap_days),
+            Lang::En => format!(
+                "Lead window: {} days before the event date; alarm dates less than {} days apart form one episode.",
+                sk.params.lead_window_days, sk.params.merge_gap_days
+            ),
+            Lang::Zh => format!(
+                "提前窗口：事件日期前 {} 天；间隔少于 {} 天的警报日期合并为一次。",
+                sk.params.lead_window_days, sk.params.merge_gap_days
+            ),
         }
     );
     let _ = write!(
@@ -590,38 +501,16 @@ pub fn render(report: &Report, lang: Lang) -> String {
             cell(&|k| k.pending.to_string()),
         );
     };
-    row(
-        &mut h,
-        &c.overall.id,
-        t(lang, "overall_gauge"),
-        t(lang, "composite"),
-        "gauge",
-    );
+    row(&mut h, &c.overall.id, t(lang, "overall_gauge"), t(lang, "composite"), "gauge");
     for g in &c.families {
         let key = g.id.trim_start_matches("composite.");
         let name = family_title(report, key).map_or(key.to_string(), |x| lang.pick(x).to_string());
-        row(
-            &mut h,
-            &g.id,
-            &format!("{name} · {}", t(lang, "gauge")),
-            t(lang, "composite"),
-            "gauge",
-        );
+        row(&mut h, &g.id, &format!("{name} · {}", t(lang, "gauge")), t(lang, "composite"), "gauge");
     }
     for f in &report.families {
-        let class = if f.run.key == crate::composite::BASELINE_FAMILY {
-            "baseline"
-        } else {
-            ""
-        };
+        let class = if f.run.key == crate::composite::BASELINE_FAMILY { "baseline" } else { "" };
         for s in &f.signals {
-            row(
-                &mut h,
-                &s.id,
-                lang.pick(&s.title),
-                lang.pick(&f.run.title),
-                class,
-            );
+            row(&mut h, &s.id, lang.pick(&s.title), lang.pick(&f.run.title), class);
         }
     }
     h.push_str("</tbody></table>");
@@ -675,9 +564,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
         t(lang, "observations")
     );
     for s in &report.sources {
-        let d = |x: Option<chrono::NaiveDate>| {
-            x.map_or_else(|| "—".to_string(), |d| i18n::date(d, lang))
-        };
+        let d = |x: Option<chrono::NaiveDate>| x.map_or_else(|| "—".to_string(), |d| i18n::date(d, lang));
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td class=\"muted\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
@@ -693,21 +580,13 @@ pub fn render(report: &Report, lang: Lang) -> String {
     h.push_str("</tbody></table></section>");
 
     // Methods.
-    let _ = write!(
-        h,
-        "<section id=\"methods\"><h2>{}</h2><h3>{}</h3><ul>",
-        t(lang, "methods"),
-        t(lang, "report_methods")
-    );
+    let _ =
+        write!(h, "<section id=\"methods\"><h2>{}</h2><h3>{}</h3><ul>", t(lang, "methods"), t(lang, "report_methods"));
     for m in report_methods(lang) {
         let _ = write!(h, "<li>{}</li>", esc(&m));
     }
     h.push_str("</ul>");
-    for f in report
-        .families
-        .iter()
-        .filter(|f| !f.output.methods.is_empty())
-    {
+    for f in report.families.iter().filter(|f| !f.output.methods.is_empty()) {
         let _ = write!(h, "<h3>{}</h3><ul>", esc(lang.pick(&f.run.title)));
         for m in &f.output.methods {
             let _ = write!(h, "<li>{}</li>", esc(lang.pick(m)));

@@ -186,9 +186,7 @@ pub fn text(key: &str) -> Text {
 /// Groups the integer part of an already formatted number with commas.
 fn group(s: &str) -> String {
     let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
-    let (int, frac) = rest
-        .split_once('.')
-        .map_or((rest, None), |(a, b)| (a, Some(b)));
+    let (int, frac) = rest.split_once('.').map_or((rest, None), |(a, b)| (a, Some(b)));
     let mut out = String::new();
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -236,11 +234,7 @@ pub fn num(v: f64, lang: Lang) -> String {
     }
     let s = format!("{:.*}", decimals(v), v);
     // "-0.000" reads badly.
-    let s = if s
-        .trim_start_matches('-')
-        .chars()
-        .all(|c| c == '0' || c == '.')
-    {
+    let s = if s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
         s.trim_start_matches('-').to_string()
     } else {
         s

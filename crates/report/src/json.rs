@@ -20,28 +20,15 @@ fn gauge_json(g: &Gauge, report: &Report) -> Value {
 pub fn to_json(report: &Report, lang: Lang) -> Value {
     let mut families = Map::new();
     for f in &report.families {
-        let gauge = report
-            .composite
-            .families
-            .iter()
-            .find(|g| g.id == format!("composite.{}", f.run.key));
-        let weight = report
-            .composite
-            .overall
-            .weights
-            .iter()
-            .find(|(k, _)| *k == f.run.key)
-            .map(|x| x.1);
+        let gauge = report.composite.families.iter().find(|g| g.id == format!("composite.{}", f.run.key));
+        let weight = report.composite.overall.weights.iter().find(|(k, _)| *k == f.run.key).map(|x| x.1);
         let signals: Vec<Value> = f
             .signals
             .iter()
             .map(|s| {
                 let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
                 if let Value::Object(m) = &mut v {
-                    m.insert(
-                        "skill".into(),
-                        serde_json::to_value(report.skill_of(&s.id)).unwrap_or(Value::Null),
-                    );
+                    m.insert("skill".into(), serde_json::to_value(report.skill_of(&s.id)).unwrap_or(Value::Null));
                     m.insert("observations".into(), json!(s.dates.len()));
                     m.insert("first_date".into(), json!(s.dates.first()));
                 }
@@ -63,10 +50,8 @@ pub fn to_json(report: &Report, lang: Lang) -> Value {
         );
     }
     let c = &report.composite;
-    let history: Map<String, Value> = std::iter::once(&c.overall)
-        .chain(&c.families)
-        .map(|g| (g.id.clone(), json!(g.values)))
-        .collect();
+    let history: Map<String, Value> =
+        std::iter::once(&c.overall).chain(&c.families).map(|g| (g.id.clone(), json!(g.values))).collect();
     json!({
         "as_of": report.as_of,
         "lang": lang.code(),

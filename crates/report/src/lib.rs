@@ -35,10 +35,7 @@ pub use skill::{Event, Skill, SkillParams};
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error("writing {path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Write { path: PathBuf, source: std::io::Error },
     #[error("serialising report.json: {0}")]
     Json(#[from] serde_json::Error),
 }
@@ -80,11 +77,7 @@ pub struct Step {
 
 impl Step {
     pub fn new(key: &str, subject: &str, seconds: f64) -> Step {
-        Step {
-            key: key.into(),
-            subject: subject.into(),
-            seconds,
-        }
+        Step { key: key.into(), subject: subject.into(), seconds }
     }
 
     /// The step's name in `lang`.
@@ -131,11 +124,7 @@ impl Report {
 }
 
 /// Runs the families and the synthesis. `progress` is called as each family ends.
-pub fn build(
-    input: ReportInput<'_>,
-    cache: Option<&dyn Cache>,
-    progress: &(dyn Fn(Progress<'_>) + Sync),
-) -> Report {
+pub fn build(input: ReportInput<'_>, cache: Option<&dyn Cache>, progress: &(dyn Fn(Progress<'_>) + Sync)) -> Report {
     let mut steps = Vec::new();
     let baseline = baseline::BaselineFamily::new(input.events.clone());
     let mut families = input.families.clone();
@@ -143,42 +132,20 @@ pub fn build(
     let t0 = Instant::now();
     let reports = registry::run_families(&families, &input.inputs, cache, &input.code_id, progress);
     for r in &reports {
-        let key = if r.run.cached {
-            "step_family_cached"
-        } else {
-            "step_family_computed"
-        };
+        let key = if r.run.cached { "step_family_cached" } else { "step_family_computed" };
         steps.push(Step::new(key, &r.run.key, r.run.seconds));
     }
-    steps.push(Step::new(
-        "step_families_wall",
-        "",
-        t0.elapsed().as_secs_f64(),
-    ));
+    steps.push(Step::new("step_families_wall", "", t0.elapsed().as_secs_f64()));
 
     let t = Instant::now();
     let composite = composite::build(&reports, input.as_of);
     steps.push(Step::new("step_composite", "", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
-    let skill = study(
-        &reports,
-        &composite,
-        &input.inputs,
-        &input.events,
-        input.as_of,
-        input.skill_params,
-    );
+    let skill = study(&reports, &composite, &input.inputs, &input.events, input.as_of, input.skill_params);
     steps.push(Step::new("step_skill", "", t.elapsed().as_secs_f64()));
 
-    Report {
-        as_of: input.as_of,
-        families: reports,
-        composite,
-        skill,
-        sources: input.sources,
-        steps,
-    }
+    Report { as_of: input.as_of, families: reports, composite, skill, sources: input.sources, steps }
 }
 
 /// Finds the events in the (truncated) data and scores every signal and gauge.
@@ -192,19 +159,10 @@ pub fn study(
 ) -> SkillStudy {
     let mut events: Vec<Event> = event_specs
         .iter()
-        .filter_map(|(id, thr)| {
-            inputs
-                .series
-                .get(id)
-                .map(|s| skill::find_events(&s.as_of(as_of), *thr))
-        })
+        .filter_map(|(id, thr)| inputs.series.get(id).map(|s| skill::find_events(&s.as_of(as_of), *thr)))
         .flatten()
         .collect();
-    events.sort_by(|a, b| {
-        a.event_date
-            .cmp(&b.event_date)
-            .then(a.series.cmp(&b.series))
-    });
+    events.sort_by(|a, b| a.event_date.cmp(&b.event_date).then(a.series.cmp(&b.series)));
     let mut scores = BTreeMap::new();
     for s in families.iter().flat_map(|f| &f.signals) {
         if let Some(k) = skill::score(&s.dates, &s.states, &events, as_of, &params) {
@@ -216,11 +174,7 @@ pub fn study(
             scores.insert(g.id.clone(), k);
         }
     }
-    SkillStudy {
-        params,
-        events,
-        scores,
-    }
+    SkillStudy { params, events, scores }
 }
 
 /// Files written by [`write`].
@@ -232,19 +186,13 @@ pub struct Written {
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    std::fs::write(path, bytes).map_err(|source| ReportError::Write {
-        path: path.into(),
-        source,
-    })
+    std::fs::write(path, bytes).map_err(|source| ReportError::Write { path: path.into(), source })
 }
 
 /// Writes `report.html`, `report.json` and `charts/*.svg` into `out`.
 pub fn write(report: &Report, out: &Path, lang: Lang) -> Result<Written, ReportError> {
     let charts_dir = out.join("charts");
-    std::fs::create_dir_all(&charts_dir).map_err(|source| ReportError::Write {
-        path: charts_dir.clone(),
-        source,
-    })?;
+    std::fs::create_dir_all(&charts_dir).map_err(|source| ReportError::Write { path: charts_dir.clone(), source })?;
     let mut charts = Vec::new();
     for (id, svg) in html::all_charts(report, lang) {
         let p = charts_dir.join(format!("{id}.svg"));
@@ -256,9 +204,5 @@ pub fn write(report: &Report, out: &Path, lang: Lang) -> Result<Written, ReportE
     let json_path = out.join("report.json");
     let j = json::to_json(report, lang);
     write_file(&json_path, serde_json::to_string_pretty(&j)?.as_bytes())?;
-    Ok(Written {
-        html: html_path,
-        json: json_path,
-        charts,
-    })
+    Ok(Written { html: html_path, json: json_path, charts })
 }

@@ -15,9 +15,7 @@ struct Fenwick {
 
 impl Fenwick {
     fn new(n: usize) -> Fenwick {
-        Fenwick {
-            tree: vec![0; n + 1],
-        }
+        Fenwick { tree: vec![0; n + 1] }
     }
 
     fn add(&mut self, rank: usize) {
@@ -82,10 +80,7 @@ mod tests {
         (0..x.len())
             .map(|i| {
                 let h = &x[..=i];
-                let c = h
-                    .iter()
-                    .filter(|v| if higher { **v <= x[i] } else { **v >= x[i] })
-                    .count();
+                let c = h.iter().filter(|v| if higher { **v <= x[i] } else { **v >= x[i] }).count();
                 100.0 * c as f64 / h.len() as f64
             })
             .collect()
@@ -93,9 +88,7 @@ mod tests {
 
     #[test]
     fn matches_brute_force_with_ties() {
-        let x: Vec<f64> = (0..500)
-            .map(|i| ((i * 7919 % 97) as f64 / 3.0).floor())
-            .collect();
+        let x: Vec<f64> = (0..500).map(|i| ((i * 7919 % 97) as f64 / 3.0).floor()).collect();
         for higher in [true, false] {
             let got = expanding(&x, higher, 1);
             let want = brute(&x, higher);
@@ -107,9 +100,7 @@ mod tests {
 
     #[test]
     fn matches_core_percentile_of_last() {
-        let x: Vec<f64> = (0..300)
-            .map(|i| (i as f64 * 0.37).sin() * 10.0 + (i % 11) as f64)
-            .collect();
+        let x: Vec<f64> = (0..300).map(|i| (i as f64 * 0.37).sin() * 10.0 + (i % 11) as f64).collect();
         let got = expanding(&x, true, 1);
         for i in 0..x.len() {
             let want = fissure_core::rolling::percentile_of_last(&x[..=i]).unwrap();

@@ -38,12 +38,7 @@ impl State {
 /// The state of a value from its thresholds: percentile thresholds apply to the
 /// risk percentile (`≥ alarm` → alarm, `≥ elevated` → elevated); absolute
 /// thresholds apply to the value itself (`≥` when higher is riskier, `≤` otherwise).
-pub fn state_of(
-    th: &Thresholds,
-    higher_is_riskier: bool,
-    value: f64,
-    risk_pct: Option<f64>,
-) -> Option<State> {
+pub fn state_of(th: &Thresholds, higher_is_riskier: bool, value: f64, risk_pct: Option<f64>) -> Option<State> {
     if !value.is_finite() {
         return None;
     }
@@ -136,19 +131,15 @@ impl SignalReport {
                 risk[i] = None;
             }
         }
-        let states: Vec<Option<State>> = (0..n)
-            .map(|i| state_of(&spec.thresholds, spec.higher_is_riskier, values[i], risk[i]))
-            .collect();
-        let latest = (0..n)
-            .rev()
-            .find(|&i| values[i].is_finite())
-            .map(|i| Reading {
-                date: dates[i],
-                value: values[i],
-                percentile: percentiles[i],
-                risk_percentile: risk[i],
-                state: states[i],
-            });
+        let states: Vec<Option<State>> =
+            (0..n).map(|i| state_of(&spec.thresholds, spec.higher_is_riskier, values[i], risk[i])).collect();
+        let latest = (0..n).rev().find(|&i| values[i].is_finite()).map(|i| Reading {
+            date: dates[i],
+            value: values[i],
+            percentile: percentiles[i],
+            risk_percentile: risk[i],
+            state: states[i],
+        });
         SignalReport {
             id: spec.id.clone(),
             family: spec.family.clone(),
@@ -219,15 +210,12 @@ pub fn run_families(
     code_id: &str,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Vec<FamilyReport> {
+    let as_of = inputs.as_of;
     let total = families.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
     let tick = |run: &FamilyRun| {
         let d = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-        progress(Progress {
-            run,
-            done: d,
-            total,
-        });
+        progress(Progress { run, done: d, total });
     };
     // 1. Cache look-ups.
     let mut slots: Vec<Option<(FamilyRun, Option<FamilyOutput>)>> = Vec::with_capacity(total);
@@ -236,9 +224,7 @@ pub fn run_families(
         let t0 = Instant::now();
         let key = cache.and_then(|c| family_cache_key(c, *f, inputs, code_id));
         let hit = match (cache, &key) {
-            (Some(c), Some(k)) => c
-                .get(k)
-                .and_then(|b| serde_json::from_slice::<FamilyOutput>(&b).ok()),
+            (Some(c), Some(k)) => c.get(k).and_then(|b| serde_json::from_slice::<FamilyOutput>(&b).ok()),
             _ => None,
         };
         match hit {
@@ -265,15 +251,14 @@ pub fn run_families(
             let f = families[i];
             let t0 = Instant::now();
             let result =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f.compute(inputs)))
-                    .unwrap_or_else(|p| {
-                        let msg = p
-                            .downcast_ref::<String>()
-                            .cloned()
-                            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                            .unwrap_or_else(|| "panic".into());
-                        Err(format!("internal error (panic): {msg}"))
-                    });
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f.compute(inputs))).unwrap_or_else(|p| {
+                    let msg = p
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "panic".into());
+                    Err(format!("internal error (panic): {msg}"))
+                });
             let (error, out) = match result {
                 Ok(o) => (None, Some(o)),
                 Err(e) => (Some(e), None),
@@ -302,15 +287,50 @@ pub fn run_families(
         .into_iter()
         .flatten()
         .map(|(run, out)| {
-            let output = out.unwrap_or_default();
-            let signals = read_signals(&output.signals);
-            FamilyReport {
-                run,
-                signals,
-                output,
+            let mut output = out.unwrap_or_default();
+            if let Some(d) = as_of {
+                drop_after(&mut output, d);
             }
+            let signals = read_signals(&output.signals);
+            FamilyReport { run, signals, output }
         })
         .collect()
+}
+
+/// Leaves out signal observations dated after the report date `as_of` (e.g. a
+/// partial week labelled by its end date), with a visible note: the report shows
+/// what was known on `as_of`.
+pub fn drop_after(output: &mut FamilyOutput, as_of: NaiveDate) {
+    for s in &mut output.signals {
+        let keep = s.dates.partition_point(|d| *d <= as_of);
+        let n = s.dates.len().min(s.values.len());
+        if keep < n {
+            let first = s.dates[keep];
+            output.notes.push(Text::new(
+                format!(
+                    "{}: {} observation(s) dated after the report date {as_of} (from {first}) were left out; \
+                     the report shows what was known on {as_of}.",
+                    s.spec.id,
+                    n - keep
+                ),
+                format!(
+                    "{}：{} 个日期晚于报告日期 {as_of} 的观测值（自 {first} 起）未计入；报告只显示截至 {as_of} 已知的信息。",
+                    s.spec.id,
+                    n - keep
+                ),
+            ));
+            s.dates.truncate(keep);
+            s.values.truncate(keep.min(s.values.len()));
+            // The family's sentence described the dropped reading.
+            let shown = s.dates.last().map_or_else(|| "-".to_string(), |d| d.to_string());
+            s.explain_en = format!(
+                "{}: reading of {shown} shown; the family's explanation described {first}, after the report date.",
+                s.spec.title_en
+            );
+            s.explain_zh =
+                format!("{}：显示 {shown} 的读数；该类别的说明针对报告日期之后的 {first}，未显示。", s.spec.title_zh);
+        }
+    }
 }
 
 /// Reads every signal (in parallel; each is O(n log n)).
@@ -324,25 +344,45 @@ mod tests {
 
     #[test]
     fn states_follow_thresholds() {
-        let p = Thresholds::Percentile {
-            elevated: 80.0,
-            alarm: 95.0,
-        };
+        let p = Thresholds::Percentile { elevated: 80.0, alarm: 95.0 };
         assert_eq!(state_of(&p, true, 1.0, Some(96.0)), Some(State::Alarm));
         assert_eq!(state_of(&p, true, 1.0, Some(80.0)), Some(State::Elevated));
         assert_eq!(state_of(&p, true, 1.0, Some(50.0)), Some(State::Calm));
         assert_eq!(state_of(&p, true, 1.0, None), None);
-        let a = Thresholds::Absolute {
-            elevated: 2.0,
-            alarm: 0.0,
-        };
+        let a = Thresholds::Absolute { elevated: 2.0, alarm: 0.0 };
         assert_eq!(state_of(&a, false, -1.0, None), Some(State::Alarm));
         assert_eq!(state_of(&a, false, 1.0, None), Some(State::Elevated));
         assert_eq!(state_of(&a, false, 5.0, None), Some(State::Calm));
-        let b = Thresholds::Absolute {
-            elevated: 1.0,
-            alarm: 2.0,
-        };
+        let b = Thresholds::Absolute { elevated: 1.0, alarm: 2.0 };
         assert_eq!(state_of(&b, true, 2.5, None), Some(State::Alarm));
+    }
+
+    #[test]
+    fn drops_observations_after_as_of_with_a_note() {
+        let d = |day| NaiveDate::from_ymd_opt(2008, 9, day).unwrap();
+        let spec = fissure_core::SignalSpec {
+            id: "x.weekly".into(),
+            family: "x".into(),
+            title_en: "X".into(),
+            title_zh: "X".into(),
+            unit: String::new(),
+            higher_is_riskier: true,
+            thresholds: Thresholds::default(),
+        };
+        let mut out = FamilyOutput {
+            signals: vec![SignalSeries {
+                spec,
+                dates: vec![d(5), d(12), d(19)],
+                values: vec![1.0, 2.0, 3.0],
+                explain_en: String::new(),
+                explain_zh: String::new(),
+            }],
+            ..Default::default()
+        };
+        drop_after(&mut out, d(15));
+        assert_eq!(out.signals[0].dates, vec![d(5), d(12)]);
+        assert_eq!(out.signals[0].values, vec![1.0, 2.0]);
+        assert_eq!(out.notes.len(), 1);
+        assert!(out.notes[0].en.contains("2008-09-19"));
     }
 }

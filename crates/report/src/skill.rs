@@ -42,10 +42,7 @@ pub struct SkillParams {
 
 impl Default for SkillParams {
     fn default() -> Self {
-        SkillParams {
-            lead_window_days: 365,
-            merge_gap_days: 30,
-        }
+        SkillParams { lead_window_days: 365, merge_gap_days: 30 }
     }
 }
 
@@ -77,20 +74,19 @@ pub fn find_events(s: &Series, threshold: f64) -> Vec<Event> {
     let mut peak = 0usize;
     let mut cross: Option<usize> = None;
     let mut trough = 0usize;
-    let record =
-        |peak: usize, cross: usize, trough: usize, recovered: bool, out: &mut Vec<Event>| {
-            out.push(Event {
-                series: s.id().to_string(),
-                threshold,
-                peak_date: d[peak],
-                peak_value: v[peak],
-                event_date: d[cross],
-                trough_date: d[trough],
-                trough_value: v[trough],
-                drawdown: 1.0 - v[trough] / v[peak],
-                recovered,
-            });
-        };
+    let record = |peak: usize, cross: usize, trough: usize, recovered: bool, out: &mut Vec<Event>| {
+        out.push(Event {
+            series: s.id().to_string(),
+            threshold,
+            peak_date: d[peak],
+            peak_value: v[peak],
+            event_date: d[cross],
+            trough_date: d[trough],
+            trough_value: v[trough],
+            drawdown: 1.0 - v[trough] / v[peak],
+            recovered,
+        });
+    };
     for i in 1..v.len() {
         if v[i] > v[peak] {
             if let Some(c) = cross.take() {
@@ -141,11 +137,7 @@ pub struct Episode {
 }
 
 /// Alarm episodes of a state history.
-pub fn episodes(
-    dates: &[NaiveDate],
-    states: &[Option<State>],
-    merge_gap_days: i64,
-) -> Vec<Episode> {
+pub fn episodes(dates: &[NaiveDate], states: &[Option<State>], merge_gap_days: i64) -> Vec<Episode> {
     let mut out: Vec<Episode> = Vec::new();
     for (d, s) in dates.iter().zip(states) {
         if *s != Some(State::Alarm) {
@@ -165,11 +157,7 @@ fn median(mut x: Vec<f64>) -> Option<f64> {
     }
     x.sort_by(f64::total_cmp);
     let n = x.len();
-    Some(if n % 2 == 1 {
-        x[n / 2]
-    } else {
-        0.5 * (x[n / 2 - 1] + x[n / 2])
-    })
+    Some(if n % 2 == 1 { x[n / 2] } else { 0.5 * (x[n / 2 - 1] + x[n / 2]) })
 }
 
 /// Scores one state history against `events` (all dated ≤ `as_of`). `None`
@@ -187,12 +175,8 @@ pub fn score(
     let first = dates[first_i];
     let last = dates[states.iter().rposition(Option::is_some)?];
     let window = Duration::days(p.lead_window_days);
-    let alarms: Vec<NaiveDate> = dates
-        .iter()
-        .zip(states)
-        .filter(|(_, s)| **s == Some(State::Alarm))
-        .map(|(d, _)| *d)
-        .collect();
+    let alarms: Vec<NaiveDate> =
+        dates.iter().zip(states).filter(|(_, s)| **s == Some(State::Alarm)).map(|(d, _)| *d).collect();
     let mut leads = Vec::new();
     let mut lead_days = Vec::new();
     for (k, e) in events.iter().enumerate() {
@@ -200,10 +184,7 @@ pub fn score(
             continue;
         }
         let lo = alarms.partition_point(|a| *a < e.event_date - window);
-        let lead = alarms
-            .get(lo)
-            .filter(|a| **a < e.event_date)
-            .map(|a| (e.event_date - *a).num_days());
+        let lead = alarms.get(lo).filter(|a| **a < e.event_date).map(|a| (e.event_date - *a).num_days());
         if let Some(l) = lead {
             lead_days.push(l as f64);
         }
@@ -213,16 +194,11 @@ pub fn score(
     let eps = episodes(dates, states, p.merge_gap_days);
     let (mut false_alarms, mut late, mut pending) = (0, 0, 0);
     for ep in &eps {
-        let followed = events
-            .iter()
-            .any(|e| e.event_date > ep.start && e.event_date <= ep.start + window);
+        let followed = events.iter().any(|e| e.event_date > ep.start && e.event_date <= ep.start + window);
         if followed {
             continue;
         }
-        if events
-            .iter()
-            .any(|e| ep.start >= e.peak_date && ep.start <= e.trough_date)
-        {
+        if events.iter().any(|e| ep.start >= e.peak_date && ep.start <= e.trough_date) {
             late += 1;
         } else if ep.start > as_of - window {
             pending += 1;
@@ -285,31 +261,14 @@ mod tests {
             drawdown: 0.3,
             recovered: true,
         };
-        let dates = vec![
-            d(2000, 1, 1),
-            d(2005, 1, 1),
-            d(2009, 6, 1),
-            d(2010, 4, 1),
-            d(2012, 1, 1),
-            d(2020, 1, 1),
-        ];
+        let dates = vec![d(2000, 1, 1), d(2005, 1, 1), d(2009, 6, 1), d(2010, 4, 1), d(2012, 1, 1), d(2020, 1, 1)];
         let a = Some(State::Alarm);
         let c = Some(State::Calm);
         let states = vec![c, a, a, a, c, c];
-        let s = score(
-            &dates,
-            &states,
-            &[ev],
-            d(2020, 1, 1),
-            &SkillParams::default(),
-        )
-        .unwrap();
+        let s = score(&dates, &states, &[ev], d(2020, 1, 1), &SkillParams::default()).unwrap();
         assert_eq!(s.events_scored, 1);
         assert_eq!(s.hits, 1);
-        assert_eq!(
-            s.median_lead_days,
-            Some((d(2010, 3, 1) - d(2009, 6, 1)).num_days() as f64)
-        );
+        assert_eq!(s.median_lead_days, Some((d(2010, 3, 1) - d(2009, 6, 1)).num_days() as f64));
         assert_eq!(s.alarm_episodes, 3);
         assert_eq!(s.false_alarms, 1); // 2005
         assert_eq!(s.late_alarms, 1); // 2010-04, inside the drawdown

@@ -7,10 +7,8 @@ use fissure_core::{Chart, ChartData, Line, Span};
 use std::fmt::Write;
 
 const W: f64 = 880.0;
-const PALETTE: &[&str] = &[
-    "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-    "#7f7f7f", "#bcbd22",
-];
+const PALETTE: &[&str] =
+    &["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
 /// Points kept per line (extremes preserved) so that long daily series stay light.
 pub const MAX_POINTS: usize = 1200;
 
@@ -32,15 +30,7 @@ pub fn esc(s: &str) -> String {
 
 /// A file- and id-safe version of `s`.
 pub fn safe_id(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }
 
 fn header(w: f64, h: f64, title: &str) -> String {
@@ -59,12 +49,9 @@ pub fn draw(chart: &Chart, lang: Lang) -> String {
     let title = lang.pick(&chart.title);
     let id = safe_id(&chart.id);
     match &chart.data {
-        ChartData::Lines {
-            lines,
-            spans,
-            hlines,
-            log_scale,
-        } => lines_svg(&id, title, lines, spans, hlines, *log_scale, lang),
+        ChartData::Lines { lines, spans, hlines, log_scale } => {
+            lines_svg(&id, title, lines, spans, hlines, *log_scale, lang)
+        }
         ChartData::Heatmap { labels, matrix } => heatmap_svg(title, labels, matrix, lang),
         ChartData::Network { nodes, edges } => network_svg(&id, title, nodes, edges, lang),
         ChartData::Bars { labels, values } => bars_svg(title, labels, values, lang),
@@ -94,12 +81,8 @@ fn day_num(d: NaiveDate) -> f64 {
 
 /// Keeps at most about `max` points, preserving each bucket's minimum and maximum.
 pub fn downsample(dates: &[NaiveDate], values: &[f64], max: usize) -> Vec<(NaiveDate, f64)> {
-    let pts: Vec<(NaiveDate, f64)> = dates
-        .iter()
-        .zip(values)
-        .filter(|(_, v)| v.is_finite())
-        .map(|(d, v)| (*d, *v))
-        .collect();
+    let pts: Vec<(NaiveDate, f64)> =
+        dates.iter().zip(values).filter(|(_, v)| v.is_finite()).map(|(d, v)| (*d, *v)).collect();
     if pts.len() <= max {
         return pts;
     }
@@ -172,31 +155,14 @@ pub fn lines_svg(
         .collect();
     let all: Vec<&(NaiveDate, f64)> = series.iter().flatten().collect();
     if all.is_empty() {
-        let _ = write!(
-            s,
-            "<text x=\"{}\" y=\"{}\" fill=\"#888\">—</text></svg>",
-            W / 2.0,
-            h / 2.0
-        );
+        let _ = write!(s, "<text x=\"{}\" y=\"{}\" fill=\"#888\">—</text></svg>", W / 2.0, h / 2.0);
         return s;
     }
-    let x0 = all
-        .iter()
-        .map(|p| day_num(p.0))
-        .fold(f64::INFINITY, f64::min);
-    let x1 = all
-        .iter()
-        .map(|p| day_num(p.0))
-        .fold(f64::NEG_INFINITY, f64::max)
-        .max(x0 + 1.0);
+    let x0 = all.iter().map(|p| day_num(p.0)).fold(f64::INFINITY, f64::min);
+    let x1 = all.iter().map(|p| day_num(p.0)).fold(f64::NEG_INFINITY, f64::max).max(x0 + 1.0);
     let tr = |v: f64| if log_scale { v.log10() } else { v };
     let mut ys: Vec<f64> = all.iter().map(|p| tr(p.1)).collect();
-    ys.extend(
-        hlines
-            .iter()
-            .filter(|hl| hl.1.is_finite() && (!log_scale || hl.1 > 0.0))
-            .map(|hl| tr(hl.1)),
-    );
+    ys.extend(hlines.iter().filter(|hl| hl.1.is_finite() && (!log_scale || hl.1 > 0.0)).map(|hl| tr(hl.1)));
     let mut y0 = ys.iter().copied().fold(f64::INFINITY, f64::min);
     let mut y1 = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if y1 - y0 < 1e-12 {
@@ -209,39 +175,45 @@ pub fn lines_svg(
     let px = |d: f64| l + (d - x0) / (x1 - x0) * pw;
     let py = |v: f64| t + (1.0 - (tr(v) - y0) / (y1 - y0)) * ph;
     let clip = format!("clip-{id}");
-    let _ = write!(s, "<defs><clipPath id=\"{clip}\"><rect x=\"{l}\" y=\"{t}\" width=\"{pw}\" height=\"{ph}\"/></clipPath></defs>");
-    // Spans.
+    let _ = write!(
+        s,
+        "<defs><clipPath id=\"{clip}\"><rect x=\"{l}\" y=\"{t}\" width=\"{pw}\" height=\"{ph}\"/></clipPath></defs>"
+    );
+    // Spans; a label only where it fits and does not overlap the previous one.
+    let mut label_end = f64::NEG_INFINITY;
     for sp in spans {
-        let (a, z) = (
-            px(day_num(sp.start)).max(l),
-            px(day_num(sp.end)).min(l + pw),
-        );
+        let (a, z) = (px(day_num(sp.start)).max(l), px(day_num(sp.end)).min(l + pw));
         if z < l || a > l + pw {
             continue;
         }
+        let label_w = 5.5 * sp.label.chars().count() as f64;
+        let show = a >= label_end && a + label_w <= l + pw;
         let _ = write!(
             s,
-            "<g><title>{} {} – {}</title><rect x=\"{a:.1}\" y=\"{t}\" width=\"{:.1}\" height=\"{ph}\" fill=\"#f3b6ad\" fill-opacity=\"0.45\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" fill=\"#a33\">{}</text></g>",
+            "<g><title>{} {} – {}</title><rect x=\"{a:.1}\" y=\"{t}\" width=\"{:.1}\" height=\"{ph}\" fill=\"#f3b6ad\" fill-opacity=\"0.45\"/>",
             esc(&sp.label),
             i18n::date(sp.start, lang),
             i18n::date(sp.end, lang),
             (z - a).max(1.0),
-            a + 1.0,
-            t + 10.0,
-            esc(&sp.label)
         );
+        if show {
+            let _ = write!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"9\" fill=\"#a33\">{}</text>",
+                a + 1.0,
+                t + 10.0,
+                esc(&sp.label)
+            );
+            label_end = a + label_w + 4.0;
+        }
+        s.push_str("</g>");
     }
     // Y grid and ticks.
     let yticks: Vec<f64> = if log_scale {
         let (lo, hi) = (y0.floor() as i32, y1.ceil() as i32);
         let mut v = Vec::new();
         for e in lo..=hi {
-            for m in if hi - lo <= 2 {
-                &[1.0, 2.0, 5.0][..]
-            } else {
-                &[1.0][..]
-            } {
+            for m in if hi - lo <= 2 { &[1.0, 2.0, 5.0][..] } else { &[1.0][..] } {
                 let x = m * 10f64.powi(e);
                 if x.log10() >= y0 && x.log10() <= y1 {
                     v.push(x);
@@ -309,9 +281,7 @@ pub fn lines_svg(
                     i18n::month(d, lang)
                 );
             }
-            d = d
-                .checked_add_months(chrono::Months::new(step))
-                .unwrap_or(d1 + chrono::Duration::days(1));
+            d = d.checked_add_months(chrono::Months::new(step)).unwrap_or(d1 + chrono::Duration::days(1));
         }
     }
     // Reference lines.
@@ -331,36 +301,20 @@ pub fn lines_svg(
         );
     }
     // Lines.
-    let _ = write!(
-        s,
-        "<g clip-path=\"url(#{clip})\" fill=\"none\" stroke-width=\"1.3\">"
-    );
+    let _ = write!(s, "<g clip-path=\"url(#{clip})\" fill=\"none\" stroke-width=\"1.3\">");
     for (k, pts) in series.iter().enumerate() {
         if pts.is_empty() {
             continue;
         }
         let mut d = String::with_capacity(pts.len() * 14);
         for (i, p) in pts.iter().enumerate() {
-            let _ = write!(
-                d,
-                "{}{:.1},{:.1}",
-                if i == 0 { "M" } else { "L" },
-                px(day_num(p.0)),
-                py(p.1)
-            );
+            let _ = write!(d, "{}{:.1},{:.1}", if i == 0 { "M" } else { "L" }, px(day_num(p.0)), py(p.1));
         }
-        let _ = write!(
-            s,
-            "<path d=\"{d}\" stroke=\"{}\"/>",
-            PALETTE[k % PALETTE.len()]
-        );
+        let _ = write!(s, "<path d=\"{d}\" stroke=\"{}\"/>", PALETTE[k % PALETTE.len()]);
     }
     s.push_str("</g>");
     // Frame and legend.
-    let _ = write!(
-        s,
-        "<rect x=\"{l}\" y=\"{t}\" width=\"{pw}\" height=\"{ph}\" fill=\"none\" stroke=\"#999\"/>"
-    );
+    let _ = write!(s, "<rect x=\"{l}\" y=\"{t}\" width=\"{pw}\" height=\"{ph}\" fill=\"none\" stroke=\"#999\"/>");
     let mut lx = l;
     for (k, ln) in lines.iter().enumerate() {
         let _ = write!(
@@ -370,18 +324,10 @@ pub fn lines_svg(
             lx + 13.0,
             esc(&ln.label)
         );
-        lx += 24.0
-            + ln.label
-                .chars()
-                .map(|c| if (c as u32) >= 0x2E80 { 11.5 } else { 6.5 })
-                .sum::<f64>();
+        lx += 24.0 + ln.label.chars().map(|c| if (c as u32) >= 0x2E80 { 11.5 } else { 6.5 }).sum::<f64>();
     }
     if log_scale {
-        let _ = write!(
-            s,
-            "<text x=\"{:.1}\" y=\"34\" text-anchor=\"end\" fill=\"#777\">log</text>",
-            W - r
-        );
+        let _ = write!(s, "<text x=\"{:.1}\" y=\"34\" text-anchor=\"end\" fill=\"#777\">log</text>", W - r);
     }
     s.push_str("</svg>");
     s
@@ -401,28 +347,16 @@ fn diverging(v: f64) -> String {
 /// Labelled square matrix as coloured cells.
 pub fn heatmap_svg(title: &str, labels: &[String], matrix: &[Vec<f64>], lang: Lang) -> String {
     let n = labels.len();
-    let cell = if n == 0 {
-        20.0
-    } else {
-        (560.0 / n as f64).clamp(10.0, 40.0)
-    };
+    let cell = if n == 0 { 20.0 } else { (560.0 / n as f64).clamp(10.0, 40.0) };
     let (l, t) = (120.0, 110.0);
     let h = t + cell * n as f64 + 30.0;
     let w = (l + cell * n as f64 + 40.0).max(420.0);
     let mut s = header(w, h, title);
-    let scale = matrix
-        .iter()
-        .flatten()
-        .filter(|v| v.is_finite())
-        .fold(1.0f64, |m, v| m.max(v.abs()));
+    let scale = matrix.iter().flatten().filter(|v| v.is_finite()).fold(1.0f64, |m, v| m.max(v.abs()));
     for (i, row) in matrix.iter().enumerate().take(n) {
         for (j, v) in row.iter().enumerate().take(n) {
             let (x, y) = (l + j as f64 * cell, t + i as f64 * cell);
-            let fill = if v.is_finite() {
-                diverging(v / scale)
-            } else {
-                "#eeeeee".into()
-            };
+            let fill = if v.is_finite() { diverging(v / scale) } else { "#eeeeee".into() };
             let _ = write!(
                 s,
                 "<g><title>{} / {}: {}</title><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{cell:.1}\" height=\"{cell:.1}\" fill=\"{fill}\" stroke=\"#fff\"/>",
@@ -461,13 +395,7 @@ pub fn heatmap_svg(title: &str, labels: &[String], matrix: &[Vec<f64>], lang: La
 }
 
 /// Directed weighted network on a circle; arrow widths by weight.
-pub fn network_svg(
-    id: &str,
-    title: &str,
-    nodes: &[String],
-    edges: &[(String, String, f64)],
-    lang: Lang,
-) -> String {
+pub fn network_svg(id: &str, title: &str, nodes: &[String], edges: &[(String, String, f64)], lang: Lang) -> String {
     let (w, h) = (W, 460.0);
     let (cx, cy, rad, nr) = (W / 2.0, 250.0, 170.0, 16.0);
     let mut s = header(w, h, title);
@@ -482,16 +410,9 @@ pub fn network_svg(
         let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * i as f64 / n as f64;
         (cx + rad * a.cos(), cy + rad * a.sin())
     };
-    let maxw = edges
-        .iter()
-        .map(|e| e.2.abs())
-        .filter(|v| v.is_finite())
-        .fold(0.0f64, f64::max);
+    let maxw = edges.iter().map(|e| e.2.abs()).filter(|v| v.is_finite()).fold(0.0f64, f64::max);
     for (from, to, wt) in edges {
-        let (Some(i), Some(j)) = (
-            nodes.iter().position(|x| x == from),
-            nodes.iter().position(|x| x == to),
-        ) else {
+        let (Some(i), Some(j)) = (nodes.iter().position(|x| x == from), nodes.iter().position(|x| x == to)) else {
             continue;
         };
         if i == j || !wt.is_finite() {
@@ -500,11 +421,7 @@ pub fn network_svg(
         let ((x1, y1), (x2, y2)) = (pos(i), pos(j));
         let len = ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt().max(1e-9);
         let (ux, uy) = ((x2 - x1) / len, (y2 - y1) / len);
-        let width = if maxw > 0.0 {
-            0.6 + 6.0 * wt.abs() / maxw
-        } else {
-            1.0
-        };
+        let width = if maxw > 0.0 { 0.6 + 6.0 * wt.abs() / maxw } else { 1.0 };
         let _ = write!(
             s,
             "<g><title>{} → {}: {}</title><line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#b03a2e\" \
@@ -520,10 +437,7 @@ pub fn network_svg(
     }
     for (i, name) in nodes.iter().enumerate() {
         let (x, y) = pos(i);
-        let (lx, ly) = (
-            cx + (rad + 30.0) * (x - cx) / rad,
-            cy + (rad + 30.0) * (y - cy) / rad,
-        );
+        let (lx, ly) = (cx + (rad + 30.0) * (x - cx) / rad, cy + (rad + 30.0) * (y - cy) / rad);
         let _ = write!(
             s,
             "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{nr}\" fill=\"#fdfdfd\" stroke=\"#333\"/>\
@@ -543,27 +457,15 @@ pub fn bars_svg(title: &str, labels: &[String], values: &[f64], lang: Lang) -> S
     let (l, r, t) = (160.0, 80.0, 30.0);
     let h = t + bh * n as f64 + 16.0;
     let mut s = header(W, h, title);
-    let lo = values
-        .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(0.0f64, f64::min);
-    let hi = values
-        .iter()
-        .copied()
-        .filter(|v| v.is_finite())
-        .fold(0.0f64, f64::max);
+    let lo = values.iter().copied().filter(|v| v.is_finite()).fold(0.0f64, f64::min);
+    let hi = values.iter().copied().filter(|v| v.is_finite()).fold(0.0f64, f64::max);
     let span = (hi - lo).max(1e-12);
     let pw = W - l - r;
     let px = |v: f64| l + (v - lo) / span * pw;
     for i in 0..n {
         let v = values[i];
         let y = t + i as f64 * bh;
-        let (a, z) = if v.is_finite() {
-            (px(0.0).min(px(v)), px(0.0).max(px(v)))
-        } else {
-            (px(0.0), px(0.0))
-        };
+        let (a, z) = if v.is_finite() { (px(0.0).min(px(v)), px(0.0).max(px(v))) } else { (px(0.0), px(0.0)) };
         let _ = write!(
             s,
             "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#333\">{}</text>\
@@ -581,12 +483,8 @@ pub fn bars_svg(title: &str, labels: &[String], values: &[f64], lang: Lang) -> S
             i18n::num(v, lang)
         );
     }
-    let _ = write!(
-        s,
-        "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{t}\" y2=\"{1:.1}\" stroke=\"#666\"/>",
-        px(0.0),
-        h - 16.0
-    );
+    let _ =
+        write!(s, "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{t}\" y2=\"{1:.1}\" stroke=\"#666\"/>", px(0.0), h - 16.0);
     s.push_str("</svg>");
     s
 }
@@ -595,11 +493,7 @@ pub fn bars_svg(title: &str, labels: &[String], values: &[f64], lang: Lang) -> S
 pub fn meter_svg(value: Option<f64>, color: &str, w: f64) -> String {
     let h = 26.0;
     let mut s = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" aria-hidden=\"true\">");
-    for (a, z, c) in [
-        (0.0, 80.0, "#d8eed8"),
-        (80.0, 95.0, "#fbe3b0"),
-        (95.0, 100.0, "#f5b5ad"),
-    ] {
+    for (a, z, c) in [(0.0, 80.0, "#d8eed8"), (80.0, 95.0, "#fbe3b0"), (95.0, 100.0, "#f5b5ad")] {
         let _ = write!(
             s,
             "<rect x=\"{:.1}\" y=\"8\" width=\"{:.1}\" height=\"10\" fill=\"{c}\"/>",
@@ -621,9 +515,8 @@ mod tests {
 
     #[test]
     fn downsample_keeps_extremes_and_ends() {
-        let dates: Vec<NaiveDate> = (0..10_000)
-            .map(|i| NaiveDate::from_ymd_opt(1990, 1, 1).unwrap() + chrono::Duration::days(i))
-            .collect();
+        let dates: Vec<NaiveDate> =
+            (0..10_000).map(|i| NaiveDate::from_ymd_opt(1990, 1, 1).unwrap() + chrono::Duration::days(i)).collect();
         let mut v: Vec<f64> = (0..10_000).map(|i| (i as f64 / 50.0).sin()).collect();
         v[4321] = 9.0;
         v[777] = -9.0;
@@ -644,26 +537,13 @@ mod tests {
                     dates: (0..800).map(d).collect(),
                     values: (0..800).map(|i| 1.0 + i as f64).collect(),
                 }],
-                spans: vec![Span {
-                    start: d(10),
-                    end: d(50),
-                    label: "x".into(),
-                }],
+                spans: vec![Span { start: d(10), end: d(50), label: "x".into() }],
                 hlines: vec![("P95".into(), 500.0)],
                 log_scale: true,
             },
-            ChartData::Heatmap {
-                labels: vec!["A".into(), "B".into()],
-                matrix: vec![vec![1.0, -0.5], vec![-0.5, 1.0]],
-            },
-            ChartData::Network {
-                nodes: vec!["A".into(), "B".into()],
-                edges: vec![("A".into(), "B".into(), 2.0)],
-            },
-            ChartData::Bars {
-                labels: vec!["A".into(), "B".into()],
-                values: vec![0.3, -0.1],
-            },
+            ChartData::Heatmap { labels: vec!["A".into(), "B".into()], matrix: vec![vec![1.0, -0.5], vec![-0.5, 1.0]] },
+            ChartData::Network { nodes: vec!["A".into(), "B".into()], edges: vec![("A".into(), "B".into(), 2.0)] },
+            ChartData::Bars { labels: vec!["A".into(), "B".into()], values: vec![0.3, -0.1] },
         ];
         for data in charts {
             let c = Chart {

@@ -21,9 +21,7 @@ fn paint(s: &str, state: Option<State>, color: bool) -> String {
 
 fn width(s: &str) -> usize {
     // CJK characters take two columns.
-    s.chars()
-        .map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 })
-        .sum()
+    s.chars().map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 }).sum()
 }
 
 fn pad(s: &str, w: usize) -> String {
@@ -34,12 +32,7 @@ fn pad(s: &str, w: usize) -> String {
 pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
     let mut out = String::new();
     let c = &report.composite;
-    out.push_str(&format!(
-        "{} — {} {}\n\n",
-        t(lang, "report_title"),
-        t(lang, "as_of"),
-        i18n::date(report.as_of, lang)
-    ));
+    out.push_str(&format!("{} — {} {}\n\n", t(lang, "report_title"), t(lang, "as_of"), i18n::date(report.as_of, lang)));
     let st = |s: Option<State>| paint(t(lang, s.map_or("na", State::key)), s, color);
     let gauge_line = |name: &str, g: &crate::composite::Gauge| {
         let l = g.latest.as_ref();
@@ -63,23 +56,12 @@ pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
         out.push_str(&gauge_line(&name, g));
     }
     out.push('\n');
-    let headers = [
-        t(lang, "signal"),
-        t(lang, "value"),
-        t(lang, "percentile"),
-        t(lang, "state"),
-        t(lang, "skill"),
-    ];
+    let headers = [t(lang, "signal"), t(lang, "value"), t(lang, "percentile"), t(lang, "state"), t(lang, "skill")];
     let mut rows: Vec<[String; 5]> = Vec::new();
     let mut states = Vec::new();
     for f in &report.families {
         if let Some(e) = &f.run.error {
-            out.push_str(&format!(
-                "  ! {}: {} — {}\n",
-                lang.pick(&f.run.title),
-                t(lang, "family_failed"),
-                e
-            ));
+            out.push_str(&format!("  ! {}: {} — {}\n", lang.pick(&f.run.title), t(lang, "family_failed"), e));
         }
         for s in &f.signals {
             let l = s.latest.as_ref();
@@ -114,13 +96,7 @@ pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
         s
     };
     out.push_str(&line(headers, None));
-    out.push_str(&format!(
-        "  {}\n",
-        w.iter()
-            .map(|n| "-".repeat(*n))
-            .collect::<Vec<_>>()
-            .join("  ")
-    ));
+    out.push_str(&format!("  {}\n", w.iter().map(|n| "-".repeat(*n)).collect::<Vec<_>>().join("  ")));
     for (r, s) in rows.iter().zip(states) {
         out.push_str(&line([&r[0], &r[1], &r[2], &r[3], &r[4]], Some(s)));
     }
@@ -134,12 +110,7 @@ pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
         ch.month.len()
     ));
     for x in &ch.week {
-        out.push_str(&format!(
-            "  {}: {} → {}\n",
-            lang.pick(&x.title),
-            st(x.from),
-            st(x.to)
-        ));
+        out.push_str(&format!("  {}: {} → {}\n", lang.pick(&x.title), st(x.from), st(x.to)));
     }
     out
 }

@@ -17,10 +17,7 @@ fn demo() -> &'static fissure_io::demo::DemoData {
 
 fn inputs(as_of: NaiveDate) -> FamilyInputs {
     let w = Watchlist::embedded();
-    let mut inp = FamilyInputs {
-        as_of: Some(as_of),
-        ..Default::default()
-    };
+    let mut inp = FamilyInputs { as_of: Some(as_of), ..Default::default() };
     for (s, _) in &demo().series {
         let s = s.as_of(as_of);
         if !s.is_empty() {
@@ -29,10 +26,7 @@ fn inputs(as_of: NaiveDate) -> FamilyInputs {
     }
     for (c, _) in &demo().sections {
         if c.date <= as_of {
-            inp.sections
-                .entry(c.id.clone())
-                .or_default()
-                .push(c.clone());
+            inp.sections.entry(c.id.clone()).or_default().push(c.clone());
         }
     }
     for b in w.baskets.keys() {
@@ -44,27 +38,14 @@ fn inputs(as_of: NaiveDate) -> FamilyInputs {
 }
 
 fn events() -> Vec<(String, f64)> {
-    Watchlist::embedded()
-        .report
-        .drawdown_events
-        .into_iter()
-        .collect()
+    Watchlist::embedded().report.drawdown_events.into_iter().collect()
 }
 
 fn last_date() -> NaiveDate {
-    demo()
-        .series
-        .iter()
-        .filter_map(|(s, _)| s.last_date())
-        .max()
-        .unwrap()
+    demo().series.iter().filter_map(|(s, _)| s.last_date()).max().unwrap()
 }
 
-fn build(
-    as_of: NaiveDate,
-    families: Vec<&dyn SignalFamily>,
-    cache: Option<&dyn fissure_report::Cache>,
-) -> Report {
+fn build(as_of: NaiveDate, families: Vec<&dyn SignalFamily>, cache: Option<&dyn fissure_report::Cache>) -> Report {
     let input = ReportInput {
         families,
         inputs: inputs(as_of),
@@ -102,66 +83,41 @@ fn every_section_and_family_in_both_languages_and_json_matches_html() {
             "methods",
             "chart-composite_history",
         ] {
-            assert!(
-                html.contains(&format!("id=\"{id}\"")),
-                "{lang:?}: section {id} missing"
-            );
+            assert!(html.contains(&format!("id=\"{id}\"")), "{lang:?}: section {id} missing");
         }
         assert!(html.contains(i18n::t(lang, "report_title")));
         assert!(html.contains(&i18n::date(report.as_of, lang)));
-        let json: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&written.json).unwrap()).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&written.json).unwrap()).unwrap();
         assert_eq!(json["as_of"], serde_json::json!(report.as_of));
         let fams = json["families"].as_object().unwrap();
         assert_eq!(fams.len(), report.families.len());
         for f in &report.families {
-            assert!(
-                html.contains(&format!("id=\"family-{}\"", f.run.key)),
-                "family {} missing",
-                f.run.key
-            );
+            assert!(html.contains(&format!("id=\"family-{}\"", f.run.key)), "family {} missing", f.run.key);
             assert!(html.contains(lang.pick(&f.run.title)));
             let jf = &fams[&f.run.key];
             let sigs = jf["signals"].as_array().unwrap();
             assert_eq!(sigs.len(), f.signals.len());
             for (js, s) in sigs.iter().zip(&f.signals) {
                 // Every number of the JSON appears, formatted, in the HTML row of that signal.
-                let row_start = html
-                    .find(&format!("data-signal=\"{}\"", s.id))
-                    .expect("signal row");
+                let row_start = html.find(&format!("data-signal=\"{}\"", s.id)).expect("signal row");
                 let row = &html[row_start..row_start + html[row_start..].find("</tr>").unwrap()];
                 let v = js["latest"]["value"].as_f64().unwrap();
-                assert!(
-                    row.contains(&i18n::value_with_unit(v, &s.unit, lang)),
-                    "{}: {v} not in {row}",
-                    s.id
-                );
+                assert!(row.contains(&i18n::value_with_unit(v, &s.unit, lang)), "{}: {v} not in {row}", s.id);
                 let p = js["latest"]["percentile"].as_f64();
                 assert!(row.contains(&i18n::pct(p, lang)), "{}: percentile", s.id);
                 let d: NaiveDate = serde_json::from_value(js["latest"]["date"].clone()).unwrap();
                 assert!(row.contains(&i18n::date(d, lang)));
                 let st = js["latest"]["state"].as_str().unwrap_or("na");
                 assert!(row.contains(&format!("s-{st}")), "{}: state {st}", s.id);
-                assert!(row.contains(&fissure_report::svg::esc(
-                    js["explanation"][lang.code()].as_str().unwrap()
-                )));
-                let skill = html
-                    .find(&format!("data-skill=\"{}\"", s.id))
-                    .expect("skill row");
+                assert!(row.contains(&fissure_report::svg::esc(js["explanation"][lang.code()].as_str().unwrap())));
+                let skill = html.find(&format!("data-skill=\"{}\"", s.id)).expect("skill row");
                 let srow = &html[skill..skill + html[skill..].find("</tr>").unwrap()];
                 if let Some(hr) = js["skill"]["hit_rate"].as_f64() {
-                    assert!(
-                        srow.contains(&i18n::share(Some(hr), lang)),
-                        "{}: hit rate",
-                        s.id
-                    );
+                    assert!(srow.contains(&i18n::share(Some(hr), lang)), "{}: hit rate", s.id);
                 }
             }
             for c in &f.output.charts {
-                assert!(html.contains(&format!(
-                    "id=\"chart-{}\"",
-                    fissure_report::svg::safe_id(&c.id)
-                )));
+                assert!(html.contains(&format!("id=\"chart-{}\"", fissure_report::svg::safe_id(&c.id))));
                 assert!(dir
                     .path()
                     .join("charts")
@@ -169,15 +125,11 @@ fn every_section_and_family_in_both_languages_and_json_matches_html() {
                     .is_file());
             }
         }
-        let overall = json["composite"]["overall"]["latest"]["value"]
-            .as_f64()
-            .unwrap();
+        let overall = json["composite"]["overall"]["latest"]["value"].as_f64().unwrap();
         assert!(html.contains(&format!("{overall:.1}")));
         // Self-contained: nothing fetched by URL.
         let stripped = html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
-        for bad in [
-            "http://", "https://", "src=", "@import", "url(http", "<link", "<script",
-        ] {
+        for bad in ["http://", "https://", "src=", "@import", "url(http", "<link", "<script"] {
             assert!(!stripped.contains(bad), "{lang:?}: HTML contains {bad}");
         }
         if lang == Lang::Zh {
@@ -193,16 +145,8 @@ fn the_report_is_real_time_safe() {
     for t in ["2000-03-10", "2008-09-15", "2020-02-19"] {
         let t: NaiveDate = t.parse().unwrap();
         let cut = build(t, vec![], None);
-        let fb = full
-            .families
-            .iter()
-            .find(|f| f.run.key == "baseline")
-            .unwrap();
-        let cb = cut
-            .families
-            .iter()
-            .find(|f| f.run.key == "baseline")
-            .unwrap();
+        let fb = full.families.iter().find(|f| f.run.key == "baseline").unwrap();
+        let cb = cut.families.iter().find(|f| f.run.key == "baseline").unwrap();
         let mut compared = 0;
         for s in &cb.signals {
             let fs = fb.signals.iter().find(|x| x.id == s.id).unwrap();
@@ -210,11 +154,7 @@ fn the_report_is_real_time_safe() {
             let j = fs.index_at_or_before(s.dates[i]).unwrap();
             assert_eq!(fs.dates[j], s.dates[i]);
             // Same value, percentile and state at t as the full run.
-            assert!(
-                (fs.values[j] - s.values[i]).abs() <= 1e-9 * s.values[i].abs().max(1.0),
-                "{} at {t}",
-                s.id
-            );
+            assert!((fs.values[j] - s.values[i]).abs() <= 1e-9 * s.values[i].abs().max(1.0), "{} at {t}", s.id);
             assert_eq!(fs.percentiles[j], s.percentiles[i], "{} at {t}", s.id);
             assert_eq!(fs.states[j], s.states[i], "{} at {t}", s.id);
             compared += 1;
@@ -222,22 +162,13 @@ fn the_report_is_real_time_safe() {
         assert!(compared >= 4, "{t}: {compared}");
         // The composite at t too.
         let cg = &cut.composite.overall;
-        let k = full
-            .composite
-            .overall
-            .dates
-            .iter()
-            .position(|d| *d == *cg.dates.last().unwrap());
+        let k = full.composite.overall.dates.iter().position(|d| *d == *cg.dates.last().unwrap());
         if let Some(k) = k {
             assert_eq!(full.composite.overall.values[k], *cg.values.last().unwrap());
             assert_eq!(full.composite.overall.states[k], *cg.states.last().unwrap());
         }
         // Events after t are unknown at t.
-        assert!(cut
-            .skill
-            .events
-            .iter()
-            .all(|e| e.event_date <= t && e.trough_date <= t));
+        assert!(cut.skill.events.iter().all(|e| e.event_date <= t && e.trough_date <= t));
     }
 }
 
@@ -245,17 +176,13 @@ fn the_report_is_real_time_safe() {
 fn finds_the_major_drawdowns() {
     let ev = &full().skill.events;
     let has = |series: &str, y: i32| {
-        ev.iter()
-            .any(|e| e.series == series && e.peak_date.format("%Y").to_string() == y.to_string())
+        ev.iter().any(|e| e.series == series && e.peak_date.format("%Y").to_string() == y.to_string())
     };
     // S&P 500: 2000 dot-com, 2007 GFC, 2020 Covid, 2022 (peaks 2000-03-24, 2007-10-09, 2020-02-19, 2022-01-03).
     for y in [2000, 2007, 2020, 2022] {
         assert!(has("SPX", y), "SPX {y}: {ev:?}");
     }
-    let gfc = ev
-        .iter()
-        .find(|e| e.series == "SPX" && e.peak_date.to_string() == "2007-10-09")
-        .expect("SPX 2007 peak");
+    let gfc = ev.iter().find(|e| e.series == "SPX" && e.peak_date.to_string() == "2007-10-09").expect("SPX 2007 peak");
     assert_eq!(gfc.trough_date.to_string(), "2009-03-09");
     assert!((gfc.drawdown - 0.5678).abs() < 0.001, "{}", gfc.drawdown);
     assert!(has("IXIC", 2000) && has("BTC", 2021));
@@ -265,22 +192,10 @@ fn finds_the_major_drawdowns() {
 fn cache_reuses_results_and_recomputes_only_changed_inputs() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
-    let items: Vec<IngestItem> = demo()
-        .series
-        .iter()
-        .map(|(s, f)| IngestItem {
-            series: s.clone(),
-            origin: f.clone(),
-        })
-        .collect();
-    let secs: Vec<IngestSection> = demo()
-        .sections
-        .iter()
-        .map(|(s, f)| IngestSection {
-            section: s.clone(),
-            origin: f.clone(),
-        })
-        .collect();
+    let items: Vec<IngestItem> =
+        demo().series.iter().map(|(s, f)| IngestItem { series: s.clone(), origin: f.clone() }).collect();
+    let secs: Vec<IngestSection> =
+        demo().sections.iter().map(|(s, f)| IngestSection { section: s.clone(), origin: f.clone() }).collect();
     store.ingest("test", &items, &secs).unwrap();
     let spx = BaselineFamily::new(vec![("SPX".into(), 0.2)]);
     let btc = BaselineFamily::new(vec![("BTC".into(), 0.4)]);
@@ -295,10 +210,7 @@ fn cache_reuses_results_and_recomputes_only_changed_inputs() {
         second.families.iter().map(|f| &f.run).collect::<Vec<_>>()
     );
     for (a, b) in first.families.iter().zip(&second.families) {
-        assert!(
-            a.output == b.output,
-            "cached output differs from the computed one"
-        );
+        assert!(a.output == b.output, "cached output differs from the computed one");
         assert!(a.signals == b.signals, "cached signals differ");
     }
     // Revise SPX: only the families reading SPX (the SPX baseline, the report's
@@ -308,16 +220,7 @@ fn cache_reuses_results_and_recomputes_only_changed_inputs() {
     let n = v.len();
     v[n - 1] *= 1.001;
     let revised = fissure_core::Series::new(s.meta.clone(), s.dates().to_vec(), v).unwrap();
-    store
-        .ingest(
-            "revision",
-            &[IngestItem {
-                series: revised,
-                origin: f.clone(),
-            }],
-            &[],
-        )
-        .unwrap();
+    store.ingest("revision", &[IngestItem { series: revised, origin: f.clone() }], &[]).unwrap();
     let third = run(&store);
     let cached: Vec<bool> = third.families.iter().map(|f| f.run.cached).collect();
     // [spx baseline, btc baseline, report baseline (SPX, IXIC, BTC)]
