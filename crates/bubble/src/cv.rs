@@ -73,6 +73,9 @@ impl CriticalValues {
     }
 }
 
+/// Draws one simulated series into the buffer.
+type Generator = dyn Fn(&mut fissure_stats::rng::Rng, &mut Vec<f64>) + Sync;
+
 /// Progress callback: `(replications done, total)`.
 pub type Progress<'a> = Option<&'a (dyn Fn(usize, usize) + Sync)>;
 
@@ -123,7 +126,7 @@ pub fn critical_values(
             )));
         }
     }
-    let generator: Box<dyn Fn(&mut fissure_stats::rng::Rng, &mut Vec<f64>) + Sync> = match method {
+    let generator: Box<Generator> = match method {
         CvMethod::MonteCarlo { drift_eta, .. } => {
             let drift = drift_eta.map_or(0.0, |eta| (n as f64).powf(-eta));
             Box::new(move |rng, buf| {
@@ -264,7 +267,7 @@ pub fn null_fit(y: &[f64], lag: LagSelection) -> Result<NullFit> {
             for k in 0..=kmax {
                 let (f, ssr) = fit(k)?;
                 let ic = (f.residuals.len() as f64 * ln2pi + ssr) / tt + pen * (k + 1) as f64 / tt;
-                if best.as_ref().map_or(true, |b| ic < b.0) {
+                if !best.as_ref().is_some_and(|b| ic >= b.0) {
                     best = Some((ic, f));
                 }
             }

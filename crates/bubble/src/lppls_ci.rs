@@ -273,8 +273,7 @@ mod tests {
         // osc FCO = 4·ln(1010/10) = 18.5 ; lppls = 8/(2π)·ln 101 = 5.9; damping = 0.5·0.1/(8·0.01) = 0.625
         assert!((f.oscillations(2.0) - 4.0 * 101f64.ln()).abs() < 1e-12);
         assert!((f.damping() - 0.625).abs() < 1e-12);
-        let mut fco = Filter::default();
-        fco.max_rel_error = None;
+        let fco = Filter { max_rel_error: None, ..Filter::default() };
         assert!(!fco.qualifies(&f, &[], &[])); // damping 0.625 < 0.8
         assert!(Filter::lppls_package().qualifies(&f, &[], &[])); // damping 0.625 > 0.5
         let f2 = LpplsFit { c1: 0.005, ..f };

@@ -225,3 +225,137 @@ pub fn signals(series: &Series, opts: &SignalOptions) -> Result<Vec<SignalSeries
     }
     Ok(out)
 }
+
+/// The bubble family for the report: [`signals`] for every `bubble_assets` series, plus the
+/// valuation percentile of the `cape` role; one chart per asset (weekly price, log scale, with
+/// the spans where BSADF exceeds its 95% critical value).
+#[derive(Debug, Clone, Default)]
+pub struct BubbleFamily {
+    pub opts: SignalOptions,
+}
+
+/// Spans where `values > 0` (consecutive dates), as chart spans.
+fn positive_spans(dates: &[chrono::NaiveDate], values: &[f64], label: &str) -> Vec<fissure_core::family::Span> {
+    let mut out = vec![];
+    let mut i = 0;
+    while i < values.len() {
+        if values[i] > 0.0 {
+            let s = i;
+            while i < values.len() && values[i] > 0.0 {
+                i += 1;
+            }
+            out.push(fissure_core::family::Span { start: dates[s], end: dates[i - 1], label: label.to_string() });
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Methods and references shown in the report.
+pub fn methods() -> Vec<fissure_core::family::Text> {
+    use fissure_core::family::Text;
+    vec![
+        Text::new(
+            "PSY: Phillips, Shi & Yu (2015), International Economic Review 56(4): backward sup ADF (BSADF) on weekly log prices, lag 0, smallest window 1.5 years, 95% Monte Carlo critical value at each date (real-time).",
+            "PSY：Phillips、Shi 与 Yu（2015），《国际经济评论》56(4)：基于周度对数价格的倒向上确界 ADF（BSADF），滞后 0 阶，最小窗口 1.5 年，逐日 95% 蒙特卡洛临界值（实时）。",
+        ),
+        Text::new(
+            "LPPLS: Filimonov & Sornette (2013), Physica A 392(17) calibration; confidence indicator of Sornette et al. (2015), J. Investment Strategies 4(4), FCO filter 1, windows 750→125 days.",
+            "LPPLS：Filimonov 与 Sornette（2013），《物理学 A》392(17) 的校准方法；Sornette 等（2015）《投资策略杂志》4(4) 的置信度指标，FCO 过滤条件 1，窗口 750→125 个交易日。",
+        ),
+        Text::new(
+            "Valuation stretch: expanding percentile of the ratio against its own history up to each date.",
+            "估值偏离：比率相对于截至当日自身历史的扩展百分位。",
+        ),
+    ]
+}
+
+impl fissure_core::family::SignalFamily for BubbleFamily {
+    fn key(&self) -> &'static str {
+        "bubble"
+    }
+
+    fn title(&self) -> fissure_core::family::Text {
+        fissure_core::family::Text::new("Bubbles", "泡沫")
+    }
+
+    fn compute(
+        &self,
+        inputs: &fissure_core::family::FamilyInputs,
+    ) -> std::result::Result<fissure_core::family::FamilyOutput, String> {
+        use fissure_core::family::{Chart, ChartData, FamilyOutput, Line, Text};
+        let mut out = FamilyOutput { methods: methods(), ..Default::default() };
+        for id in &inputs.bubble_assets {
+            let Some(s) = inputs.series.get(id) else {
+                out.notes.push(Text::new(
+                    format!("Bubble asset `{id}` is not in the store."),
+                    format!("泡沫检测资产 `{id}` 不在数据库中。"),
+                ));
+                continue;
+            };
+            match signals(s, &self.opts) {
+                Ok(sig) => {
+                    if let Some(b) = sig.iter().find(|x| x.spec.id.starts_with("bubble.bsadf.")) {
+                        let weekly = if is_daily(s) {
+                            resample(s, Frequency::Weekly, Aggregation::Last).ok()
+                        } else {
+                            Some(s.clone())
+                        };
+                        if let Some(w) = weekly {
+                            out.charts.push(Chart {
+                                id: format!(
+                                    "bubble_{}",
+                                    id.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+                                ),
+                                title: Text::new(
+                                    format!("{id}: explosive episodes (PSY BSADF > 95% CV)"),
+                                    format!("{id}：爆炸性区间（PSY BSADF > 95% 临界值）"),
+                                ),
+                                caption: Text::new(b.explain_en.clone(), b.explain_zh.clone()),
+                                data: ChartData::Lines {
+                                    lines: vec![Line {
+                                        label: id.clone(),
+                                        dates: w.dates().to_vec(),
+                                        values: w.values().to_vec(),
+                                    }],
+                                    spans: positive_spans(&b.dates, &b.values, "BSADF > CV95"),
+                                    hlines: vec![],
+                                    log_scale: s.values().iter().all(|v| *v > 0.0),
+                                },
+                            });
+                        }
+                    }
+                    out.signals.extend(sig);
+                }
+                Err(e) => out.notes.push(Text::new(
+                    format!("Bubble signals for `{id}` failed: {e}"),
+                    format!("`{id}` 的泡沫信号计算失败：{e}"),
+                )),
+            }
+        }
+        if let Some(cape) = inputs.role("cape") {
+            match signals(cape, &SignalOptions { lppls_dates: 0, ..self.opts }) {
+                Ok(sig) => {
+                    out.signals.extend(sig.into_iter().filter(|x| x.spec.id.starts_with("bubble.valuation_pct.")))
+                }
+                Err(e) => {
+                    out.notes.push(Text::new(format!("CAPE valuation failed: {e}"), format!("CAPE 估值计算失败：{e}")))
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn inputs_used(&self, inputs: &fissure_core::family::FamilyInputs) -> Option<Vec<String>> {
+        let mut v = inputs.bubble_assets.clone();
+        if let Some(id) = inputs.roles.get("cape") {
+            v.push(id.clone());
+        }
+        Some(v)
+    }
+
+    fn params(&self) -> String {
+        format!("{:?}", self.opts)
+    }
+}

@@ -5,12 +5,17 @@
 //! only, so results are bit-identical whatever the vector width.
 
 const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5·2^52: adding it rounds to an integer
+#[allow(clippy::excessive_precision)] // fdlibm's split constants, kept digit for digit
 const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
+#[allow(clippy::excessive_precision)] // fdlibm's split constants, kept digit for digit
 const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
 const LOG2E: f64 = std::f64::consts::LOG2_E;
 const FRAC_2_PI: f64 = std::f64::consts::FRAC_2_PI;
+#[allow(clippy::excessive_precision)] // fdlibm's split constants, kept digit for digit
 const PIO2_1: f64 = 1.570_796_326_734_125_614_17e+00;
+#[allow(clippy::excessive_precision)] // fdlibm's split constants, kept digit for digit
 const PIO2_2: f64 = 6.077_100_506_303_965_976_6e-11;
+#[allow(clippy::excessive_precision)] // fdlibm's split constants, kept digit for digit
 const PIO2_3: f64 = 2.022_266_248_795_950_631_54e-21;
 
 #[inline(always)]
