@@ -17,3 +17,6 @@ pub use read::{read_bytes, read_file, Format, ReadError, ReadOptions, ReadOutcom
 pub use store::{IngestSummary, Store, StoreError};
 pub use watchlist::{Watchlist, WatchlistError};
 pub use store::default_store_path;
+#[cfg(feature = "parquet")]
+pub use write::write_parquet;
+pub use write::{write_csv, WriteError};
