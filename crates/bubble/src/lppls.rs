@@ -580,7 +580,7 @@ pub fn fit_serial(w: &Window<'_>, ws: &mut Workspace, opt: &FitOptions, warm: Op
     for x0 in ranked_starts(w, ws, opt, false) {
         best = better(best, w.local_fit(ws, x0, &opt.space, opt.max_iter, COARSE_TOL));
     }
-    best.and_then(|b| better(Some(b), w.local_fit(ws, [b.tc, b.m, b.omega], &opt.space, POLISH_ITER, 1e-10)))
+    best.and_then(|b| better(Some(b), w.local_fit(ws, [b.tc, b.m, b.omega], &opt.space, 40, 1e-9)))
 }
 
 pub(crate) fn validate_space(sp: &SearchSpace) -> Result<()> {
