@@ -37,6 +37,7 @@ pub struct ReportArgs {
 /// report adds its own `baseline` family (the yardsticks of the skill study).
 pub fn families() -> Vec<Box<dyn SignalFamily>> {
     vec![
+        Box::new(fissure_bubble::signals::BubbleFamily::default()),
         Box::new(fissure_contagion::signals::ContagionFamily),
         Box::new(fissure_liquidity::signals::LiquidityFamily),
         Box::new(fissure_structure::signals::StructureFamily),
