@@ -26,4 +26,6 @@ print(f"garch5000 {best:.6f} loglik={res.loglikelihood:.6f}")
 lr = etf_log_returns()
 t0 = time.perf_counter()
 tot = rolling(lr)
-print(f"rolling_dy {time.perf_counter() - t0:.6f} windows={len(tot)}")
+el = time.perf_counter() - t0
+print(f"rolling_dy {el:.6f} windows={len(tot)}")
+print(f"rolling_dy_1thread {el:.6f} windows={len(tot)}")  # statsmodels is single-threaded

@@ -38,4 +38,9 @@ fn main() {
     let (t, r) =
         best_of(10, || rolling_spillover(&names, &rows, 200, 1, &SpilloverOptions::default()).expect("rolling DY"));
     println!("rolling_dy {t:.6} windows={}", r.total.len());
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("pool");
+    let (t, r) = pool.install(|| {
+        best_of(10, || rolling_spillover(&names, &rows, 200, 1, &SpilloverOptions::default()).expect("rolling DY"))
+    });
+    println!("rolling_dy_1thread {t:.6} windows={}", r.total.len());
 }
