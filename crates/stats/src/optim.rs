@@ -25,11 +25,7 @@ pub struct BfgsOptions {
 
 impl Default for BfgsOptions {
     fn default() -> Self {
-        BfgsOptions {
-            grad_tol: 1e-8,
-            f_tol: 1e-15,
-            max_iter: 500,
-        }
+        BfgsOptions { grad_tol: 1e-8, f_tol: 1e-15, max_iter: 500 }
     }
 }
 
@@ -69,9 +65,7 @@ where
     let (mut fx, mut g) = f(&x);
     evals += 1;
     if !fx.is_finite() || g.iter().any(|v| !v.is_finite()) {
-        return Err(StatsError::Invalid(
-            "bfgs: objective is not finite at the starting point".into(),
-        ));
+        return Err(StatsError::Invalid("bfgs: objective is not finite at the starting point".into()));
     }
     // inverse Hessian approximation, row-major
     let mut h = vec![0.0; n * n];
@@ -82,13 +76,7 @@ where
     let mut small_steps = 0;
     for iter in 0..opts.max_iter {
         if max_abs(&g) < opts.grad_tol {
-            return Ok(Minimum {
-                x,
-                f: fx,
-                grad: g,
-                iterations: iter,
-                evaluations: evals,
-            });
+            return Ok(Minimum { x, f: fx, grad: g, iterations: iter, evaluations: evals });
         }
         let mut d: Vec<f64> = (0..n).map(|i| -dot(&h[i * n..(i + 1) * n], &g)).collect();
         let mut slope = dot(&d, &g);
@@ -103,11 +91,7 @@ where
             slope = dot(&d, &g);
             first = true;
         }
-        let a0 = if first {
-            (1.0 / max_abs(&d)).min(1.0)
-        } else {
-            1.0
-        };
+        let a0 = if first { (1.0 / max_abs(&d)).min(1.0) } else { 1.0 };
         let ls = wolfe_line_search(&mut f, &x, fx, slope, &d, a0, &mut evals);
         let (alpha, fnew, gnew) = match ls {
             Some(v) => v,
@@ -116,13 +100,7 @@ where
                     // even steepest descent could not decrease f: we are at the
                     // numerical floor; accept if the gradient is small relative to f
                     if max_abs(&g) < opts.grad_tol.max(1e-6) * (1.0 + fx.abs()) {
-                        return Ok(Minimum {
-                            x,
-                            f: fx,
-                            grad: g,
-                            iterations: iter,
-                            evaluations: evals,
-                        });
+                        return Ok(Minimum { x, f: fx, grad: g, iterations: iter, evaluations: evals });
                     }
                     return Err(StatsError::NoConvergence(format!(
                         "bfgs: line search failed at iteration {iter} (max |grad| {:.3e})",
@@ -149,13 +127,7 @@ where
         if df.abs() <= opts.f_tol * (1.0 + fx.abs()) {
             small_steps += 1;
             if small_steps >= 2 {
-                return Ok(Minimum {
-                    x,
-                    f: fx,
-                    grad: g,
-                    iterations: iter + 1,
-                    evaluations: evals,
-                });
+                return Ok(Minimum { x, f: fx, grad: g, iterations: iter + 1, evaluations: evals });
             }
         } else {
             small_steps = 0;
@@ -175,20 +147,13 @@ where
             let yhy = dot(&y, &hy);
             for i in 0..n {
                 for j in 0..n {
-                    h[i * n + j] +=
-                        rho * ((1.0 + rho * yhy) * s[i] * s[j] - hy[i] * s[j] - s[i] * hy[j]);
+                    h[i * n + j] += rho * ((1.0 + rho * yhy) * s[i] * s[j] - hy[i] * s[j] - s[i] * hy[j]);
                 }
             }
         }
     }
     if max_abs(&g) < opts.grad_tol {
-        return Ok(Minimum {
-            x,
-            f: fx,
-            grad: g,
-            iterations: opts.max_iter,
-            evaluations: evals,
-        });
+        return Ok(Minimum { x, f: fx, grad: g, iterations: opts.max_iter, evaluations: evals });
     }
     Err(StatsError::NoConvergence(format!(
         "bfgs: {} iterations without convergence (max |grad| {:.3e})",
@@ -238,17 +203,13 @@ where
             continue;
         }
         if fa > f0 + C1 * a * slope0 || (i > 0 && fa >= f_prev) {
-            return zoom(
-                &mut eval, f0, slope0, a_prev, f_prev, s_prev, a, fa, sa, evals,
-            );
+            return zoom(&mut eval, f0, slope0, a_prev, f_prev, s_prev, a, fa, sa, evals);
         }
         if sa.abs() <= -C2 * slope0 {
             return Some((a, fa, ga));
         }
         if sa >= 0.0 {
-            return zoom(
-                &mut eval, f0, slope0, a, fa, sa, a_prev, f_prev, s_prev, evals,
-            );
+            return zoom(&mut eval, f0, slope0, a, fa, sa, a_prev, f_prev, s_prev, evals);
         }
         a_prev = a;
         f_prev = fa;
@@ -347,12 +308,7 @@ pub struct NelderMeadOptions {
 
 impl Default for NelderMeadOptions {
     fn default() -> Self {
-        NelderMeadOptions {
-            f_tol: 1e-12,
-            x_tol: 1e-10,
-            max_iter: 20_000,
-            initial_step: 0.05,
-        }
+        NelderMeadOptions { f_tol: 1e-12, x_tol: 1e-10, max_iter: 20_000, initial_step: 0.05 }
     }
 }
 
@@ -382,18 +338,12 @@ where
     let mut simplex: Vec<Vec<f64>> = vec![x0.to_vec()];
     for i in 0..n {
         let mut p = x0.to_vec();
-        p[i] = if p[i] != 0.0 {
-            p[i] * (1.0 + opts.initial_step)
-        } else {
-            0.00025
-        };
+        p[i] = if p[i] != 0.0 { p[i] * (1.0 + opts.initial_step) } else { 0.00025 };
         simplex.push(p);
     }
     let mut vals: Vec<f64> = simplex.iter().map(|p| fv(p, &mut evals)).collect();
     if !vals[0].is_finite() {
-        return Err(StatsError::Invalid(
-            "nelder_mead: objective is not finite at the starting point".into(),
-        ));
+        return Err(StatsError::Invalid("nelder_mead: objective is not finite at the starting point".into()));
     }
     for iter in 0..opts.max_iter {
         let mut order: Vec<usize> = (0..=n).collect();
@@ -403,14 +353,9 @@ where
         let spread = vals[n] - vals[0];
         let diam = simplex[1..]
             .iter()
-            .map(|p| {
-                p.iter()
-                    .zip(&simplex[0])
-                    .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()))
-            })
+            .map(|p| p.iter().zip(&simplex[0]).fold(0.0f64, |m, (a, b)| m.max((a - b).abs())))
             .fold(0.0f64, f64::max);
-        if spread.is_finite() && spread <= opts.f_tol * (1.0 + vals[0].abs()) && diam <= opts.x_tol
-        {
+        if spread.is_finite() && spread <= opts.f_tol * (1.0 + vals[0].abs()) && diam <= opts.x_tol {
             return Ok(Minimum {
                 x: simplex[0].clone(),
                 f: vals[0],
@@ -419,14 +364,8 @@ where
                 evaluations: evals,
             });
         }
-        let centroid: Vec<f64> = (0..n)
-            .map(|j| simplex[..n].iter().map(|p| p[j]).sum::<f64>() / nf)
-            .collect();
-        let along = |t: f64| -> Vec<f64> {
-            (0..n)
-                .map(|j| centroid[j] + t * (simplex[n][j] - centroid[j]))
-                .collect()
-        };
+        let centroid: Vec<f64> = (0..n).map(|j| simplex[..n].iter().map(|p| p[j]).sum::<f64>() / nf).collect();
+        let along = |t: f64| -> Vec<f64> { (0..n).map(|j| centroid[j] + t * (simplex[n][j] - centroid[j])).collect() };
         let xr = along(-rho);
         let fr = fv(&xr, &mut evals);
         if fr < vals[0] {
@@ -468,10 +407,7 @@ where
             vals[i] = fv(&simplex[i], &mut evals);
         }
     }
-    Err(StatsError::NoConvergence(format!(
-        "nelder_mead: {} iterations without convergence",
-        opts.max_iter
-    )))
+    Err(StatsError::NoConvergence(format!("nelder_mead: {} iterations without convergence", opts.max_iter)))
 }
 
 /// Central-difference gradient of `f` at `x` with step `h_i = eps^(1/3)·max(|x_i|, 1)`.
@@ -530,33 +466,20 @@ mod tests {
     fn rosen(x: &[f64]) -> (f64, Vec<f64>) {
         let (a, b) = (x[0], x[1]);
         let f = (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2);
-        let g = vec![
-            -2.0 * (1.0 - a) - 400.0 * a * (b - a * a),
-            200.0 * (b - a * a),
-        ];
+        let g = vec![-2.0 * (1.0 - a) - 400.0 * a * (b - a * a), 200.0 * (b - a * a)];
         (f, g)
     }
 
     #[test]
     fn bfgs_rosenbrock() {
         let m = bfgs(rosen, &[-1.2, 1.0], &BfgsOptions::default()).unwrap();
-        assert!(
-            (m.x[0] - 1.0).abs() < 1e-7 && (m.x[1] - 1.0).abs() < 1e-7,
-            "{:?}",
-            m.x
-        );
+        assert!((m.x[0] - 1.0).abs() < 1e-7 && (m.x[1] - 1.0).abs() < 1e-7, "{:?}", m.x);
     }
 
     #[test]
     fn bfgs_reports_non_convergence() {
-        let opts = BfgsOptions {
-            max_iter: 3,
-            ..Default::default()
-        };
-        assert!(matches!(
-            bfgs(rosen, &[-1.2, 1.0], &opts),
-            Err(StatsError::NoConvergence(_))
-        ));
+        let opts = BfgsOptions { max_iter: 3, ..Default::default() };
+        assert!(matches!(bfgs(rosen, &[-1.2, 1.0], &opts), Err(StatsError::NoConvergence(_))));
     }
 
     #[test]
@@ -576,20 +499,10 @@ mod tests {
     #[test]
     fn nelder_mead_rosenbrock_and_quadratic() {
         let m = nelder_mead(|x| rosen(x).0, &[-1.2, 1.0], &NelderMeadOptions::default()).unwrap();
-        assert!(
-            (m.x[0] - 1.0).abs() < 1e-5 && (m.x[1] - 1.0).abs() < 1e-5,
-            "{:?}",
-            m.x
-        );
-        let q = |x: &[f64]| {
-            (x[0] - 3.0).powi(2) + 2.0 * (x[1] + 1.0).powi(2) + 0.5 * (x[2] - 0.5).powi(2)
-        };
+        assert!((m.x[0] - 1.0).abs() < 1e-5 && (m.x[1] - 1.0).abs() < 1e-5, "{:?}", m.x);
+        let q = |x: &[f64]| (x[0] - 3.0).powi(2) + 2.0 * (x[1] + 1.0).powi(2) + 0.5 * (x[2] - 0.5).powi(2);
         let m = nelder_mead(q, &[0.0, 0.0, 0.0], &NelderMeadOptions::default()).unwrap();
-        assert!(
-            (m.x[0] - 3.0).abs() < 1e-5
-                && (m.x[1] + 1.0).abs() < 1e-5
-                && (m.x[2] - 0.5).abs() < 1e-5
-        );
+        assert!((m.x[0] - 3.0).abs() < 1e-5 && (m.x[1] + 1.0).abs() < 1e-5 && (m.x[2] - 0.5).abs() < 1e-5);
     }
 
     #[test]
@@ -599,10 +512,6 @@ mod tests {
         assert!((g[0] - ga[0]).abs() < 1e-6 && (g[1] - ga[1]).abs() < 1e-6);
         let h = hessian_from_gradient(|x| rosen(x).1, &[1.0, 1.0]);
         // analytic Hessian at (1,1): [[802, -400], [-400, 200]]
-        assert!(
-            (h[0] - 802.0).abs() < 1e-4
-                && (h[1] + 400.0).abs() < 1e-4
-                && (h[3] - 200.0).abs() < 1e-4
-        );
+        assert!((h[0] - 802.0).abs() < 1e-4 && (h[1] + 400.0).abs() < 1e-4 && (h[3] - 200.0).abs() < 1e-4);
     }
 }

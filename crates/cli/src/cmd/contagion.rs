@@ -8,20 +8,15 @@ use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 use fissure_contagion::absorption::{absorption_ratio, AbsorptionOptions};
-use fissure_contagion::cocrash::{
-    class_of, default_universe, detect, tail_coexceedance, CoCrashOptions, CrashClass,
-};
+use fissure_contagion::cocrash::{class_of, default_universe, detect, tail_coexceedance, CoCrashOptions, CrashClass};
 use fissure_contagion::corr::{
-    average_pairwise, correlation_matrix, ewma_correlation_matrices, pair_correlation,
-    rolling_correlation_matrices,
+    average_pairwise, correlation_matrix, ewma_correlation_matrices, pair_correlation, rolling_correlation_matrices,
 };
 use fissure_contagion::crowding::{basket_crowding, change_kind_for, positioning};
 use fissure_contagion::dcc::fit_dcc;
 use fissure_contagion::garch::{fit_garch, GarchSpec, Innovation};
 use fissure_contagion::panel::{basket_index, log_return_rows, ReturnRows};
-use fissure_contagion::spillover::{
-    rolling_spillover, spillover, Identification, LagChoice, SpilloverOptions,
-};
+use fissure_contagion::spillover::{rolling_spillover, spillover, Identification, LagChoice, SpilloverOptions};
 use fissure_contagion::turbulence::{expanding_percentile, turbulence};
 use fissure_core::{Alignment, Panel, Series};
 use serde_json::{json, Value};
@@ -272,8 +267,7 @@ fn returns(series: &[Series], span: &Span, min: usize) -> anyhow::Result<ReturnR
         bail!("need at least {min} series, got {}", series.len());
     }
     let refs: Vec<&Series> = series.iter().collect();
-    let r = log_return_rows(&refs, &Alignment::Intersection, 100.0)
-        .context("aligning the series' returns")?;
+    let r = log_return_rows(&refs, &Alignment::Intersection, 100.0).context("aligning the series' returns")?;
     let r = r.between(span.from, span.to);
     if r.rows.is_empty() {
         bail!("no common dates with returns in the requested span");
@@ -293,11 +287,7 @@ fn matrix_rows(names: &[String], m: &[Vec<f64>], d: usize) -> Vec<Vec<String>> {
     names
         .iter()
         .zip(m)
-        .map(|(n, row)| {
-            std::iter::once(n.clone())
-                .chain(row.iter().map(|v| f(*v, d)))
-                .collect()
-        })
+        .map(|(n, row)| std::iter::once(n.clone()).chain(row.iter().map(|v| f(*v, d))).collect())
         .collect()
 }
 
@@ -311,31 +301,19 @@ fn corr(ctx: &Ctx, a: &CorrArgs) -> anyhow::Result<()> {
             a.window.min(r.rows.len()) - 1,
             format!("ewma(lambda={l})"),
         ),
-        None => (
-            rolling_correlation_matrices(&r.rows, a.window)?,
-            a.window - 1,
-            format!("rolling({})", a.window),
-        ),
+        None => (rolling_correlation_matrices(&r.rows, a.window)?, a.window - 1, format!("rolling({})", a.window)),
     };
     let last = mats.last().context("no correlation computed")?;
-    let matrix: Vec<Vec<f64>> = (0..n)
-        .map(|i| (0..n).map(|j| last[(i, j)]).collect())
-        .collect();
+    let matrix: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| last[(i, j)]).collect()).collect();
     let as_of = *r.dates.last().context("no dates")?;
     let full = correlation_matrix(&r.rows)?;
     let avg_hist: Vec<f64> = mats.iter().map(average_pairwise).collect();
-    let avg_pct = expanding_percentile(&avg_hist)
-        .last()
-        .copied()
-        .unwrap_or(f64::NAN);
+    let avg_pct = expanding_percentile(&avg_hist).last().copied().unwrap_or(f64::NAN);
     let mut pairs = Vec::new();
     for i in 0..n {
         for j in i + 1..n {
             let hist: Vec<f64> = mats.iter().map(|m| m[(i, j)]).collect();
-            let pct = expanding_percentile(&hist)
-                .last()
-                .copied()
-                .unwrap_or(f64::NAN);
+            let pct = expanding_percentile(&hist).last().copied().unwrap_or(f64::NAN);
             let (lo, hi) = if a.ewma.is_some() {
                 (f64::NAN, f64::NAN)
             } else {
@@ -350,24 +328,15 @@ fn corr(ctx: &Ctx, a: &CorrArgs) -> anyhow::Result<()> {
         "matrix": matrix, "average_pairwise": average_pairwise(last), "average_pairwise_percentile": avg_pct, "pairs": pairs,
     });
     if n == 2 && a.ewma.is_none() {
-        let p = pair_correlation(
-            &r.names[0],
-            &r.names[1],
-            &r.column(0),
-            &r.column(1),
-            a.window,
-            a.conf,
-        )?;
+        let p = pair_correlation(&r.names[0], &r.names[1], &r.column(0), &r.column(1), a.window, a.conf)?;
         let dates: Vec<NaiveDate> = p.end_index.iter().map(|&i| r.dates[i]).collect();
-        out["series"] = json!({"dates": dates, "corr": p.corr, "lower": p.lower, "upper": p.upper, "percentile": p.percentile});
+        out["series"] =
+            json!({"dates": dates, "corr": p.corr, "lower": p.lower, "upper": p.upper, "percentile": p.percentile});
     }
     if ctx.json {
         return print_json(&out);
     }
-    println!(
-        "Correlations ({}) to {as_of}:",
-        out["method"].as_str().unwrap_or("")
-    );
+    println!("Correlations ({}) to {as_of}:", out["method"].as_str().unwrap_or(""));
     let mut headers = vec![""];
     headers.extend(r.names.iter().map(String::as_str));
     print_table(&headers, &matrix_rows(&r.names, &matrix, 2));
@@ -379,11 +348,7 @@ fn corr(ctx: &Ctx, a: &CorrArgs) -> anyhow::Result<()> {
                 .map(|p| {
                     let g = |k: &str| p[k].as_f64().unwrap_or(f64::NAN);
                     vec![
-                        format!(
-                            "{}–{}",
-                            p["a"].as_str().unwrap_or(""),
-                            p["b"].as_str().unwrap_or("")
-                        ),
+                        format!("{}–{}", p["a"].as_str().unwrap_or(""), p["b"].as_str().unwrap_or("")),
                         f(g("corr"), 3),
                         format!("[{}, {}]", f(g("lower"), 2), f(g("upper"), 2)),
                         f(g("percentile"), 0),
@@ -403,14 +368,7 @@ fn corr(ctx: &Ctx, a: &CorrArgs) -> anyhow::Result<()> {
 }
 
 fn spec_of(dist: DistArg, gjr: bool) -> GarchSpec {
-    GarchSpec {
-        dist: if matches!(dist, DistArg::T) {
-            Innovation::StudentT
-        } else {
-            Innovation::Normal
-        },
-        gjr,
-    }
+    GarchSpec { dist: if matches!(dist, DistArg::T) { Innovation::StudentT } else { Innovation::Normal }, gjr }
 }
 
 fn garch(ctx: &Ctx, a: &GarchArgs) -> anyhow::Result<()> {
@@ -421,12 +379,8 @@ fn garch(ctx: &Ctx, a: &GarchArgs) -> anyhow::Result<()> {
     let keep: Vec<usize> = (1..v.len())
         .filter(|&i| a.span.from.is_none_or(|f| d[i] >= f) && a.span.to.is_none_or(|t| d[i] <= t))
         .collect();
-    let y: Vec<f64> = keep
-        .iter()
-        .map(|&i| 100.0 * (v[i] / v[i - 1] - 1.0))
-        .collect();
-    let fit = fit_garch(&y, spec_of(a.dist, a.gjr))
-        .with_context(|| format!("GARCH fit of `{}`", s.id()))?;
+    let y: Vec<f64> = keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1] - 1.0)).collect();
+    let fit = fit_garch(&y, spec_of(a.dist, a.gjr)).with_context(|| format!("GARCH fit of `{}`", s.id()))?;
     let mut params = serde_json::Map::new();
     let mut ses = serde_json::Map::new();
     for ((n, p), e) in fit.param_names.iter().zip(&fit.params).zip(&fit.std_errors) {
@@ -448,11 +402,7 @@ fn garch(ctx: &Ctx, a: &GarchArgs) -> anyhow::Result<()> {
     println!(
         "GARCH(1,1){} {} on {} returns of {} ({} … {}):",
         if fit.spec.gjr { "-GJR" } else { "" },
-        if fit.nu.is_some() {
-            "Student-t"
-        } else {
-            "normal"
-        },
+        if fit.nu.is_some() { "Student-t" } else { "normal" },
         fit.nobs,
         s.id(),
         out["from"].as_str().unwrap_or(""),
@@ -483,9 +433,7 @@ fn dcc(ctx: &Ctx, a: &DccArgs) -> anyhow::Result<()> {
     let fit = fit_dcc(&r.names, &cols, spec_of(a.dist, false))?;
     let n = r.names.len();
     let last = fit.correlations.last().context("empty DCC path")?;
-    let matrix: Vec<Vec<f64>> = (0..n)
-        .map(|i| (0..n).map(|j| last[i * n + j]).collect())
-        .collect();
+    let matrix: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| last[i * n + j]).collect()).collect();
     let garch: Vec<Value> = fit
         .garch
         .iter()
@@ -498,10 +446,7 @@ fn dcc(ctx: &Ctx, a: &DccArgs) -> anyhow::Result<()> {
         let mut p = serde_json::Map::new();
         for i in 0..n {
             for j in i + 1..n {
-                p.insert(
-                    format!("{}|{}", r.names[i], r.names[j]),
-                    json!(fit.pair(i, j)),
-                );
+                p.insert(format!("{}|{}", r.names[i], r.names[j]), json!(fit.pair(i, j)));
             }
         }
         out["dates"] = json!(r.dates);
@@ -529,20 +474,14 @@ fn dcc(ctx: &Ctx, a: &DccArgs) -> anyhow::Result<()> {
 fn absorption(ctx: &Ctx, a: &AbsorptionArgs) -> anyhow::Result<()> {
     let series = ctx.load_many(&a.input)?;
     let r = returns(&series, &a.span, 2)?;
-    let opts = AbsorptionOptions {
-        window: a.window,
-        half_life: a.half_life,
-        fraction: a.fraction,
-        ..Default::default()
-    };
+    let opts =
+        AbsorptionOptions { window: a.window, half_life: a.half_life, fraction: a.fraction, ..Default::default() };
     let s = absorption_ratio(&r.rows, &opts)?;
     let dates: Vec<NaiveDate> = s.end_index.iter().map(|&i| r.dates[i]).collect();
     let pct = expanding_percentile(&s.ar);
     if ctx.json {
-        return print_json(
-            &json!({"names": r.names, "n_top": s.n_top, "window": a.window, "half_life": a.half_life,
-            "dates": dates, "ar": s.ar, "delta_ar": s.delta_ar.iter().map(|v| v.is_finite().then_some(*v)).collect::<Vec<_>>(), "ar_percentile": pct}),
-        );
+        return print_json(&json!({"names": r.names, "n_top": s.n_top, "window": a.window, "half_life": a.half_life,
+            "dates": dates, "ar": s.ar, "delta_ar": s.delta_ar.iter().map(|v| v.is_finite().then_some(*v)).collect::<Vec<_>>(), "ar_percentile": pct}));
     }
     println!(
         "Absorption ratio of {} assets (top {} eigenvectors, {}-day window, half-life {}):",
@@ -553,14 +492,7 @@ fn absorption(ctx: &Ctx, a: &AbsorptionArgs) -> anyhow::Result<()> {
     );
     let k = s.ar.len();
     let rows: Vec<Vec<String>> = (k.saturating_sub(10)..k)
-        .map(|i| {
-            vec![
-                dates[i].to_string(),
-                f(s.ar[i], 4),
-                f(s.delta_ar[i], 2),
-                f(pct[i], 0),
-            ]
-        })
+        .map(|i| vec![dates[i].to_string(), f(s.ar[i], 4), f(s.delta_ar[i], 2), f(pct[i], 0)])
         .collect();
     print_table(&["date", "AR", "ΔAR", "AR pct"], &rows);
     Ok(())
@@ -596,17 +528,10 @@ fn turb(ctx: &Ctx, a: &TurbulenceArgs) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    print_table(
-        &["date", "turbulence", "magnitude", "corr. surprise", "pct"],
-        &rows,
-    );
+    print_table(&["date", "turbulence", "magnitude", "corr. surprise", "pct"], &rows);
     let mut top: Vec<usize> = (0..k).collect();
     top.sort_by(|x, y| t.turbulence[*y].total_cmp(&t.turbulence[*x]));
-    let worst: Vec<String> = top
-        .iter()
-        .take(5)
-        .map(|&i| format!("{} ({:.0})", dates[i], t.turbulence[i]))
-        .collect();
+    let worst: Vec<String> = top.iter().take(5).map(|&i| format!("{} ({:.0})", dates[i], t.turbulence[i])).collect();
     println!("Most turbulent days: {}", worst.join(", "));
     Ok(())
 }
@@ -620,16 +545,8 @@ fn spill(ctx: &Ctx, a: &SpilloverArgs) -> anyhow::Result<()> {
         Some(IcArg::Bic) => LagChoice::Bic { max: a.max_lag },
         Some(IcArg::Hqic) => LagChoice::Hqic { max: a.max_lag },
     };
-    let identification = if a.cholesky {
-        Identification::Cholesky
-    } else {
-        Identification::Generalized
-    };
-    let opts = SpilloverOptions {
-        lag,
-        horizon: a.horizon,
-        identification,
-    };
+    let identification = if a.cholesky { Identification::Cholesky } else { Identification::Generalized };
+    let opts = SpilloverOptions { lag, horizon: a.horizon, identification };
     let s = spillover(&r.names, &r.rows, &opts)?;
     let edges = s.net_edges(0.0);
     let mut out = json!({"names": s.names, "p": s.p, "horizon": s.horizon, "identification": s.identification,
@@ -637,22 +554,12 @@ fn spill(ctx: &Ctx, a: &SpilloverArgs) -> anyhow::Result<()> {
         "total": s.total, "table": s.table, "to": s.to, "from": s.from, "net": s.net, "pairwise_net": s.pairwise_net, "edges": edges});
     let mut rolling_tail = Vec::new();
     if let Some(w) = a.rolling {
-        let ro = SpilloverOptions {
-            lag: LagChoice::Fixed { p: s.p },
-            ..opts
-        };
+        let ro = SpilloverOptions { lag: LagChoice::Fixed { p: s.p }, ..opts };
         let rs = rolling_spillover(&r.names, &r.rows, w, a.step, &ro)?;
         let dates: Vec<NaiveDate> = rs.end_index.iter().map(|&i| r.dates[i]).collect();
-        rolling_tail = dates
-            .iter()
-            .zip(&rs.total)
-            .rev()
-            .take(10)
-            .map(|(d, v)| (*d, *v))
-            .collect();
+        rolling_tail = dates.iter().zip(&rs.total).rev().take(10).map(|(d, v)| (*d, *v)).collect();
         rolling_tail.reverse();
-        out["rolling"] =
-            json!({"window": w, "step": a.step, "dates": dates, "total": rs.total, "net": rs.net});
+        out["rolling"] = json!({"window": w, "step": a.step, "dates": dates, "total": rs.total, "net": rs.net});
     }
     if ctx.json {
         return print_json(&out);
@@ -687,17 +594,11 @@ fn spill(ctx: &Ctx, a: &SpilloverArgs) -> anyhow::Result<()> {
     print_table(&headers, &rows);
     println!("Total spillover {:.2}%", s.total);
     if let Some(e) = edges.first() {
-        println!(
-            "Strongest net pairwise link: {} → {} ({:.2} points)",
-            e.from, e.to, e.weight
-        );
+        println!("Strongest net pairwise link: {} → {} ({:.2} points)", e.from, e.to, e.weight);
     }
     if !rolling_tail.is_empty() {
         println!("Rolling total (last values):");
-        let rows: Vec<Vec<String>> = rolling_tail
-            .iter()
-            .map(|(d, v)| vec![d.to_string(), f(*v, 2)])
-            .collect();
+        let rows: Vec<Vec<String>> = rolling_tail.iter().map(|(d, v)| vec![d.to_string(), f(*v, 2)]).collect();
         print_table(&["date", "total %"], &rows);
     }
     Ok(())
@@ -705,36 +606,20 @@ fn spill(ctx: &Ctx, a: &SpilloverArgs) -> anyhow::Result<()> {
 
 fn cocrash(ctx: &Ctx, a: &CocrashArgs) -> anyhow::Result<()> {
     let ids: Vec<String> = if a.ids.is_empty() && a.file.is_empty() {
-        default_universe()
-            .iter()
-            .map(|(i, _)| i.to_string())
-            .collect()
+        default_universe().iter().map(|(i, _)| i.to_string()).collect()
     } else {
         a.ids.clone()
     };
-    let input = MultiInput {
-        ids,
-        file: a.file.clone(),
-        file_options: a.file_options.clone(),
-    };
+    let input = MultiInput { ids, file: a.file.clone(), file_options: a.file_options.clone() };
     let series = ctx.load_many(&input)?;
     let mut classes = Vec::new();
     for s in &series {
-        let given = a.class.iter().find_map(|c| {
-            c.split_once('=')
-                .filter(|(i, _)| *i == s.id())
-                .map(|(_, c)| c.to_string())
-        });
+        let given =
+            a.class.iter().find_map(|c| c.split_once('=').filter(|(i, _)| *i == s.id()).map(|(_, c)| c.to_string()));
         let c = match given {
-            Some(c) => CrashClass::parse(&c)
-                .with_context(|| format!("--class {}={c}: unknown class", s.id()))?,
-            None => class_of(s.id()).with_context(|| {
-                format!(
-                    "no asset class known for `{}`; give --class {}=CLASS",
-                    s.id(),
-                    s.id()
-                )
-            })?,
+            Some(c) => CrashClass::parse(&c).with_context(|| format!("--class {}={c}: unknown class", s.id()))?,
+            None => class_of(s.id())
+                .with_context(|| format!("no asset class known for `{}`; give --class {}=CLASS", s.id(), s.id()))?,
         };
         classes.push((s.id().to_string(), c));
     }
@@ -744,13 +629,7 @@ fn cocrash(ctx: &Ctx, a: &CocrashArgs) -> anyhow::Result<()> {
         .find(|(_, c)| *c == CrashClass::Equities)
         .map(|(i, _)| i.clone())
         .context("the detector needs an equity series")?;
-    let panel = Panel::align(
-        &refs,
-        &Alignment::Reference {
-            id: reference.clone(),
-            max_fill_days: 5,
-        },
-    )?;
+    let panel = Panel::align(&refs, &Alignment::Reference { id: reference.clone(), max_fill_days: 5 })?;
     let opts = CoCrashOptions {
         large: a.threshold,
         vol_window: a.vol_window,
@@ -761,14 +640,10 @@ fn cocrash(ctx: &Ctx, a: &CocrashArgs) -> anyhow::Result<()> {
     let days: Vec<&fissure_contagion::cocrash::CoCrashDay> = cc
         .flagged
         .iter()
-        .filter(|d| {
-            a.span.from.is_none_or(|f| d.date >= f) && a.span.to.is_none_or(|t| d.date <= t)
-        })
+        .filter(|d| a.span.from.is_none_or(|f| d.date >= f) && a.span.to.is_none_or(|t| d.date <= t))
         .collect();
     // tail co-exceedance of each class with equities: P(class ≤ −kσ | equities ≤ −kσ)
-    let opt = |v: &Vec<f64>| -> Vec<Option<f64>> {
-        v.iter().map(|x| x.is_finite().then_some(*x)).collect()
-    };
+    let opt = |v: &Vec<f64>| -> Vec<Option<f64>> { v.iter().map(|x| x.is_finite().then_some(*x)).collect() };
     let eq = opt(&cc.class_moves[0]);
     let mut coex = Vec::new();
     for (ci, c) in CrashClass::ALL.iter().enumerate().skip(1) {
@@ -776,14 +651,8 @@ fn cocrash(ctx: &Ctx, a: &CocrashArgs) -> anyhow::Result<()> {
         if other.iter().all(Option::is_none) {
             continue;
         }
-        let last250 = tail_coexceedance(&eq, &other, 250, a.threshold)?
-            .last()
-            .copied()
-            .unwrap_or(f64::NAN);
-        let full = tail_coexceedance(&eq, &other, eq.len(), a.threshold)?
-            .last()
-            .copied()
-            .unwrap_or(f64::NAN);
+        let last250 = tail_coexceedance(&eq, &other, 250, a.threshold)?.last().copied().unwrap_or(f64::NAN);
+        let full = tail_coexceedance(&eq, &other, eq.len(), a.threshold)?.last().copied().unwrap_or(f64::NAN);
         coex.push((*c, last250, full));
     }
     if ctx.json {
@@ -795,11 +664,9 @@ fn cocrash(ctx: &Ctx, a: &CocrashArgs) -> anyhow::Result<()> {
                     "assets_down": d.assets_down, "flags": {"indiscriminate": d.indiscriminate, "safe_haven_failure": d.safe_haven_failure}})
             })
             .collect();
-        return print_json(
-            &json!({"calendar": reference, "threshold_sigma": a.threshold, "vol_window": a.vol_window,
+        return print_json(&json!({"calendar": reference, "threshold_sigma": a.threshold, "vol_window": a.vol_window,
             "classes": classes.iter().map(|(i, c)| json!({"id": i, "class": c})).collect::<Vec<_>>(), "days": v,
-            "coexceedance": coex.iter().map(|(c, l, f)| json!({"given": "equities", "class": c, "last_250d": l.is_finite().then_some(*l), "full_history": f.is_finite().then_some(*f)})).collect::<Vec<_>>()}),
-        );
+            "coexceedance": coex.iter().map(|(c, l, f)| json!({"given": "equities", "class": c, "last_250d": l.is_finite().then_some(*l), "full_history": f.is_finite().then_some(*f)})).collect::<Vec<_>>()}));
     }
     println!("{} co-crash days (calendar of {reference}, moves in units of each asset's trailing {}-day volatility, threshold −{}σ):", days.len(), a.vol_window, a.threshold);
     let rows: Vec<Vec<String>> = days
@@ -811,11 +678,7 @@ fn cocrash(ctx: &Ctx, a: &CocrashArgs) -> anyhow::Result<()> {
                 (false, true) => "safe-haven failure",
                 _ => "",
             };
-            let assets: Vec<String> = d
-                .assets_down
-                .iter()
-                .map(|m| format!("{} {:.1}σ", m.id, m.sigma_move))
-                .collect();
+            let assets: Vec<String> = d.assets_down.iter().map(|m| format!("{} {:.1}σ", m.id, m.sigma_move)).collect();
             vec![
                 d.date.to_string(),
                 format!("{}/{}", d.classes_down.len(), d.classes_available),
@@ -825,14 +688,9 @@ fn cocrash(ctx: &Ctx, a: &CocrashArgs) -> anyhow::Result<()> {
         })
         .collect();
     print_table(&["date", "classes down", "flags", "assets down"], &rows);
-    println!(
-        "Tail co-exceedance with equities, P(class ≤ −{}σ | equities ≤ −{}σ):",
-        a.threshold, a.threshold
-    );
-    let rows: Vec<Vec<String>> = coex
-        .iter()
-        .map(|(c, l, full)| vec![c.as_str().to_string(), f(*l, 2), f(*full, 2)])
-        .collect();
+    println!("Tail co-exceedance with equities, P(class ≤ −{}σ | equities ≤ −{}σ):", a.threshold, a.threshold);
+    let rows: Vec<Vec<String>> =
+        coex.iter().map(|(c, l, full)| vec![c.as_str().to_string(), f(*l, 2), f(*full, 2)]).collect();
     print_table(&["class", "last 250 days", "full history"], &rows);
     Ok(())
 }
@@ -845,15 +703,10 @@ fn crowding(ctx: &Ctx, a: &CrowdingArgs) -> anyhow::Result<()> {
     let as_of = r.dates[c.end_index[last]];
     let wl = ctx.watchlist()?;
     let pos_ids: Vec<String> = if a.positioning.is_empty() {
-        [
-            "margin_debt",
-            "aaii_spread",
-            "aaii_equity_allocation",
-            "naaim",
-        ]
-        .iter()
-        .filter_map(|role| wl.role(role).map(String::from))
-        .collect()
+        ["margin_debt", "aaii_spread", "aaii_equity_allocation", "naaim"]
+            .iter()
+            .filter_map(|role| wl.role(role).map(String::from))
+            .collect()
     } else {
         a.positioning.clone()
     };
@@ -878,11 +731,7 @@ fn crowding(ctx: &Ctx, a: &CrowdingArgs) -> anyhow::Result<()> {
     if ctx.json {
         return print_json(&out);
     }
-    println!(
-        "Crowding of {} ({}-day window) on {as_of}:",
-        r.names.join(", "),
-        a.window
-    );
+    println!("Crowding of {} ({}-day window) on {as_of}:", r.names.join(", "), a.window);
     print_table(
         &["measure", "value", "percentile"],
         &[
@@ -891,16 +740,8 @@ fn crowding(ctx: &Ctx, a: &CrowdingArgs) -> anyhow::Result<()> {
                 f(c.avg_correlation[last], 3),
                 f(c.correlation_percentile[last], 0),
             ],
-            vec![
-                "dispersion (% daily)".into(),
-                f(c.dispersion[last], 3),
-                f(c.dispersion_percentile[last], 0),
-            ],
-            vec![
-                "crowding score (0-100)".into(),
-                f(c.score[last], 0),
-                String::new(),
-            ],
+            vec!["dispersion (% daily)".into(), f(c.dispersion[last], 3), f(c.dispersion_percentile[last], 0)],
+            vec!["crowding score (0-100)".into(), f(c.score[last], 0), String::new()],
         ],
     );
     if !pos.is_empty() {
@@ -919,10 +760,7 @@ fn crowding(ctx: &Ctx, a: &CrowdingArgs) -> anyhow::Result<()> {
                 ]
             })
             .collect();
-        print_table(
-            &["series", "date", "level", "pct", "12m change", "pct"],
-            &rows,
-        );
+        print_table(&["series", "date", "level", "pct", "12m change", "pct"], &rows);
     }
     Ok(())
 }
