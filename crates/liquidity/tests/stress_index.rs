@@ -49,3 +49,25 @@ fn stress_index_is_real_time() {
     let rank = fissure_stats::describe::percentile_rank(hist, full.values[i]);
     assert!(rank > 95.0, "percentile {rank}");
 }
+
+#[test]
+fn stress_index_equals_independent_numpy_implementation() {
+    // fixture: tools/reference/liquidity/stress_reference.py (pandas/numpy, same algorithm)
+    let idx = stress_index(common::demo(), &StressConfig::default()).unwrap();
+    let text =
+        std::fs::read_to_string(format!("{}/tests/fixtures/stress_index_reference.csv", env!("CARGO_MANIFEST_DIR")))
+            .unwrap();
+    let rows: Vec<(chrono::NaiveDate, f64)> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let (d, v) = l.split_once(',').unwrap();
+            (d.parse().unwrap(), v.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(rows.len(), idx.dates.len());
+    for ((d, v), (d2, v2)) in rows.iter().zip(idx.dates.iter().zip(&idx.values)) {
+        assert_eq!(d, d2);
+        assert!((v - v2).abs() < 1e-8, "{d}: numpy {v} vs fissure {v2}");
+    }
+}
