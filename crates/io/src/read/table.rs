@@ -351,7 +351,7 @@ fn date_column(
                 seen_header = true;
                 continue;
             }
-            let found = rec.iter().enumerate().position(|(i, f)| {
+            let found = rec.iter().take(header.len()).enumerate().position(|(i, f)| {
                 let f = f.trim_ascii();
                 parse_date(f).is_some()
                     && (i == 0
