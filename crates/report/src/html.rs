@@ -104,7 +104,7 @@ pub fn gauge_chart(report: &Report, lang: Lang) -> Chart {
         dates: g.dates.iter().zip(&g.values).filter(|(_, v)| v.is_some()).map(|(d, _)| *d).collect(),
         values: g.values.iter().flatten().copied().collect(),
     };
-    let mut lines = vec![line(&c.overall, t(lang, "overall").to_string())];
+    let mut lines = Vec::new();
     for g in &c.families {
         let key = g.id.trim_start_matches("composite.");
         // Families with no weight in the overall gauge (the baselines, when
@@ -114,6 +114,8 @@ pub fn gauge_chart(report: &Report, lang: Lang) -> Chart {
         }
         lines.push(line(g, family_title(report, key).map_or(key.to_string(), |x| lang.pick(x).to_string())));
     }
+    // The overall gauge last, drawn on top.
+    lines.push(line(&c.overall, t(lang, "overall").to_string()));
     Chart {
         id: "composite_history".into(),
         title: i18n::text("gauge_history"),

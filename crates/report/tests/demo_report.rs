@@ -226,3 +226,45 @@ fn cache_reuses_results_and_recomputes_only_changed_inputs() {
     // [spx baseline, btc baseline, report baseline (SPX, IXIC, BTC)]
     assert_eq!(cached, vec![false, true, false]);
 }
+
+/// A family whose computation fails (test double for the error path).
+struct Failing(bool);
+
+impl SignalFamily for Failing {
+    fn key(&self) -> &'static str {
+        if self.0 {
+            "panicking"
+        } else {
+            "failing"
+        }
+    }
+    fn title(&self) -> fissure_core::Text {
+        fissure_core::Text::new("Failing family", "失败的类别")
+    }
+    fn compute(&self, _: &FamilyInputs) -> Result<fissure_core::FamilyOutput, String> {
+        if self.0 {
+            panic!("index out of bounds in a family");
+        }
+        Err("series XYZ is too short (12 observations, need 250)".into())
+    }
+}
+
+#[test]
+fn a_failing_family_is_a_visible_note_not_a_crash() {
+    let (err, panics) = (Failing(false), Failing(true));
+    let report = build(last_date(), vec![&err, &panics], None);
+    let f = report.families.iter().find(|f| f.run.key == "failing").unwrap();
+    assert!(f.run.error.as_deref().unwrap().contains("too short"));
+    let p = report.families.iter().find(|f| f.run.key == "panicking").unwrap();
+    assert!(p.run.error.as_deref().unwrap().contains("index out of bounds"));
+    // The other families are computed as usual.
+    assert!(report.families.iter().any(|f| f.run.key == "baseline" && f.run.error.is_none() && !f.signals.is_empty()));
+    for lang in [Lang::En, Lang::Zh] {
+        let html = fissure_report::html::render(&report, lang);
+        assert!(html.contains("series XYZ is too short (12 observations, need 250)"));
+        assert!(html.contains(i18n::t(lang, "family_failed")));
+        assert!(html.contains("id=\"family-failing\"") && html.contains("id=\"family-panicking\""));
+        let text = fissure_report::terminal::summary(&report, lang, false);
+        assert!(text.contains("too short"), "{text}");
+    }
+}
