@@ -327,10 +327,74 @@ impl Lag0Sums {
         self.max_q_core(r1_max, r2)
     }
 
+    /// AVX2 intrinsics version of the lane loop of [`Self::max_q_core`], operation for operation
+    /// (no FMA), so both give bit-identical results.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     unsafe fn max_q_avx2(&self, r1_max: usize, r2: usize) -> f64 {
-        self.max_q_core(r1_max, r2)
+        use std::arch::x86_64::*;
+        let len = r1_max + 1;
+        let chunks = len / 4;
+        let (sx, sy, sxx, sxy, syy) =
+            (&self.sx[..len], &self.sy[..len], &self.sxx[..len], &self.sxy[..len], &self.syy[..len]);
+        let hx = _mm256_set1_pd(self.sx[r2]);
+        let hy = _mm256_set1_pd(self.sy[r2]);
+        let hxx = _mm256_set1_pd(self.sxx[r2]);
+        let hxy = _mm256_set1_pd(self.sxy[r2]);
+        let hyy = _mm256_set1_pd(self.syy[r2]);
+        let r2f = r2 as f64;
+        // lane l holds m = r2 − (4c + l)
+        let mut m = _mm256_set_pd(r2f - 3.0, r2f - 2.0, r2f - 1.0, r2f);
+        let four = _mm256_set1_pd(4.0);
+        let two = _mm256_set1_pd(2.0);
+        let zero = _mm256_setzero_pd();
+        let sign = _mm256_set1_pd(-0.0);
+        let mut bnum = _mm256_set1_pd(-1.0);
+        let mut bden = _mm256_setzero_pd();
+        for c in 0..chunks {
+            let i = 4 * c;
+            // SAFETY: i + 3 < len for every chunk, and all five slices have length len.
+            let (lx, ly, lxx, lxy, lyy) = (
+                _mm256_loadu_pd(sx.as_ptr().add(i)),
+                _mm256_loadu_pd(sy.as_ptr().add(i)),
+                _mm256_loadu_pd(sxx.as_ptr().add(i)),
+                _mm256_loadu_pd(sxy.as_ptr().add(i)),
+                _mm256_loadu_pd(syy.as_ptr().add(i)),
+            );
+            let a = _mm256_sub_pd(hx, lx);
+            let b = _mm256_sub_pd(hy, ly);
+            let mcxx = _mm256_sub_pd(_mm256_mul_pd(m, _mm256_sub_pd(hxx, lxx)), _mm256_mul_pd(a, a));
+            let mcxy = _mm256_sub_pd(_mm256_mul_pd(m, _mm256_sub_pd(hxy, lxy)), _mm256_mul_pd(a, b));
+            let mcyy = _mm256_sub_pd(_mm256_mul_pd(m, _mm256_sub_pd(hyy, lyy)), _mm256_mul_pd(b, b));
+            let den = _mm256_sub_pd(_mm256_mul_pd(mcxx, mcyy), _mm256_mul_pd(mcxy, mcxy));
+            let num = _mm256_mul_pd(_mm256_mul_pd(mcxy, _mm256_andnot_pd(sign, mcxy)), _mm256_sub_pd(m, two));
+            let take = _mm256_and_pd(
+                _mm256_cmp_pd::<_CMP_GT_OQ>(den, zero),
+                _mm256_cmp_pd::<_CMP_GT_OQ>(_mm256_mul_pd(num, bden), _mm256_mul_pd(bnum, den)),
+            );
+            bnum = _mm256_blendv_pd(bnum, num, take);
+            bden = _mm256_blendv_pd(bden, den, take);
+            m = _mm256_sub_pd(m, four);
+        }
+        let mut n4 = [0.0f64; 4];
+        let mut d4 = [0.0f64; 4];
+        _mm256_storeu_pd(n4.as_mut_ptr(), bnum);
+        _mm256_storeu_pd(d4.as_mut_ptr(), bden);
+        self.finish(n4, d4, chunks * 4, len, r2)
+    }
+
+    /// Combines the four lanes (fixed order) and the remainder starts.
+    #[inline(always)]
+    fn finish(&self, bnum: [f64; 4], bden: [f64; 4], from: usize, len: usize, r2: usize) -> f64 {
+        let lane_q = |l: usize| if bden[l] > 0.0 { bnum[l] / bden[l] } else { f64::NEG_INFINITY };
+        let mut out = lane_q(0).max(lane_q(1)).max(lane_q(2).max(lane_q(3)));
+        for r1 in from..len {
+            let q = self.q(r1 + 1, r2);
+            if q > out {
+                out = q;
+            }
+        }
+        out
     }
 
     /// Written as a branch-free loop over contiguous slices so that it vectorises.
@@ -374,15 +438,7 @@ impl Lag0Sums {
                 bden[l] = if take { den } else { bden[l] };
             }
         }
-        let lane_q = |l: usize| if bden[l] > 0.0 { bnum[l] / bden[l] } else { f64::NEG_INFINITY };
-        let mut out = lane_q(0).max(lane_q(1)).max(lane_q(2).max(lane_q(3)));
-        for r1 in chunks * L..len {
-            let q = self.q(r1 + 1, r2);
-            if q > out {
-                out = q;
-            }
-        }
-        out
+        self.finish(bnum, bden, chunks * L, len, r2)
     }
 }
 
@@ -555,6 +611,23 @@ mod tests {
         }
         let par = radf_inner(&y, LagSelection::Fixed(0), 20, true);
         assert_eq!(par, fast);
+    }
+
+    #[test]
+    fn simd_and_portable_kernels_are_bit_identical() {
+        let y = walk(300, 11);
+        let s = Lag0Sums::new(&y);
+        for r2 in [40usize, 41, 42, 43, 150, 299] {
+            let r1_max = r2 + 1 - 20;
+            let a = s.max_q_core(r1_max, r2);
+            assert_eq!(a.to_bits(), s.max_q_over_starts(r1_max, r2).to_bits());
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: AVX2 is available.
+                let b = unsafe { s.max_q_avx2(r1_max, r2) };
+                assert_eq!(a.to_bits(), b.to_bits(), "r2 = {r2}");
+            }
+        }
     }
 
     #[test]
