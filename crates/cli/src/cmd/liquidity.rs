@@ -6,9 +6,7 @@ use crate::output::{print_json, print_table};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use fissure_core::Series;
-use fissure_liquidity::carry::{
-    basket_betas, carry_unwind, default_baskets, Basket, BasketBetas, CarryConfig,
-};
+use fissure_liquidity::carry::{basket_betas, carry_unwind, default_baskets, Basket, BasketBetas, CarryConfig};
 use fissure_liquidity::stress::{correlation_with, stress_index, Source, StressConfig};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -89,18 +87,11 @@ pub struct RatesArgs {
 }
 
 fn role(ctx: &Ctx, name: &str, default: &str) -> String {
-    ctx.watchlist()
-        .ok()
-        .and_then(|w| w.role(name).map(str::to_string))
-        .unwrap_or_else(|| default.to_string())
+    ctx.watchlist().ok().and_then(|w| w.role(name).map(str::to_string)).unwrap_or_else(|| default.to_string())
 }
 
 /// Loads stored series `ids` (missing ones are skipped with a warning) and the files.
-fn load_data(
-    ctx: &Ctx,
-    ids: &[String],
-    data: &DataArgs,
-) -> anyhow::Result<BTreeMap<String, Series>> {
+fn load_data(ctx: &Ctx, ids: &[String], data: &DataArgs) -> anyhow::Result<BTreeMap<String, Series>> {
     let mut out = BTreeMap::new();
     for path in &data.file {
         for s in read_series_file(path, &data.file_options.read_options())? {
@@ -163,10 +154,8 @@ fn index(ctx: &Ctx, a: &IndexArgs) -> anyhow::Result<()> {
     let mut cfg = stress_config(ctx);
     cfg.min_obs = a.min_weeks;
     if !a.only.is_empty() {
-        cfg.indicators
-            .retain(|i| a.only.iter().any(|o| o.eq_ignore_ascii_case(&i.name)));
-        cfg.required
-            .retain(|r| cfg.indicators.iter().any(|i| &i.name == r));
+        cfg.indicators.retain(|i| a.only.iter().any(|o| o.eq_ignore_ascii_case(&i.name)));
+        cfg.required.retain(|r| cfg.indicators.iter().any(|i| &i.name == r));
         anyhow::ensure!(!cfg.indicators.is_empty(), "--only matches no indicator");
     }
     let mut ids: Vec<String> = cfg
@@ -185,12 +174,7 @@ fn index(ctx: &Ctx, a: &IndexArgs) -> anyhow::Result<()> {
     let corr = |id: &str| data.get(id).and_then(|s| correlation_with(&idx, s).ok());
     let (c_st, c_nf) = (corr(&st_id), corr(&nf_id));
     if ctx.json {
-        let series: Vec<_> = idx
-            .dates
-            .iter()
-            .zip(&idx.values)
-            .map(|(d, v)| json!({"date": d, "value": v}))
-            .collect();
+        let series: Vec<_> = idx.dates.iter().zip(&idx.values).map(|(d, v)| json!({"date": d, "value": v})).collect();
         let mut correlation = serde_json::Map::new();
         if let Some((r, n)) = c_st {
             correlation.insert(st_id.clone(), json!({"correlation": r, "weeks": n}));
@@ -210,19 +194,13 @@ fn index(ctx: &Ctx, a: &IndexArgs) -> anyhow::Result<()> {
             "config": cfg,
         }));
     }
-    let (d, v) = (
-        idx.dates.last().copied(),
-        idx.values.last().copied().unwrap_or(f64::NAN),
-    );
+    let (d, v) = (idx.dates.last().copied(), idx.values.last().copied().unwrap_or(f64::NAN));
     println!(
         "Financial stress index (PC1 of {} indicators, real-time; higher = more stress): {v:+.2} sd on {}",
         idx.loadings.len(),
         crate::output::date_or_dash(d)
     );
-    println!(
-        "PC1 explains {:.0}% of the active indicators' variance.",
-        100.0 * idx.explained
-    );
+    println!("PC1 explains {:.0}% of the active indicators' variance.", 100.0 * idx.explained);
     for (id, c) in [(&st_id, c_st), (&nf_id, c_nf)] {
         if let Some((r, n)) = c {
             println!("Correlation with {id}: {r:.3} over {n} weeks");
@@ -248,25 +226,10 @@ fn index(ctx: &Ctx, a: &IndexArgs) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    print_table(
-        &[
-            "indicator",
-            "loading",
-            "expected",
-            "z (last)",
-            "contribution",
-        ],
-        &rows,
-    );
+    print_table(&["indicator", "loading", "expected", "z (last)", "contribution"], &rows);
     let n = idx.dates.len();
     let rows: Vec<Vec<String>> = (n.saturating_sub(a.tail)..n)
-        .map(|i| {
-            vec![
-                idx.dates[i].to_string(),
-                format!("{:+.3}", idx.values[i]),
-                idx.active[i].to_string(),
-            ]
-        })
+        .map(|i| vec![idx.dates[i].to_string(), format!("{:+.3}", idx.values[i]), idx.active[i].to_string()])
         .collect();
     print_table(&["week", "index", "active"], &rows);
     Ok(())
@@ -279,10 +242,7 @@ fn baskets_from(ctx: &Ctx, names: &[String]) -> anyhow::Result<Vec<Basket>> {
         return Ok(default_baskets()
             .into_iter()
             .map(|b| match w.basket_weights(&b.name) {
-                Some(m) => Basket {
-                    name: b.name,
-                    members: m,
-                },
+                Some(m) => Basket { name: b.name, members: m },
                 None => b,
             })
             .collect());
@@ -291,14 +251,8 @@ fn baskets_from(ctx: &Ctx, names: &[String]) -> anyhow::Result<Vec<Basket>> {
     Ok(names
         .iter()
         .map(|n| match w.basket_weights(n) {
-            Some(m) => Basket {
-                name: n.clone(),
-                members: m,
-            },
-            None => Basket {
-                name: n.clone(),
-                members: vec![(n.clone(), 1.0)],
-            },
+            Some(m) => Basket { name: n.clone(), members: m },
+            None => Basket { name: n.clone(), members: vec![(n.clone(), 1.0)] },
         })
         .collect())
 }
@@ -316,10 +270,7 @@ fn betas(
         role(ctx, "usdjpy", "USDJPY"),
         role(ctx, "vix", "VIX"),
     );
-    let mut ids: Vec<String> = baskets
-        .iter()
-        .flat_map(|b| b.members.iter().map(|m| m.0.clone()))
-        .collect();
+    let mut ids: Vec<String> = baskets.iter().flat_map(|b| b.members.iter().map(|m| m.0.clone())).collect();
     ids.extend([cal.clone(), y10.clone(), jpy.clone(), vix]);
     let data = load_data(ctx, &ids, data_args)?;
     let bb = basket_betas(&data, &baskets, &cal, &y10, &jpy, cfg).context("rolling betas")?;
@@ -356,32 +307,13 @@ fn betas_table(bb: &[BasketBetas]) {
             })
         })
         .collect();
-    print_table(
-        &[
-            "basket",
-            "date",
-            "β 10y (%/pp)",
-            "β USDJPY (%/%)",
-            "R²",
-            "members",
-        ],
-        &rows,
-    );
+    print_table(&["basket", "date", "β 10y (%/pp)", "β USDJPY (%/%)", "R²", "members"], &rows);
 }
 
 fn carry(ctx: &Ctx, a: &CarryArgs) -> anyhow::Result<()> {
-    let cfg = CarryConfig {
-        window: a.window,
-        horizon: a.horizon,
-        threshold: a.threshold,
-        ..Default::default()
-    };
+    let cfg = CarryConfig { window: a.window, horizon: a.horizon, threshold: a.threshold, ..Default::default() };
     let (bb, data) = betas(ctx, &a.baskets, &a.data, &cfg)?;
-    let (cal, jpy, vix) = (
-        role(ctx, "equity_index", "SPX"),
-        role(ctx, "usdjpy", "USDJPY"),
-        role(ctx, "vix", "VIX"),
-    );
+    let (cal, jpy, vix) = (role(ctx, "equity_index", "SPX"), role(ctx, "usdjpy", "USDJPY"), role(ctx, "vix", "VIX"));
     let cu = carry_unwind(&data, &cal, &jpy, &vix, &cfg).context("carry-unwind indicator")?;
     let i = cu.score.len().saturating_sub(1);
     if ctx.json {
@@ -414,20 +346,14 @@ fn carry(ctx: &Ctx, a: &CarryArgs) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    print_table(
-        &["start", "end", "peak", "score", "yen move", "ΔVIX", "VIX"],
-        &rows,
-    );
+    print_table(&["start", "end", "peak", "score", "yen move", "ΔVIX", "VIX"], &rows);
     println!("Rolling {}-day betas (basket % return per +1% USD/JPY, i.e. a weaker yen; and per +1 pp of the 10-year yield):", cfg.window);
     betas_table(&bb);
     Ok(())
 }
 
 fn rates(ctx: &Ctx, a: &RatesArgs) -> anyhow::Result<()> {
-    let cfg = CarryConfig {
-        window: a.window,
-        ..Default::default()
-    };
+    let cfg = CarryConfig { window: a.window, ..Default::default() };
     let (bb, _) = betas(ctx, &a.baskets, &a.data, &cfg)?;
     if ctx.json {
         return print_json(&json!({"betas": betas_json(&bb), "window": cfg.window,

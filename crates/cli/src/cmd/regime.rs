@@ -68,20 +68,15 @@ pub struct MarkovArgs {
 fn markov(ctx: &Ctx, a: &MarkovArgs) -> anyhow::Result<()> {
     let mut s = ctx.load_series(&a.input)?.slice(a.from, a.to);
     if a.weekly {
-        s = fissure_core::resample(
-            &s,
-            fissure_core::Frequency::Weekly,
-            fissure_core::Aggregation::Last,
-        )?;
+        s = fissure_core::resample(&s, fissure_core::Frequency::Weekly, fissure_core::Aggregation::Last)?;
     }
-    let s =
-        match a.returns {
-            Some(ReturnsArg::Log) => fissure_core::log_returns(&s)
-                .with_context(|| format!("log returns of {}", s.id()))?,
-            Some(ReturnsArg::Simple) => fissure_core::simple_returns(&s)
-                .with_context(|| format!("returns of {}", s.id()))?,
-            None => s,
-        };
+    let s = match a.returns {
+        Some(ReturnsArg::Log) => fissure_core::log_returns(&s).with_context(|| format!("log returns of {}", s.id()))?,
+        Some(ReturnsArg::Simple) => {
+            fissure_core::simple_returns(&s).with_context(|| format!("returns of {}", s.id()))?
+        }
+        None => s,
+    };
     let y: Vec<f64> = s.values().iter().map(|v| v * a.scale).collect();
     let spec = MsSpec {
         k: a.k,
@@ -90,29 +85,16 @@ fn markov(ctx: &Ctx, a: &MarkovArgs) -> anyhow::Result<()> {
         switching_ar: a.switching_ar,
         switching_variance: a.switching_variance,
     };
-    let m =
-        MarkovSwitching::with_constant(&y, spec).with_context(|| format!("model of {}", s.id()))?;
+    let m = MarkovSwitching::with_constant(&y, spec).with_context(|| format!("model of {}", s.id()))?;
     let fit = m
-        .fit(&FitOptions {
-            random_starts: a.starts,
-            seed: a.seed,
-            ..Default::default()
-        })
+        .fit(&FitOptions { random_starts: a.starts, seed: a.seed, ..Default::default() })
         .with_context(|| format!("fitting {}", s.id()))?;
     let dates = &s.dates()[a.order..];
     if ctx.json {
-        let params: serde_json::Map<String, serde_json::Value> = fit
-            .param_names
-            .iter()
-            .zip(&fit.params)
-            .map(|(n, v)| (n.clone(), json!(v)))
-            .collect();
-        let se: serde_json::Map<String, serde_json::Value> = fit
-            .param_names
-            .iter()
-            .zip(&fit.std_errors)
-            .map(|(n, v)| (n.clone(), json!(v)))
-            .collect();
+        let params: serde_json::Map<String, serde_json::Value> =
+            fit.param_names.iter().zip(&fit.params).map(|(n, v)| (n.clone(), json!(v))).collect();
+        let se: serde_json::Map<String, serde_json::Value> =
+            fit.param_names.iter().zip(&fit.std_errors).map(|(n, v)| (n.clone(), json!(v))).collect();
         return print_json(&json!({
             "series": s.id(), "nobs": m.nobs(), "k": a.k, "order": a.order,
             "switching_variance": a.switching_variance, "switching_ar": a.switching_ar,

@@ -7,9 +7,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use fissure_core::CrossSection;
 use fissure_structure::concentration::{concentration_history, ConcentrationConfig, MergeRule};
-use fissure_structure::rotation::{
-    default_ratios, high_cut_low_days, ratio, RatioSpec, RotationConfig,
-};
+use fissure_structure::rotation::{default_ratios, high_cut_low_days, ratio, RatioSpec, RotationConfig};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -77,10 +75,7 @@ fn concentration(ctx: &Ctx, a: &ConcentrationArgs) -> anyhow::Result<()> {
         Some(p) => {
             let out = fissure_io::read_file(p, &fissure_io::ReadOptions::default())
                 .with_context(|| format!("reading {}", p.display()))?;
-            out.sections
-                .into_iter()
-                .filter(|s| s.field == a.field)
-                .collect()
+            out.sections.into_iter().filter(|s| s.field == a.field).collect()
         }
         None => ctx
             .store()?
@@ -120,11 +115,7 @@ fn concentration(ctx: &Ctx, a: &ConcentrationArgs) -> anyhow::Result<()> {
         last.n_rows,
         if a.sum_classes { "sum" } else { "largest row" }
     );
-    let top: Vec<String> = last
-        .top_k
-        .iter()
-        .map(|(k, s)| format!("top-{k} {:.1}%", 100.0 * s))
-        .collect();
+    let top: Vec<String> = last.top_k.iter().map(|(k, s)| format!("top-{k} {:.1}%", 100.0 * s)).collect();
     println!(
         "  {}; HHI {:.4} ({:.0} on the 10,000 scale); effective N {:.1}; {} share {:.1}%",
         top.join(", "),
@@ -139,20 +130,12 @@ fn concentration(ctx: &Ctx, a: &ConcentrationArgs) -> anyhow::Result<()> {
         .iter()
         .take(a.top)
         .map(|i| {
-            vec![
-                i.key.clone(),
-                i.symbols.join("+"),
-                format!("{:.1}", i.value),
-                format!("{:.2}%", 100.0 * i.share),
-            ]
+            vec![i.key.clone(), i.symbols.join("+"), format!("{:.1}", i.value), format!("{:.2}%", 100.0 * i.share)]
         })
         .collect();
     print_table(&["issuer", "symbols", "value", "share"], &rows);
-    let hist: Vec<&fissure_structure::concentration::Concentration> = if a.all {
-        h.iter().collect()
-    } else {
-        h.iter().rev().take(8).rev().collect()
-    };
+    let hist: Vec<&fissure_structure::concentration::Concentration> =
+        if a.all { h.iter().collect() } else { h.iter().rev().take(8).rev().collect() };
     let rows: Vec<Vec<String>> = hist
         .iter()
         .map(|c| {
@@ -167,59 +150,32 @@ fn concentration(ctx: &Ctx, a: &ConcentrationArgs) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    print_table(
-        &["snapshot", "issuers", "top-10", "HHI", "eff. N", "Mag7"],
-        &rows,
-    );
+    print_table(&["snapshot", "issuers", "top-10", "HHI", "eff. N", "Mag7"], &rows);
     Ok(())
 }
 
 fn parse_ratio(s: &str) -> anyhow::Result<RatioSpec> {
-    let (n, d) = s
-        .split_once('/')
-        .with_context(|| format!("ratio `{s}`: expected NUM/DEN"))?;
-    let split = |x: &str| {
-        x.split('+')
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect::<Vec<_>>()
-    };
+    let (n, d) = s.split_once('/').with_context(|| format!("ratio `{s}`: expected NUM/DEN"))?;
+    let split = |x: &str| x.split('+').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect::<Vec<_>>();
     let (num, den) = (split(n), split(d));
-    anyhow::ensure!(
-        !num.is_empty() && !den.is_empty(),
-        "ratio `{s}`: empty side"
-    );
-    Ok(RatioSpec {
-        name: s.to_string(),
-        numerator: num,
-        denominator: den,
-    })
+    anyhow::ensure!(!num.is_empty() && !den.is_empty(), "ratio `{s}`: empty side");
+    Ok(RatioSpec { name: s.to_string(), numerator: num, denominator: den })
 }
 
 fn rotation(ctx: &Ctx, a: &RotationArgs) -> anyhow::Result<()> {
     let specs: Vec<RatioSpec> = if a.ratios.is_empty() {
         default_ratios()
     } else {
-        a.ratios
-            .iter()
-            .map(|s| parse_ratio(s))
-            .collect::<anyhow::Result<_>>()?
+        a.ratios.iter().map(|s| parse_ratio(s)).collect::<anyhow::Result<_>>()?
     };
-    let cfg = RotationConfig {
-        momentum: a.momentum,
-        window: a.window,
-        ..Default::default()
-    };
+    let cfg = RotationConfig { momentum: a.momentum, window: a.window, ..Default::default() };
     let mut data = BTreeMap::new();
     for p in &a.file {
         for s in read_series_file(p, &a.file_options.read_options())? {
             data.insert(s.id().to_string(), s);
         }
     }
-    let mut ids: Vec<String> = specs
-        .iter()
-        .flat_map(|s| s.numerator.iter().chain(&s.denominator).cloned())
-        .collect();
+    let mut ids: Vec<String> = specs.iter().flat_map(|s| s.numerator.iter().chain(&s.denominator).cloned()).collect();
     ids.extend(cfg.leaders.iter().cloned());
     ids.extend(cfg.low_valuation.iter().cloned());
     for id in ids {
@@ -260,13 +216,8 @@ fn rotation(ctx: &Ctx, a: &RotationArgs) -> anyhow::Result<()> {
         .iter()
         .filter_map(|r| {
             r.latest().map(|(d, v, m, z)| {
-                let recent: Vec<String> = r
-                    .breakouts
-                    .iter()
-                    .rev()
-                    .take(a.recent)
-                    .map(|b| format!("{} {}", b.date, b.direction))
-                    .collect();
+                let recent: Vec<String> =
+                    r.breakouts.iter().rev().take(a.recent).map(|b| format!("{} {}", b.date, b.direction)).collect();
                 vec![
                     r.name.clone(),
                     d.to_string(),
@@ -278,17 +229,7 @@ fn rotation(ctx: &Ctx, a: &RotationArgs) -> anyhow::Result<()> {
             })
         })
         .collect();
-    print_table(
-        &[
-            "ratio",
-            "date",
-            "value",
-            &format!("{}d momentum", cfg.momentum),
-            "z",
-            "recent breakouts",
-        ],
-        &rows,
-    );
+    print_table(&["ratio", "date", "value", &format!("{}d momentum", cfg.momentum), "z", "recent breakouts"], &rows);
     println!(
         "High-cut-low days (≥ {} of the Magnificent 7 down ≥ {}% while ≥ {:.0}% of XLE/XLF/XLU/XLP/XLV/IWM rise): {} in total; latest:",
         cfg.min_leaders_down,
@@ -303,20 +244,13 @@ fn rotation(ctx: &Ctx, a: &RotationArgs) -> anyhow::Result<()> {
         .map(|d| {
             vec![
                 d.date.to_string(),
-                d.leaders_down
-                    .iter()
-                    .map(|(s, r)| format!("{s} {r:+.1}%"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                d.leaders_down.iter().map(|(s, r)| format!("{s} {r:+.1}%")).collect::<Vec<_>>().join(", "),
                 format!("{:+.2}%", d.low_mean_pct),
                 format!("{:.0}%", 100.0 * d.low_up_share),
             ]
         })
         .collect();
-    print_table(
-        &["date", "leaders down", "low-valuation mean", "up share"],
-        &rows,
-    );
+    print_table(&["date", "leaders down", "low-valuation mean", "up share"], &rows);
     Ok(())
 }
 
