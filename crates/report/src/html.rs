@@ -38,6 +38,7 @@ figure{margin:14px 0}
 figure svg{max-width:100%;height:auto;border:1px solid var(--line);border-radius:4px}
 figcaption{color:var(--muted);font-size:12px;margin-top:4px}
 .note{background:#fff6e5;border-left:4px solid var(--elevated);padding:8px 12px;margin:8px 0}
+.vs-better{color:var(--calm)}.vs-worse{color:var(--alarm)}.vs-mixed{color:var(--muted)}
 .note.err{background:#fdecea;border-left-color:var(--alarm)}
 tr.baseline td{color:#555;background:#fafafa}
 tr.gauge td{font-weight:600}
@@ -229,6 +230,24 @@ fn signal_table_head(lang: Lang) -> String {
         t(lang, "explanation"),
         t(lang, "skill")
     )
+}
+
+/// "volatility percentile: better · 200-day MA break: mixed" for a signal.
+fn versus_text(sk: &crate::SkillStudy, id: &str, lang: Lang) -> String {
+    let Some(v) = sk.versus.get(id) else { return String::new() };
+    sk.baselines
+        .iter()
+        .zip(v)
+        .map(|(b, v)| {
+            format!(
+                "<span class=\"vs vs-{}\">{}: {}</span>",
+                v.key(),
+                esc(t(lang, &format!("baseline_{}", b.kind))),
+                esc(t(lang, v.key()))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("<br>")
 }
 
 /// Report-level methods, in both languages.
@@ -468,9 +487,27 @@ pub fn render(report: &Report, lang: Lang) -> String {
             ),
         }
     );
+    if !sk.baselines.is_empty() {
+        let _ = write!(h, "<p><b>{}</b>: ", t(lang, "pooled_baselines"));
+        let parts: Vec<String> = sk
+            .baselines
+            .iter()
+            .map(|b| {
+                format!(
+                    "{} — {} {}, {} {}",
+                    esc(t(lang, &format!("baseline_{}", b.kind))),
+                    t(lang, "hit_rate"),
+                    i18n::share(b.hit_rate, lang),
+                    t(lang, "false_alarms_per_year"),
+                    b.false_alarms_per_year.map_or_else(|| t(lang, "na").to_string(), |v| format!("{v:.2}"))
+                )
+            })
+            .collect();
+        let _ = write!(h, "{}</p>", parts.join(" · "));
+    }
     let _ = write!(
         h,
-        "<table id=\"skill-table\"><thead><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+        "<table id=\"skill-table\"><thead><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th>{}</th></tr></thead><tbody>",
         t(lang, "signal"),
         t(lang, "family"),
         t(lang, "events"),
@@ -481,14 +518,15 @@ pub fn render(report: &Report, lang: Lang) -> String {
         t(lang, "false_alarms"),
         t(lang, "false_alarms_per_year"),
         t(lang, "late_alarms"),
-        t(lang, "pending")
+        t(lang, "pending"),
+        t(lang, "vs_baselines")
     );
     let row = |h: &mut String, id: &str, name: &str, fam: &str, class: &str| {
         let k = sk.scores.get(id);
         let cell = |f: &dyn Fn(&Skill) -> String| k.map_or_else(|| t(lang, "na").to_string(), f);
         let _ = write!(
             h,
-            "<tr class=\"{class}\" data-skill=\"{}\"><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr class=\"{class}\" data-skill=\"{}\"><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             esc(id),
             esc(name),
             esc(fam),
@@ -501,6 +539,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
             cell(&|k| k.false_alarms_per_year.map_or_else(|| t(lang, "na").to_string(), |v| format!("{v:.2}"))),
             cell(&|k| k.late_alarms.to_string()),
             cell(&|k| k.pending.to_string()),
+            versus_text(sk, id, lang),
         );
     };
     row(&mut h, &c.overall.id, t(lang, "overall_gauge"), t(lang, "composite"), "gauge");

@@ -68,6 +68,8 @@ pub fn to_json(report: &Report, lang: Lang) -> Value {
             "params": report.skill.params,
             "events": report.skill.events,
             "scores": report.skill.scores,
+            "baselines": report.skill.baselines,
+            "versus_baselines": report.skill.versus,
         },
         "registry": {
             "percentile": "share of the signal's own history up to each date that is <= the value (expanding, real-time safe)",

@@ -103,6 +103,10 @@ pub struct SkillStudy {
     pub events: Vec<Event>,
     /// Signal or gauge id → skill (absent when it has no state in range).
     pub scores: BTreeMap<String, Skill>,
+    /// The baselines pooled over the event series.
+    pub baselines: Vec<skill::BaselineSkill>,
+    /// Signal or gauge id → verdict against each pooled baseline (same order).
+    pub versus: BTreeMap<String, Vec<skill::Verdict>>,
 }
 
 /// The whole report, before rendering.
@@ -174,7 +178,13 @@ pub fn study(
             scores.insert(g.id.clone(), k);
         }
     }
-    SkillStudy { params, events, scores }
+    let baselines = skill::pool_baselines(&scores);
+    let versus = scores
+        .iter()
+        .filter(|(id, _)| !id.starts_with("baseline."))
+        .map(|(id, k)| (id.clone(), baselines.iter().map(|b| b.verdict(k)).collect()))
+        .collect();
+    SkillStudy { params, events, scores, baselines, versus }
 }
 
 /// Files written by [`write`].

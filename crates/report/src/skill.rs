@@ -223,6 +223,85 @@ pub fn score(
     })
 }
 
+/// A baseline kind pooled over the event series: hits / events and false
+/// alarms / judged years summed over its signals (`baseline.<kind>.<series>`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineSkill {
+    /// `vol_pct` or `ma200`.
+    pub kind: String,
+    pub events_scored: usize,
+    pub hit_rate: Option<f64>,
+    pub false_alarms_per_year: Option<f64>,
+}
+
+/// A warning's record against a baseline: better (hit rate ≥ and false alarms
+/// per year ≤, one of them strictly), worse (the reverse), mixed, or not
+/// comparable (a rate missing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Better,
+    Worse,
+    Mixed,
+    NotComparable,
+}
+
+impl Verdict {
+    pub fn key(self) -> &'static str {
+        match self {
+            Verdict::Better => "better",
+            Verdict::Worse => "worse",
+            Verdict::Mixed => "mixed",
+            Verdict::NotComparable => "na",
+        }
+    }
+}
+
+impl BaselineSkill {
+    /// How `k` compares with this baseline.
+    pub fn verdict(&self, k: &Skill) -> Verdict {
+        let (Some(h), Some(f), Some(bh), Some(bf)) =
+            (k.hit_rate, k.false_alarms_per_year, self.hit_rate, self.false_alarms_per_year)
+        else {
+            return Verdict::NotComparable;
+        };
+        let eps = 1e-12;
+        let (h_ge, h_le) = (h >= bh - eps, h <= bh + eps);
+        let (f_le, f_ge) = (f <= bf + eps, f >= bf - eps);
+        let same = h_ge && h_le && f_le && f_ge;
+        if h_ge && f_le && !same {
+            Verdict::Better
+        } else if h_le && f_ge && !same {
+            Verdict::Worse
+        } else {
+            Verdict::Mixed
+        }
+    }
+}
+
+/// Pools the baseline signals' scores by kind (`baseline.<kind>.<series>`).
+pub fn pool_baselines(scores: &std::collections::BTreeMap<String, Skill>) -> Vec<BaselineSkill> {
+    let mut out = Vec::new();
+    for kind in ["vol_pct", "ma200"] {
+        let prefix = format!("baseline.{kind}.");
+        let ks: Vec<&Skill> = scores.iter().filter(|(id, _)| id.starts_with(&prefix)).map(|(_, k)| k).collect();
+        if ks.is_empty() {
+            continue;
+        }
+        let events: usize = ks.iter().map(|k| k.events_scored).sum();
+        let hits: usize = ks.iter().map(|k| k.hits).sum();
+        let years: f64 = ks.iter().filter(|k| k.false_alarms_per_year.is_some()).map(|k| k.years).sum();
+        let fa: usize = ks.iter().filter(|k| k.false_alarms_per_year.is_some()).map(|k| k.false_alarms).sum();
+        out.push(BaselineSkill {
+            kind: kind.to_string(),
+            events_scored: events,
+            hit_rate: (events > 0).then(|| hits as f64 / events as f64),
+            false_alarms_per_year: (years > 0.5).then(|| fa as f64 / years),
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,6 +325,34 @@ mod tests {
         assert!(ev[0].recovered);
         assert_eq!(ev[1].event_date, dates[7]); // 90/120 = -25%
         assert!(!ev[1].recovered);
+    }
+
+    #[test]
+    fn verdicts_against_a_baseline() {
+        let b = BaselineSkill {
+            kind: "ma200".into(),
+            events_scored: 10,
+            hit_rate: Some(0.5),
+            false_alarms_per_year: Some(0.3),
+        };
+        let k = |h: f64, f: f64| Skill {
+            events_scored: 10,
+            hits: 0,
+            hit_rate: Some(h),
+            median_lead_days: None,
+            alarm_episodes: 0,
+            false_alarms: 0,
+            late_alarms: 0,
+            pending: 0,
+            years: 10.0,
+            false_alarms_per_year: Some(f),
+            leads: vec![],
+        };
+        assert_eq!(b.verdict(&k(0.6, 0.3)), Verdict::Better);
+        assert_eq!(b.verdict(&k(0.5, 0.1)), Verdict::Better);
+        assert_eq!(b.verdict(&k(0.4, 0.3)), Verdict::Worse);
+        assert_eq!(b.verdict(&k(0.6, 0.5)), Verdict::Mixed);
+        assert_eq!(b.verdict(&k(0.5, 0.3)), Verdict::Mixed);
     }
 
     #[test]

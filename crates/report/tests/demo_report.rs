@@ -125,6 +125,17 @@ fn every_section_and_family_in_both_languages_and_json_matches_html() {
                     .is_file());
             }
         }
+        // The pooled baselines, and every gauge compared with them, shown in the skill table.
+        let pooled = json["skill"]["baselines"].as_array().unwrap();
+        assert_eq!(pooled.len(), 2);
+        let vs = &json["skill"]["versus_baselines"]["composite.overall"];
+        assert_eq!(vs.as_array().unwrap().len(), 2);
+        let srow_at = html.find("data-skill=\"composite.overall\"").unwrap();
+        let srow = &html[srow_at..srow_at + html[srow_at..].find("</tr>").unwrap()];
+        for v in vs.as_array().unwrap() {
+            let key = if v == "not_comparable" { "na" } else { v.as_str().unwrap() };
+            assert!(srow.contains(&format!("vs-{key}")), "{srow}");
+        }
         let overall = json["composite"]["overall"]["latest"]["value"].as_f64().unwrap();
         assert!(html.contains(&format!("{overall:.1}")));
         // Self-contained: nothing fetched by URL.
