@@ -54,6 +54,7 @@ impl Text {
 pub struct Line {
     pub label: String,
     pub dates: Vec<NaiveDate>,
+    #[serde(with = "crate::serde_nan::vec")]
     pub values: Vec<f64>,
 }
 
@@ -72,11 +73,19 @@ pub enum ChartData {
     /// Lines over time, optional shaded spans and horizontal reference levels.
     Lines { lines: Vec<Line>, spans: Vec<Span>, hlines: Vec<(String, f64)>, log_scale: bool },
     /// A labelled square matrix (correlations): values in [-1, 1] unless stated.
-    Heatmap { labels: Vec<String>, matrix: Vec<Vec<f64>> },
+    Heatmap {
+        labels: Vec<String>,
+        #[serde(with = "crate::serde_nan::matrix")]
+        matrix: Vec<Vec<f64>>,
+    },
     /// A directed weighted network (net pairwise spillovers): edges (from, to, weight).
     Network { nodes: Vec<String>, edges: Vec<(String, String, f64)> },
     /// Labelled bars (concentration shares, loadings).
-    Bars { labels: Vec<String>, values: Vec<f64> },
+    Bars {
+        labels: Vec<String>,
+        #[serde(with = "crate::serde_nan::vec")]
+        values: Vec<f64>,
+    },
 }
 
 /// A chart with its title and caption.

@@ -13,6 +13,7 @@ pub mod returns;
 pub mod rolling;
 pub mod section;
 pub mod series;
+pub mod serde_nan;
 pub mod signal;
 
 pub use chrono::NaiveDate as Date;

@@ -47,6 +47,8 @@ pub struct SignalSpec {
 pub struct SignalSeries {
     pub spec: SignalSpec,
     pub dates: Vec<NaiveDate>,
+    /// NaN = no reading on that date.
+    #[serde(with = "crate::serde_nan::vec")]
     pub values: Vec<f64>,
     pub explain_en: String,
     pub explain_zh: String,
