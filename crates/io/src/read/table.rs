@@ -96,11 +96,18 @@ impl<'a> Lines<'a> {
         if target > self.pos {
             let chunk = &self.bytes[self.pos..target];
             let lf = chunk.iter().filter(|b| **b == b'\n').count();
-            let lone_cr = chunk
-                .iter()
-                .enumerate()
-                .filter(|(i, b)| **b == b'\r' && self.bytes.get(self.pos + i + 1) != Some(&b'\n'))
-                .count();
+            let cr = chunk.iter().filter(|b| **b == b'\r').count();
+            // Only CR-only files pay for the pairwise scan.
+            let lone_cr = if cr == 0 {
+                0
+            } else {
+                let next = self.bytes.get(target).copied();
+                chunk
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, b)| **b == b'\r' && chunk.get(i + 1).copied().or(next) != Some(b'\n'))
+                    .count()
+            };
             self.line += (lf + lone_cr) as u64;
             self.pos = target;
         }
