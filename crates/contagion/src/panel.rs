@@ -100,3 +100,36 @@ pub fn basket_index(name: &str, members: &[(&Series, f64)]) -> Result<Series> {
     meta.unit = "index".into();
     Ok(Series::new(meta, dates, values)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(id: &str, pts: &[(&str, f64)]) -> Series {
+        Series::new(
+            SeriesMeta::new(id),
+            pts.iter().map(|(d, _)| d.parse().unwrap()).collect(),
+            pts.iter().map(|(_, v)| *v).collect(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn basket_index_and_returns() {
+        let a = s("a", &[("2024-01-01", 100.0), ("2024-01-02", 110.0), ("2024-01-03", 99.0)]);
+        let b = s("b", &[("2024-01-01", 50.0), ("2024-01-02", 50.0), ("2024-01-03", 55.0)]);
+        // equal weights: day 2 = (10% + 0%)/2 = 5%, day 3 = (−10% + 10%)/2 = 0%
+        let i = basket_index("ab", &[(&a, 0.5), (&b, 0.5)]).unwrap();
+        assert_eq!(i.values().len(), 3);
+        assert!((i.values()[1] - 105.0).abs() < 1e-12 && (i.values()[2] - 105.0).abs() < 1e-12);
+        // 3:1 weights on day 2: 7.5%
+        let j = basket_index("ab", &[(&a, 0.75), (&b, 0.25)]).unwrap();
+        assert!((j.values()[1] - 107.5).abs() < 1e-12);
+        let r = log_return_rows(&[&a, &b], &Alignment::Intersection, 100.0).unwrap();
+        assert_eq!(r.rows.len(), 2);
+        assert!((r.rows[0][0] - 100.0 * 1.1f64.ln()).abs() < 1e-12);
+        let cut = r.between(Some("2024-01-03".parse().unwrap()), None);
+        assert_eq!(cut.dates.len(), 1);
+        assert!(basket_index("none", &[]).is_err());
+    }
+}
