@@ -38,6 +38,7 @@ figure{margin:14px 0}
 figure svg{max-width:100%;height:auto;border:1px solid var(--line);border-radius:4px}
 figcaption{color:var(--muted);font-size:12px;margin-top:4px}
 .note{background:#fff6e5;border-left:4px solid var(--elevated);padding:8px 12px;margin:8px 0}
+.vs{white-space:nowrap}.scroll{overflow-x:auto}
 .vs-better{color:var(--calm)}.vs-worse{color:var(--alarm)}.vs-mixed{color:var(--muted)}
 .note.err{background:#fdecea;border-left-color:var(--alarm)}
 tr.baseline td{color:#555;background:#fafafa}
@@ -242,7 +243,7 @@ fn versus_text(sk: &crate::SkillStudy, id: &str, lang: Lang) -> String {
             format!(
                 "<span class=\"vs vs-{}\">{}: {}</span>",
                 v.key(),
-                esc(t(lang, &format!("baseline_{}", b.kind))),
+                esc(t(lang, &format!("baseline_{}_short", b.kind))),
                 esc(t(lang, v.key()))
             )
         })
@@ -507,7 +508,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
     }
     let _ = write!(
         h,
-        "<table id=\"skill-table\"><thead><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th>{}</th></tr></thead><tbody>",
+        "<div class=\"scroll\"><table id=\"skill-table\"><thead><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th>{}</th></tr></thead><tbody>",
         t(lang, "signal"),
         t(lang, "family"),
         t(lang, "events"),
@@ -554,7 +555,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
             row(&mut h, &s.id, lang.pick(&s.title), lang.pick(&f.run.title), class);
         }
     }
-    h.push_str("</tbody></table>");
+    h.push_str("</tbody></table></div>");
     let _ = write!(
         h,
         "<h3>{}</h3><table id=\"events-table\"><thead><tr><th>{}</th><th class=\"num\">{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th></tr></thead><tbody>",

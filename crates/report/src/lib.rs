@@ -82,6 +82,10 @@ impl Step {
 
     /// The step's name in `lang`.
     pub fn label(&self, lang: Lang) -> String {
+        if let Some(how) = self.key.strip_prefix("step_family_") {
+            let how = if how == "cached" { "cached" } else { "computed" };
+            return format!("{} {} ({})", i18n::t(lang, "family"), self.subject, i18n::t(lang, how));
+        }
         let name = i18n::t(lang, &self.key);
         if self.subject.is_empty() {
             name.to_string()
