@@ -189,3 +189,33 @@ fn monte_carlo_cvs_agree_with_exuber_within_mc_error() {
     assert!(r.gsadf > c.gsadf[1]);
     assert!(cv::CriticalValues::p_value(&c.gsadf_distr, r.gsadf) < 0.05);
 }
+
+/// Phillips–Shi (2020) wild bootstrap against exuber's port (pyexuber `radf_wb_ps_cv`, numpy RNG,
+/// 2,000 draws) on the NASDAQ weekly anchor: ADF/SADF/GSADF critical values and the Tb = 139
+/// family-wise BSADF critical value, within Monte Carlo error.
+#[test]
+fn wild_bootstrap_agrees_with_exuber_within_mc_error() {
+    let fx = fixture("psy_wild_nasdaq_weekly.json");
+    let y = logs(&nasdaq_weekly_anchor());
+    let cfg = PsyConfig { lag: LagSelection::Fixed(0), min_window: MinWindow::Observations(36) };
+    let tb = fx["tb"].as_u64().unwrap() as usize;
+    let m = CvMethod::WildBootstrap { reps: 2000, seed: 7 };
+    let c = cv::critical_values(&y, &cfg, m, BsadfCvRule::SupTb(tb), None).unwrap();
+    for (name, mine, distr) in
+        [("adf", c.adf, &c.adf_distr), ("sadf", c.sadf, &c.sadf_distr), ("gsadf", c.gsadf, &c.gsadf_distr)]
+    {
+        let want = floats(&fx[name]);
+        for (i, p) in cv::LEVELS.iter().enumerate() {
+            let tol = mc_tolerance(distr, *p);
+            assert!((mine[i] - want[i]).abs() < tol, "{name} {p}: {} vs {} (tol {tol})", mine[i], want[i]);
+        }
+    }
+    // the Tb rule: one constant critical value, the quantile of max BSADF over the first Tb points
+    let want = floats(&fx["gsadf_tb"]);
+    let seq = &c.bsadf;
+    assert!(seq.iter().all(|v| v == &seq[0]));
+    for (i, p) in cv::LEVELS.iter().enumerate() {
+        let tol = mc_tolerance(&c.gsadf_distr, *p);
+        assert!((seq[0][i] - want[i]).abs() < tol, "Tb {p}: {} vs {} (tol {tol})", seq[0][i], want[i]);
+    }
+}
