@@ -104,33 +104,20 @@ impl MarkovSwitching {
         self.finish(flat, ll, em_ll, converged, opts.std_errors, n_starts)
     }
 
-    /// BFGS on the unconstrained parameters, objective −ℓ/nobs with a
-    /// central-difference gradient. Returns the better of the start and the optimum.
+    /// BFGS on the unconstrained parameters, objective −ℓ/nobs with the
+    /// analytic gradient (Fisher's identity, [`MarkovSwitching::score`]). Returns the better of the start and the optimum.
     pub(crate) fn polish(&self, flat0: &[f64], ll0: f64) -> Result<(Vec<f64>, f64, bool), MarkovError> {
         let nobs = self.nobs() as f64;
-        let obj = |u: &[f64]| -> f64 {
-            let flat = self.transform(u);
-            let ll = self.loglike(&flat);
-            if ll.is_finite() {
-                -ll / nobs
-            } else {
-                f64::INFINITY
-            }
-        };
-        // forward-difference gradient, coordinates evaluated in parallel
-        // (each coordinate is independent, so the result does not depend on threads)
+        // analytic score (Fisher's identity, one filter + smoother pass) by the chain rule
         let fg = |u: &[f64]| -> (f64, Vec<f64>) {
-            let f = obj(u);
-            let g = (0..u.len())
-                .into_par_iter()
-                .map(|i| {
-                    let h = 1e-7 * u[i].abs().max(1.0);
-                    let mut up = u.to_vec();
-                    up[i] = u[i] + h;
-                    (obj(&up) - f) / h
-                })
-                .collect();
-            (f, g)
+            let flat = self.transform(u);
+            match self.score(&flat) {
+                Ok((ll, g)) if ll.is_finite() => {
+                    let gu = self.unconstrained_gradient(u, &g);
+                    (-ll / nobs, gu.iter().map(|v| -v / nobs).collect())
+                }
+                _ => (f64::INFINITY, vec![f64::NAN; u.len()]),
+            }
         };
         let u0 = self.untransform(flat0);
         let bo = BfgsOptions { grad_tol: 1e-7, f_tol: 1e-13, max_iter: 400 };
@@ -181,8 +168,8 @@ impl MarkovSwitching {
         })
     }
 
-    /// Standard errors: sqrt of the diagonal of −H⁻¹, H the central-difference
-    /// Hessian of ℓ in the constrained parameters.
+    /// Standard errors: sqrt of the diagonal of −H⁻¹, H the Hessian of ℓ in the
+    /// constrained parameters by central differences of the analytic score.
     pub fn std_errors(&self, flat: &[f64]) -> Vec<f64> {
         let n = flat.len();
         let k = self.spec.k;
@@ -192,7 +179,7 @@ impl MarkovSwitching {
             .iter()
             .enumerate()
             .map(|(i, v)| {
-                let h = 1e-4 * v.abs().max(1e-1);
+                let h = 1e-5 * v.abs().max(1e-1);
                 if i < k * (k - 1) {
                     h.min(0.5 * v).min(0.5 * (1.0 - v))
                 } else if var.contains(&i) {
@@ -202,30 +189,27 @@ impl MarkovSwitching {
                 }
             })
             .collect();
-        let f0 = self.loglike(flat);
-        let pairs: Vec<(usize, usize)> = (0..n).flat_map(|i| (i..n).map(move |j| (i, j))).collect();
-        // entries in parallel: each is computed independently (thread-count invariant)
-        let vals: Vec<f64> = pairs
-            .par_iter()
-            .map(|&(i, j)| {
-                let eval = |di: f64, dj: f64| {
-                    let mut x = flat.to_vec();
-                    x[i] += di * h[i];
-                    x[j] += dj * h[j];
-                    self.loglike(&x)
-                };
-                if i == j {
-                    (eval(1.0, 1.0) - 2.0 * f0 + eval(-1.0, -1.0)) / (4.0 * h[i] * h[i])
-                } else {
-                    (eval(1.0, 1.0) - eval(1.0, -1.0) - eval(-1.0, 1.0) + eval(-1.0, -1.0)) / (4.0 * h[i] * h[j])
-                }
+        // columns by central differences of the analytic score (in parallel; each
+        // column is independent, so the result does not depend on the thread count)
+        let cols: Vec<Option<Vec<f64>>> = (0..n)
+            .into_par_iter()
+            .map(|j| {
+                let mut x = flat.to_vec();
+                x[j] = flat[j] + h[j];
+                let gp = self.score(&x).ok()?.1;
+                x[j] = flat[j] - h[j];
+                let gm = self.score(&x).ok()?.1;
+                Some(gp.iter().zip(&gm).map(|(a, b)| (a - b) / (2.0 * h[j])).collect())
             })
             .collect();
         let mut hess = nalgebra::DMatrix::<f64>::zeros(n, n);
-        for (&(i, j), v) in pairs.iter().zip(vals) {
-            hess[(i, j)] = v;
-            hess[(j, i)] = v;
+        for (j, c) in cols.iter().enumerate() {
+            let Some(c) = c else { return vec![f64::NAN; n] };
+            for i in 0..n {
+                hess[(i, j)] = c[i];
+            }
         }
+        let hess = 0.5 * (&hess + hess.transpose());
         match (-hess).try_inverse() {
             Some(cov) => (0..n).map(|i| if cov[(i, i)] > 0.0 { cov[(i, i)].sqrt() } else { f64::NAN }).collect(),
             None => vec![f64::NAN; n],

@@ -12,6 +12,7 @@
 
 mod fit;
 mod model;
+mod score;
 
 pub use fit::{FitOptions, MsFit};
 pub use model::{steady_state, FilterOutput, MarkovSwitching, MsSpec, SmoothOutput, Structured};

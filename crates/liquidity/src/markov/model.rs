@@ -522,7 +522,7 @@ pub(crate) fn k_params_of(spec: &MsSpec) -> usize {
 }
 
 /// Digits of joint state `x`: `[S_t, S_{t−1}, …, S_{t−p}]`.
-fn digits_of(x: usize, k: usize, p: usize) -> Vec<usize> {
+pub(crate) fn digits_of(x: usize, k: usize, p: usize) -> Vec<usize> {
     let mut d = vec![0; p + 1];
     let mut r = x;
     for i in (0..=p).rev() {
