@@ -152,12 +152,53 @@ fn to_number(f: &Field) -> Result<Option<f64>, (bool, String)> {
     }
 }
 
+/// Reads a Parquet file. The `parquet` crate asserts on some corrupt inputs instead of returning
+/// an error; column-chunk ranges are checked first, and any remaining panic inside the decoder is
+/// caught and turned into a `Parquet` error, so a corrupt file never aborts the program.
 pub(super) fn read(file: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<ReadOutcome, ReadError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_inner(file, bytes, opts))) {
+        Ok(r) => r,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown failure".into());
+            Err(perr(file, None, "", format!("the decoder failed on this file (corrupt or unsupported): {what}")))
+        }
+    }
+}
+
+/// Column chunks must lie inside the file (the decoder asserts on negative offsets).
+fn check_ranges(file: &Path, reader: &SerializedFileReader<bytes::Bytes>, len: usize) -> Result<(), ReadError> {
+    for (g, rg) in reader.metadata().row_groups().iter().enumerate() {
+        for c in rg.columns() {
+            let start = c.dictionary_page_offset().unwrap_or_else(|| c.data_page_offset());
+            let size = c.compressed_size();
+            let end = start.checked_add(size);
+            if start < 0 || size < 0 || end.is_none_or(|e| e as u128 > len as u128) {
+                return Err(perr(
+                    file,
+                    None,
+                    c.column_path().string().as_str(),
+                    format!(
+                        "row group {}: column chunk at byte {start}, {size} bytes, lies outside the {len}-byte file",
+                        g + 1
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_inner(file: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<ReadOutcome, ReadError> {
     if bytes.is_empty() {
         return Err(ReadError::Empty { file: file.to_path_buf(), line: 1 });
     }
     let reader =
         SerializedFileReader::new(bytes::Bytes::copy_from_slice(bytes)).map_err(|e| perr(file, None, "", e))?;
+    check_ranges(file, &reader, bytes.len())?;
     let schema = reader.metadata().file_metadata().schema_descr().root_schema();
     let fields = schema.get_fields();
     let header: Vec<String> = fields.iter().map(|f| f.name().to_string()).collect();
