@@ -40,6 +40,7 @@ fn signals_at_t_do_not_depend_on_later_data() {
     let last = demo.series.iter().filter_map(|(s, _)| s.last_date()).max().unwrap();
     let events: Vec<(String, f64)> = Watchlist::embedded().report.drawdown_events.into_iter().collect();
     let families: Vec<Box<dyn SignalFamily>> = vec![
+        Box::new(fissure_bubble::signals::BubbleFamily::default()),
         Box::new(fissure_contagion::signals::ContagionFamily),
         Box::new(fissure_liquidity::signals::LiquidityFamily),
         Box::new(fissure_structure::signals::StructureFamily),
