@@ -27,10 +27,7 @@ fn chromium() -> Option<PathBuf> {
 /// Runs headless Chromium on `page` with a private profile, no DNS (nothing can
 /// leave the machine), a net log, and `extra` arguments. Returns stdout.
 fn run_chromium(bin: &Path, work: &Path, page: &Path, netlog: &Path, extra: &[&str]) -> String {
-    let profile = work.join(format!(
-        "profile-{}",
-        page.file_stem().unwrap().to_string_lossy()
-    ));
+    let profile = work.join(format!("profile-{}", page.file_stem().unwrap().to_string_lossy()));
     let out = Command::new(bin)
         .args([
             "--headless",
@@ -50,11 +47,7 @@ fn run_chromium(bin: &Path, work: &Path, page: &Path, netlog: &Path, extra: &[&s
         .arg(format!("file://{}", page.display()))
         .output()
         .expect("running chromium");
-    assert!(
-        out.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -66,19 +59,13 @@ fn page_requests(netlog: &Path) -> Vec<String> {
     let log: Value = serde_json::from_str(&text)
         .or_else(|_| serde_json::from_str(&format!("{}]}}", text.trim_end().trim_end_matches(','))))
         .expect("net log is JSON");
-    let start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
-        .as_i64()
-        .expect("event type");
+    let start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"].as_i64().expect("event type");
     log["events"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|e| e["type"].as_i64() == Some(start_job))
-        .filter(|e| {
-            e["params"]["initiator"]
-                .as_str()
-                .is_some_and(|i| i != "not an origin")
-        })
+        .filter(|e| e["params"]["initiator"].as_str().is_some_and(|i| i != "not an origin"))
         .map(|e| e["params"]["url"].as_str().unwrap_or("?").to_string())
         .collect()
 }
@@ -104,26 +91,18 @@ window.addEventListener('load',function(){
   document.body.appendChild(p);
 });
 </script>"#;
-    let no_csp = match (
-        html.find("<meta http-equiv=\"Content-Security-Policy\""),
-        html.find("<title>"),
-    ) {
+    let no_csp = match (html.find("<meta http-equiv=\"Content-Security-Policy\""), html.find("<title>")) {
         (Some(a), Some(b)) if a < b => format!("{}{}", &html[..a], &html[b..]),
         _ => html.to_string(),
     };
-    no_csp
-        .replacen("<head>", &format!("<head>{head_probe}"), 1)
-        .replacen("</body>", &format!("{body_probe}</body>"), 1)
+    no_csp.replacen("<head>", &format!("<head>{head_probe}"), 1).replacen("</body>", &format!("{body_probe}</body>"), 1)
 }
 
 fn probe_result(dom: &str) -> Value {
-    let a = dom
-        .find("<pre id=\"probe\">")
-        .expect("probe ran (page loaded and scripts executed)")
+    let a = dom.find("<pre id=\"probe\">").expect("probe ran (page loaded and scripts executed)")
         + "<pre id=\"probe\">".len();
     let b = a + dom[a..].find("</pre>").unwrap();
-    serde_json::from_str(&dom[a..b].replace("&quot;", "\"").replace("&amp;", "&"))
-        .expect("probe JSON")
+    serde_json::from_str(&dom[a..b].replace("&quot;", "\"").replace("&amp;", "&")).expect("probe JSON")
 }
 
 #[test]
@@ -144,16 +123,8 @@ fn report_renders_in_headless_chromium() {
     .unwrap();
     let bad_log = work.join("bad-net.json");
     let dom = run_chromium(&bin, work, &bad, &bad_log, &["--dump-dom"]);
-    assert!(
-        !probe_result(&dom)["errors"].as_array().unwrap().is_empty(),
-        "probe missed a script error"
-    );
-    assert!(
-        page_requests(&bad_log)
-            .iter()
-            .any(|u| u.contains("example.invalid")),
-        "net-log check missed a request"
-    );
+    assert!(!probe_result(&dom)["errors"].as_array().unwrap().is_empty(), "probe missed a script error");
+    assert!(page_requests(&bad_log).iter().any(|u| u.contains("example.invalid")), "net-log check missed a request");
 
     // The report.
     let out = work.join("report");
@@ -163,60 +134,35 @@ fn report_renders_in_headless_chromium() {
         .args(["report", "--out", out.to_str().unwrap(), "--lang", "zh"])
         .output()
         .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     let probe_page = out.join("probe.html");
     std::fs::write(&probe_page, with_probe(&html)).unwrap();
     let netlog = work.join("net.json");
     let dom = run_chromium(&bin, work, &probe_page, &netlog, &["--dump-dom"]);
     let p = probe_result(&dom);
-    assert_eq!(
-        p["errors"].as_array().unwrap().len(),
-        0,
-        "script errors: {}",
-        p["errors"]
-    );
+    assert_eq!(p["errors"].as_array().unwrap().len(), 0, "script errors: {}", p["errors"]);
     for (id, v) in p["visible"].as_object().unwrap() {
         assert_eq!(v, 1, "section #{id} is not visible");
     }
-    assert!(p["visible"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .any(|k| k == "family-baseline"));
+    assert!(p["visible"].as_object().unwrap().keys().any(|k| k == "family-baseline"));
     assert!(p["charts"].as_u64().unwrap() >= 3, "{p}");
     assert_eq!(p["charts"], p["drawn"], "some chart has no size: {p}");
     let requests = page_requests(&netlog);
-    assert!(
-        requests.is_empty(),
-        "the report made network requests: {requests:?}"
-    );
+    assert!(requests.is_empty(), "the report made network requests: {requests:?}");
 
     // Screenshot of the report itself (with its CSP).
-    let shot = std::env::var_os("FISSURE_SCREENSHOT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| work.join("report.png"));
+    let shot = std::env::var_os("FISSURE_SCREENSHOT").map(PathBuf::from).unwrap_or_else(|| work.join("report.png"));
     run_chromium(
         &bin,
         work,
         &out.join("report.html"),
         &work.join("net-shot.json"),
-        &[
-            "--window-size=1280,2400",
-            &format!("--screenshot={}", shot.display()),
-        ],
+        &["--window-size=1280,2400", &format!("--screenshot={}", shot.display())],
     );
     let png = std::fs::read(&shot).expect("screenshot written");
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     // A blank page compresses to a few kB; the report's text and charts do not.
-    assert!(
-        png.len() > 60_000,
-        "screenshot looks empty ({} bytes)",
-        png.len()
-    );
+    assert!(png.len() > 60_000, "screenshot looks empty ({} bytes)", png.len());
     assert!(page_requests(&work.join("net-shot.json")).is_empty());
 }

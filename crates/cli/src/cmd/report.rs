@@ -9,7 +9,6 @@ use fissure_core::{CrossSection, FamilyInputs, SignalFamily};
 use fissure_io::store::{IngestItem, IngestSection};
 use fissure_io::Store;
 use fissure_report::{Lang, ReportInput, SkillParams, Source, Step};
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -62,25 +61,14 @@ fn code_id() -> String {
 
 fn ingest_demo(store: &mut Store) -> anyhow::Result<()> {
     let demo = fissure_io::demo::load().context("loading the bundled demo data")?;
-    let items: Vec<IngestItem> = demo
-        .series
-        .into_iter()
-        .map(|(series, f)| IngestItem {
-            series,
-            origin: format!("data/demo/{f}"),
-        })
-        .collect();
+    let items: Vec<IngestItem> =
+        demo.series.into_iter().map(|(series, f)| IngestItem { series, origin: format!("data/demo/{f}") }).collect();
     let sections: Vec<IngestSection> = demo
         .sections
         .into_iter()
-        .map(|(section, f)| IngestSection {
-            section,
-            origin: format!("data/demo/{f}"),
-        })
+        .map(|(section, f)| IngestSection { section, origin: format!("data/demo/{f}") })
         .collect();
-    store
-        .ingest("report: bundled demo data", &items, &sections)
-        .context("storing the bundled demo data")?;
+    store.ingest("report: bundled demo data", &items, &sections).context("storing the bundled demo data")?;
     Ok(())
 }
 
@@ -95,16 +83,11 @@ fn load_inputs(
         Some(d) => d,
         None => bail!("the store has no data; run `fissure ingest --demo` or ingest files"),
     };
-    let mut inputs = FamilyInputs {
-        as_of: Some(as_of),
-        ..Default::default()
-    };
+    let mut inputs = FamilyInputs { as_of: Some(as_of), ..Default::default() };
     let mut sources = Vec::new();
     for info in &list {
-        let s = store
-            .load(&info.meta.id, None)
-            .with_context(|| format!("loading series {}", info.meta.id))?
-            .as_of(as_of);
+        let s =
+            store.load(&info.meta.id, None).with_context(|| format!("loading series {}", info.meta.id))?.as_of(as_of);
         if s.is_empty() {
             continue;
         }
@@ -126,11 +109,7 @@ fn load_inputs(
             .into_iter()
             .filter(|c| c.date <= as_of)
             .collect();
-        inputs
-            .sections
-            .entry(sec.id.clone())
-            .or_default()
-            .extend(snaps);
+        inputs.sections.entry(sec.id.clone()).or_default().extend(snaps);
     }
     for v in inputs.sections.values_mut() {
         v.sort_by(|a, b| a.date.cmp(&b.date).then(a.field.cmp(&b.field)));
@@ -148,11 +127,7 @@ fn load_inputs(
 
 fn open_in_browser(path: &Path) {
     let opener = std::env::var_os("PATH")
-        .map(|p| {
-            std::env::split_paths(&p)
-                .map(|d| d.join("xdg-open"))
-                .find(|c| c.is_file())
-        })
+        .map(|p| std::env::split_paths(&p).map(|d| d.join("xdg-open")).find(|c| c.is_file()))
         .unwrap_or(None);
     match opener {
         Some(o) => {
@@ -167,8 +142,7 @@ fn open_in_browser(path: &Path) {
 pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let mut steps: Vec<Step> = Vec::new();
-    let mut step =
-        |key: &str, t: Instant| steps.push(Step::new(key, "", t.elapsed().as_secs_f64()));
+    let mut step = |key: &str, t: Instant| steps.push(Step::new(key, "", t.elapsed().as_secs_f64()));
     let watchlist = ctx.watchlist()?;
     let lang = match &args.lang {
         Some(l) => Lang::parse(l).with_context(|| format!("--lang {l}: expected en or zh"))?,
@@ -195,12 +169,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
 
     let fams = families();
     let refs: Vec<&dyn SignalFamily> = fams.iter().map(|f| f.as_ref()).collect();
-    let events: Vec<(String, f64)> = watchlist
-        .report
-        .drawdown_events
-        .iter()
-        .map(|(k, v)| (k.clone(), *v))
-        .collect();
+    let events: Vec<(String, f64)> = watchlist.report.drawdown_events.iter().map(|(k, v)| (k.clone(), *v)).collect();
     let pb = if ctx.json {
         indicatif::ProgressBar::hidden()
     } else {
@@ -226,8 +195,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
     pb.finish_and_clear();
 
     let t = Instant::now();
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let written = fissure_report::write(&report, &args.out, lang)?;
     step("step_render", t);
 
@@ -242,21 +210,10 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
         crate::output::print_json(&j)?;
     } else {
         let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        print!(
-            "{}",
-            fissure_report::terminal::summary(&report, lang, color)
-        );
+        print!("{}", fissure_report::terminal::summary(&report, lang, color));
         println!();
-        println!(
-            "{} {}",
-            fissure_report::i18n::t(lang, "report_written"),
-            written.html.display()
-        );
-        println!(
-            "{}: {:.2} s",
-            fissure_report::i18n::t(lang, "total_time"),
-            total
-        );
+        println!("{} {}", fissure_report::i18n::t(lang, "report_written"), written.html.display());
+        println!("{}: {:.2} s", fissure_report::i18n::t(lang, "total_time"), total);
         let mut slow: Vec<&Step> = all_steps.iter().filter(|s| !s.is_total()).collect();
         slow.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
         println!("{}:", fissure_report::i18n::t(lang, "slowest"));
