@@ -34,4 +34,20 @@ fn main() {
         std::hint::black_box(m.smooth(&f.params).unwrap());
     }
     println!("smooth: {:.1} us", t.elapsed().as_secs_f64() * 1e6 / 20.0);
+    let t = std::time::Instant::now();
+    for _ in 0..20 {
+        std::hint::black_box(m.score(&f.params).unwrap());
+    }
+    println!("score: {:.1} us", t.elapsed().as_secs_f64() * 1e6 / 20.0);
+    let t = std::time::Instant::now();
+    let st = m.structure(&f.params).unwrap();
+    for _ in 0..10 {
+        std::hint::black_box(m.em(st.clone(), 10, 0.0).unwrap());
+    }
+    println!("em x10: {:.2} ms", t.elapsed().as_secs_f64() * 1e3 / 10.0);
+    let t = std::time::Instant::now();
+    for _ in 0..10 {
+        std::hint::black_box(m.std_errors(&f.params));
+    }
+    println!("std_errors: {:.2} ms", t.elapsed().as_secs_f64() * 1e3 / 10.0);
 }

@@ -9,7 +9,6 @@ use super::model::{valid, MarkovSwitching, Structured};
 use super::MarkovError;
 use fissure_stats::optim::{bfgs, BfgsOptions};
 use rand_distr::{Distribution, Normal, Uniform};
-use rayon::prelude::*;
 use serde::Serialize;
 
 /// Settings of [`MarkovSwitching::fit`].
@@ -35,8 +34,8 @@ impl Default for FitOptions {
     fn default() -> Self {
         FitOptions {
             random_starts: 3,
-            search_em_iter: 5,
-            em_iter: 10,
+            search_em_iter: 3,
+            em_iter: 3,
             em_tol: 1e-6,
             seed: 20_240_805,
             std_errors: true,
@@ -88,9 +87,9 @@ impl MarkovSwitching {
             starts.push(self.random_start(&starts[0], opts.seed, r as u64));
         }
         let n_starts = starts.len();
-        // short EM from every start (in parallel; the choice is deterministic)
+        // short EM from every start
         let searched: Vec<(Structured, f64)> =
-            starts.into_par_iter().filter_map(|st| self.em(st, opts.search_em_iter, 0.0).ok()).collect();
+            starts.into_iter().filter_map(|st| self.em(st, opts.search_em_iter, 0.0).ok()).collect();
         let best = searched
             .into_iter()
             .filter(|(_, ll)| ll.is_finite())
@@ -189,10 +188,8 @@ impl MarkovSwitching {
                 }
             })
             .collect();
-        // columns by central differences of the analytic score (in parallel; each
-        // column is independent, so the result does not depend on the thread count)
+        // columns by central differences of the analytic score
         let cols: Vec<Option<Vec<f64>>> = (0..n)
-            .into_par_iter()
             .map(|j| {
                 let mut x = flat.to_vec();
                 x[j] = flat[j] + h[j];
