@@ -91,6 +91,9 @@ impl PsyConfig {
         let kmax = self.lag.max_lag();
         // rows for the largest lag must exceed the regressors (k + 2), and psymonitor's
         // IC-mode dof (w − 1 − 2K − 2) must be positive.
+        if kmax > 10 {
+            return Err(BubbleError::Config(format!("lag {kmax} is above the supported maximum of 10")));
+        }
         let need = 2 * kmax + 4;
         if w < need {
             return Err(BubbleError::Config(format!(
@@ -510,6 +513,14 @@ pub(crate) fn radf_inner(y: &[f64], lag: LagSelection, w: usize, parallel: bool)
         } else {
             ends.iter().map(f).unzip()
         }
+    } else if let LagSelection::Fixed(k) = lag {
+        let rows = FixedLagRows::new(y, k);
+        let f = |&r2: &usize| rows.paths_at(r2, w);
+        if parallel {
+            ends.par_iter().with_min_len(4).map(f).unzip()
+        } else {
+            ends.iter().map(f).unzip()
+        }
     } else {
         let cp = CrossProducts::new(y, lag.max_lag());
         let f = |&r2: &usize| {
@@ -533,6 +544,165 @@ pub(crate) fn radf_inner(y: &[f64], lag: LagSelection, w: usize, parallel: bool)
     let gsadf = nanmax(&bsadf);
     let adf = *badf.last().unwrap_or(&f64::NAN);
     Radf { adf, sadf, gsadf, badf, bsadf, first, window_obs: w }
+}
+
+/// Fixed lag k > 0: rows `z_t = [1, Δy_{t−1..t−k}, y_{t−1}, Δy_t]` (centred). For an end point
+/// r2 the windows are visited from the shortest to the longest, adding one row's cross-products
+/// at a time (O(k²)), and each window is solved by an LDLᵀ factorisation without square roots:
+/// with `L w = X'y`, `sign(t)·t² = w_p|w_p|·dof / (D_p·SSR)`, `SSR = y'y − Σ w_i²/D_i`.
+struct FixedLagRows {
+    /// number of regressors p = k + 2; row stride p + 1
+    p: usize,
+    z: Vec<f64>,
+    k: usize,
+}
+
+impl FixedLagRows {
+    fn new(y: &[f64], k: usize) -> Self {
+        let n = y.len();
+        let p = k + 2;
+        let cy = y.iter().sum::<f64>() / n as f64;
+        let cd = if n > 1 { (y[n - 1] - y[0]) / (n - 1) as f64 } else { 0.0 };
+        let dy = |t: usize| y[t] - y[t - 1] - cd;
+        let mut z = vec![0.0; n * (p + 1)];
+        for t in k + 1..n {
+            let r = &mut z[t * (p + 1)..(t + 1) * (p + 1)];
+            r[0] = 1.0;
+            for j in 1..=k {
+                r[j] = dy(t - j);
+            }
+            r[p - 1] = y[t - 1] - cy;
+            r[p] = dy(t);
+        }
+        FixedLagRows { p, z, k }
+    }
+
+    /// (ADF on [0, r2], BSADF(r2)).
+    fn paths_at(&self, r2: usize, w: usize) -> (f64, f64) {
+        let p = self.p;
+        let d = p + 1;
+        let mut acc = [0.0f64; 169]; // d ≤ 13
+        let mut best = f64::NEG_INFINITY;
+        let mut last = f64::NEG_INFINITY;
+        let r1_max = r2 + 1 - w;
+        for t in (self.k + 1..=r2).rev() {
+            let r = &self.z[t * d..(t + 1) * d];
+            for i in 0..d {
+                for j in 0..=i {
+                    acc[i * d + j] += r[i] * r[j];
+                }
+            }
+            let r1 = t - self.k - 1;
+            if r1 <= r1_max {
+                last = self.solve(&acc, r2 + 1 - t);
+                if last > best {
+                    best = last;
+                }
+            }
+        }
+        (t_from_q(last), t_from_q(best))
+    }
+
+    /// Signed squared t-statistic of the last regressor from the accumulated lower triangle.
+    #[inline]
+    fn solve(&self, acc: &[f64; 169], rows: usize) -> f64 {
+        match self.p {
+            3 => ldl_q::<3>(acc, rows),
+            4 => ldl_q::<4>(acc, rows),
+            5 => ldl_q::<5>(acc, rows),
+            6 => ldl_q::<6>(acc, rows),
+            p => ldl_q_dyn(acc, rows, p),
+        }
+    }
+}
+
+/// LDLᵀ of the p×p regressor block of `acc` (row stride p + 1, dependent variable last);
+/// returns `sign(t)·t²` of the last regressor.
+#[inline(always)]
+fn ldl_q<const P: usize>(acc: &[f64; 169], rows: usize) -> f64 {
+    let d = P + 1;
+    if rows <= P {
+        return f64::NEG_INFINITY;
+    }
+    let mut l = [[0.0f64; P]; P];
+    let mut dg = [0.0f64; P];
+    let mut inv = [0.0f64; P];
+    for j in 0..P {
+        let mut dj = acc[j * d + j];
+        for q in 0..j {
+            dj -= l[j][q] * l[j][q] * dg[q];
+        }
+        if !(dj > 0.0) {
+            return f64::NEG_INFINITY;
+        }
+        dg[j] = dj;
+        inv[j] = 1.0 / dj;
+        for i in j + 1..P {
+            let mut v = acc[i * d + j];
+            for q in 0..j {
+                v -= l[i][q] * l[j][q] * dg[q];
+            }
+            l[i][j] = v * inv[j];
+        }
+    }
+    let mut ssr = acc[P * d + P];
+    let mut wv = [0.0f64; P];
+    for i in 0..P {
+        let mut v = acc[P * d + i];
+        for q in 0..i {
+            v -= l[i][q] * wv[q];
+        }
+        wv[i] = v;
+        ssr -= v * v * inv[i];
+    }
+    if !(ssr > 0.0) {
+        return f64::NEG_INFINITY;
+    }
+    let wp = wv[P - 1];
+    wp * wp.abs() * (rows - P) as f64 * inv[P - 1] / ssr
+}
+
+fn ldl_q_dyn(acc: &[f64; 169], rows: usize, p: usize) -> f64 {
+    let d = p + 1;
+    if rows <= p || p > 12 {
+        return f64::NEG_INFINITY;
+    }
+    let mut l = [0.0f64; 144];
+    let mut dg = [0.0f64; 12];
+    let mut inv = [0.0f64; 12];
+    let mut wv = [0.0f64; 12];
+    for j in 0..p {
+        let mut dj = acc[j * d + j];
+        for q in 0..j {
+            dj -= l[j * p + q] * l[j * p + q] * dg[q];
+        }
+        if !(dj > 0.0) {
+            return f64::NEG_INFINITY;
+        }
+        dg[j] = dj;
+        inv[j] = 1.0 / dj;
+        for i in j + 1..p {
+            let mut v = acc[i * d + j];
+            for q in 0..j {
+                v -= l[i * p + q] * l[j * p + q] * dg[q];
+            }
+            l[i * p + j] = v * inv[j];
+        }
+    }
+    let mut ssr = acc[p * d + p];
+    for i in 0..p {
+        let mut v = acc[p * d + i];
+        for q in 0..i {
+            v -= l[i * p + q] * wv[q];
+        }
+        wv[i] = v;
+        ssr -= v * v * inv[i];
+    }
+    if !(ssr > 0.0) {
+        return f64::NEG_INFINITY;
+    }
+    let wp = wv[p - 1];
+    wp * wp.abs() * (rows - p) as f64 * inv[p - 1] / ssr
 }
 
 pub(crate) fn nanmax(x: &[f64]) -> f64 {
@@ -626,6 +796,24 @@ mod tests {
                 // SAFETY: AVX2 is available.
                 let b = unsafe { s.max_q_avx2(r1_max, r2) };
                 assert_eq!(a.to_bits(), b.to_bits(), "r2 = {r2}");
+            }
+        }
+    }
+
+    #[test]
+    fn incremental_fixed_lag_matches_prefix_kernel() {
+        let y = walk(140, 8);
+        for k in [1usize, 3] {
+            let w = 2 * k + 12;
+            let r = radf_inner(&y, LagSelection::Fixed(k), w, false);
+            let cp = CrossProducts::new(&y, k);
+            for (i, r2) in (w - 1..140).enumerate() {
+                let mut best = f64::NEG_INFINITY;
+                for r1 in 0..=(r2 + 1 - w) {
+                    best = best.max(adf_window(&cp, LagSelection::Fixed(k), r1, r2));
+                }
+                assert!((r.bsadf[i] - best).abs() < 1e-9, "k={k} r2={r2}");
+                assert!((r.badf[i] - adf_window(&cp, LagSelection::Fixed(k), 0, r2)).abs() < 1e-9);
             }
         }
     }
