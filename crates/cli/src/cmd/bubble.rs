@@ -12,7 +12,7 @@ use fissure_bubble::chart::{episodes_svg, Span};
 use fissure_bubble::cv::{BsadfCvRule, CvMethod, LEVELS};
 use fissure_bubble::datestamp;
 use fissure_bubble::lppls::{self, FitOptions};
-use fissure_bubble::lppls_ci::{self, CiConfig, Filter};
+use fissure_bubble::lppls_ci::{self, CiConfig, Filter, RelErrorAggregation};
 use fissure_bubble::psy::{LagSelection, MinWindow, PsyConfig};
 use fissure_bubble::valuation;
 use fissure_core::{resample, Aggregation, AssetClass, Frequency, Series};
@@ -168,6 +168,9 @@ pub struct LpplsArgs {
     /// Qualification filter.
     #[arg(long, value_enum, default_value_t = FilterArg::Fco)]
     pub filter: FilterArg,
+    /// How the FCO relative-error bound aggregates the window's errors.
+    #[arg(long, value_enum, default_value_t = RelErrorArg::Mean)]
+    pub rel_error: RelErrorArg,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -178,12 +181,25 @@ pub enum FilterArg {
     Lppls,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RelErrorArg {
+    /// Mean of |p − p̂|/p̂ over the window (default)
+    Mean,
+    /// Maximum over the window
+    Max,
+}
+
 impl FilterArg {
-    fn filter(self) -> Filter {
-        match self {
+    fn filter(self, rel: RelErrorArg) -> Filter {
+        let f = match self {
             FilterArg::Fco => Filter::default(),
             FilterArg::Lppls => Filter::lppls_package(),
-        }
+        };
+        let rel_error = match rel {
+            RelErrorArg::Mean => RelErrorAggregation::Mean,
+            RelErrorArg::Max => RelErrorAggregation::Max,
+        };
+        Filter { rel_error, ..f }
     }
 }
 
@@ -216,6 +232,9 @@ pub struct LpplsCiArgs {
     pub seed: u64,
     #[arg(long, value_enum, default_value_t = FilterArg::Fco)]
     pub filter: FilterArg,
+    /// How the FCO relative-error bound aggregates the window's errors.
+    #[arg(long, value_enum, default_value_t = RelErrorArg::Mean)]
+    pub rel_error: RelErrorArg,
 }
 
 #[derive(Debug, Args)]
@@ -450,7 +469,7 @@ fn lppls_one(ctx: &Ctx, a: &LpplsArgs) -> anyhow::Result<()> {
     let y = levels(&s, Transform::Log)?[lo..].to_vec();
     let opt = FitOptions { starts: a.starts, screen: a.screen, seed: a.seed, ..FitOptions::default() };
     let f = lppls::fit(&t, &y, &opt).with_context(|| format!("LPPLS on `{}`", s.id()))?;
-    let filter = a.filter.filter();
+    let filter = a.filter.filter(a.rel_error);
     let q = filter.qualifies(&f, &t, &y);
     let tc_date = from_ordinal(f.tc);
     let out = json!({
@@ -501,7 +520,7 @@ fn lppls_ci(ctx: &Ctx, a: &LpplsCiArgs) -> anyhow::Result<()> {
         max_window: a.max_window,
         min_window: a.min_window,
         step: a.step,
-        filter: a.filter.filter(),
+        filter: a.filter.filter(a.rel_error),
         starts: a.starts,
         screen: a.screen,
         seed: a.seed,
