@@ -92,7 +92,7 @@ mod tests {
         assert!((p[0] - 0.95).abs() < 0.03 && (p[1] - 0.1).abs() < 0.04, "{p:?}");
         assert!((p[2] - 1.0).abs() < 0.15 && (p[3] + 2.0).abs() < 0.5, "{p:?}");
         assert!((p[4] - 1.0).abs() < 0.2 && (p[5] - 9.0).abs() < 2.0, "{p:?}");
-        // the parallel gradient/Hessian give the same fit on every run
+        // deterministic: the same fit on every run
         let g = m.fit(&FitOptions::default()).unwrap();
         assert_eq!(f.params, g.params);
         assert_eq!(f.std_errors, g.std_errors);
