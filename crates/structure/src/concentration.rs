@@ -132,7 +132,9 @@ pub fn issuer_name(name: &str) -> String {
 
 /// Merges share classes of one snapshot into issuers (see the module docs).
 pub fn merge_issuers(section: &CrossSection, rule: MergeRule) -> (Vec<Issuer>, usize) {
-    let alias: BTreeMap<&str, &str> = ALIASES.iter().copied().collect();
+    static ALIAS: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static str>> =
+        std::sync::OnceLock::new();
+    let alias = ALIAS.get_or_init(|| ALIASES.iter().copied().collect());
     let mut dropped = 0usize;
     // first pass: ticker key; second: names with a class marker join the issuer of the same name
     let mut by_key: BTreeMap<String, Issuer> = BTreeMap::new();
@@ -145,10 +147,12 @@ pub fn merge_issuers(section: &CrossSection, rule: MergeRule) -> (Vec<Issuer>, u
         let sym = normalise_symbol(&row.symbol);
         let mut key = alias.get(sym.as_str()).map(|s| s.to_string()).unwrap_or_else(|| sym.clone());
         if let Some(name) = &row.name {
-            let lname = name.to_lowercase();
-            let has_class =
-                lname.contains("class ") || lname.ends_with("-a") || lname.ends_with("-b") || lname.ends_with("-c");
-            let norm = issuer_name(name);
+            let nb = name.as_bytes();
+            let has_class = nb.windows(6).any(|w| w.eq_ignore_ascii_case(b"class "))
+                || (nb.len() > 2
+                    && nb[nb.len() - 2] == b'-'
+                    && matches!(nb[nb.len() - 1].to_ascii_lowercase(), b'a' | b'b' | b'c'));
+            let norm = if has_class { issuer_name(name) } else { String::new() };
             if has_class && !norm.is_empty() {
                 match name_to_key.get(&norm) {
                     Some(k) => key = k.clone(),
