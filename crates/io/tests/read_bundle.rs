@@ -6,9 +6,7 @@ use fissure_io::read::{read_file, Format, ReadOptions};
 use std::path::{Path, PathBuf};
 
 fn demo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/demo")
-        .join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo").join(rel)
 }
 
 fn d(s: &str) -> NaiveDate {
@@ -17,11 +15,7 @@ fn d(s: &str) -> NaiveDate {
 
 #[test]
 fn nasdaq_composite_closed_at_5048_62_on_2000_03_10() {
-    let out = read_file(
-        &demo("prices/nasdaq_composite_daily.csv"),
-        &ReadOptions::default(),
-    )
-    .unwrap();
+    let out = read_file(&demo("prices/nasdaq_composite_daily.csv"), &ReadOptions::default()).unwrap();
     assert_eq!(out.format, Format::Bundle);
     assert_eq!(out.series.len(), 1);
     let s = &out.series[0];
@@ -42,29 +36,18 @@ fn nasdaq_composite_closed_at_5048_62_on_2000_03_10() {
 
 #[test]
 fn sp500_fell_1_57_percent_on_2026_02_12() {
-    let out = read_file(
-        &demo("prices/sp500_index_daily.csv"),
-        &ReadOptions::default(),
-    )
-    .unwrap();
+    let out = read_file(&demo("prices/sp500_index_daily.csv"), &ReadOptions::default()).unwrap();
     let s = &out.series[0];
     let i = s.dates().binary_search(&d("2026-02-12")).unwrap();
     let r = (s.values()[i] / s.values()[i - 1] - 1.0) * 100.0;
     // 6832.76 / 6941.47 - 1 = -1.5661 %
-    assert!(
-        (r - (-1.5661)).abs() < 0.005,
-        "S&P 500 return on 2026-02-12: {r:.4} %"
-    );
+    assert!((r - (-1.5661)).abs() < 0.005, "S&P 500 return on 2026-02-12: {r:.4} %");
     assert_eq!(s.values()[i], 6832.76);
 }
 
 #[test]
 fn multi_column_file_gives_one_series_per_column() {
-    let out = read_file(
-        &demo("fundamentals/shiller_sp500_monthly.csv"),
-        &ReadOptions::default(),
-    )
-    .unwrap();
+    let out = read_file(&demo("fundamentals/shiller_sp500_monthly.csv"), &ReadOptions::default()).unwrap();
     let ids: Vec<&str> = out.series.iter().map(|s| s.id()).collect();
     assert_eq!(
         ids,
@@ -83,23 +66,12 @@ fn multi_column_file_gives_one_series_per_column() {
     for s in &out.series {
         assert_eq!(s.meta.frequency, Frequency::Monthly, "{}", s.id());
     }
-    let cape = out
-        .series
-        .iter()
-        .find(|s| s.id().ends_with(".cape"))
-        .unwrap();
+    let cape = out.series.iter().find(|s| s.id().ends_with(".cape")).unwrap();
     // 1866 rows, 153 with an empty CAPE (the first ten years and the latest months).
     assert_eq!(cape.len(), 1866 - 153);
-    assert!(out
-        .warnings
-        .iter()
-        .any(|w| w.message.contains("153 row(s) with a missing cape")));
+    assert!(out.warnings.iter().any(|w| w.message.contains("153 row(s) with a missing cape")));
     // Only one column, with an explicit id.
-    let opts = ReadOptions {
-        id: Some("SHILLER".into()),
-        value_col: Some("cape".into()),
-        ..Default::default()
-    };
+    let opts = ReadOptions { id: Some("SHILLER".into()), value_col: Some("cape".into()), ..Default::default() };
     let out = read_file(&demo("fundamentals/shiller_sp500_monthly.csv"), &opts).unwrap();
     assert_eq!(out.series.len(), 1);
     assert_eq!(out.series[0].id(), "SHILLER");
@@ -116,11 +88,7 @@ fn date_value_files_and_declared_metadata() {
         frequency: Frequency::Daily,
         source: "FRED DGS10".into(),
     };
-    let opts = ReadOptions {
-        id: Some("US10Y".into()),
-        meta: Some(meta),
-        ..Default::default()
-    };
+    let opts = ReadOptions { id: Some("US10Y".into()), meta: Some(meta), ..Default::default() };
     let out = read_file(&demo("macro/us10y_yield_daily.csv"), &opts).unwrap();
     let s = &out.series[0];
     assert_eq!(s.id(), "US10Y");
@@ -132,17 +100,10 @@ fn date_value_files_and_declared_metadata() {
     // Weekly and monthly files.
     let w = read_file(&demo("macro/nfci_weekly.csv"), &ReadOptions::default()).unwrap();
     assert_eq!(w.series[0].meta.frequency, Frequency::Weekly);
-    let m = read_file(
-        &demo("macro/fed_funds_rate_monthly.csv"),
-        &ReadOptions::default(),
-    )
-    .unwrap();
+    let m = read_file(&demo("macro/fed_funds_rate_monthly.csv"), &ReadOptions::default()).unwrap();
     assert_eq!(m.series[0].meta.frequency, Frequency::Monthly);
     // Declaring the wrong frequency is an error naming the first contradicting gap.
-    let opts = ReadOptions {
-        frequency: Some(Frequency::Monthly),
-        ..Default::default()
-    };
+    let opts = ReadOptions { frequency: Some(Frequency::Monthly), ..Default::default() };
     let e = read_file(&demo("macro/nfci_weekly.csv"), &opts).unwrap_err();
     assert_eq!(e.kind(), "FrequencyMismatch");
     assert_eq!(e.line(), Some(3));
@@ -150,55 +111,31 @@ fn date_value_files_and_declared_metadata() {
 
 #[test]
 fn wti_negative_settlement_is_refused_for_a_commodity_unless_allowed() {
-    let meta = SeriesMeta {
-        asset_class: AssetClass::Commodity,
-        ..SeriesMeta::new("WTI")
-    };
-    let opts = ReadOptions {
-        meta: Some(meta),
-        ..Default::default()
-    };
+    let meta = SeriesMeta { asset_class: AssetClass::Commodity, ..SeriesMeta::new("WTI") };
+    let opts = ReadOptions { meta: Some(meta), ..Default::default() };
     let e = read_file(&demo("prices/wti_crude_spot_daily.csv"), &opts).unwrap_err();
     assert_eq!(e.kind(), "NonPositivePrice");
     assert_eq!(e.line(), Some(8645));
     assert_eq!(e.column().as_deref(), Some("value"));
-    let opts = ReadOptions {
-        allow_non_positive: true,
-        ..opts
-    };
+    let opts = ReadOptions { allow_non_positive: true, ..opts };
     let out = read_file(&demo("prices/wti_crude_spot_daily.csv"), &opts).unwrap();
     assert_eq!(out.series[0].value_on(d("2020-04-20")), Some(-36.98));
     // Without a declared price class the value column is not a price.
-    let out = read_file(
-        &demo("prices/wti_crude_spot_daily.csv"),
-        &ReadOptions::default(),
-    )
-    .unwrap();
+    let out = read_file(&demo("prices/wti_crude_spot_daily.csv"), &ReadOptions::default()).unwrap();
     assert_eq!(out.series[0].value_on(d("2020-04-20")), Some(-36.98));
 }
 
 #[test]
 fn market_cap_snapshots_become_cross_sections() {
-    let out = read_file(
-        &demo("fundamentals/sp500_marketcap_snapshots.csv"),
-        &ReadOptions::default(),
-    )
-    .unwrap();
+    let out = read_file(&demo("fundamentals/sp500_marketcap_snapshots.csv"), &ReadOptions::default()).unwrap();
     assert!(out.series.is_empty());
     // 31 snapshot dates × 2 numeric fields (price, market_cap_usd_bn).
     assert_eq!(out.sections.len(), 62);
-    let last = out
-        .sections
-        .iter()
-        .find(|c| c.date == d("2026-08-20") && c.field == "market_cap_usd_bn")
-        .unwrap();
+    let last = out.sections.iter().find(|c| c.date == d("2026-08-20") && c.field == "market_cap_usd_bn").unwrap();
     let zts = last.rows.iter().find(|r| r.symbol == "ZTS").unwrap();
     assert_eq!(zts.value, 31.686);
     assert_eq!(zts.name.as_deref(), Some("Zoetis"));
-    assert!(out
-        .warnings
-        .iter()
-        .any(|w| w.message.contains("price(s) of 0")));
+    assert!(out.warnings.iter().any(|w| w.message.contains("price(s) of 0")));
 }
 
 #[test]
@@ -209,11 +146,7 @@ fn every_bundled_file_reads() {
         for entry in std::fs::read_dir(root.join(dir)).unwrap() {
             let p = entry.unwrap().path();
             let out = read_file(&p, &ReadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
-            assert!(
-                !out.series.is_empty() || !out.sections.is_empty(),
-                "{}",
-                p.display()
-            );
+            assert!(!out.series.is_empty() || !out.sections.is_empty(), "{}", p.display());
             n += 1;
         }
     }

@@ -37,20 +37,14 @@ fn dir() -> PathBuf {
 
 fn options(o: &Overrides) -> ReadOptions {
     ReadOptions {
-        format: o
-            .format
-            .as_deref()
-            .map_or(Format::Auto, |f| f.parse().unwrap()),
+        format: o.format.as_deref().map_or(Format::Auto, |f| f.parse().unwrap()),
         date_col: o.date_col.clone(),
         value_col: o.value_col.clone(),
-        frequency: o
-            .frequency
+        frequency: o.frequency.as_deref().map(|f| f.parse::<Frequency>().unwrap()),
+        meta: o
+            .asset_class
             .as_deref()
-            .map(|f| f.parse::<Frequency>().unwrap()),
-        meta: o.asset_class.as_deref().map(|a| SeriesMeta {
-            asset_class: a.parse::<AssetClass>().unwrap(),
-            ..SeriesMeta::new("x")
-        }),
+            .map(|a| SeriesMeta { asset_class: a.parse::<AssetClass>().unwrap(), ..SeriesMeta::new("x") }),
         ..Default::default()
     }
 }
@@ -59,10 +53,7 @@ fn options(o: &Overrides) -> ReadOptions {
 fn every_malformed_file_gets_its_error_kind_line_and_column() {
     let text = std::fs::read_to_string(dir().join("expected.toml")).unwrap();
     let expected: Expected = toml::from_str(&text).unwrap();
-    assert!(
-        expected.files.len() >= 30,
-        "the corpus must hold at least 30 inputs"
-    );
+    assert!(expected.files.len() >= 30, "the corpus must hold at least 30 inputs");
     // Every file of the folder is listed, and every listed file exists.
     let on_disk: Vec<String> = std::fs::read_dir(dir())
         .unwrap()
@@ -70,29 +61,18 @@ fn every_malformed_file_gets_its_error_kind_line_and_column() {
         .filter(|n| n != "expected.toml" && n != "README.md")
         .collect();
     for n in &on_disk {
-        assert!(
-            expected.files.contains_key(n),
-            "{n} is not listed in expected.toml"
-        );
+        assert!(expected.files.contains_key(n), "{n} is not listed in expected.toml");
     }
-    assert_eq!(
-        on_disk.len(),
-        expected.files.len(),
-        "a listed file is missing"
-    );
+    assert_eq!(on_disk.len(), expected.files.len(), "a listed file is missing");
 
     let mut failures = Vec::new();
     for (name, case) in &expected.files {
         let got = read_file(&dir().join(name), &options(&case.options));
         match got {
-            Ok(out) => failures.push(format!(
-                "{name}: read without error ({} series)",
-                out.series.len()
-            )),
+            Ok(out) => failures.push(format!("{name}: read without error ({} series)", out.series.len())),
             Err(e) => {
                 let msg = e.to_string();
-                if e.kind() != case.kind || e.line() != Some(case.line) || e.column() != case.column
-                {
+                if e.kind() != case.kind || e.line() != Some(case.line) || e.column() != case.column {
                     failures.push(format!(
                         "{name}: expected {} line {} column {:?}, got {} line {:?} column {:?}: {msg}",
                         case.kind,
@@ -105,9 +85,7 @@ fn every_malformed_file_gets_its_error_kind_line_and_column() {
                 }
                 // The message names the file and the line.
                 if !msg.contains(name.as_str()) || !msg.contains(&format!("line {}", case.line)) {
-                    failures.push(format!(
-                        "{name}: message does not name the file and line: {msg}"
-                    ));
+                    failures.push(format!("{name}: message does not name the file and line: {msg}"));
                 }
             }
         }

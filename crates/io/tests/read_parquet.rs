@@ -9,15 +9,11 @@ use fissure_io::write::write_parquet;
 use std::path::{Path, PathBuf};
 
 fn demo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/demo")
-        .join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo").join(rel)
 }
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
 }
 
 fn d(s: &str) -> NaiveDate {
@@ -40,36 +36,17 @@ fn reads_a_pyarrow_file() {
 #[test]
 fn round_trip_of_real_series() {
     let dir = tempfile::tempdir().unwrap();
-    let spx = read_file(
-        &demo("prices/sp500_index_daily.csv"),
-        &ReadOptions::default(),
-    )
-    .unwrap()
-    .series;
+    let spx = read_file(&demo("prices/sp500_index_daily.csv"), &ReadOptions::default()).unwrap().series;
     let p = dir.path().join("spx.parquet");
     write_parquet(&spx, &p).unwrap();
-    let back = read_file(
-        &p,
-        &ReadOptions {
-            id: Some("sp500_index_daily".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let back = read_file(&p, &ReadOptions { id: Some("sp500_index_daily".into()), ..Default::default() }).unwrap();
     assert_eq!(back.series[0].dates(), spx[0].dates());
     assert_eq!(back.series[0].values(), spx[0].values());
     assert_eq!(back.series[0].ohlcv(), spx[0].ohlcv());
 
     // Several series: wide table on the union of dates.
     let mut many = spx.clone();
-    many.extend(
-        read_file(
-            &demo("macro/us10y_yield_daily.csv"),
-            &ReadOptions::default(),
-        )
-        .unwrap()
-        .series,
-    );
+    many.extend(read_file(&demo("macro/us10y_yield_daily.csv"), &ReadOptions::default()).unwrap().series);
     let p = dir.path().join("wide.parquet");
     write_parquet(&many, &p).unwrap();
     let back = read_file(&p, &ReadOptions::default()).unwrap();
@@ -83,11 +60,6 @@ fn round_trip_of_real_series() {
 
 #[test]
 fn garbage_after_the_magic_is_a_parquet_error() {
-    let e = read_bytes(
-        Path::new("x.parquet"),
-        b"PAR1 not really parquet",
-        &ReadOptions::default(),
-    )
-    .unwrap_err();
+    let e = read_bytes(Path::new("x.parquet"), b"PAR1 not really parquet", &ReadOptions::default()).unwrap_err();
     assert_eq!(e.kind(), "Parquet");
 }

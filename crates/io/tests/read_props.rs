@@ -8,8 +8,7 @@ use proptest::prelude::*;
 use std::path::Path;
 
 fn date_strategy() -> impl Strategy<Value = NaiveDate> {
-    (1800i32..2200, 1u32..=12, 1u32..=31)
-        .prop_filter_map("valid date", |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
+    (1800i32..2200, 1u32..=12, 1u32..=31).prop_filter_map("valid date", |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
 }
 
 proptest! {

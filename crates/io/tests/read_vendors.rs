@@ -7,9 +7,7 @@ use fissure_io::read::{read_file, Format, ReadOptions};
 use std::path::{Path, PathBuf};
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
 }
 
 fn d(s: &str) -> NaiveDate {
@@ -26,34 +24,15 @@ fn yahoo_value_is_adj_close_and_ohlc_are_kept() {
     assert_eq!(s.value_on(d("2000-03-10")), Some(5048.62));
     let i = s.dates().binary_search(&d("2000-03-10")).unwrap();
     let o = s.observation(i);
-    assert_eq!(
-        (o.open, o.high, o.low, o.volume),
-        (
-            Some(5060.34),
-            Some(5132.52),
-            Some(5039.35),
-            Some(1992170000.0)
-        )
-    );
+    assert_eq!((o.open, o.high, o.low, o.volume), (Some(5060.34), Some(5132.52), Some(5039.35), Some(1992170000.0)));
     assert_eq!(s.meta.frequency, Frequency::Daily);
     // Forced format gives the same; the raw Close can be chosen explicitly.
-    let forced = read_file(
-        &data("yahoo_ixic_2000.csv"),
-        &ReadOptions {
-            format: Format::Yahoo,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let forced =
+        read_file(&data("yahoo_ixic_2000.csv"), &ReadOptions { format: Format::Yahoo, ..Default::default() }).unwrap();
     assert_eq!(forced.series[0], *s);
-    let close = read_file(
-        &data("yahoo_ixic_2000.csv"),
-        &ReadOptions {
-            value_col: Some("Close".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let close =
+        read_file(&data("yahoo_ixic_2000.csv"), &ReadOptions { value_col: Some("Close".into()), ..Default::default() })
+            .unwrap();
     assert_eq!(close.series[0].values(), s.values());
 }
 
@@ -86,13 +65,7 @@ fn fred_dot_is_missing_with_either_date_header() {
         assert_eq!(s.value_on(d("2023-12-25")), None);
         assert_eq!(s.value_on(d("2024-01-16")), Some(4.07));
         assert_eq!(s.meta.frequency, Frequency::Daily);
-        assert!(
-            out.warnings
-                .iter()
-                .any(|w| w.message.contains("3 row(s) with a missing DGS10")),
-            "{:?}",
-            out.warnings
-        );
+        assert!(out.warnings.iter().any(|w| w.message.contains("3 row(s) with a missing DGS10")), "{:?}", out.warnings);
     }
 }
 
@@ -101,17 +74,8 @@ fn generic_export_with_bom_crlf_quotes_and_us_dates() {
     let out = read_file(&data("generic_gld_2020.csv"), &ReadOptions::default()).unwrap();
     assert_eq!(out.format, Format::Csv);
     let ids: Vec<&str> = out.series.iter().map(|s| s.id()).collect();
-    assert_eq!(
-        ids,
-        [
-            "generic_gld_2020.Closing Price",
-            "generic_gld_2020.Shares Traded"
-        ]
-    );
-    assert!(out
-        .warnings
-        .iter()
-        .any(|w| w.message.contains("text column(s) Symbol skipped")));
+    assert_eq!(ids, ["generic_gld_2020.Closing Price", "generic_gld_2020.Shares Traded"]);
+    assert!(out.warnings.iter().any(|w| w.message.contains("text column(s) Symbol skipped")));
     let close = &out.series[0];
     assert_eq!(close.first_date(), Some(d("2020-03-02")));
     assert_eq!(close.value_on(d("2020-03-02")), Some(149.2));

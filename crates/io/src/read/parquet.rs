@@ -117,6 +117,14 @@ fn decimal(d: &Decimal) -> Option<f64> {
     Some(unscaled / 10f64.powi(d.scale()))
 }
 
+/// A cell as text for an error message. (`Field`'s `Display` panics on out-of-range dates.)
+fn field_text(f: &Field) -> String {
+    match f {
+        Field::Str(s) => s.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
 /// A numeric cell: Ok(None) missing, Err(text) for a non-finite or non-numeric value.
 fn to_number(f: &Field) -> Result<Option<f64>, (bool, String)> {
     let v = match f {
@@ -141,7 +149,7 @@ fn to_number(f: &Field) -> Result<Option<f64>, (bool, String)> {
                 Cell::Bad => Err((false, s.clone())),
             }
         }
-        other => return Err((false, other.to_string())),
+        other => return Err((false, field_text(other))),
     };
     if v.is_nan() {
         Ok(None)
@@ -238,7 +246,7 @@ fn read_inner(file: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<ReadOutco
                 file: file.to_path_buf(),
                 line,
                 column: col(&header, date),
-                text: dcell.to_string(),
+                text: field_text(dcell),
             });
         };
         for (k, uc) in used.iter().enumerate() {

@@ -53,10 +53,7 @@ fn date(buf: &mut String, d: NaiveDate) -> &str {
 
 /// The union of the series' dates, sorted.
 pub(crate) fn union_dates(series: &[Series]) -> Vec<NaiveDate> {
-    let mut all: Vec<NaiveDate> = series
-        .iter()
-        .flat_map(|s| s.dates().iter().copied())
-        .collect();
+    let mut all: Vec<NaiveDate> = series.iter().flat_map(|s| s.dates().iter().copied()).collect();
     all.sort_unstable();
     all.dedup();
     all
@@ -77,17 +74,9 @@ pub(crate) fn check_ids(series: &[Series]) -> Result<(), WriteError> {
 /// Writes series as CSV (layout in the module documentation).
 pub fn write_csv(series: &[Series], out: &mut impl Write) -> Result<(), WriteError> {
     check_ids(series)?;
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out);
-    let (mut db, mut b1, mut b2, mut b3, mut b4, mut b5) = (
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-    );
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out);
+    let (mut db, mut b1, mut b2, mut b3, mut b4, mut b5) =
+        (String::new(), String::new(), String::new(), String::new(), String::new(), String::new());
     if let [s] = series {
         match s.ohlcv() {
             Some(o) => {
@@ -167,25 +156,14 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "date,open,high,low,close,volume\n2024-01-02,1,2,0.5,1.5,0\n2024-01-03,,2.5,1,2,\n"
         );
-        let b = Series::new(
-            SeriesMeta::new("b,x"),
-            vec![d("2024-01-03"), d("2024-01-04")],
-            vec![0.1, 1e-20],
-        )
-        .unwrap();
+        let b = Series::new(SeriesMeta::new("b,x"), vec![d("2024-01-03"), d("2024-01-04")], vec![0.1, 1e-20]).unwrap();
         let mut out = Vec::new();
         write_csv(&[a.clone(), b], &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "date,a,\"b,x\"\n2024-01-02,1.5,\n2024-01-03,2,0.1\n2024-01-04,,0.00000000000000000001\n"
         );
-        assert!(matches!(
-            write_csv(&[], &mut Vec::new()),
-            Err(WriteError::NoSeries)
-        ));
-        assert!(matches!(
-            write_csv(&[a.clone(), a], &mut Vec::new()),
-            Err(WriteError::DuplicateId(_))
-        ));
+        assert!(matches!(write_csv(&[], &mut Vec::new()), Err(WriteError::NoSeries)));
+        assert!(matches!(write_csv(&[a.clone(), a], &mut Vec::new()), Err(WriteError::DuplicateId(_))));
     }
 }

@@ -80,38 +80,22 @@ pub fn write_parquet(series: &[Series], path: &Path) -> Result<(), WriteError> {
                 .map_err(pq)?,
         ));
     }
-    let schema = Arc::new(
-        Type::group_type_builder("series")
-            .with_fields(fields)
-            .build()
-            .map_err(pq)?,
-    );
-    let props = Arc::new(
-        WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .build(),
-    );
+    let schema = Arc::new(Type::group_type_builder("series").with_fields(fields).build().map_err(pq)?);
+    let props = Arc::new(WriterProperties::builder().set_compression(Compression::SNAPPY).build());
     let file = std::fs::File::create(path)?;
     let mut writer = SerializedFileWriter::new(file, schema, props).map_err(pq)?;
     let mut rg = writer.next_row_group().map_err(pq)?;
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).ok_or_else(|| pq("epoch"))?;
-    let days: Vec<i32> = dates
-        .iter()
-        .map(|d| (*d - epoch).num_days() as i32)
-        .collect();
+    let days: Vec<i32> = dates.iter().map(|d| (*d - epoch).num_days() as i32).collect();
     let mut k = 0usize;
     while let Some(mut cw) = rg.next_column().map_err(pq)? {
         if k == 0 {
-            cw.typed::<Int32Type>()
-                .write_batch(&days, None, None)
-                .map_err(pq)?;
+            cw.typed::<Int32Type>().write_batch(&days, None, None).map_err(pq)?;
         } else {
             let col = &cols[k - 1].1;
             let vals: Vec<f64> = col.iter().flatten().copied().collect();
             let defs: Vec<i16> = col.iter().map(|v| i16::from(v.is_some())).collect();
-            cw.typed::<DoubleType>()
-                .write_batch(&vals, Some(&defs), None)
-                .map_err(pq)?;
+            cw.typed::<DoubleType>().write_batch(&vals, Some(&defs), None).map_err(pq)?;
         }
         cw.close().map_err(pq)?;
         k += 1;
