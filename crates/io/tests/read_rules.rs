@@ -123,3 +123,19 @@ fn parquet_without_the_feature_is_a_named_error() {
         assert_eq!(kind, "ParquetDisabled");
     }
 }
+
+#[test]
+fn yahoo_null_rows_are_missing() {
+    // Yahoo writes `null` in every field of a day it has no quote for.
+    let text = "Date,Open,High,Low,Close,Adj Close,Volume\n\
+                2000-03-09,4913.08,5047.96,4857.57,5046.86,5046.86,2006810000\n\
+                2000-03-10,null,null,null,null,null,null\n\
+                2000-03-13,4879.03,5027.73,4839.26,4907.24,4907.24,1736270000\n";
+    let out = read(text, &ReadOptions::default());
+    assert_eq!(out.format, Format::Yahoo);
+    assert_eq!(out.series[0].dates(), &[d("2000-03-09"), d("2000-03-13")]);
+    assert!(out
+        .warnings
+        .iter()
+        .any(|w| w.message.contains("1 row(s) with a missing Adj Close skipped (first at line 3)")));
+}
