@@ -31,21 +31,23 @@ pub fn exp(x: f64) -> f64 {
     let x = x.clamp(-708.0, 709.0);
     let (kf, k) = round_shift(x * LOG2E);
     let r = (x - kf * LN2_HI) - kf * LN2_LO;
-    // Taylor to degree 13 on |r| ≤ 0.347
-    let mut p = 1.0 / 6_227_020_800.0;
-    p = p * r + 1.0 / 479_001_600.0;
-    p = p * r + 1.0 / 39_916_800.0;
-    p = p * r + 1.0 / 3_628_800.0;
-    p = p * r + 1.0 / 362_880.0;
-    p = p * r + 1.0 / 40_320.0;
-    p = p * r + 1.0 / 5_040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
+    // Taylor to degree 13 on |r| ≤ 0.347, Estrin's scheme (short dependency chains)
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let r8 = r4 * r4;
+    let a0 = 1.0 + r;
+    let a1 = 0.5 + r * (1.0 / 6.0);
+    let a2 = 1.0 / 24.0 + r * (1.0 / 120.0);
+    let a3 = 1.0 / 720.0 + r * (1.0 / 5_040.0);
+    let a4 = 1.0 / 40_320.0 + r * (1.0 / 362_880.0);
+    let a5 = 1.0 / 3_628_800.0 + r * (1.0 / 39_916_800.0);
+    let a6 = 1.0 / 479_001_600.0 + r * (1.0 / 6_227_020_800.0);
+    let b0 = a0 + r2 * a1;
+    let b1 = a2 + r2 * a3;
+    let b2 = a4 + r2 * a5;
+    let c0 = b0 + r4 * b1;
+    let c1 = b2 + r4 * a6;
+    let p = c0 + r8 * c1;
     let scale = f64::from_bits((k.wrapping_add(1023) as u64) << 52);
     p * scale
 }
@@ -53,25 +55,23 @@ pub fn exp(x: f64) -> f64 {
 /// Natural logarithm of a positive normal number.
 #[inline(always)]
 pub fn ln(x: f64) -> f64 {
-    let bits = x.to_bits() as i64;
-    let e = ((bits >> 52) & 0x7ff) - 1023;
-    let m = f64::from_bits(((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000) as u64);
+    // logical shifts only (AVX2 has no 64-bit arithmetic shift); x > 0 so the sign bit is 0
+    let bits = x.to_bits();
+    let e = ((bits >> 52) & 0x7ff) as i64 - 1023;
+    let m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
     let big = m > std::f64::consts::SQRT_2;
     let m = if big { m * 0.5 } else { m };
     let e = e + big as i64;
     let ef = f64::from_bits((e.wrapping_add(SHIFT.to_bits() as i64)) as u64) - SHIFT;
     let s = (m - 1.0) / (m + 1.0);
     let z = s * s;
-    let mut p = 1.0 / 21.0;
-    p = p * z + 1.0 / 19.0;
-    p = p * z + 1.0 / 17.0;
-    p = p * z + 1.0 / 15.0;
-    p = p * z + 1.0 / 13.0;
-    p = p * z + 1.0 / 11.0;
-    p = p * z + 1.0 / 9.0;
-    p = p * z + 1.0 / 7.0;
-    p = p * z + 1.0 / 5.0;
-    p = p * z + 1.0 / 3.0;
+    let z2 = z * z;
+    let z4 = z2 * z2;
+    let z8 = z4 * z4;
+    let p0 = (1.0 / 3.0 + z * (1.0 / 5.0)) + z2 * (1.0 / 7.0 + z * (1.0 / 9.0));
+    let p1 = (1.0 / 11.0 + z * (1.0 / 13.0)) + z2 * (1.0 / 15.0 + z * (1.0 / 17.0));
+    let p2 = 1.0 / 19.0 + z * (1.0 / 21.0);
+    let p = p0 + z4 * p1 + z8 * p2;
     let lnm = 2.0 * s + 2.0 * s * z * p;
     ef * LN2_HI + (lnm + ef * LN2_LO)
 }
@@ -82,22 +82,14 @@ pub fn sin_cos(x: f64) -> (f64, f64) {
     let (kf, k) = round_shift(x * FRAC_2_PI);
     let r = ((x - kf * PIO2_1) - kf * PIO2_2) - kf * PIO2_3;
     let z = r * r;
-    let mut s = -1.0 / 1_307_674_368_000.0;
-    s = s * z + 1.0 / 6_227_020_800.0;
-    s = s * z - 1.0 / 39_916_800.0;
-    s = s * z + 1.0 / 362_880.0;
-    s = s * z - 1.0 / 5_040.0;
-    s = s * z + 1.0 / 120.0;
-    s = s * z - 1.0 / 6.0;
+    let z2 = z * z;
+    let z4 = z2 * z2;
+    let s = ((-1.0 / 6.0 + z * (1.0 / 120.0)) + z2 * (-1.0 / 5_040.0 + z * (1.0 / 362_880.0)))
+        + z4 * ((-1.0 / 39_916_800.0 + z * (1.0 / 6_227_020_800.0)) + z2 * (-1.0 / 1_307_674_368_000.0));
     let sr = r + r * z * s;
-    let mut c = 1.0 / 20_922_789_888_000.0;
-    c = c * z - 1.0 / 87_178_291_200.0;
-    c = c * z + 1.0 / 479_001_600.0;
-    c = c * z - 1.0 / 3_628_800.0;
-    c = c * z + 1.0 / 40_320.0;
-    c = c * z - 1.0 / 720.0;
-    c = c * z + 1.0 / 24.0;
-    c = c * z - 0.5;
+    let c = ((-0.5 + z * (1.0 / 24.0)) + z2 * (-1.0 / 720.0 + z * (1.0 / 40_320.0)))
+        + z4 * ((-1.0 / 3_628_800.0 + z * (1.0 / 479_001_600.0))
+            + z2 * (-1.0 / 87_178_291_200.0 + z * (1.0 / 20_922_789_888_000.0)));
     let cr = 1.0 + z * c;
     let q = k & 3;
     let swap = (q & 1) == 1;
