@@ -113,8 +113,9 @@ impl Ratio {
 }
 
 /// Values of `ids` on the dates common to all of them (sorted-merge intersection,
-/// O(Σ n); equivalent to `Panel::align` with `Alignment::Intersection`): (dates, rows).
-fn common_rows(data: &BTreeMap<String, Series>, ids: &[String]) -> Result<(Vec<NaiveDate>, Vec<Vec<f64>>)> {
+/// O(Σ n); equivalent to `Panel::align` with `Alignment::Intersection`): dates and
+/// the row-major values (one row of `ids.len()` values per date).
+fn common_rows(data: &BTreeMap<String, Series>, ids: &[String]) -> Result<(Vec<NaiveDate>, Vec<f64>)> {
     let refs: Vec<&Series> = ids
         .iter()
         .map(|id| data.get(id).ok_or_else(|| StructureError::Missing(format!("series `{id}`"))))
@@ -142,7 +143,7 @@ fn common_rows(data: &BTreeMap<String, Series>, ids: &[String]) -> Result<(Vec<N
         }
         if all {
             dates.push(target);
-            rows.push(refs.iter().zip(&pos).map(|(s, &i)| s.values()[i]).collect());
+            rows.extend(refs.iter().zip(&pos).map(|(s, &i)| s.values()[i]));
             pos.iter_mut().for_each(|i| *i += 1);
         }
     }
@@ -153,7 +154,8 @@ fn common_rows(data: &BTreeMap<String, Series>, ids: &[String]) -> Result<(Vec<N
 pub fn ratio(data: &BTreeMap<String, Series>, spec: &RatioSpec, cfg: &RotationConfig) -> Result<Ratio> {
     let mut ids = spec.numerator.clone();
     ids.extend(spec.denominator.iter().cloned());
-    let (dates, rows) = common_rows(data, &ids)?;
+    let (dates, flat) = common_rows(data, &ids)?;
+    let rows: Vec<&[f64]> = flat.chunks(ids.len()).collect();
     let nn = spec.numerator.len();
     let mut logr = Vec::with_capacity(rows.len());
     let mut d_out = Vec::with_capacity(rows.len());
@@ -274,7 +276,8 @@ pub fn high_cut_low_days(data: &BTreeMap<String, Series>, cfg: &RotationConfig) 
     }
     let mut ids = leaders.clone();
     ids.extend(low.iter().cloned());
-    let (dates, rows) = common_rows(data, &ids)?;
+    let (dates, flat) = common_rows(data, &ids)?;
+    let rows: Vec<&[f64]> = flat.chunks(ids.len()).collect();
     let nl = leaders.len();
     let mut out = Vec::new();
     for t in 1..rows.len() {
