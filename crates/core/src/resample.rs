@@ -3,6 +3,9 @@
 //! Weeks run Saturday–Friday and are labelled with their Friday (the convention
 //! of weekly equity data and of the PSY NASDAQ anchor); months are labelled with
 //! their last calendar day, so a resampled value is never dated before it was known.
+//! A period cut short by the end of the data keeps its period-end label (so that
+//! series ending on different weekdays still align); a caller replaying an `as_of`
+//! date must therefore drop readings labelled after it, as the report does.
 
 use crate::series::{Frequency, Ohlcv, Series};
 use crate::{CoreError, Result};
