@@ -1,5 +1,5 @@
 //! Inputs found by the fuzzer (`fuzz/`, target `read_csv`) that once made a reader panic,
-//! replayed with the fuzz target's option selection, and with every format.
+//! replayed with the fuzz target's option selection, and with every format: none may panic.
 
 use fissure_core::{AssetClass, Frequency, SeriesMeta};
 use fissure_io::read::{read_bytes, Format, ReadOptions};
@@ -28,7 +28,11 @@ fn fuzz_findings_do_not_panic() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
     let mut n = 0;
     for e in std::fs::read_dir(dir).unwrap() {
-        let data = std::fs::read(e.unwrap().path()).unwrap();
+        let path = e.unwrap().path();
+        // `upstream-*`: asserts inside the parquet crate's decoders, which only the reader's
+        // panic backstop can turn into an error.
+        let upstream = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("upstream-"));
+        let data = std::fs::read(&path).unwrap();
         let Some((sel, bytes)) = data.split_first() else { continue };
         for format in Format::ALL {
             for sel in [*sel, 0, 0x10, 0x20, 0x40, 0x80, 0xF0] {
@@ -40,7 +44,7 @@ fn fuzz_findings_do_not_panic() {
                         }
                     }
                     // Known findings are refused by checks, not by the panic backstop.
-                    Err(e) => assert!(!e.to_string().contains("decoder failed"), "{e}"),
+                    Err(e) => assert!(upstream || !e.to_string().contains("decoder failed"), "{e}"),
                 }
             }
         }
