@@ -32,6 +32,9 @@ pub struct SignalOptions {
     pub lppls_windows: (usize, usize, usize),
     /// Random starts per window (plus a warm start).
     pub lppls_starts: usize,
+    /// Longest simulated path for the BSADF critical values; later positions reuse the value at
+    /// this length (the pointwise CV grows only slowly with r2, like log log r2).
+    pub mc_max_len: usize,
 }
 
 impl Default for SignalOptions {
@@ -43,6 +46,7 @@ impl Default for SignalOptions {
             lppls_every: 21,
             lppls_windows: (750, 125, 25),
             lppls_starts: 2,
+            mc_max_len: 2600,
         }
     }
 }
@@ -55,12 +59,19 @@ fn cv_cache() -> &'static Mutex<HashMap<CvKey, Vec<f64>>> {
     C.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-fn bsadf_cv95(n: usize, w: usize, reps: usize, seed: u64) -> Result<Vec<f64>> {
+fn bsadf_cv95(n: usize, w: usize, reps: usize, seed: u64, max_len: usize) -> Result<Vec<f64>> {
+    let full = n;
+    let n = n.min(max_len.max(w + 10));
+    let extend = |mut v: Vec<f64>| {
+        let last = *v.last().unwrap_or(&f64::NAN);
+        v.resize(full + 1 - w, last);
+        v
+    };
     let key = (w, reps, seed);
     if let Ok(c) = cv_cache().lock() {
         if let Some(v) = c.get(&key) {
             if v.len() >= n + 1 - w {
-                return Ok(v[..n + 1 - w].to_vec());
+                return Ok(extend(v[..n + 1 - w].to_vec()));
             }
         }
     }
@@ -77,7 +88,7 @@ fn bsadf_cv95(n: usize, w: usize, reps: usize, seed: u64) -> Result<Vec<f64>> {
     if let Ok(mut c) = cv_cache().lock() {
         c.insert(key, v.clone());
     }
-    Ok(v)
+    Ok(extend(v))
 }
 
 fn is_daily(s: &Series) -> bool {
@@ -111,7 +122,7 @@ pub fn signals(series: &Series, opts: &SignalOptions) -> Result<Vec<SignalSeries
         let y = transform(base.values(), if price { Transform::Log } else { Transform::None })?;
         let cfg = PsyConfig { lag: LagSelection::Fixed(0), min_window: MinWindow::Observations(w) };
         let r = psy::radf(&y, &cfg)?;
-        let cv95 = bsadf_cv95(y.len(), w, opts.mc_reps, opts.seed)?;
+        let cv95 = bsadf_cv95(y.len(), w, opts.mc_reps, opts.seed, opts.mc_max_len)?;
         let values: Vec<f64> = r.bsadf.iter().zip(&cv95).map(|(b, c)| b - c).collect();
         let dates = base.dates()[r.first..].to_vec();
         let last = *values.last().unwrap_or(&f64::NAN);
