@@ -154,7 +154,7 @@ mod tests {
         ];
         let w = 60;
         let fits = rolling_ols(&y, &xs, w, 10).unwrap();
-        for t in (w - 1)..n {
+        for (t, fit) in fits.iter().enumerate().skip(w - 1) {
             let rows: Vec<usize> = (t + 1 - w..=t).filter(|&i| y[i].is_some()).collect();
             let xm = DMatrix::from_fn(rows.len(), 3, |r, c| match c {
                 0 => 1.0,
@@ -163,7 +163,7 @@ mod tests {
             });
             let yv = DVector::from_fn(rows.len(), |r, _| y[rows[r]].unwrap());
             let o = ols(&xm, &yv).unwrap();
-            let f = fits[t].as_ref().unwrap();
+            let f = fit.as_ref().unwrap();
             assert_eq!(f.n, rows.len());
             for j in 0..3 {
                 assert!((f.coef[j] - o.beta[j]).abs() < 1e-10, "t {t} coef {j}");

@@ -1,7 +1,7 @@
 //! `fissure export`: stored series to CSV or Parquet.
 
 use crate::ctx::Ctx;
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -54,5 +54,5 @@ fn export_parquet(series: &[fissure_core::Series], out: &std::path::Path) -> any
 
 #[cfg(not(feature = "parquet"))]
 fn export_parquet(_: &[fissure_core::Series], _: &std::path::Path) -> anyhow::Result<()> {
-    bail!("this fissure was built without Parquet support; rebuild with `--features parquet`")
+    anyhow::bail!("this fissure was built without Parquet support; rebuild with `--features parquet`")
 }
