@@ -122,7 +122,12 @@ impl Ctx {
             let mut all = read_series_file(path, &input.file_options.read_options())?;
             if all.len() > 1 {
                 let names: Vec<_> = all.iter().map(|s| s.id().to_string()).collect();
-                bail!("{} holds {} series ({}); choose one with --value-col", path.display(), all.len(), names.join(", "));
+                bail!(
+                    "{} holds {} series ({}); choose one with --value-col",
+                    path.display(),
+                    all.len(),
+                    names.join(", ")
+                );
             }
             return Ok(all.remove(0));
         }

@@ -22,7 +22,8 @@ pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {
             }
         }
     }
-    let numeric = |s: &str| s.parse::<f64>().is_ok() || s.ends_with('%') && s.trim_end_matches('%').parse::<f64>().is_ok();
+    let numeric =
+        |s: &str| s.parse::<f64>().is_ok() || s.ends_with('%') && s.trim_end_matches('%').parse::<f64>().is_ok();
     let line = |cells: Vec<&str>| {
         let mut s = String::new();
         for (i, c) in cells.iter().enumerate() {

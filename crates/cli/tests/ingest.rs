@@ -41,18 +41,23 @@ fn demo_ingest_then_identical_reingest_changes_nothing() {
     assert_eq!(out["sections"].as_array().unwrap().len(), 2, "price and market-cap fields of the snapshots");
 
     let before = Store::open(&store).unwrap().dump().unwrap();
-    let again: serde_json::Value = serde_json::from_str(&ok(&fissure(&store, &["ingest", "--demo", "--json"]))).unwrap();
+    let again: serde_json::Value =
+        serde_json::from_str(&ok(&fissure(&store, &["ingest", "--demo", "--json"]))).unwrap();
     assert!(again["series"].as_array().unwrap().iter().all(|s| s["kind"] == "unchanged"));
     assert_eq!(Store::open(&store).unwrap().dump().unwrap(), before);
 
     // spot checks through `show --json`
-    let show: serde_json::Value =
-        serde_json::from_str(&ok(&fissure(&store, &["show", "IXIC", "--from", "2000-03-10", "--to", "2000-03-10", "--json"])))
-            .unwrap();
+    let show: serde_json::Value = serde_json::from_str(&ok(&fissure(
+        &store,
+        &["show", "IXIC", "--from", "2000-03-10", "--to", "2000-03-10", "--json"],
+    )))
+    .unwrap();
     assert_eq!(show["observations"][0]["value"].as_f64(), Some(5048.62));
-    let spx: serde_json::Value =
-        serde_json::from_str(&ok(&fissure(&store, &["show", "SPX", "--from", "2026-02-11", "--to", "2026-02-12", "--json"])))
-            .unwrap();
+    let spx: serde_json::Value = serde_json::from_str(&ok(&fissure(
+        &store,
+        &["show", "SPX", "--from", "2026-02-11", "--to", "2026-02-12", "--json"],
+    )))
+    .unwrap();
     let obs = spx["observations"].as_array().unwrap();
     let change = obs[1]["value"].as_f64().unwrap() / obs[0]["value"].as_f64().unwrap() - 1.0;
     assert!((change * 100.0 + 1.57).abs() < 0.005, "S&P 500 on 2026-02-12: {:.4}%", change * 100.0);
@@ -70,7 +75,8 @@ fn a_revised_file_keeps_the_old_revision_readable() {
     std::fs::write(&f, "date,value\n2024-01-02,1.5\n2024-01-03,2.75\n2024-01-04,3.5\n2024-01-05,4.5\n").unwrap();
     let out = ok(&fissure(&store, &["ingest", f.to_str().unwrap()]));
     assert!(out.contains("revised"), "{out}");
-    let v1: serde_json::Value = serde_json::from_str(&ok(&fissure(&store, &["show", "x", "--revision", "1", "--json"]))).unwrap();
+    let v1: serde_json::Value =
+        serde_json::from_str(&ok(&fissure(&store, &["show", "x", "--revision", "1", "--json"]))).unwrap();
     let v2: serde_json::Value = serde_json::from_str(&ok(&fissure(&store, &["show", "x", "--json"]))).unwrap();
     assert_eq!(v1["observations"][1]["value"].as_f64(), Some(2.5));
     assert_eq!(v2["observations"][1]["value"].as_f64(), Some(2.75));
@@ -86,12 +92,7 @@ fn two_concurrent_ingest_processes_both_complete() {
     let macro_ = repo().join("data/demo/macro");
     let shared = repo().join("data/demo/prices/etf_spy_daily.csv");
     let spawn = |paths: &[&Path]| {
-        Command::new(env!("CARGO_BIN_EXE_fissure"))
-            .arg("--store")
-            .arg(&store)
-            .arg("ingest")
-            .args(paths)
-            .output()
+        Command::new(env!("CARGO_BIN_EXE_fissure")).arg("--store").arg(&store).arg("ingest").args(paths).output()
     };
     let (a, b) = std::thread::scope(|s| {
         let a = s.spawn(|| spawn(&[&prices]));

@@ -18,15 +18,25 @@ fn malformed_inputs_leave_the_store_unchanged() {
     let good = dir.path().join("good.csv");
     std::fs::write(&good, "date,value\n2024-01-02,1.5\n2024-01-03,2.5\n2024-01-04,2.25\n").unwrap();
     let seed = dir.path().join("seed.csv");
-    std::fs::write(&seed, "date,open,high,low,close,volume\n2024-01-02,1,2,0.5,1.5,100\n2024-01-03,1.5,2.6,1.4,2.5,120\n")
-        .unwrap();
+    std::fs::write(
+        &seed,
+        "date,open,high,low,close,volume\n2024-01-02,1,2,0.5,1.5,100\n2024-01-03,1.5,2.6,1.4,2.5,120\n",
+    )
+    .unwrap();
     let run = |args: &[&std::ffi::OsStr]| {
-        Command::new(env!("CARGO_BIN_EXE_fissure")).arg("--store").arg(&store).arg("ingest").args(args).output().unwrap()
+        Command::new(env!("CARGO_BIN_EXE_fissure"))
+            .arg("--store")
+            .arg(&store)
+            .arg("ingest")
+            .args(args)
+            .output()
+            .unwrap()
     };
     assert!(run(&[seed.as_os_str()]).status.success());
     let before = Store::open(&store).unwrap().dump().unwrap();
 
-    let expected: toml::Table = toml::from_str(&std::fs::read_to_string(corpus().join("expected.toml")).unwrap()).unwrap();
+    let expected: toml::Table =
+        toml::from_str(&std::fs::read_to_string(corpus().join("expected.toml")).unwrap()).unwrap();
     let files = expected["files"].as_table().unwrap();
     assert!(files.len() >= 30, "the corpus has {} files", files.len());
     for (name, spec) in files {

@@ -12,8 +12,8 @@ pub mod resample;
 pub mod returns;
 pub mod rolling;
 pub mod section;
-pub mod series;
 pub mod serde_nan;
+pub mod series;
 pub mod signal;
 
 pub use chrono::NaiveDate as Date;

@@ -59,22 +59,15 @@ impl Panel {
                 (common.into_iter().collect::<Vec<_>>(), 0)
             }
             Alignment::Union { max_fill_days } => {
-                let all: BTreeSet<NaiveDate> =
-                    series.iter().flat_map(|s| s.dates().iter().copied()).collect();
+                let all: BTreeSet<NaiveDate> = series.iter().flat_map(|s| s.dates().iter().copied()).collect();
                 (all.into_iter().collect(), *max_fill_days)
             }
             Alignment::Reference { id, max_fill_days } => {
-                let r = series
-                    .iter()
-                    .find(|s| s.id() == id)
-                    .ok_or_else(|| CoreError::UnknownReference(id.clone()))?;
+                let r = series.iter().find(|s| s.id() == id).ok_or_else(|| CoreError::UnknownReference(id.clone()))?;
                 (r.dates().to_vec(), *max_fill_days)
             }
         };
-        let columns = series
-            .iter()
-            .map(|s| fill_on_calendar(s.dates(), s.values(), &dates, max_fill))
-            .collect();
+        let columns = series.iter().map(|s| fill_on_calendar(s.dates(), s.values(), &dates, max_fill)).collect();
         Ok(Panel { dates, ids: series.iter().map(|s| s.id().to_string()).collect(), columns })
     }
 

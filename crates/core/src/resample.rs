@@ -48,9 +48,7 @@ pub fn period_label(d: NaiveDate, freq: Frequency) -> Result<NaiveDate> {
 
 fn month_end(y: i32, m: u32) -> NaiveDate {
     let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-    NaiveDate::from_ymd_opt(ny, nm, 1)
-        .and_then(|d| d.pred_opt())
-        .unwrap_or(NaiveDate::MAX)
+    NaiveDate::from_ymd_opt(ny, nm, 1).and_then(|d| d.pred_opt()).unwrap_or(NaiveDate::MAX)
 }
 
 /// Resamples `s` to `freq` with `agg`. The result keeps the metadata (with the
@@ -102,9 +100,8 @@ fn ohlc_columns(s: &Series, spans: &[(usize, usize)]) -> Ohlcv {
         };
     };
     let first = |c: &[Option<f64>], a: usize, b: usize| c[a..b].iter().flatten().next().copied();
-    let fold = |c: &[Option<f64>], a: usize, b: usize, f: fn(f64, f64) -> f64| {
-        c[a..b].iter().flatten().copied().reduce(f)
-    };
+    let fold =
+        |c: &[Option<f64>], a: usize, b: usize, f: fn(f64, f64) -> f64| c[a..b].iter().flatten().copied().reduce(f);
     Ohlcv {
         open: spans.iter().map(|&(a, b)| first(&o.open, a, b)).collect(),
         high: spans.iter().map(|&(a, b)| fold(&o.high, a, b, f64::max)).collect(),

@@ -60,7 +60,12 @@ pub fn prices_from_log_returns(r: &[f64], p0: f64) -> Vec<f64> {
 /// 3-month T-bill): r_t − rate_t/100/periods_per_year, with the rate taken as
 /// the last observation at most `max_fill_days` old. Dates with no usable rate
 /// are dropped.
-pub fn excess_returns(returns: &Series, rate_pct_pa: &Series, periods_per_year: f64, max_fill_days: u32) -> Result<Series> {
+pub fn excess_returns(
+    returns: &Series,
+    rate_pct_pa: &Series,
+    periods_per_year: f64,
+    max_fill_days: u32,
+) -> Result<Series> {
     let rate = fill_on_calendar(rate_pct_pa.dates(), rate_pct_pa.values(), returns.dates(), max_fill_days);
     let mut dates = Vec::new();
     let mut values = Vec::new();

@@ -57,10 +57,7 @@ impl AssetClass {
 
     /// True for series whose values are prices (log returns make sense).
     pub fn is_price(self) -> bool {
-        matches!(
-            self,
-            Self::EquityIndex | Self::Stock | Self::Etf | Self::Commodity | Self::Crypto | Self::Fx
-        )
+        matches!(self, Self::EquityIndex | Self::Stock | Self::Etf | Self::Commodity | Self::Crypto | Self::Fx)
     }
 }
 
@@ -73,10 +70,7 @@ impl fmt::Display for AssetClass {
 impl FromStr for AssetClass {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| format!("unknown asset class `{s}`"))
+        Self::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| format!("unknown asset class `{s}`"))
     }
 }
 
@@ -97,15 +91,8 @@ pub enum Frequency {
 }
 
 impl Frequency {
-    pub const ALL: [Frequency; 7] = [
-        Self::Daily,
-        Self::CalendarDaily,
-        Self::Weekly,
-        Self::Monthly,
-        Self::Quarterly,
-        Self::Annual,
-        Self::Irregular,
-    ];
+    pub const ALL: [Frequency; 7] =
+        [Self::Daily, Self::CalendarDaily, Self::Weekly, Self::Monthly, Self::Quarterly, Self::Annual, Self::Irregular];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -140,10 +127,7 @@ impl Frequency {
             Some(g) => match g {
                 1 => {
                     use chrono::Datelike;
-                    let weekend = dates
-                        .iter()
-                        .filter(|d| d.weekday().number_from_monday() >= 6)
-                        .count();
+                    let weekend = dates.iter().filter(|d| d.weekday().number_from_monday() >= 6).count();
                     if weekend * 10 > dates.len() {
                         Self::CalendarDaily
                     } else {
@@ -189,10 +173,7 @@ impl fmt::Display for Frequency {
 impl FromStr for Frequency {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| format!("unknown frequency `{s}`"))
+        Self::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| format!("unknown frequency `{s}`"))
     }
 }
 
@@ -230,12 +211,7 @@ pub struct Ohlcv {
 
 impl Ohlcv {
     fn len_check(&self, series: &str, n: usize) -> Result<()> {
-        for (name, col) in [
-            ("open", &self.open),
-            ("high", &self.high),
-            ("low", &self.low),
-            ("volume", &self.volume),
-        ] {
+        for (name, col) in [("open", &self.open), ("high", &self.high), ("low", &self.low), ("volume", &self.volume)] {
             if col.len() != n {
                 return Err(CoreError::LengthMismatch {
                     series: series.to_string(),
@@ -250,12 +226,7 @@ impl Ohlcv {
 
     fn select(&self, idx: impl Iterator<Item = usize> + Clone) -> Ohlcv {
         let pick = |c: &Vec<Option<f64>>| idx.clone().map(|i| c[i]).collect();
-        Ohlcv {
-            open: pick(&self.open),
-            high: pick(&self.high),
-            low: pick(&self.low),
-            volume: pick(&self.volume),
-        }
+        Ohlcv { open: pick(&self.open), high: pick(&self.high), low: pick(&self.low), volume: pick(&self.volume) }
     }
 }
 
@@ -287,12 +258,7 @@ impl Series {
     }
 
     /// As [`Series::new`], with open/high/low/volume columns.
-    pub fn with_ohlcv(
-        meta: SeriesMeta,
-        dates: Vec<NaiveDate>,
-        values: Vec<f64>,
-        ohlcv: Option<Ohlcv>,
-    ) -> Result<Self> {
+    pub fn with_ohlcv(meta: SeriesMeta, dates: Vec<NaiveDate>, values: Vec<f64>, ohlcv: Option<Ohlcv>) -> Result<Self> {
         let id = &meta.id;
         if values.len() != dates.len() {
             return Err(CoreError::LengthMismatch {
@@ -417,11 +383,7 @@ impl Series {
     /// Errors if any value is not strictly positive (needed before log returns).
     pub fn check_positive(&self) -> Result<()> {
         match self.dates.iter().zip(&self.values).find(|(_, v)| **v <= 0.0) {
-            Some((d, v)) => Err(CoreError::NonPositivePrice {
-                series: self.meta.id.clone(),
-                date: *d,
-                value: *v,
-            }),
+            Some((d, v)) => Err(CoreError::NonPositivePrice { series: self.meta.id.clone(), date: *d, value: *v }),
             None => Ok(()),
         }
     }

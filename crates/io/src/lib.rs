@@ -14,9 +14,9 @@ pub mod watchlist;
 pub mod write;
 
 pub use read::{read_bytes, read_file, Format, ReadError, ReadOptions, ReadOutcome, ReadWarning};
+pub use store::default_store_path;
 pub use store::{IngestSummary, Store, StoreError};
 pub use watchlist::{Watchlist, WatchlistError};
-pub use store::default_store_path;
 #[cfg(feature = "parquet")]
 pub use write::write_parquet;
 pub use write::{write_csv, WriteError};

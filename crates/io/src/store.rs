@@ -182,10 +182,7 @@ pub struct SectionInfo {
 
 /// The per-user default store path (`$XDG_DATA_HOME/fissure/store.sqlite` on Linux).
 pub fn default_store_path() -> PathBuf {
-    dirs::data_dir()
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join("fissure")
-        .join("store.sqlite")
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join("fissure").join("store.sqlite")
 }
 
 /// A handle on a store file.
@@ -232,9 +229,7 @@ impl Store {
     fn configure(&mut self) -> Result<()> {
         let r = self.conn.busy_timeout(Duration::from_secs(120));
         self.sql(r)?;
-        let r = self
-            .conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0));
+        let r = self.conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0));
         self.sql(r)?;
         let r = self.conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
         self.sql(r)
@@ -435,7 +430,13 @@ impl Store {
              JOIN ingests i ON i.id = r.ingest_id WHERE r.series_id = ?1 ORDER BY r.revision",
         ))?;
         let rows = stmt.query_map([id], |r| {
-            Ok(RevisionInfo { revision: r.get(0)?, at: r.get(1)?, label: r.get(2)?, added: r.get(3)?, changed: r.get(4)? })
+            Ok(RevisionInfo {
+                revision: r.get(0)?,
+                at: r.get(1)?,
+                label: r.get(2)?,
+                added: r.get(3)?,
+                changed: r.get(4)?,
+            })
         });
         let rows = self.sql(rows)?;
         rows.map(|r| self.sql(r)).collect()
@@ -511,10 +512,8 @@ impl Store {
 
     /// A cached value, if present.
     pub fn cache_get(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        let r = self
-            .conn
-            .query_row("SELECT value FROM cache WHERE key = ?1", [key], |r| r.get::<_, Vec<u8>>(0))
-            .optional();
+        let r =
+            self.conn.query_row("SELECT value FROM cache WHERE key = ?1", [key], |r| r.get::<_, Vec<u8>>(0)).optional();
         self.sql(r)
     }
 
@@ -564,13 +563,10 @@ impl Store {
 fn ingest_series(tx: &rusqlite::Transaction<'_>, ingest_id: i64, s: &Series) -> rusqlite::Result<SeriesChange> {
     let id = s.id();
     let m = &s.meta;
-    let current: Option<u32> = tx
-        .query_row("SELECT current_revision FROM series WHERE id = ?1", [id], |r| r.get(0))
-        .optional()?;
-    let incoming: Vec<(NaiveDate, Row)> = s
-        .observations()
-        .map(|o| (o.date, (o.value, o.open, o.high, o.low, o.volume)))
-        .collect();
+    let current: Option<u32> =
+        tx.query_row("SELECT current_revision FROM series WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    let incoming: Vec<(NaiveDate, Row)> =
+        s.observations().map(|o| (o.date, (o.value, o.open, o.high, o.low, o.volume))).collect();
     let mut existing: BTreeMap<NaiveDate, Row> = BTreeMap::new();
     if current.is_some() {
         let mut stmt = tx.prepare_cached(

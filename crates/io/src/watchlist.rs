@@ -74,15 +74,15 @@ impl Watchlist {
 
     /// Reads a watchlist file.
     pub fn from_file(path: &Path) -> Result<Watchlist, WatchlistError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| WatchlistError::Read { file: path.into(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| WatchlistError::Read { file: path.into(), source })?;
         Self::parse(&text, path)
     }
 
     /// Parses TOML text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &Path) -> Result<Watchlist, WatchlistError> {
-        let mut w: Watchlist = toml::from_str(text)
-            .map_err(|e| WatchlistError::Parse { file: origin.into(), message: e.to_string() })?;
+        let mut w: Watchlist =
+            toml::from_str(text).map_err(|e| WatchlistError::Parse { file: origin.into(), message: e.to_string() })?;
         w.origin = origin.into();
         w.check_shape()?;
         Ok(w)
@@ -137,10 +137,8 @@ impl Watchlist {
     pub fn basket_weights(&self, name: &str) -> Option<Vec<(String, f64)>> {
         let members = self.baskets.get(name)?;
         let given = self.basket_weights.get(name);
-        let raw: Vec<(String, f64)> = members
-            .iter()
-            .map(|m| (m.clone(), given.map_or(1.0, |g| g.get(m).copied().unwrap_or(0.0))))
-            .collect();
+        let raw: Vec<(String, f64)> =
+            members.iter().map(|m| (m.clone(), given.map_or(1.0, |g| g.get(m).copied().unwrap_or(0.0)))).collect();
         let total: f64 = raw.iter().map(|r| r.1).sum();
         (total > 0.0).then(|| raw.into_iter().map(|(m, w)| (m, w / total)).collect())
     }

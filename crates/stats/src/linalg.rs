@@ -29,9 +29,7 @@ pub fn ols(x: &DMatrix<f64>, y: &DVector<f64>) -> Result<Ols> {
     }
     let xtx = x.transpose() * x;
     let xty = x.transpose() * y;
-    let chol = xtx
-        .cholesky()
-        .ok_or_else(|| StatsError::Singular("X'X in OLS".into()))?;
+    let chol = xtx.cholesky().ok_or_else(|| StatsError::Singular("X'X in OLS".into()))?;
     let beta = chol.solve(&xty);
     let resid = y - x * &beta;
     let rss = resid.norm_squared();

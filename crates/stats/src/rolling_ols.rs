@@ -30,9 +30,7 @@ pub fn rolling_ols(
     let n = y.len();
     let p = x.len() + 1;
     if x.iter().any(|c| c.len() != n) {
-        return Err(StatsError::Dimension(
-            "rolling_ols: regressors and y differ in length".into(),
-        ));
+        return Err(StatsError::Dimension("rolling_ols: regressors and y differ in length".into()));
     }
     if window < 2 || min_obs < p + 1 {
         return Err(StatsError::Invalid(format!(
@@ -51,13 +49,7 @@ pub fn rolling_ols(
     let mut xtx = vec![0.0; p * p];
     let mut xty = vec![0.0; p];
     let (mut sy, mut syy, mut cnt) = (0.0, 0.0, 0usize);
-    let add = |i: usize,
-               sign: f64,
-               xtx: &mut [f64],
-               xty: &mut [f64],
-               sy: &mut f64,
-               syy: &mut f64,
-               cnt: &mut usize| {
+    let add = |i: usize, sign: f64, xtx: &mut [f64], xty: &mut [f64], sy: &mut f64, syy: &mut f64, cnt: &mut usize| {
         if let Some((r, yi)) = row(i) {
             for a in 0..p {
                 xty[a] += sign * r[a] * yi;
@@ -87,15 +79,7 @@ pub fn rolling_ols(
                 add(i, 1.0, &mut xtx, &mut xty, &mut sy, &mut syy, &mut cnt);
             }
         } else if t >= window {
-            add(
-                t - window,
-                -1.0,
-                &mut xtx,
-                &mut xty,
-                &mut sy,
-                &mut syy,
-                &mut cnt,
-            );
+            add(t - window, -1.0, &mut xtx, &mut xty, &mut sy, &mut syy, &mut cnt);
         }
         add(t, 1.0, &mut xtx, &mut xty, &mut sy, &mut syy, &mut cnt);
         if t + 1 < window || cnt < min_obs {
@@ -110,16 +94,8 @@ pub fn rolling_ols(
             // RSS = y'y − 2β'X'y + β'X'Xβ
             let xb = &a * &coef;
             let rss = syy - 2.0 * coef.dot(&b) + coef.dot(&xb);
-            let r2 = if tss > 0.0 {
-                (1.0 - rss / tss).clamp(0.0, 1.0)
-            } else {
-                f64::NAN
-            };
-            RollingFit {
-                coef: coef.iter().copied().collect(),
-                r2,
-                n: cnt,
-            }
+            let r2 = if tss > 0.0 { (1.0 - rss / tss).clamp(0.0, 1.0) } else { f64::NAN };
+            RollingFit { coef: coef.iter().copied().collect(), r2, n: cnt }
         });
         out.push(fit);
     }
@@ -140,18 +116,9 @@ mod tests {
         let x1: Vec<f64> = (0..n).map(|_| nd.sample(&mut rng)).collect();
         let x2: Vec<f64> = (0..n).map(|_| nd.sample(&mut rng)).collect();
         let y: Vec<Option<f64>> = (0..n)
-            .map(|i| {
-                if i % 37 == 5 {
-                    None
-                } else {
-                    Some(0.3 + 1.5 * x1[i] - 0.7 * x2[i] + nd.sample(&mut rng))
-                }
-            })
+            .map(|i| if i % 37 == 5 { None } else { Some(0.3 + 1.5 * x1[i] - 0.7 * x2[i] + nd.sample(&mut rng)) })
             .collect();
-        let xs = vec![
-            x1.iter().map(|v| Some(*v)).collect(),
-            x2.iter().map(|v| Some(*v)).collect(),
-        ];
+        let xs = vec![x1.iter().map(|v| Some(*v)).collect(), x2.iter().map(|v| Some(*v)).collect()];
         let w = 60;
         let fits = rolling_ols(&y, &xs, w, 10).unwrap();
         for (t, fit) in fits.iter().enumerate().skip(w - 1) {

@@ -12,7 +12,9 @@ pub enum ExportFormat {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  fissure export SPX IXIC --format csv --out indices.csv\n  fissure export BTC --format parquet --out btc.parquet")]
+#[command(
+    after_help = "Examples:\n  fissure export SPX IXIC --format csv --out indices.csv\n  fissure export BTC --format parquet --out btc.parquet"
+)]
 pub struct ExportArgs {
     /// Stored series ids.
     #[arg(required = true)]

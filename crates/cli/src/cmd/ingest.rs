@@ -15,7 +15,9 @@ use std::time::Instant;
 const DATA_EXTENSIONS: &[&str] = &["csv", "txt", "tsv", "parquet"];
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  fissure ingest --demo\n  fissure ingest ../shared/data/prices ../shared/data/macro\n  fissure ingest DGS10.csv --id US10Y --format fred --asset-class rate\n  fissure ingest shiller.csv --value-col cape --id CAPE\n\nAll files are read and validated before anything is written; one bad file stores nothing.")]
+#[command(
+    after_help = "Examples:\n  fissure ingest --demo\n  fissure ingest ../shared/data/prices ../shared/data/macro\n  fissure ingest DGS10.csv --id US10Y --format fred --asset-class rate\n  fissure ingest shiller.csv --value-col cape --id CAPE\n\nAll files are read and validated before anything is written; one bad file stores nothing."
+)]
 pub struct IngestArgs {
     /// Files or folders (a folder ingests every .csv/.txt/.tsv/.parquet file in it).
     #[arg(value_name = "PATH", required_unless_present = "demo")]
@@ -96,7 +98,8 @@ pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
     let mut labels = Vec::new();
     if args.demo {
         let demo = fissure_io::demo::load().context("loading the bundled demo data")?;
-        items.extend(demo.series.into_iter().map(|(series, f)| IngestItem { series, origin: format!("data/demo/{f}") }));
+        items
+            .extend(demo.series.into_iter().map(|(series, f)| IngestItem { series, origin: format!("data/demo/{f}") }));
         sections.extend(
             demo.sections.into_iter().map(|(section, f)| IngestSection { section, origin: format!("data/demo/{f}") }),
         );
@@ -118,7 +121,8 @@ pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
             allow_non_positive: args.allow_non_positive,
             ..args.file_options.read_options()
         };
-        let out = read_file(path, &opts).with_context(|| format!("nothing was stored; fix {} and retry", path.display()))?;
+        let out =
+            read_file(path, &opts).with_context(|| format!("nothing was stored; fix {} and retry", path.display()))?;
         for w in &out.warnings {
             pb.suspend(|| eprintln!("warning: {}: {}", w.file.display(), w.message));
         }

@@ -21,7 +21,10 @@ pub fn run(ctx: &Ctx, _args: &ListArgs) -> anyhow::Result<()> {
         }));
     }
     if series.is_empty() && sections.is_empty() {
-        println!("The store {} is empty. Load the bundled data with `fissure ingest --demo`.", ctx.store_path.display());
+        println!(
+            "The store {} is empty. Load the bundled data with `fissure ingest --demo`.",
+            ctx.store_path.display()
+        );
         return Ok(());
     }
     let rows: Vec<Vec<String>> = series

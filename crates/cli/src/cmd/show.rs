@@ -6,7 +6,9 @@ use chrono::NaiveDate;
 use clap::Args;
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  fissure show IXIC --from 2000-03-01 --to 2000-03-31\n  fissure show SPX --revisions\n  fissure show SPX --revision 1 --json")]
+#[command(
+    after_help = "Examples:\n  fissure show IXIC --from 2000-03-01 --to 2000-03-31\n  fissure show SPX --revisions\n  fissure show SPX --revision 1 --json"
+)]
 pub struct ShowArgs {
     /// Stored series id.
     pub id: String,
@@ -40,7 +42,9 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> anyhow::Result<()> {
         }
         let rows: Vec<Vec<String>> = revs
             .iter()
-            .map(|r| vec![r.revision.to_string(), r.at.clone(), r.added.to_string(), r.changed.to_string(), r.label.clone()])
+            .map(|r| {
+                vec![r.revision.to_string(), r.at.clone(), r.added.to_string(), r.changed.to_string(), r.label.clone()]
+            })
             .collect();
         print_table(&["revision", "ingested at", "added", "changed", "from"], &rows);
         return Ok(());
