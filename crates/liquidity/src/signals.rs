@@ -88,8 +88,15 @@ pub fn role_id(inputs: &FamilyInputs, role: &str, default: &str) -> String {
 
 /// The default stress configuration with ids taken from the roles.
 pub fn stress_config_for(inputs: &FamilyInputs) -> StressConfig {
+    stress_config_with_roles(&inputs.roles)
+}
+
+/// The default stress configuration with each indicator's series id replaced by the
+/// id the `roles` map (role → id, e.g. a watchlist's roles) gives it.
+pub fn stress_config_with_roles(roles: &BTreeMap<String, String>) -> StressConfig {
     let mut cfg = StressConfig::default();
-    let map: BTreeMap<&str, String> = ROLE_IDS.iter().map(|(r, d)| (*d, role_id(inputs, r, d))).collect();
+    let map: BTreeMap<&str, String> =
+        ROLE_IDS.iter().map(|(r, d)| (*d, roles.get(*r).cloned().unwrap_or_else(|| d.to_string()))).collect();
     let sub = |id: &mut String| {
         if let Some(n) = map.get(id.as_str()) {
             *id = n.clone();

@@ -117,37 +117,8 @@ fn load_data(ctx: &Ctx, ids: &[String], data: &DataArgs) -> anyhow::Result<BTree
 }
 
 fn stress_config(ctx: &Ctx) -> StressConfig {
-    let roles = [
-        ("hy_oas", "HY_OAS"),
-        ("ig_oas", "IG_OAS"),
-        ("vix", "VIX"),
-        ("us10y", "US10Y"),
-        ("us2y", "US2Y"),
-        ("us3m", "US3M"),
-        ("usd_broad", "USD_BROAD"),
-        ("usdjpy", "USDJPY"),
-        ("fed_balance_sheet", "WALCL"),
-        ("reverse_repo", "RRP"),
-        ("money_market_assets", "MMF"),
-        ("margin_debt", "MARGIN_DEBT"),
-    ];
-    let map: BTreeMap<&str, String> = roles.iter().map(|(r, d)| (*d, role(ctx, r, d))).collect();
-    let mut cfg = StressConfig::default();
-    for ind in cfg.indicators.iter_mut() {
-        let sub = |id: &mut String| {
-            if let Some(n) = map.get(id.as_str()) {
-                *id = n.clone();
-            }
-        };
-        match &mut ind.source {
-            Source::Series { id } => sub(id),
-            Source::Spread { a, b } => {
-                sub(a);
-                sub(b);
-            }
-        }
-    }
-    cfg
+    let roles = ctx.watchlist().map(|w| w.roles.clone()).unwrap_or_default();
+    fissure_liquidity::signals::stress_config_with_roles(&roles)
 }
 
 fn index(ctx: &Ctx, a: &IndexArgs) -> anyhow::Result<()> {
