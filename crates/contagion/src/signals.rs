@@ -129,20 +129,7 @@ fn rows_of(inputs: &FamilyInputs, ids: &[&str], min: usize) -> Result<ReturnRows
 }
 
 /// "92nd", "100th", "1st" for a percentile.
-pub fn ordinal(p: f64) -> String {
-    if !p.is_finite() {
-        return "n/a".into();
-    }
-    let n = p.round() as i64;
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
-}
+pub use fissure_core::family::ordinal_en as ordinal;
 
 fn pct_word_en(p: f64) -> &'static str {
     if p >= 95.0 {

@@ -49,6 +49,23 @@ impl Text {
     }
 }
 
+/// An English ordinal of a rounded percentile (`92nd`, `11th`), for explanations;
+/// `n/a` when not finite. Chinese texts write `第92百分位` and need no helper.
+pub fn ordinal_en(p: f64) -> String {
+    if !p.is_finite() {
+        return "n/a".into();
+    }
+    let n = p.round() as i64;
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
 /// One line of a line chart.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Line {

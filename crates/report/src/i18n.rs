@@ -266,17 +266,7 @@ pub fn value_with_unit(v: f64, unit: &str, lang: Lang) -> String {
 pub fn pct(p: Option<f64>, lang: Lang) -> String {
     match p {
         Some(p) if p.is_finite() => match lang {
-            Lang::En => {
-                let n = p.round() as i64;
-                let suffix = match (n % 10, n % 100) {
-                    (_, 11..=13) => "th",
-                    (1, _) => "st",
-                    (2, _) => "nd",
-                    (3, _) => "rd",
-                    _ => "th",
-                };
-                format!("{n}{suffix}")
-            }
+            Lang::En => fissure_core::family::ordinal_en(p),
             Lang::Zh => format!("第{:.0}", p),
         },
         _ => t(lang, "na").to_string(),
