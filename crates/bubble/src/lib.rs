@@ -2,13 +2,12 @@
 //! with Monte Carlo and wild-bootstrap critical values and date-stamping ([`psy`], [`cv`],
 //! [`datestamp`]); the LPPLS model of Johansen–Ledoit–Sornette calibrated as in Filimonov &
 //! Sornette (2013) with the FCO confidence indicator ([`lppls`], [`lppls_ci`]); valuation
-//! stretch ([`valuation`]); signals for the report ([`signals`]) and an SVG chart ([`chart`]).
+//! stretch ([`valuation`]); signals for the report ([`signals`]).
 
 // Index loops mirror the equations; `!(x > 0.0)` deliberately treats NaN as failure.
 #![allow(clippy::needless_range_loop, clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod analyse;
-pub mod chart;
 pub mod cv;
 pub mod datestamp;
 pub mod error;

@@ -8,14 +8,13 @@ use anyhow::{bail, Context};
 use chrono::{Datelike, NaiveDate};
 use clap::{Args, Subcommand, ValueEnum};
 use fissure_bubble::analyse::{self, PsyRequest, Transform};
-use fissure_bubble::chart::{episodes_svg, Span};
 use fissure_bubble::cv::{BsadfCvRule, CvMethod, LEVELS};
 use fissure_bubble::datestamp;
 use fissure_bubble::lppls::{self, FitOptions};
 use fissure_bubble::lppls_ci::{self, CiConfig, Filter, RelErrorAggregation};
 use fissure_bubble::psy::{LagSelection, MinWindow, PsyConfig};
 use fissure_bubble::valuation;
-use fissure_core::{resample, Aggregation, AssetClass, Frequency, Series};
+use fissure_core::{resample, Aggregation, AssetClass, Chart, ChartData, Frequency, Line, Series, Span, Text};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -358,13 +357,18 @@ fn psy(ctx: &Ctx, a: &PsyArgs) -> anyhow::Result<()> {
             .iter()
             .map(|e| Span { start: e.start, end: e.end, label: format!("{} – {} (peak {})", e.start, e.end, e.peak) })
             .collect();
-        let svg = episodes_svg(
-            &format!("{} — PSY episodes ({}% critical value)", s.id(), a.level),
-            dates,
-            s.values(),
-            &spans,
-            transform == Transform::Log,
-        );
+        let chart = Chart {
+            id: format!("psy_{}", s.id()),
+            title: Text::new(format!("{} — PSY episodes ({}% critical value)", s.id(), a.level), ""),
+            caption: Text::default(),
+            data: ChartData::Lines {
+                lines: vec![Line { label: s.id().to_string(), dates: dates.to_vec(), values: s.values().to_vec() }],
+                spans,
+                hlines: vec![],
+                log_scale: transform == Transform::Log,
+            },
+        };
+        let svg = fissure_report::svg::draw(&chart, fissure_report::Lang::En);
         std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
     }
     let params = json!({
