@@ -139,7 +139,7 @@ fn concurrent_writers_lose_nothing() {
                     let pts: Vec<(&str, f64)> = pts.iter().map(|(a, b)| (a.as_str(), *b)).collect();
                     st.ingest(&id, &[item(series(&id, &pts))], &[]).unwrap();
                     // and every writer adds a date to one shared series
-                    let day = format!("2024-03-{:02}", t * 10 + k + 1);
+                    let day = (d("2024-03-01") + chrono::Days::new((t * 10 + k) as u64)).to_string();
                     st.ingest("shared", &[item(series("SHARED", &[(day.as_str(), 1.0)]))], &[]).unwrap();
                 }
             })
