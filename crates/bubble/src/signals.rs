@@ -96,12 +96,14 @@ fn is_daily(s: &Series) -> bool {
     matches!(f, Frequency::Daily | Frequency::CalendarDaily)
 }
 
-fn spec(id: String, title_en: &str, title_zh: &str, unit: &str, thresholds: Thresholds) -> SignalSpec {
+/// A bubble signal's spec; titles end with the series tested (`… — IXIC`), since the
+/// family publishes the same signals for several series.
+fn spec(id: String, subject: &str, title_en: &str, title_zh: &str, unit: &str, thresholds: Thresholds) -> SignalSpec {
     SignalSpec {
         id,
         family: "bubble".into(),
-        title_en: title_en.into(),
-        title_zh: title_zh.into(),
+        title_en: format!("{title_en} — {subject}"),
+        title_zh: format!("{title_zh} — {subject}"),
         unit: unit.into(),
         higher_is_riskier: true,
         thresholds,
@@ -146,6 +148,7 @@ pub fn signals(series: &Series, opts: &SignalOptions) -> Result<Vec<SignalSeries
         out.push(SignalSeries {
             spec: spec(
                 format!("bubble.bsadf.{id}"),
+                &id,
                 "PSY BSADF minus 95% critical value",
                 "PSY BSADF 减 95% 临界值",
                 "t-stat",
@@ -199,6 +202,7 @@ pub fn signals(series: &Series, opts: &SignalOptions) -> Result<Vec<SignalSeries
         out.push(SignalSeries {
             spec: spec(
                 format!("bubble.lppls_pos.{id}"),
+                &id,
                 "LPPLS positive-bubble confidence",
                 "LPPLS 正泡沫置信度",
                 "share",
@@ -221,6 +225,7 @@ pub fn signals(series: &Series, opts: &SignalOptions) -> Result<Vec<SignalSeries
         out.push(SignalSeries {
             spec: spec(
                 format!("bubble.valuation_pct.{id}"),
+                &id,
                 "Valuation percentile against own history",
                 "估值历史百分位",
                 "percent",
