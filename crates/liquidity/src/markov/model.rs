@@ -313,18 +313,23 @@ impl MarkovSwitching {
     }
 
     /// Residuals for every observation and joint state, row-major nobs × M.
-    pub(crate) fn residuals(&self, st: &Structured) -> Vec<f64> {
-        let (k, m, p) = (self.spec.k, self.m, self.spec.order);
-        let t_all = self.y.len();
-        // u[t*k + s] = y_t − x_t'β_s
-        let mut u = vec![0.0; t_all * k];
-        for t in 0..t_all {
-            let xt = &self.x[t * m..(t + 1) * m];
+    /// `u[t*k + s] = y_t − x_t'β_s`: the regression residual of every observation under every regime.
+    pub(crate) fn regression_residuals(&self, st: &Structured) -> Vec<f64> {
+        let (k, m) = (self.spec.k, self.m);
+        let mut u = vec![0.0; self.y.len() * k];
+        for (t, (yt, xt)) in self.y.iter().zip(self.x.chunks_exact(m)).enumerate() {
             for s in 0..k {
                 let b = &st.beta[s * m..(s + 1) * m];
-                u[t * k + s] = self.y[t] - xt.iter().zip(b).map(|(a, c)| a * c).sum::<f64>();
+                u[t * k + s] = yt - xt.iter().zip(b).map(|(a, c)| a * c).sum::<f64>();
             }
         }
+        u
+    }
+
+    pub(crate) fn residuals(&self, st: &Structured) -> Vec<f64> {
+        let (k, p) = (self.spec.k, self.spec.order);
+        // u[t*k + s] = y_t − x_t'β_s
+        let u = self.regression_residuals(st);
         let nst = self.n_states();
         let nobs = self.nobs();
         let kp = k.pow(p as u32);
@@ -382,20 +387,11 @@ impl MarkovSwitching {
     /// Hamilton (1989) filter in probability space with per-step scaling
     /// (equivalent to statsmodels' log-space recursion).
     pub(crate) fn filter_structured(&self, st: &Structured, store: bool) -> Result<FilterOutput, MarkovError> {
-        let (k, p, m) = (self.spec.k, self.spec.order, self.m);
+        let (k, p) = (self.spec.k, self.spec.order);
         let nst = self.n_states();
         let kp = k.pow(p as u32);
         let nobs = self.nobs();
-        let t_all = self.y.len();
-        // u[t*k + s] = y_t − x_t'β_s
-        let mut u = vec![0.0; t_all * k];
-        for t in 0..t_all {
-            let xt = &self.x[t * m..(t + 1) * m];
-            for s in 0..k {
-                let b = &st.beta[s * m..(s + 1) * m];
-                u[t * k + s] = self.y[t] - xt.iter().zip(b).map(|(a, c)| a * c).sum::<f64>();
-            }
-        }
+        let u = self.regression_residuals(st);
         // digits of every joint state: d[x*(p+1) + l] = S_{t−l}
         let digits: Vec<usize> = (0..nst).flat_map(|x| digits_of(x, k, p)).collect();
         let ln2pi = (2.0 * std::f64::consts::PI).ln();

@@ -27,15 +27,7 @@ impl MarkovSwitching {
         let sm = self.smooth_structured(st)?;
         let f = &sm.filter;
         let e = self.residuals(st);
-        let t_all = self.y.len();
-        let mut u = vec![0.0; t_all * k];
-        for t in 0..t_all {
-            let xt = &self.x[t * m..(t + 1) * m];
-            for s in 0..k {
-                let b = &st.beta[s * m..(s + 1) * m];
-                u[t * k + s] = self.y[t] - xt.iter().zip(b).map(|(a, c)| a * c).sum::<f64>();
-            }
-        }
+        let u = self.regression_residuals(st);
         let digits: Vec<usize> = (0..nst).flat_map(|x| digits_of(x, k, p)).collect();
         let mut g_beta = vec![0.0; k * m];
         let mut g_ar = vec![0.0; k * p];
