@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod family;
+pub mod id;
 pub mod panel;
 pub mod resample;
 pub mod returns;
@@ -19,6 +20,7 @@ pub mod signal;
 pub use chrono::NaiveDate as Date;
 pub use error::CoreError;
 pub use family::{Chart, ChartData, FamilyInputs, FamilyOutput, Line, SignalFamily, Span, Text};
+pub use id::{id_problem, is_valid_id, printable_id};
 pub use panel::{Alignment, Panel};
 pub use resample::{resample, Aggregation};
 pub use returns::{excess_returns, log_returns, prices_from_log_returns, prices_from_simple_returns, simple_returns};

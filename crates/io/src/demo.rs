@@ -29,6 +29,11 @@ pub struct SeriesEntry {
     /// Accept prices <= 0 (WTI on 2020-04-20); log returns of such a series fail at analysis time.
     #[serde(default)]
     pub allow_non_positive: bool,
+    /// Repair OHLC rows whose open or close lies outside [low, high] (high/low widened; the
+    /// close is never changed). Yahoo's continuous futures mix settlement closes with
+    /// session highs and lows, so their files need it; MANIFEST.md says which.
+    #[serde(default)]
+    pub repair_ohlc: bool,
 }
 
 /// One cross-section file of the catalog.
@@ -99,6 +104,7 @@ pub fn load() -> Result<DemoData, DemoError> {
             meta: Some(meta),
             frequency: Some(e.frequency),
             allow_non_positive: e.allow_non_positive,
+            repair_ohlc: e.repair_ohlc,
             ..Default::default()
         };
         let got = read_bytes(Path::new(&e.file), bytes, &opts)?;

@@ -78,6 +78,24 @@ const MIGRATIONS: &[&str] = &[
         created_at TEXT NOT NULL,
         value BLOB NOT NULL
      );",
+    // 3: metadata revisions (name, class, unit, frequency, source as of each change);
+    //    existing series get their current metadata as revision 1
+    "CREATE TABLE meta_revisions (
+        series_id TEXT NOT NULL REFERENCES series(id),
+        revision INTEGER NOT NULL,
+        ingest_id INTEGER REFERENCES ingests(id),
+        name TEXT NOT NULL,
+        asset_class TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        frequency TEXT NOT NULL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (series_id, revision)
+     );
+     INSERT INTO meta_revisions (series_id, revision, ingest_id, name, asset_class, unit, frequency, source)
+       SELECT s.id, 1,
+              (SELECT r.ingest_id FROM revisions r WHERE r.series_id = s.id ORDER BY r.revision LIMIT 1),
+              s.name, s.asset_class, s.unit, s.frequency, s.source
+       FROM series s;",
 ];
 
 /// The schema version this build writes.
@@ -102,6 +120,12 @@ pub enum StoreError {
     DuplicateInBatch { id: String, first: String, second: String },
     #[error("store {path}: stored data is invalid for `{id}`: {why}")]
     Corrupt { path: PathBuf, id: String, why: String },
+    #[error("no store at {path}; create one with `fissure ingest` (or give the right --store / FISSURE_STORE)")]
+    NoStore { path: PathBuf },
+    #[error("{path} is not a Fissure store ({why}); it was left unchanged")]
+    NotAStore { path: PathBuf, why: String },
+    #[error("{origin}: invalid series id \"{id}\": {why} (choose one with --id)")]
+    InvalidId { id: String, why: String, origin: String },
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -111,6 +135,48 @@ type Result<T> = std::result::Result<T, StoreError>;
 pub struct IngestItem {
     pub series: Series,
     pub origin: String,
+}
+
+/// Which metadata fields of an ingested series were stated explicitly (a flag, the demo
+/// catalog), as opposed to defaults a reader filled in (name = id, class `unknown`, the
+/// inferred frequency, the file name as source). On an existing series only stated fields
+/// can change the stored metadata, and each change is a new metadata revision; a field
+/// left to its default keeps the stored value. (An inferred frequency replaces a stored
+/// `irregular` one, since it was itself only inferred.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Declared {
+    pub name: bool,
+    pub asset_class: bool,
+    pub unit: bool,
+    pub frequency: bool,
+    pub source: bool,
+}
+
+impl Declared {
+    /// Every field stated (catalog entries; [`Store::ingest`]).
+    pub const ALL: Declared = Declared { name: true, asset_class: true, unit: true, frequency: true, source: true };
+    /// Nothing stated: data only (a plain file).
+    pub const NONE: Declared =
+        Declared { name: false, asset_class: false, unit: false, frequency: false, source: false };
+}
+
+/// One change of a metadata field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MetaChange {
+    pub field: &'static str,
+    pub from: String,
+    pub to: String,
+}
+
+/// One metadata revision of a series.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetaRevisionInfo {
+    pub revision: u32,
+    /// When and by which ingest (absent for metadata carried over from a store older than
+    /// metadata revisions).
+    pub at: Option<String>,
+    pub label: Option<String>,
+    pub meta: SeriesMeta,
 }
 
 /// One cross-section to ingest.
@@ -139,6 +205,11 @@ pub struct SeriesChange {
     pub changed: usize,
     pub first: Option<NaiveDate>,
     pub last: Option<NaiveDate>,
+    /// Metadata fields changed by this ingest (a new metadata revision when not empty).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub metadata: Vec<MetaChange>,
+    /// The metadata revision after this ingest.
+    pub meta_revision: u32,
 }
 
 /// The outcome of one ingest transaction.
@@ -189,6 +260,50 @@ pub fn default_store_path() -> PathBuf {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Opened by [`Store::open_read_only`]: nothing is ever written.
+    read_only: bool,
+}
+
+/// What a file holds, as far as the store is concerned.
+enum Identity {
+    /// An SQLite file with no table at all (new or zero-length).
+    Empty,
+    /// A Fissure store at this schema version.
+    Fissure(u32),
+}
+
+fn sqlite_err(path: &Path, source: rusqlite::Error) -> StoreError {
+    let not_db = matches!(&source, rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::NotADatabase);
+    if not_db {
+        StoreError::NotAStore { path: path.into(), why: "not an SQLite database".into() }
+    } else {
+        StoreError::Sqlite { path: path.into(), source }
+    }
+}
+
+/// Tells a Fissure store from an empty file and from any other SQLite database, reading only.
+fn identify(conn: &Connection, path: &Path) -> Result<Identity> {
+    let e = |source| sqlite_err(path, source);
+    let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(e)?;
+    let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").map_err(e)?;
+    let tables: Vec<String> =
+        stmt.query_map([], |r| r.get(0)).map_err(e)?.collect::<rusqlite::Result<_>>().map_err(e)?;
+    let fissure = ["series", "ingests", "revisions", "observations"].iter().all(|t| tables.iter().any(|x| x == t));
+    match (version, tables.is_empty(), fissure) {
+        (0, true, _) => Ok(Identity::Empty),
+        (v, _, true) if v > 0 => Ok(Identity::Fissure(v)),
+        _ => {
+            let shown: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+            let more = if tables.len() > 5 { format!(" and {} more", tables.len() - 5) } else { String::new() };
+            Err(StoreError::NotAStore {
+                path: path.into(),
+                why: format!(
+                    "an SQLite database with schema version {version} and tables {}{more}",
+                    if shown.is_empty() { "none".to_string() } else { shown.join(", ") }
+                ),
+            })
+        }
+    }
 }
 
 type Row = (f64, Option<f64>, Option<f64>, Option<f64>, Option<f64>);
@@ -206,16 +321,70 @@ fn same_row(a: &Row, b: &Row) -> bool {
 }
 
 impl Store {
-    /// Opens (creating if needed) the store at `path` and migrates its schema forward.
+    /// Opens (creating if needed) the store at `path` and migrates its schema forward: the
+    /// writers' entry point (`ingest`, the report's cache). A file that is not a Fissure store
+    /// (another SQLite database, any other file) is refused and left byte-for-byte unchanged.
     pub fn open(path: &Path) -> Result<Store> {
+        if path.is_dir() {
+            return Err(StoreError::NotAStore { path: path.into(), why: "a folder".into() });
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: path.into(), source })?;
         }
         let conn = Connection::open(path).map_err(|source| StoreError::Sqlite { path: path.into(), source })?;
-        let mut store = Store { conn, path: path.to_path_buf() };
+        conn.busy_timeout(Duration::from_secs(120)).map_err(|e| sqlite_err(path, e))?;
+        // Identify before configuring: `journal_mode=WAL` would rewrite a foreign file's header.
+        identify(&conn, path)?;
+        let mut store = Store { conn, path: path.to_path_buf(), read_only: false };
         store.configure()?;
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Opens an existing store for reading only: the read commands' entry point (`list`,
+    /// `show`, `export`, the analysis commands). It never creates a file, never migrates the
+    /// schema and never writes: a missing path is [`StoreError::NoStore`], a file that is not
+    /// a Fissure store is [`StoreError::NotAStore`]. A store of an older schema is read as it
+    /// is (what it lacks reads as empty); [`Store::cache_put`] is a no-op on such a handle.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        use rusqlite::OpenFlags;
+        if !path.exists() {
+            return Err(StoreError::NoStore { path: path.into() });
+        }
+        if path.is_dir() {
+            return Err(StoreError::NotAStore { path: path.into(), why: "a folder".into() });
+        }
+        // Read-write without create (a WAL store needs its shared-memory file), made
+        // query-only; a file the user cannot write is opened read-only instead.
+        let flags = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .or_else(|_| Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_READ_ONLY))
+            .map_err(|e| sqlite_err(path, e))?;
+        conn.busy_timeout(Duration::from_secs(120)).map_err(|e| sqlite_err(path, e))?;
+        conn.execute_batch("PRAGMA query_only = ON").map_err(|e| sqlite_err(path, e))?;
+        match identify(&conn, path)? {
+            Identity::Empty => {
+                Err(StoreError::NotAStore { path: path.into(), why: "an empty file, not a store yet".into() })
+            }
+            Identity::Fissure(v) if v > SCHEMA_VERSION => {
+                Err(StoreError::SchemaTooNew { path: path.into(), found: v, supported: SCHEMA_VERSION })
+            }
+            Identity::Fissure(_) => Ok(Store { conn, path: path.to_path_buf(), read_only: true }),
+        }
+    }
+
+    /// True for a handle from [`Store::open_read_only`].
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    fn has_table(&self, name: &str) -> bool {
+        self.conn
+            .query_row("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", [name], |_| Ok(()))
+            .optional()
+            .ok()
+            .flatten()
+            .is_some()
     }
 
     pub fn path(&self) -> &Path {
@@ -260,8 +429,40 @@ impl Store {
     }
 
     /// Ingests series and cross-sections in ONE transaction: everything is stored,
-    /// or (on any error) nothing is.
+    /// or (on any error) nothing is. Every metadata field is taken as stated
+    /// ([`Declared::ALL`]): a change is recorded as a new metadata revision.
     pub fn ingest(&mut self, label: &str, items: &[IngestItem], sections: &[IngestSection]) -> Result<IngestSummary> {
+        self.ingest_with(label, items, sections, &[])
+    }
+
+    /// As [`Store::ingest`], with `declared[i]` telling which metadata fields of `items[i]`
+    /// were stated (missing entries: [`Declared::ALL`]). Fields not stated keep the stored
+    /// values of an existing series, so re-ingesting a plain file never resets a series'
+    /// name, class or frequency.
+    pub fn ingest_with(
+        &mut self,
+        label: &str,
+        items: &[IngestItem],
+        sections: &[IngestSection],
+        declared: &[Declared],
+    ) -> Result<IngestSummary> {
+        let invalid = |id: &str, why: String, origin: &str| StoreError::InvalidId {
+            id: fissure_core::printable_id(id),
+            why,
+            origin: origin.to_string(),
+        };
+        for it in items {
+            if let Some(why) = fissure_core::id_problem(it.series.id()) {
+                return Err(invalid(it.series.id(), why, &it.origin));
+            }
+        }
+        for s in sections {
+            for part in [&s.section.id, &s.section.field] {
+                if let Some(why) = fissure_core::id_problem(part) {
+                    return Err(invalid(part, why, &s.origin));
+                }
+            }
+        }
         let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
         for it in items {
             if let Some(first) = seen.insert(it.series.id(), &it.origin) {
@@ -290,8 +491,9 @@ impl Store {
         tx.execute("INSERT INTO ingests (at, label) VALUES (?1, ?2)", params![now, label]).map_err(e)?;
         let ingest_id = tx.last_insert_rowid();
         let mut summary = IngestSummary::default();
-        for it in items {
-            summary.series.push(ingest_series(&tx, ingest_id, &it.series).map_err(e)?);
+        for (i, it) in items.iter().enumerate() {
+            let decl = declared.get(i).copied().unwrap_or(Declared::ALL);
+            summary.series.push(ingest_series(&tx, ingest_id, &it.series, decl).map_err(e)?);
         }
         // group cross-sections by (id, field): one revision per field per ingest
         let mut groups: BTreeMap<(String, String), Vec<&CrossSection>> = BTreeMap::new();
@@ -301,7 +503,11 @@ impl Store {
         for ((id, field), secs) in groups {
             summary.sections.push(ingest_section(&tx, &id, &field, &secs).map_err(e)?);
         }
-        let any_change = summary.series.iter().chain(&summary.sections).any(|c| c.kind != ChangeKind::Unchanged);
+        let any_change = summary
+            .series
+            .iter()
+            .chain(&summary.sections)
+            .any(|c| c.kind != ChangeKind::Unchanged || !c.metadata.is_empty());
         if !any_change {
             // identical data: leave no trace, not even the ingest log row
             tx.rollback().map_err(e)?;
@@ -442,6 +648,37 @@ impl Store {
         rows.map(|r| self.sql(r)).collect()
     }
 
+    /// The metadata revisions of a series, oldest first (empty for a store older than
+    /// metadata revisions, opened read-only).
+    pub fn meta_revisions(&self, id: &str) -> Result<Vec<MetaRevisionInfo>> {
+        self.meta(id)?;
+        if !self.has_table("meta_revisions") {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.sql(self.conn.prepare(
+            "SELECT m.revision, i.at, i.label, m.name, m.asset_class, m.unit, m.frequency, m.source
+             FROM meta_revisions m LEFT JOIN ingests i ON i.id = m.ingest_id
+             WHERE m.series_id = ?1 ORDER BY m.revision",
+        ))?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(MetaRevisionInfo {
+                revision: r.get(0)?,
+                at: r.get(1)?,
+                label: r.get(2)?,
+                meta: SeriesMeta {
+                    id: id.to_string(),
+                    name: r.get(3)?,
+                    asset_class: r.get::<_, String>(4)?.parse().unwrap_or_default(),
+                    unit: r.get(5)?,
+                    frequency: r.get::<_, String>(6)?.parse().unwrap_or_default(),
+                    source: r.get(7)?,
+                },
+            })
+        });
+        let rows = self.sql(rows)?;
+        rows.map(|r| self.sql(r)).collect()
+    }
+
     /// Stored cross-section families.
     pub fn list_sections(&self) -> Result<Vec<SectionInfo>> {
         let mut stmt = self.sql(self.conn.prepare(
@@ -505,20 +742,39 @@ impl Store {
                 .conn
                 .query_row("SELECT current_revision FROM series WHERE id = ?1", [id], |r| r.get::<_, u32>(0))
                 .optional();
-            parts.push(format!("{id}@{}", self.sql(rev)?.unwrap_or(0)));
+            let mut part = format!("{id}@{}", self.sql(rev)?.unwrap_or(0));
+            // a metadata change (e.g. the asset class) changes what the families compute
+            if self.has_table("meta_revisions") {
+                let m =
+                    self.conn.query_row("SELECT MAX(revision) FROM meta_revisions WHERE series_id = ?1", [id], |r| {
+                        r.get::<_, Option<u32>>(0)
+                    });
+                if let Some(m) = self.sql(m)?.filter(|m| *m > 1) {
+                    part.push_str(&format!("m{m}"));
+                }
+            }
+            parts.push(part);
         }
         Ok(parts.join(","))
     }
 
     /// A cached value, if present.
     pub fn cache_get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        if self.read_only && !self.has_table("cache") {
+            return Ok(None);
+        }
         let r =
             self.conn.query_row("SELECT value FROM cache WHERE key = ?1", [key], |r| r.get::<_, Vec<u8>>(0)).optional();
         self.sql(r)
     }
 
-    /// Stores a cached value (replacing any previous one under the same key).
+    /// Stores a cached value (replacing any previous one under the same key). On a
+    /// read-only handle nothing is written (a cache is only an optimisation; read commands
+    /// never write).
     pub fn cache_put(&self, key: &str, value: &[u8]) -> Result<()> {
+        if self.read_only {
+            return Ok(());
+        }
         let now = chrono::Utc::now().to_rfc3339();
         let r = self.conn.execute(
             "INSERT INTO cache (key, created_at, value) VALUES (?1, ?2, ?3)
@@ -539,7 +795,11 @@ impl Store {
             ("observations", "series_id, date, rev_from"),
             ("sections", "id, field"),
             ("section_rows", "section_id, field, date, symbol, rev_from"),
+            ("meta_revisions", "series_id, revision"),
         ] {
+            if !self.has_table(table) {
+                continue;
+            }
             let mut stmt = self.sql(self.conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}")))?;
             let ncol = stmt.column_count();
             out.push_str(&format!("## {table}\n"));
@@ -560,11 +820,79 @@ impl Store {
     }
 }
 
-fn ingest_series(tx: &rusqlite::Transaction<'_>, ingest_id: i64, s: &Series) -> rusqlite::Result<SeriesChange> {
+fn read_meta(tx: &rusqlite::Transaction<'_>, id: &str) -> rusqlite::Result<Option<(SeriesMeta, u32)>> {
+    tx.query_row(
+        "SELECT name, asset_class, unit, frequency, source, current_revision FROM series WHERE id = ?1",
+        [id],
+        |r| {
+            Ok((
+                SeriesMeta {
+                    id: id.to_string(),
+                    name: r.get(0)?,
+                    asset_class: r.get::<_, String>(1)?.parse().unwrap_or_default(),
+                    unit: r.get(2)?,
+                    frequency: r.get::<_, String>(3)?.parse().unwrap_or_default(),
+                    source: r.get(4)?,
+                },
+                r.get(5)?,
+            ))
+        },
+    )
+    .optional()
+}
+
+/// The stored metadata updated by the stated fields of `incoming`, and what changed.
+fn merge_meta(stored: &SeriesMeta, incoming: &SeriesMeta, decl: Declared) -> (SeriesMeta, Vec<MetaChange>) {
+    let mut m = stored.clone();
+    let mut changes = Vec::new();
+    let mut set = |field: &'static str, from: String, to: String| {
+        if from != to {
+            changes.push(MetaChange { field, from, to });
+            true
+        } else {
+            false
+        }
+    };
+    if decl.name && set("name", stored.name.clone(), incoming.name.clone()) {
+        m.name = incoming.name.clone();
+    }
+    if decl.asset_class && set("asset_class", stored.asset_class.to_string(), incoming.asset_class.to_string()) {
+        m.asset_class = incoming.asset_class;
+    }
+    if decl.unit && set("unit", stored.unit.clone(), incoming.unit.clone()) {
+        m.unit = incoming.unit.clone();
+    }
+    let freq_stated = decl.frequency || (stored.frequency == Frequency::Irregular);
+    if freq_stated && set("frequency", stored.frequency.to_string(), incoming.frequency.to_string()) {
+        m.frequency = incoming.frequency;
+    }
+    if decl.source && set("source", stored.source.clone(), incoming.source.clone()) {
+        m.source = incoming.source.clone();
+    }
+    (m, changes)
+}
+
+fn insert_meta_revision(tx: &rusqlite::Transaction<'_>, ingest_id: i64, m: &SeriesMeta) -> rusqlite::Result<u32> {
+    let last: Option<u32> =
+        tx.query_row("SELECT MAX(revision) FROM meta_revisions WHERE series_id = ?1", [&m.id], |r| r.get(0))?;
+    let rev = last.unwrap_or(0) + 1;
+    tx.execute(
+        "INSERT INTO meta_revisions (series_id, revision, ingest_id, name, asset_class, unit, frequency, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![m.id, rev, ingest_id, m.name, m.asset_class.as_str(), m.unit, m.frequency.as_str(), m.source],
+    )?;
+    Ok(rev)
+}
+
+fn ingest_series(
+    tx: &rusqlite::Transaction<'_>,
+    ingest_id: i64,
+    s: &Series,
+    decl: Declared,
+) -> rusqlite::Result<SeriesChange> {
     let id = s.id();
-    let m = &s.meta;
-    let current: Option<u32> =
-        tx.query_row("SELECT current_revision FROM series WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    let stored = read_meta(tx, id)?;
+    let current = stored.as_ref().map(|x| x.1);
     let incoming: Vec<(NaiveDate, Row)> =
         s.observations().map(|o| (o.date, (o.value, o.open, o.high, o.low, o.volume))).collect();
     let mut existing: BTreeMap<NaiveDate, Row> = BTreeMap::new();
@@ -596,7 +924,12 @@ fn ingest_series(tx: &rusqlite::Transaction<'_>, ingest_id: i64, s: &Series) -> 
         Some(r) if added.is_empty() && changed.is_empty() => (ChangeKind::Unchanged, r),
         Some(r) => (ChangeKind::Revised, r + 1),
     };
-    // metadata: insert, or refresh descriptive fields (not revisioned)
+    // Metadata: a new series takes the incoming metadata; an existing one keeps what was
+    // not stated, and every change of a stated field is a new metadata revision.
+    let (meta, meta_changes) = match &stored {
+        None => (s.meta.clone(), Vec::new()),
+        Some((old, _)) => merge_meta(old, &s.meta, decl),
+    };
     tx.execute(
         "INSERT INTO series (id, name, asset_class, unit, frequency, source, current_revision)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -606,8 +939,16 @@ fn ingest_series(tx: &rusqlite::Transaction<'_>, ingest_id: i64, s: &Series) -> 
          WHERE series.name IS NOT excluded.name OR series.asset_class IS NOT excluded.asset_class
            OR series.unit IS NOT excluded.unit OR series.frequency IS NOT excluded.frequency
            OR series.source IS NOT excluded.source OR series.current_revision IS NOT excluded.current_revision",
-        params![id, m.name, m.asset_class.as_str(), m.unit, m.frequency.as_str(), m.source, revision],
+        params![id, meta.name, meta.asset_class.as_str(), meta.unit, meta.frequency.as_str(), meta.source, revision],
     )?;
+    let meta_revision = if stored.is_none() || !meta_changes.is_empty() {
+        insert_meta_revision(tx, ingest_id, &meta)?
+    } else {
+        tx.query_row("SELECT MAX(revision) FROM meta_revisions WHERE series_id = ?1", [id], |r| {
+            r.get::<_, Option<u32>>(0)
+        })?
+        .unwrap_or(1)
+    };
     if kind != ChangeKind::Unchanged {
         tx.execute(
             "INSERT INTO revisions (series_id, revision, ingest_id, added, changed) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -636,6 +977,8 @@ fn ingest_series(tx: &rusqlite::Transaction<'_>, ingest_id: i64, s: &Series) -> 
         changed: changed.len(),
         first: s.first_date().into_iter().chain(existing.keys().next().copied()).min(),
         last: s.last_date().into_iter().chain(existing.keys().next_back().copied()).max(),
+        metadata: meta_changes,
+        meta_revision,
     })
 }
 
@@ -711,6 +1054,8 @@ fn ingest_section(
         changed: changed.len(),
         first: dates.iter().min().copied(),
         last: dates.iter().max().copied(),
+        metadata: Vec::new(),
+        meta_revision: 1,
     })
 }
 

@@ -91,6 +91,99 @@ fn valid_zone(z: &[u8]) -> bool {
     }
 }
 
+/// How a date cell is written. One file uses one form: a file mixing them (ISO and
+/// `01/03/2024`) is refused, because such files are usually pasted together from sources
+/// with different conventions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateForm {
+    /// `YYYY-MM-DD` or `YYYY/MM/DD`, with or without a time of day.
+    Iso,
+    /// `M/D/YYYY` or `D/M/YYYY` (see [`DateOrder`]).
+    Slash,
+    /// `YYYYMMDD`.
+    Compact,
+    /// `YYYYMM`, `YYYY-MM`, `YYYY/MM`, `YYYY.MM`: a month.
+    Month,
+}
+
+impl DateForm {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Iso => "YYYY-MM-DD",
+            Self::Slash => "M/D/YYYY or D/M/YYYY",
+            Self::Compact => "YYYYMMDD",
+            Self::Month => "a month (YYYYMM, YYYY-MM or YYYY.MM)",
+        }
+    }
+}
+
+/// The order of day and month in `a/b/YYYY` dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateOrder {
+    /// Decided from the file: a first part above 12 means day-first, a second part above
+    /// 12 month-first; a file where every date has both parts ≤ 12 is ambiguous and refused.
+    #[default]
+    Auto,
+    /// Month first (`01/13/2024`, US).
+    Mdy,
+    /// Day first (`13/01/2024`, most of the world).
+    Dmy,
+}
+
+impl std::str::FromStr for DateOrder {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(Self::Auto),
+            "mdy" | "m/d/y" | "us" => Ok(Self::Mdy),
+            "dmy" | "d/m/y" => Ok(Self::Dmy),
+            _ => Err(format!("unknown date format `{s}` (expected auto, mdy or dmy)")),
+        }
+    }
+}
+
+/// The form of a date cell, if it is in one of the accepted forms' shapes (not checked
+/// for validity).
+pub fn date_form(field: &[u8]) -> Option<DateForm> {
+    let s = field.trim_ascii();
+    let n = s.len();
+    if n >= 10 && (s[4] == b'-' || s[4] == b'/') && s[7] == s[4] {
+        return Some(DateForm::Iso);
+    }
+    match n {
+        8 if s.iter().all(u8::is_ascii_digit) => Some(DateForm::Compact),
+        6 if s.iter().all(u8::is_ascii_digit) => Some(DateForm::Month),
+        7 if matches!(s[4], b'-' | b'.' | b'/') => Some(DateForm::Month),
+        _ if slash_parts(s).is_some() => Some(DateForm::Slash),
+        _ => None,
+    }
+}
+
+/// The two leading parts of an `a/b/YYYY` date, if it has that shape.
+pub fn slash_parts(field: &[u8]) -> Option<(u32, u32)> {
+    let s = field.trim_ascii();
+    let mut parts = s.splitn(3, |b| *b == b'/');
+    let (a, b, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if !(1..=2).contains(&a.len()) || !(1..=2).contains(&b.len()) || y.len() != 4 {
+        return None;
+    }
+    Some((num(a)?, num(b)?))
+}
+
+/// As [`parse_date`], reading `a/b/YYYY` dates in `order` (`Auto` reads them month-first).
+pub fn parse_date_with(field: &[u8], order: DateOrder) -> Option<NaiveDate> {
+    if order == DateOrder::Dmy {
+        let s = field.trim_ascii();
+        let mut parts = s.splitn(3, |b| *b == b'/');
+        if let (Some(d), Some(m), Some(y)) = (parts.next(), parts.next(), parts.next()) {
+            if (1..=2).contains(&d.len()) && (1..=2).contains(&m.len()) && y.len() == 4 {
+                return ymd(num(y)?, num(m)?, num(d)?);
+            }
+        }
+    }
+    parse_date(field)
+}
+
 /// Parses one date field (surrounding whitespace ignored). `None` if it is not a date in
 /// one of the accepted forms.
 pub fn parse_date(field: &[u8]) -> Option<NaiveDate> {
@@ -131,6 +224,22 @@ mod tests {
 
     fn d(y: i32, m: u32, dd: u32) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(y, m, dd)
+    }
+
+    #[test]
+    fn forms_and_orders() {
+        assert_eq!(date_form(b"2024-01-02"), Some(DateForm::Iso));
+        assert_eq!(date_form(b"2024-01-02T10:00Z"), Some(DateForm::Iso));
+        assert_eq!(date_form(b"01/03/2024"), Some(DateForm::Slash));
+        assert_eq!(date_form(b"20240102"), Some(DateForm::Compact));
+        assert_eq!(date_form(b"202401"), Some(DateForm::Month));
+        assert_eq!(date_form(b"1871.01"), Some(DateForm::Month));
+        assert_eq!(slash_parts(b"13/01/2024"), Some((13, 1)));
+        assert_eq!(parse_date_with(b"13/01/2024", DateOrder::Dmy), d(2024, 1, 13));
+        assert_eq!(parse_date_with(b"01/03/2024", DateOrder::Dmy), d(2024, 3, 1));
+        assert_eq!(parse_date_with(b"01/03/2024", DateOrder::Mdy), d(2024, 1, 3));
+        assert_eq!(parse_date_with(b"13/01/2024", DateOrder::Mdy), None);
+        assert_eq!(parse_date_with(b"2024-01-02", DateOrder::Dmy), d(2024, 1, 2));
     }
 
     #[test]

@@ -25,9 +25,10 @@ mod parquet;
 mod section;
 mod table;
 
-pub use date::parse_date;
+pub use date::{date_form, parse_date, parse_date_with, DateForm, DateOrder};
 pub use num::{is_missing, parse_cell, Cell};
 
+use chrono::NaiveDate;
 use fissure_core::{CoreError, CrossSection, Frequency, Series, SeriesMeta};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -104,6 +105,48 @@ pub struct ReadOptions {
     /// need prices > 0; WTI crude's real settlement of -36.98 USD on 2020-04-20 is the case
     /// this exists for.
     pub allow_non_positive: bool,
+    /// Refuse rows dated after this date (the CLI passes today unless `--allow-future`):
+    /// a date in the future is a typo or a forecast, and it would move every "as of".
+    pub not_after: Option<NaiveDate>,
+    /// Drop rows dated before this date before their values are checked (an analysis'
+    /// `--from`): a bad or non-positive value before the analysed span does not fail the file.
+    pub skip_before: Option<NaiveDate>,
+    /// Order of day and month in `a/b/YYYY` dates (`--date-format`).
+    pub date_order: DateOrder,
+    /// Field delimiter (`--delimiter`); default `,`, or a tab for `.tsv`/`.tab` files.
+    pub delimiter: Option<u8>,
+    /// Repair OHLC rows instead of refusing them: high and low widened to contain open and
+    /// close (swapped when high < low), a negative volume made missing; every repair is
+    /// counted in a warning (`--repair-ohlc`).
+    pub repair_ohlc: bool,
+}
+
+/// Years before this are refused: market data start later, and `0001` is a placeholder.
+pub const MIN_YEAR: i32 = 1600;
+
+/// A cell echoed in a message, cut to a short prefix (a 200 MB cell must not print
+/// 200 MB); messages print it with `{:?}`, which escapes control characters.
+pub(crate) fn echo(bytes: &[u8]) -> String {
+    let cut = &bytes[..bytes.len().min(4 * ECHO_CHARS)];
+    let text = String::from_utf8_lossy(cut);
+    let n = text.chars().count();
+    let mut out: String = text.chars().take(ECHO_CHARS).collect();
+    if n > ECHO_CHARS || bytes.len() > cut.len() {
+        out.push_str(&format!("… ({} bytes)", bytes.len()));
+    }
+    out
+}
+
+/// Longest echoed cell, in characters.
+pub(crate) const ECHO_CHARS: usize = 40;
+
+/// Header names listed in a message: each cut and escaped, at most 20 of them.
+pub(crate) fn echo_names(names: &[String]) -> String {
+    let mut parts: Vec<String> = names.iter().take(20).map(|n| fissure_core::id::shorten(n, ECHO_CHARS)).collect();
+    if names.len() > 20 {
+        parts.push(format!("… {} more", names.len() - 20));
+    }
+    parts.join(", ")
 }
 
 /// A non-fatal observation made while reading.
@@ -143,7 +186,7 @@ impl fmt::Display for Col {
         if self.name.is_empty() {
             write!(f, "column {}", self.index)
         } else {
-            write!(f, "column {} `{}`", self.index, self.name)
+            write!(f, "column {} `{}`", self.index, fissure_core::id::shorten(&self.name, ECHO_CHARS))
         }
     }
 }
@@ -211,6 +254,42 @@ pub enum ReadError {
     Parquet { file: PathBuf, row: Option<u64>, column_text: String, message: String },
     #[error("{}: line {line}: series `{series}`: {source}", file.display())]
     Core { file: PathBuf, line: u64, series: String, source: Box<CoreError> },
+    #[error("{}: line {line}: looks like UTF-16 ({what}); expected UTF-8 text (re-save the file as UTF-8)", file.display())]
+    Utf16 { file: PathBuf, line: u64, what: String },
+    #[error("{}: line {line}: NUL byte at byte offset {offset}: this is a binary file, not CSV text", file.display())]
+    NulByte { file: PathBuf, line: u64, offset: usize },
+    #[error("{}: line {line}: the header has one field holding {count} {name} characters: {name}-separated; use --delimiter {flag}", file.display())]
+    WrongDelimiter { file: PathBuf, line: u64, name: &'static str, flag: &'static str, count: usize },
+    #[error("{}: line {line}: {column}: date {text:?} is written as {form}, but line {first_line} writes dates as {first_form}; expected one date format per file", file.display())]
+    MixedDateFormats {
+        file: PathBuf,
+        line: u64,
+        column: Col,
+        text: String,
+        form: &'static str,
+        first_line: u64,
+        first_form: &'static str,
+    },
+    #[error("{}: line {line}: {column}: day and month are ambiguous: every date has both parts ≤ 12 (e.g. {text:?} could be {mdy} or {dmy}); pass --date-format mdy or --date-format dmy", file.display())]
+    AmbiguousDates { file: PathBuf, line: u64, column: Col, text: String, mdy: String, dmy: String },
+    #[error("{}: line {line}: {column}: {text:?} has a first part > 12 (day first) but line {other_line} ({other_text:?}) has a second part > 12 (month first); expected one order per file", file.display())]
+    InconsistentDateOrder { file: PathBuf, line: u64, column: Col, text: String, other_line: u64, other_text: String },
+    #[error("{}: line {line}: {column}: date {date} {why}", file.display())]
+    DateOutOfRange { file: PathBuf, line: u64, column: Col, date: NaiveDate, why: String },
+    #[error("{}: line {line}: {column}: {detail} on {date}; expected low ≤ open, close ≤ high and volume ≥ 0 (or pass --repair-ohlc to repair and report such rows)", file.display())]
+    OhlcInconsistent { file: PathBuf, line: u64, column: Col, date: NaiveDate, detail: String },
+    #[error("{}: line {line}: series `{series}` declared {declared}: a gap of {days} days ({from} → {to}, lines {from_line}–{line}); expected at most {max_days} days between observations", file.display())]
+    GapTooLong {
+        file: PathBuf,
+        line: u64,
+        series: String,
+        declared: Frequency,
+        days: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+        from_line: u64,
+        max_days: i64,
+    },
 }
 
 fn col_suffix(c: &Option<Col>) -> String {
@@ -249,6 +328,15 @@ impl ReadError {
             Self::ParquetDisabled { .. } => "ParquetDisabled",
             Self::Parquet { .. } => "Parquet",
             Self::Core { .. } => "Core",
+            Self::Utf16 { .. } => "Utf16",
+            Self::NulByte { .. } => "NulByte",
+            Self::WrongDelimiter { .. } => "WrongDelimiter",
+            Self::MixedDateFormats { .. } => "MixedDateFormats",
+            Self::AmbiguousDates { .. } => "AmbiguousDates",
+            Self::InconsistentDateOrder { .. } => "InconsistentDateOrder",
+            Self::DateOutOfRange { .. } => "DateOutOfRange",
+            Self::OhlcInconsistent { .. } => "OhlcInconsistent",
+            Self::GapTooLong { .. } => "GapTooLong",
         }
     }
 
@@ -276,7 +364,16 @@ impl ReadError {
             | Self::Malformed { file, .. }
             | Self::ParquetDisabled { file }
             | Self::Parquet { file, .. }
-            | Self::Core { file, .. } => file,
+            | Self::Core { file, .. }
+            | Self::Utf16 { file, .. }
+            | Self::NulByte { file, .. }
+            | Self::WrongDelimiter { file, .. }
+            | Self::MixedDateFormats { file, .. }
+            | Self::AmbiguousDates { file, .. }
+            | Self::InconsistentDateOrder { file, .. }
+            | Self::DateOutOfRange { file, .. }
+            | Self::OhlcInconsistent { file, .. }
+            | Self::GapTooLong { file, .. } => file,
         }
     }
 
@@ -304,7 +401,16 @@ impl ReadError {
             | Self::FrequencyMismatch { line, .. }
             | Self::AllMissing { line, .. }
             | Self::Malformed { line, .. }
-            | Self::Core { line, .. } => Some(*line),
+            | Self::Core { line, .. }
+            | Self::Utf16 { line, .. }
+            | Self::NulByte { line, .. }
+            | Self::WrongDelimiter { line, .. }
+            | Self::MixedDateFormats { line, .. }
+            | Self::AmbiguousDates { line, .. }
+            | Self::InconsistentDateOrder { line, .. }
+            | Self::DateOutOfRange { line, .. }
+            | Self::OhlcInconsistent { line, .. }
+            | Self::GapTooLong { line, .. } => Some(*line),
         }
     }
 
@@ -325,7 +431,12 @@ impl ReadError {
             | Self::DuplicateDate { column, .. }
             | Self::DuplicateSymbol { column, .. }
             | Self::MissingSymbol { column, .. }
-            | Self::AllMissing { column, .. } => Some(column),
+            | Self::AllMissing { column, .. }
+            | Self::MixedDateFormats { column, .. }
+            | Self::AmbiguousDates { column, .. }
+            | Self::InconsistentDateOrder { column, .. }
+            | Self::DateOutOfRange { column, .. }
+            | Self::OhlcInconsistent { column, .. } => Some(column),
             _ => None,
         }
     }

@@ -60,7 +60,7 @@ pub(super) fn read(
                 file: file.to_path_buf(),
                 line: ctx.header_line,
                 expected: format!("the column `{v}` named as the value column"),
-                found: header.join(", "),
+                found: super::echo_names(header),
             }
         })?],
         None => (0..header.len())
@@ -72,7 +72,7 @@ pub(super) fn read(
             file: file.to_path_buf(),
             line: ctx.header_line,
             expected: "at least one numeric field besides date, symbol, name and text columns".into(),
-            found: header.join(", "),
+            found: super::echo_names(header),
         });
     }
     let price: Vec<bool> = fields.iter().map(|i| matches!(lower[*i].as_str(), "price" | "close")).collect();
@@ -110,9 +110,13 @@ pub(super) fn read(
                 file: file.to_path_buf(),
                 line,
                 column: col(header, ctx.date),
-                text: String::from_utf8_lossy(&rec[ctx.date]).into_owned(),
+                text: super::echo(&rec[ctx.date]),
             });
         };
+        if ctx.opts.skip_before.is_some_and(|f| date < f) {
+            continue;
+        }
+        super::table::check_date_range(file, line, &col(header, ctx.date), date, ctx.opts)?;
         let sym = String::from_utf8_lossy(rec[symbol].trim_ascii()).into_owned();
         if sym.is_empty() {
             return Err(ReadError::MissingSymbol { file: file.to_path_buf(), line, column: col(header, symbol) });
@@ -147,7 +151,7 @@ pub(super) fn read(
                         file: file.to_path_buf(),
                         line,
                         column: col(header, fi),
-                        text: String::from_utf8_lossy(field).into_owned(),
+                        text: super::echo(field),
                     })
                 }
                 Cell::Bad => {
@@ -155,7 +159,7 @@ pub(super) fn read(
                         file: file.to_path_buf(),
                         line,
                         column: col(header, fi),
-                        text: String::from_utf8_lossy(field).into_owned(),
+                        text: super::echo(field),
                     })
                 }
             };
@@ -171,7 +175,7 @@ pub(super) fn read(
                                 file: file.to_path_buf(),
                                 line,
                                 column: col(header, fields[k]),
-                                symbol: sym,
+                                symbol: super::echo(sym.as_bytes()),
                                 date,
                                 first_line: first.line,
                             })

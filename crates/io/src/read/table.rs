@@ -1,10 +1,10 @@
 //! The text (CSV) readers: header analysis, format detection, row parsing, and the
 //! columnar → [`Series`] builder shared with the Parquet reader.
 
-use super::date::parse_date;
+use super::date::{date_form, parse_date, parse_date_with, slash_parts, DateForm, DateOrder};
 use super::num::{parse_cell, Cell};
-use super::{default_id, section, Col, Format, ReadError, ReadOptions, ReadOutcome, ReadWarning};
-use chrono::NaiveDate;
+use super::{default_id, section, Col, Format, ReadError, ReadOptions, ReadOutcome, ReadWarning, MIN_YEAR};
+use chrono::{Datelike, NaiveDate};
 use fissure_core::{Frequency, Ohlcv, Series, SeriesMeta};
 use std::path::Path;
 
@@ -115,8 +115,159 @@ impl<'a> Lines<'a> {
     }
 }
 
-fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes)
+fn reader(bytes: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(bytes)
+}
+
+/// The field delimiter: `ReadOptions.delimiter`, else a tab for `.tsv`/`.tab` files, else `,`.
+pub(super) fn delimiter(file: &Path, opts: &ReadOptions) -> u8 {
+    opts.delimiter.unwrap_or_else(|| {
+        let tab = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv") || e.eq_ignore_ascii_case("tab"));
+        if tab {
+            b'\t'
+        } else {
+            b','
+        }
+    })
+}
+
+/// Refuses what is not UTF-8 text before parsing: UTF-16 (with or without a byte-order
+/// mark: ASCII text in UTF-16 is full of NUL bytes, which are valid UTF-8) and binary files.
+fn check_text(file: &Path, bytes: &[u8]) -> Result<(), ReadError> {
+    let utf16 = |what: &str| ReadError::Utf16 { file: file.to_path_buf(), line: 1, what: what.into() };
+    if bytes.starts_with(b"\xFF\xFE") {
+        return Err(utf16("little-endian, with a byte-order mark"));
+    }
+    if bytes.starts_with(b"\xFE\xFF") {
+        return Err(utf16("big-endian, with a byte-order mark"));
+    }
+    let Some(first_nul) = bytes.iter().position(|b| *b == 0) else {
+        return Ok(());
+    };
+    let head = &bytes[..bytes.len().min(4096)];
+    let (mut even, mut odd) = (0usize, 0usize);
+    for (i, b) in head.iter().enumerate() {
+        if *b == 0 {
+            if i % 2 == 0 {
+                even += 1;
+            } else {
+                odd += 1;
+            }
+        }
+    }
+    let half = head.len() / 2;
+    if half >= 2 && odd * 10 >= half * 4 && even * 10 < half {
+        return Err(utf16("little-endian, without a byte-order mark"));
+    }
+    if half >= 2 && even * 10 >= half * 4 && odd * 10 < half {
+        return Err(utf16("big-endian, without a byte-order mark"));
+    }
+    let line = 1 + bytes[..first_nul].iter().filter(|b| **b == b'\n').count() as u64;
+    Err(ReadError::NulByte { file: file.to_path_buf(), line, offset: first_nul })
+}
+
+/// Decides the day/month order of a file's `a/b/YYYY` dates from all of them.
+#[allow(clippy::too_many_arguments)]
+fn slash_order(
+    file: &Path,
+    bytes: &[u8],
+    delim: u8,
+    header: &[String],
+    date: usize,
+    warnings: &mut Vec<ReadWarning>,
+) -> Result<DateOrder, ReadError> {
+    let mut rdr = reader(bytes, delim);
+    let mut rec = csv::ByteRecord::new();
+    let mut lines = Lines::new(bytes);
+    let mut seen_header = false;
+    let (mut dmy, mut mdy): (Option<(u64, String)>, Option<(u64, String)>) = (None, None);
+    let mut first: Option<(u64, Vec<u8>)> = None;
+    while rdr.read_byte_record(&mut rec).unwrap_or(false) {
+        let line = lines.of(&rec);
+        if is_blank(&rec) {
+            continue;
+        }
+        if !seen_header {
+            seen_header = true;
+            continue;
+        }
+        let Some(f) = rec.get(date) else { continue };
+        let Some((a, b)) = slash_parts(f) else {
+            // another form in a slash-dated file: the mixed formats are the problem
+            if let (Some(form), Some((first_line, _))) = (date_form(f), &first) {
+                return Err(ReadError::MixedDateFormats {
+                    file: file.to_path_buf(),
+                    line,
+                    column: col(header, date),
+                    text: super::echo(f),
+                    form: form.describe(),
+                    first_line: *first_line,
+                    first_form: DateForm::Slash.describe(),
+                });
+            }
+            continue;
+        };
+        if first.is_none() {
+            first = Some((line, f.to_vec()));
+        }
+        if a > 12 && dmy.is_none() {
+            dmy = Some((line, super::echo(f)));
+        }
+        if b > 12 && mdy.is_none() {
+            mdy = Some((line, super::echo(f)));
+        }
+    }
+    match (dmy, mdy) {
+        (Some((line, text)), Some((other_line, other_text))) => Err(ReadError::InconsistentDateOrder {
+            file: file.to_path_buf(),
+            line,
+            column: col(header, date),
+            text,
+            other_line,
+            other_text,
+        }),
+        (Some((line, text)), None) => {
+            warnings.push(ReadWarning {
+                file: file.to_path_buf(),
+                message: format!(
+                    "dates read day-first (D/M/YYYY): line {line} has {text:?}; pass --date-format mdy or dmy to say so"
+                ),
+            });
+            Ok(DateOrder::Dmy)
+        }
+        (None, Some(_)) => Ok(DateOrder::Mdy),
+        (None, None) => {
+            let (line, f) = first.unwrap_or((0, Vec::new()));
+            let show =
+                |o| parse_date_with(&f, o).map_or_else(|| "?".to_string(), |d| d.format("%-d %B %Y").to_string());
+            Err(ReadError::AmbiguousDates {
+                file: file.to_path_buf(),
+                line,
+                column: col(header, date),
+                text: super::echo(&f),
+                mdy: show(DateOrder::Mdy),
+                dmy: show(DateOrder::Dmy),
+            })
+        }
+    }
+}
+
+/// Refuses dates before [`MIN_YEAR`] and after `ReadOptions.not_after`.
+pub(super) fn check_date_range(
+    file: &Path,
+    line: u64,
+    column: &Col,
+    d: NaiveDate,
+    opts: &ReadOptions,
+) -> Result<(), ReadError> {
+    let why = if d.year() < MIN_YEAR {
+        format!("is before the year {MIN_YEAR}: a placeholder or a typo (market data start later)")
+    } else if let Some(limit) = opts.not_after.filter(|l| d > *l) {
+        format!("is in the future (after {limit}): a typo or a forecast would move every \"as of\"; fix the file, or pass --allow-future")
+    } else {
+        return Ok(());
+    };
+    Err(ReadError::DateOutOfRange { file: file.to_path_buf(), line, column: column.clone(), date: d, why })
 }
 
 fn next_record(
@@ -161,13 +312,15 @@ pub(crate) struct Parsed {
 /// Reads a text file (every format but Parquet).
 pub(super) fn read_text(file: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<ReadOutcome, ReadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    check_text(file, bytes)?;
     if let Err(e) = std::str::from_utf8(bytes) {
         return Err(utf8_error(file, bytes, e.valid_up_to()));
     }
     if bytes.trim_ascii().is_empty() {
         return Err(ReadError::Empty { file: file.to_path_buf(), line: 1 });
     }
-    let mut rdr = reader(bytes);
+    let delim = delimiter(file, opts);
+    let mut rdr = reader(bytes, delim);
     let mut rec = csv::ByteRecord::new();
     let mut lines = Lines::new(bytes);
     // Header: the first non-blank record.
@@ -185,9 +338,23 @@ pub(super) fn read_text(file: &Path, bytes: &[u8], opts: &ReadOptions) -> Result
     let header: Vec<String> =
         rec.iter().map(|f| String::from_utf8_lossy(f).trim().trim_start_matches('\u{feff}').to_string()).collect();
     let lower: Vec<String> = header.iter().map(|h| norm(h)).collect();
+    if opts.delimiter.is_none() && header.len() == 1 {
+        for (c, name, flag) in [('\t', "tab", "tab"), (';', "semicolon", "';'"), ('|', "pipe", "'|'")] {
+            let count = header[0].matches(c).count();
+            if count > 0 {
+                return Err(ReadError::WrongDelimiter {
+                    file: file.to_path_buf(),
+                    line: header_line,
+                    name,
+                    flag,
+                    count,
+                });
+            }
+        }
+    }
     if let Some(first) = rec.get(0) {
         if parse_date(first).is_some() || matches!(parse_cell(first), Cell::Value(_)) {
-            let text = String::from_utf8_lossy(first).into_owned();
+            let text = super::echo(first);
             return Err(ReadError::NoHeader { file: file.to_path_buf(), line: header_line, text });
         }
     }
@@ -206,7 +373,7 @@ pub(super) fn read_text(file: &Path, bytes: &[u8], opts: &ReadOptions) -> Result
         Format::Auto => detect(&header, &lower),
         f => f,
     };
-    let date = date_column(file, bytes, &header, &lower, header_line, format, opts)?;
+    let date = date_column(file, bytes, delim, &header, &lower, header_line, format, opts)?;
 
     // Snapshot layout: a symbol column beside the date → cross-sections (bundle layout,
     // or a date column named `snapshot_date`). In a generic CSV a symbol column is text.
@@ -223,6 +390,9 @@ pub(super) fn read_text(file: &Path, bytes: &[u8], opts: &ReadOptions) -> Result
     let ncols = header.len();
     let mut p = Parsed { cols: vec![Vec::new(); used.len()], ..Default::default() };
     let mut last_line = header_line;
+    let mut order = opts.date_order;
+    let mut first_form: Option<(DateForm, u64)> = None;
+    let date_col = col(&header, date);
     while next_record(file, &mut rdr, &mut rec, last_line)? {
         let line = lines.of(&rec);
         last_line = line;
@@ -233,10 +403,36 @@ pub(super) fn read_text(file: &Path, bytes: &[u8], opts: &ReadOptions) -> Result
             return Err(ReadError::FieldCount { file: file.to_path_buf(), line, expected: ncols, found: rec.len() });
         }
         let dfield = &rec[date];
-        let Some(d) = parse_date(dfield) else {
-            let text = String::from_utf8_lossy(dfield).into_owned();
-            return Err(ReadError::BadDate { file: file.to_path_buf(), line, column: col(&header, date), text });
+        let form = date_form(dfield);
+        if let (Some(form), None) = (form, first_form) {
+            if form == DateForm::Slash && order == DateOrder::Auto {
+                order = slash_order(file, bytes, delim, &header, date, &mut warnings)?;
+            }
+        }
+        let Some(d) = parse_date_with(dfield, order) else {
+            let text = super::echo(dfield);
+            return Err(ReadError::BadDate { file: file.to_path_buf(), line, column: date_col.clone(), text });
         };
+        let form = form.unwrap_or(DateForm::Iso);
+        match first_form {
+            None => first_form = Some((form, line)),
+            Some((f, first_line)) if f != form => {
+                return Err(ReadError::MixedDateFormats {
+                    file: file.to_path_buf(),
+                    line,
+                    column: date_col.clone(),
+                    text: super::echo(dfield),
+                    form: form.describe(),
+                    first_line,
+                    first_form: f.describe(),
+                })
+            }
+            Some(_) => {}
+        }
+        if opts.skip_before.is_some_and(|f| d < f) {
+            continue;
+        }
+        check_date_range(file, line, &date_col, d, opts)?;
         for (k, uc) in used.iter().enumerate() {
             let v = parse_value(file, line, uc, &rec[uc.col.index - 1], d, opts)?;
             p.cols[k].push(v);
@@ -245,6 +441,15 @@ pub(super) fn read_text(file: &Path, bytes: &[u8], opts: &ReadOptions) -> Result
         p.lines.push(line);
     }
     if p.dates.is_empty() {
+        if let Some(from) = opts.skip_before {
+            return Err(ReadError::DateOutOfRange {
+                file: file.to_path_buf(),
+                line: last_line,
+                column: date_col,
+                date: from,
+                why: "(the first date asked for) is after every row of the file: nothing to read".into(),
+            });
+        }
         return Err(ReadError::HeaderOnly { file: file.to_path_buf(), line: header_line });
     }
     let series = build(file, opts, &used, &shape, p, header_line, &mut warnings)?;
@@ -279,13 +484,13 @@ pub(super) fn parse_value(
             file: file.to_path_buf(),
             line,
             column: uc.col.clone(),
-            text: String::from_utf8_lossy(field).into_owned(),
+            text: super::echo(field),
         }),
         Cell::Bad => Err(ReadError::BadNumber {
             file: file.to_path_buf(),
             line,
             column: uc.col.clone(),
-            text: String::from_utf8_lossy(field).into_owned(),
+            text: super::echo(field),
         }),
     }
 }
@@ -313,16 +518,18 @@ fn detect(header: &[String], lower: &[String]) -> Format {
 }
 
 /// Finds the date column (0-based).
+#[allow(clippy::too_many_arguments)]
 fn date_column(
     file: &Path,
     bytes: &[u8],
+    delim: u8,
     header: &[String],
     lower: &[String],
     header_line: u64,
     format: Format,
     opts: &ReadOptions,
 ) -> Result<usize, ReadError> {
-    let found = header.join(", ");
+    let found = super::echo_names(header);
     if let Some(name) = &opts.date_col {
         return find_named(header, lower, name).ok_or_else(|| ReadError::MissingDateColumn {
             file: file.to_path_buf(),
@@ -345,9 +552,10 @@ fn date_column(
         if let Some(i) = lower.iter().position(|h| h.contains("date")) {
             return Ok(i);
         }
-        // … or the first column whose first data value is a written-out date (with `-`, `/`
-        // the first column may also be compact `YYYYMMDD` or `YYYY.MM`).
-        let mut rdr = reader(bytes);
+        // … or the first column whose first data value is a written-out date, with `-` or
+        // `/`. Compact digits (`YYYYMMDD`, `YYYYMM`) count only under a date-like name: a
+        // column of 6- or 8-digit codes is not silently read as dates.
+        let mut rdr = reader(bytes, delim);
         let mut rec = csv::ByteRecord::new();
         let mut seen_header = false;
         while rdr.read_byte_record(&mut rec).unwrap_or(false) {
@@ -358,11 +566,11 @@ fn date_column(
                 seen_header = true;
                 continue;
             }
-            let found = rec.iter().take(header.len()).enumerate().position(|(i, f)| {
+            let found = rec.iter().take(header.len()).position(|f| {
                 let f = f.trim_ascii();
                 parse_date(f).is_some()
-                    && (i == 0
-                        || (f.iter().any(|b| matches!(b, b'-' | b'/')) && !matches!(parse_cell(f), Cell::Value(_))))
+                    && f.iter().any(|b| matches!(b, b'-' | b'/'))
+                    && !matches!(parse_cell(f), Cell::Value(_))
             });
             if let Some(i) = found {
                 return Ok(i);
@@ -394,7 +602,7 @@ pub(super) fn plan(
         file: file.to_path_buf(),
         line: header_line,
         expected,
-        found: header.join(", "),
+        found: super::echo_names(header),
     };
     let close = find(lower, &["close"]);
     let adj = find(lower, ADJ_CLOSE);
@@ -454,7 +662,7 @@ pub(super) fn plan(
         .collect();
     let text = match known_text {
         Some(t) => t.iter().copied().filter(|i| candidates.contains(i)).collect(),
-        None if format == Format::Csv => text_columns(bytes, &candidates),
+        None if format == Format::Csv => text_columns(bytes, delimiter(file, opts), &candidates),
         None => Vec::new(),
     };
     if !text.is_empty() {
@@ -473,8 +681,8 @@ pub(super) fn plan(
 }
 
 /// Generic CSV: columns whose first non-missing value is not a number hold text.
-fn text_columns(bytes: &[u8], candidates: &[usize]) -> Vec<usize> {
-    let mut rdr = reader(bytes);
+fn text_columns(bytes: &[u8], delim: u8, candidates: &[usize]) -> Vec<usize> {
+    let mut rdr = reader(bytes, delim);
     let mut rec = csv::ByteRecord::new();
     let mut undecided: Vec<usize> = candidates.to_vec();
     let mut text = Vec::new();
@@ -555,6 +763,194 @@ fn check_frequency(
     })
 }
 
+/// The longest gap (calendar days) a series of frequency `f` may have: a longer one is
+/// missing data or a mistyped year (a "daily" file with a 73-year hole).
+pub fn max_gap_days(f: Frequency) -> i64 {
+    match f {
+        Frequency::Daily | Frequency::CalendarDaily | Frequency::Weekly | Frequency::Monthly => 366,
+        Frequency::Quarterly => 731,
+        Frequency::Annual => 3660,
+        Frequency::Irregular => i64::MAX,
+    }
+}
+
+/// A declared frequency: every gap must fit it (error). An inferred one: a gap longer than
+/// a year and than 20 median gaps is reported (warning).
+fn check_gaps(
+    file: &Path,
+    id: &str,
+    declared: Option<Frequency>,
+    frequency: Frequency,
+    dates: &[NaiveDate],
+    lines: &[u64],
+    warnings: &mut Vec<ReadWarning>,
+) -> Result<(), ReadError> {
+    let Some((i, days)) =
+        dates.windows(2).map(|w| (w[1] - w[0]).num_days()).enumerate().max_by_key(|&(i, g)| (g, std::cmp::Reverse(i)))
+    else {
+        return Ok(());
+    };
+    if let Some(f) = declared {
+        let max_days = max_gap_days(f);
+        if days > max_days {
+            return Err(ReadError::GapTooLong {
+                file: file.to_path_buf(),
+                line: lines[i + 1],
+                series: id.to_string(),
+                declared: f,
+                days,
+                from: dates[i],
+                to: dates[i + 1],
+                from_line: lines[i],
+                max_days,
+            });
+        }
+        return Ok(());
+    }
+    let median = fissure_core::series::median_gap_days(dates).unwrap_or(1).max(1);
+    if days > 366 && days > 20 * median {
+        warnings.push(ReadWarning {
+            file: file.to_path_buf(),
+            message: format!(
+                "series `{id}`: a gap of {days} days ({} → {}, lines {}–{}) in data that look {frequency} (median gap {median} days): missing data or a mistyped year? (stored as given)",
+                dates[i], dates[i + 1], lines[i], lines[i + 1]
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// A one-step move by at least this factor (up or down) is reported at ingest.
+pub const SPIKE_FACTOR: f64 = 100.0;
+
+/// Warns (never alters) on one-step moves of ×[`SPIKE_FACTOR`] or more between positive
+/// values: a misplaced decimal point or a unit change, almost never a market move.
+fn warn_spikes(
+    file: &Path,
+    id: &str,
+    dates: &[NaiveDate],
+    values: &[f64],
+    lines: &[u64],
+    warnings: &mut Vec<ReadWarning>,
+) {
+    let spikes: Vec<usize> = (1..values.len())
+        .filter(|&i| {
+            let (a, b) = (values[i - 1], values[i]);
+            a > 0.0 && b > 0.0 && (b / a >= SPIKE_FACTOR || a / b >= SPIKE_FACTOR)
+        })
+        .collect();
+    if spikes.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = spikes
+        .iter()
+        .take(3)
+        .map(|&i| {
+            let (a, b) = (values[i - 1], values[i]);
+            let factor = if b >= a { format!("×{:.0}", b / a) } else { format!("÷{:.0}", a / b) };
+            format!("{} (line {}: {a} → {b}, {factor})", dates[i], lines[i])
+        })
+        .collect();
+    let more = if spikes.len() > 3 { format!(" and {} more", spikes.len() - 3) } else { String::new() };
+    warnings.push(ReadWarning {
+        file: file.to_path_buf(),
+        message: format!(
+            "series `{id}`: {} one-step move(s) of ×{SPIKE_FACTOR:.0} or more: {}{more}; a misplaced decimal point or a unit change? (stored as given)",
+            spikes.len(),
+            shown.join(", ")
+        ),
+    });
+}
+
+/// The columns of an OHLCV series, for messages.
+struct OhlcCols {
+    open: Option<Col>,
+    high: Option<Col>,
+    close: Col,
+    volume: Option<Col>,
+}
+
+/// Checks low ≤ open, close ≤ high and volume ≥ 0 on every row (the close only when the
+/// value column is the raw `close`: Yahoo's `Adj Close` is not on the high/low scale).
+/// With `repair`, high/low are widened (swapped if crossed) and a negative volume becomes
+/// missing, never the close; the repairs are counted in a warning.
+#[allow(clippy::too_many_arguments)]
+fn check_ohlc(
+    file: &Path,
+    id: &str,
+    o: &mut Ohlcv,
+    close: Option<&[f64]>,
+    dates: &[NaiveDate],
+    lines: &[u64],
+    cols: &OhlcCols,
+    repair: bool,
+    warnings: &mut Vec<ReadWarning>,
+) -> Result<(), ReadError> {
+    let mut repaired = 0usize;
+    let mut first: Option<(u64, String)> = None;
+    for i in 0..dates.len() {
+        let (op, hi, lo, vo) = (o.open[i], o.high[i], o.low[i], o.volume[i]);
+        let cl = close.map(|c| c[i]);
+        let mut problem: Option<(Col, String)> = None;
+        if let (Some(h), Some(l)) = (hi, lo) {
+            let tol = 1e-9 * h.abs().max(l.abs());
+            if h < l - tol {
+                problem = cols.high.clone().map(|c| (c, format!("high {h} < low {l}")));
+            }
+            let outside = |x: f64| x < l.min(h) - tol || x > h.max(l) + tol;
+            if problem.is_none() {
+                if let Some(x) = op.filter(|x| outside(*x)) {
+                    problem = cols.open.clone().map(|c| (c, format!("open {x} outside [low {l}, high {h}]")));
+                }
+            }
+            if problem.is_none() {
+                if let Some(x) = cl.filter(|x| outside(*x)) {
+                    problem = Some((cols.close.clone(), format!("close {x} outside [low {l}, high {h}]")));
+                }
+            }
+        }
+        if problem.is_none() {
+            if let Some(v) = vo.filter(|v| *v < 0.0) {
+                problem = cols.volume.clone().map(|c| (c, format!("negative volume {v}")));
+            }
+        }
+        let Some((column, detail)) = problem else { continue };
+        if !repair {
+            return Err(ReadError::OhlcInconsistent {
+                file: file.to_path_buf(),
+                line: lines[i],
+                column,
+                date: dates[i],
+                detail,
+            });
+        }
+        if first.is_none() {
+            first = Some((lines[i], detail));
+        }
+        repaired += 1;
+        if let (Some(h), Some(l)) = (hi, lo) {
+            let (l, h) = (l.min(h), l.max(h));
+            let mut all = vec![l, h];
+            all.extend(op);
+            all.extend(cl);
+            o.high[i] = all.iter().copied().reduce(f64::max);
+            o.low[i] = all.iter().copied().reduce(f64::min);
+        }
+        if vo.is_some_and(|v| v < 0.0) {
+            o.volume[i] = None;
+        }
+    }
+    if let Some((line, detail)) = first {
+        warnings.push(ReadWarning {
+            file: file.to_path_buf(),
+            message: format!(
+                "series `{id}`: --repair-ohlc repaired {repaired} row(s) (high/low widened to contain open and close, negative volume made missing; the close is never changed); first at line {line}: {detail}"
+            ),
+        });
+    }
+    Ok(())
+}
+
 fn fmt_opt(v: Option<f64>) -> String {
     v.map_or_else(|| "missing".into(), |x| x.to_string())
 }
@@ -609,7 +1005,21 @@ pub(crate) fn build(
     let mut out = Vec::with_capacity(jobs.len());
     for (vk, others) in jobs {
         let vcol = &used[vk];
-        let id = if multi { format!("{base}.{}", vcol.col.name) } else { base.clone() };
+        let id = if multi {
+            let part = fissure_core::id::id_part(&vcol.col.name).unwrap_or_else(|| format!("col{}", vcol.col.index));
+            if part != vcol.col.name {
+                warnings.push(ReadWarning {
+                    file: file.to_path_buf(),
+                    message: format!(
+                        "column {}: named `{base}.{part}` (an id holds letters, digits and _.-^=+@ only)",
+                        vcol.col
+                    ),
+                });
+            }
+            format!("{base}.{part}")
+        } else {
+            base.clone()
+        };
         let vals = &p.cols[vk];
         let mut dates = Vec::with_capacity(n);
         let mut values = Vec::with_capacity(n);
@@ -697,6 +1107,8 @@ pub(crate) fn build(
             }
             None => Frequency::infer(&dates),
         };
+        check_gaps(file, &id, declared, frequency, &dates, &obs_lines, warnings)?;
+        warn_spikes(file, &id, &dates, &values, &obs_lines, warnings);
         let mut meta = SeriesMeta::new(id.clone());
         if let Some(m) = &opts.meta {
             if !m.name.is_empty() {
@@ -713,7 +1125,17 @@ pub(crate) fn build(
                     Some(c) => rows.iter().map(|&r| p.cols[*c][r]).collect(),
                     None => vec![None; rows.len()],
                 };
-                Some(Ohlcv { open: pick(open), high: pick(high), low: pick(low), volume: pick(volume) })
+                let mut o = Ohlcv { open: pick(open), high: pick(high), low: pick(low), volume: pick(volume) };
+                let close_named = vcol.col.name.trim().eq_ignore_ascii_case("close");
+                let close = close_named.then_some(&values[..]);
+                let cols = OhlcCols {
+                    open: open.map(|k| used[k].col.clone()),
+                    high: high.map(|k| used[k].col.clone()),
+                    close: vcol.col.clone(),
+                    volume: volume.map(|k| used[k].col.clone()),
+                };
+                check_ohlc(file, &id, &mut o, close, &dates, &obs_lines, &cols, opts.repair_ohlc, warnings)?;
+                Some(o)
             }
             Shape::Columns => None,
         };
