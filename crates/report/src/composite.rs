@@ -57,12 +57,67 @@ pub struct Changes {
     pub month: Vec<Change>,
 }
 
-/// The composite: overall and per-family gauges, and what changed.
+/// The composite: overall and per-family gauges, the fragility / stress-now
+/// split, and what changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Composite {
     pub overall: Gauge,
     pub families: Vec<Gauge>,
+    /// `composite.fragility`: leading signals (explosiveness, valuation, leverage,
+    /// positioning, crowding, concentration).
+    pub fragility: Gauge,
+    /// `composite.stress_now`: coincident signals (stress index, turbulence,
+    /// absorption, spillover, co-crash, regime probability, rotation, carry unwind).
+    pub stress_now: Gauge,
     pub changes: Changes,
+}
+
+/// Whether a signal leads falls or measures stress as it happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timing {
+    /// Fragility: builds up before a fall.
+    Leading,
+    /// Stress now: rises during a fall.
+    Coincident,
+    /// The report's yardsticks.
+    Baseline,
+}
+
+impl Timing {
+    pub fn key(self) -> &'static str {
+        match self {
+            Timing::Leading => "leading",
+            Timing::Coincident => "coincident",
+            Timing::Baseline => "baseline",
+        }
+    }
+}
+
+/// The timing class of a signal id (fixed by what the signal measures, not by its
+/// measured skill): bubble statistics, valuation, leverage and positioning,
+/// crowding and concentration lead; stress, turbulence, absorption, spillover,
+/// co-movement, co-crash, regime probabilities, carry unwinds and defensive
+/// rotation are coincident. Unknown ids of a new family count as leading.
+pub fn timing(id: &str) -> Timing {
+    const COINCIDENT: [&str; 9] = [
+        "contagion.absorption",
+        "contagion.turbulence",
+        "contagion.spillover",
+        "contagion.cocrash",
+        "contagion.basket_corr",
+        "liquidity.",
+        "structure.defensive_vs_tech",
+        "risk.",
+        "spiral.",
+    ];
+    if id.starts_with("baseline.") {
+        Timing::Baseline
+    } else if COINCIDENT.iter().any(|p| id.starts_with(p)) {
+        Timing::Coincident
+    } else {
+        Timing::Leading
+    }
 }
 
 /// The weekly calendar: every Friday from `start` to `end`, plus `end`.
@@ -181,10 +236,29 @@ pub fn build(families: &[FamilyReport], as_of: NaiveDate) -> Composite {
         fam_gauges.push(g);
     }
     let overall_values = weighted(&overall_components, n);
+    let split = |t: Timing, id: &str, key: &str| {
+        let sigs: Vec<&SignalReport> = families
+            .iter()
+            .filter(|f| f.run.key != BASELINE_FAMILY)
+            .flat_map(|f| &f.signals)
+            .filter(|s| timing(&s.id) == t)
+            .collect();
+        let w = if sigs.is_empty() { 0.0 } else { 1.0 / sigs.len() as f64 };
+        let comps: Vec<(Vec<Option<f64>>, f64)> =
+            sigs.iter().map(|s| (sample(&s.dates, &s.risk, &calendar), w)).collect();
+        let values = weighted(&comps, n);
+        let weights = sigs.iter().map(|s| (s.id.clone(), w)).collect();
+        finish(id.into(), i18n::text(key), weights, calendar.clone(), values)
+    };
+    let fragility = split(Timing::Leading, "composite.fragility", "fragility_gauge");
+    let stress_now = split(Timing::Coincident, "composite.stress_now", "stress_now_gauge");
     let overall =
         finish("composite.overall".into(), i18n::text("overall_gauge"), fam_weights, calendar, overall_values);
-    let changes = changes(families, &overall, &fam_gauges, as_of);
-    Composite { overall, families: fam_gauges, changes }
+    let mut gauges = fam_gauges.clone();
+    gauges.push(fragility.clone());
+    gauges.push(stress_now.clone());
+    let changes = changes(families, &overall, &gauges, as_of);
+    Composite { overall, families: fam_gauges, fragility, stress_now, changes }
 }
 
 fn gauge_state_at(g: &Gauge, d: NaiveDate) -> Option<State> {
@@ -235,6 +309,17 @@ mod tests {
     fn weighted_mean_skips_missing() {
         let comps = vec![(vec![Some(10.0), None], 1.0), (vec![Some(30.0), Some(50.0)], 1.0)];
         assert_eq!(weighted(&comps, 2), vec![Some(20.0), Some(50.0)]);
+    }
+
+    #[test]
+    fn timing_classes() {
+        assert_eq!(timing("bubble.bsadf.SPX"), Timing::Leading);
+        assert_eq!(timing("contagion.positioning.margin_debt"), Timing::Leading);
+        assert_eq!(timing("contagion.crowding.ai"), Timing::Leading);
+        assert_eq!(timing("liquidity.stress_index"), Timing::Coincident);
+        assert_eq!(timing("contagion.spillover.total"), Timing::Coincident);
+        assert_eq!(timing("structure.defensive_vs_tech_z"), Timing::Coincident);
+        assert_eq!(timing("baseline.ma200.SPX"), Timing::Baseline);
     }
 
     #[test]

@@ -39,7 +39,7 @@ figure svg{max-width:100%;height:auto;border:1px solid var(--line);border-radius
 figcaption{color:var(--muted);font-size:12px;margin-top:4px}
 .note{background:#fff6e5;border-left:4px solid var(--elevated);padding:8px 12px;margin:8px 0}
 .vs{white-space:nowrap}.scroll{overflow-x:auto}
-.vs-better{color:var(--calm)}.vs-worse{color:var(--alarm)}.vs-mixed{color:var(--muted)}
+.vs-better{color:var(--calm)}.vs-worse{color:var(--alarm)}.vs-no_different,.vs-na{color:var(--muted)}
 .note.err{background:#fdecea;border-left-color:var(--alarm)}
 tr.baseline td{color:#555;background:#fafafa}
 tr.gauge td{font-weight:600}
@@ -64,32 +64,71 @@ fn state_color(s: Option<State>) -> &'static str {
     }
 }
 
-/// The skill of a warning in one phrase.
+fn f2(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), |v| format!("{v:.2}"))
+}
+
+fn band_text(b: Option<&crate::skill::Band>) -> String {
+    match b {
+        Some(b) => match (b.lo, b.hi) {
+            (Some(lo), Some(hi)) => format!("{:.2} [{lo:.2}, {hi:.2}]", b.value),
+            _ => format!("{:.2}", b.value),
+        },
+        None => "—".into(),
+    }
+}
+
+/// The skill of a warning in words a reader understands: AUROC with its band,
+/// falls warned before, on-share, the random benchmark and the run-up verdict.
 pub fn skill_phrase(k: Option<&Skill>, lang: Lang) -> String {
     let Some(k) = k else {
         return t(lang, "unscored").to_string();
     };
-    if k.events_scored == 0 {
+    let Some(a) = k.auroc12() else {
         return t(lang, "no_skill").to_string();
-    }
-    let fa = k.false_alarms_per_year.map_or_else(|| t(lang, "na").to_string(), |v| format!("{v:.2}"));
+    };
+    let since = k.first_week.map_or_else(String::new, |d| chrono::Datelike::year(&d).to_string());
+    let on = k.on_share.map_or_else(|| "—".into(), |v| format!("{:.0}%", 100.0 * v));
+    let e = &k.events;
+    let coin = match (k.beats_random(), lang) {
+        (Some(true), Lang::En) => "better than a coin with the same habits",
+        (Some(false), Lang::En) => "no better than a coin with the same habits",
+        (Some(true), Lang::Zh) => "优于习惯相同的随机信号",
+        (Some(false), Lang::Zh) => "不优于习惯相同的随机信号",
+        (None, _) => "",
+    };
+    let vs = k.versus.first().map(|v| (v.verdict, &v.baseline));
     match lang {
-        Lang::En => format!(
-            "hit {}/{} ({}), median lead {}, {} false alarms/yr",
-            k.hits,
-            k.events_scored,
-            i18n::share(k.hit_rate, lang),
-            i18n::days(k.median_lead_days, lang),
-            fa
-        ),
-        Lang::Zh => format!(
-            "命中 {}/{}（{}），中位提前期 {}，每年误报 {} 次",
-            k.hits,
-            k.events_scored,
-            i18n::share(k.hit_rate, lang),
-            i18n::days(k.median_lead_days, lang),
-            fa
-        ),
+        Lang::En => {
+            let verdict = match vs {
+                Some((crate::skill::Verdict::Better, _)) => "; better than the 2-year run-up",
+                Some((crate::skill::Verdict::Worse, _)) => "; worse than the 2-year run-up",
+                Some((crate::skill::Verdict::NoDifferent, _)) => "; no different from the 2-year run-up",
+                _ => "",
+            };
+            format!(
+                "AUROC {}; warned before {} of the {} falls since {since} ({} more only during the fall); on {on} of weeks; {coin}{verdict}",
+                band_text(Some(a)),
+                e.warned,
+                e.scored,
+                e.nowcast
+            )
+        }
+        Lang::Zh => {
+            let verdict = match vs {
+                Some((crate::skill::Verdict::Better, _)) => "；优于两年涨幅基准",
+                Some((crate::skill::Verdict::Worse, _)) => "；劣于两年涨幅基准",
+                Some((crate::skill::Verdict::NoDifferent, _)) => "；与两年涨幅基准无显著差异",
+                _ => "",
+            };
+            format!(
+                "AUROC {}；{since}年以来的 {} 次下跌中提前预警 {} 次（另有 {} 次仅在下跌中发出）；{on} 的周处于警报；{coin}{verdict}",
+                band_text(Some(a)),
+                e.scored,
+                e.warned,
+                e.nowcast
+            )
+        }
     }
 }
 
@@ -126,9 +165,46 @@ pub fn gauge_chart(report: &Report, lang: Lang) -> Chart {
     }
 }
 
+/// The ROC chart of the skill section: the combined warning, the gauges and the run-up baseline.
+pub fn roc_svg(report: &Report, lang: Lang) -> String {
+    let sk = &report.skill;
+    let mut curves = vec![svg::XyCurve {
+        label: format!("{} {}", t(lang, "warning"), f2(sk.warning.skill.as_ref().and_then(|k| k.auroc12()).map(|b| b.value))),
+        points: sk.warning.roc.clone(),
+        markers: false,
+    }];
+    for (id, key) in [
+        ("composite.fragility", "fragility_gauge"),
+        ("composite.stress_now", "stress_now_gauge"),
+        ("composite.overall", "overall_gauge"),
+        ("baseline.runup2y", "baseline_runup2y_short"),
+    ] {
+        if let Some(p) = sk.roc.get(id) {
+            let a = sk.get(id).and_then(|k| k.auroc12()).map(|b| b.value);
+            let name = t(lang, key);
+            let name = name.split(" (").next().unwrap_or(name).split('（').next().unwrap_or(name);
+            curves.push(svg::XyCurve { label: format!("{name} {}", f2(a)), points: p.clone(), markers: false });
+        }
+    }
+    svg::xy_svg(t(lang, "roc_chart"), t(lang, "false_positive_rate"), t(lang, "true_positive_rate"), &curves)
+}
+
+/// The reliability diagram of the combined warning.
+pub fn reliability_svg(report: &Report, lang: Lang) -> String {
+    let pts = report.skill.warning.reliability.iter().map(|b| (b.forecast, b.observed)).collect();
+    svg::xy_svg(
+        t(lang, "reliability_chart"),
+        t(lang, "forecast_probability"),
+        t(lang, "observed_frequency"),
+        &[svg::XyCurve { label: t(lang, "warning").to_string(), points: pts, markers: true }],
+    )
+}
+
 /// Every chart of the report: (file-safe id, SVG).
 pub fn all_charts(report: &Report, lang: Lang) -> Vec<(String, String)> {
     let mut out = vec![("composite_history".to_string(), svg::draw(&gauge_chart(report, lang), lang))];
+    out.push(("skill_roc".to_string(), roc_svg(report, lang)));
+    out.push(("skill_reliability".to_string(), reliability_svg(report, lang)));
     for f in &report.families {
         for c in &f.output.charts {
             out.push((safe_id(&c.id), svg::draw(c, lang)));
@@ -233,18 +309,18 @@ fn signal_table_head(lang: Lang) -> String {
     )
 }
 
-/// "volatility percentile: better · 200-day MA break: mixed" for a signal.
-fn versus_text(sk: &crate::SkillStudy, id: &str, lang: Lang) -> String {
-    let Some(v) = sk.versus.get(id) else { return String::new() };
-    sk.baselines
+/// "run-up: better · vol.: no different · MA200: worse" for a signal.
+fn versus_text(k: Option<&Skill>, lang: Lang) -> String {
+    let Some(k) = k else { return String::new() };
+    k.versus
         .iter()
-        .zip(v)
-        .map(|(b, v)| {
+        .map(|v| {
             format!(
-                "<span class=\"vs vs-{}\">{}: {}</span>",
-                v.key(),
-                esc(t(lang, &format!("baseline_{}_short", b.kind))),
-                esc(t(lang, v.key()))
+                "<span class=\"vs vs-{}\" title=\"ΔAUROC {}\">{}: {}</span>",
+                v.verdict.key(),
+                esc(&band_text(v.delta_auroc.as_ref())),
+                esc(t(lang, &format!("baseline_{}_short", v.baseline))),
+                esc(t(lang, v.verdict.key()))
             )
         })
         .collect::<Vec<_>>()
@@ -259,15 +335,248 @@ fn report_methods(lang: Lang) -> Vec<String> {
             format!("Percentile: the share of the signal's own history up to each date that is at or below the value (expanding window, so a reading at date t uses only data up to t); defined after {MIN_HISTORY_OBS} observations spanning {MIN_HISTORY_DAYS} days. For signals where lower is riskier the share at or above is used (the risk percentile)."),
             "States: percentile-based signals are elevated at a risk percentile ≥ 80 and in alarm at ≥ 95 unless the family sets other levels; absolute signals use the family's levels on the value itself (shown under each signal).".into(),
             format!("Composite: a family gauge is the weighted mean of its signals' risk percentiles (equal weights), sampled weekly (Fridays and the report date) with readings older than {p} days left out; the overall gauge is the weighted mean of the family gauges (equal weights; the baselines weigh 0 when another family exists). Each gauge's state uses its own expanding percentile (80 / 95) after 52 weeks."),
-            "Skill: events are peak-to-trough drawdowns of at least the configured fall, dated on the first day the fall reaches the threshold. A hit is an event preceded by an alarm within the lead window; the lead is the time from the earliest such alarm; a false alarm is an alarm episode (alarm dates less than 30 days apart) not followed by an event within the window and not inside a drawdown (those are late alarms); recent episodes are pending. Events and scores use only data up to the report date.".into(),
+            "Skill: events are peak-to-trough drawdowns of at least the configured fall (20% for the equity indices), dated by their peak; simultaneous falls of the S&P 500 and the NASDAQ count once. Each week is labelled by whether an event peaks within the next 3, 6, 12 or 24 months (weeks whose horizon runs past the data are left out). Signals are scored from 1966 (or their first reading) by the AUROC of their risk percentile with a 90% moving-block bootstrap band (one-year blocks; Drehmann & Juselius 2014), the alarm state's on-share, noise-to-signal ratio (Kaminsky, Lizondo & Reinhart 1998), usefulness (Alessi & Detken 2011, μ = 0.5) and false alarms per alarm-week; the Brier skill of the signal calibrated in real time (logistic regression refitted on what was known at each date) against the real-time base rate; a time-shifted copy of the signal (same on-share and persistence) as a random benchmark; and the verdict against the 2-year run-up (Greenwood, Shleifer & You 2019), 21-day volatility and the 200-day average by the bootstrap band of the AUROC difference. A signal naming a price series is scored against that series' own falls.".into(),
+            crate::study::WARNING_METHOD.into(),
         ],
         Lang::Zh => vec![
             format!("百分位：截至每个日期，信号自身历史中小于或等于当前值的比例（扩展窗口，因此日期 t 的读数只使用 t 及以前的数据）；需要至少 {MIN_HISTORY_OBS} 个观测值且跨度 {MIN_HISTORY_DAYS} 天。对于数值越低风险越高的信号，使用大于或等于当前值的比例（风险百分位）。"),
             "状态：基于百分位的信号在风险百分位 ≥ 80 时为偏高、≥ 95 时为警报（除非该类别另设水平）；绝对阈值信号直接使用类别设定的数值水平（见各信号下方）。".into(),
             format!("综合指数：类别指数为其信号风险百分位的加权平均（等权），每周取样（周五及报告日），超过 {p} 天的旧读数不计入；总体指数为各类别指数的加权平均（等权；存在其他类别时基准权重为 0）。各指数的状态使用其自身扩展百分位（80 / 95），需52周历史。"),
-            "历史表现：事件为达到设定跌幅的从高点到低点的回撤，事件日期为跌幅首次达到阈值的日期。命中指事件发生前的提前窗口内出现过警报；提前期从窗口内最早的警报算起；误报指警报片段（间隔少于30天的警报日期合并）之后窗口内没有事件发生，且不在回撤期间（回撤期间的为滞后警报）；最近的片段为待定。事件和评分只使用报告日期及以前的数据。".into(),
+            "历史表现：事件为达到设定跌幅（股指为20%）的从高点到低点的回撤，以高点日期计；标普500与纳斯达克同时发生的下跌只计一次。每周标注未来3、6、12或24个月内是否出现事件高点（期限超出数据的周不计入）。信号自1966年（或其首个读数）起评分：风险百分位的 AUROC 及一年分块自助法 90% 区间（Drehmann 与 Juselius 2014）、警报状态的占比、噪声/信号比（Kaminsky、Lizondo 与 Reinhart 1998）、有用性（Alessi 与 Detken 2011，μ = 0.5）及每个警报周的误报率；实时校准（每个日期只用当时已知数据重新拟合逻辑回归）后相对实时基础概率的 Brier 技能分；以时间平移的信号副本（警报占比与持续性相同）作为随机基准；并依据同一批周数据上 AUROC 差值的自助法区间，与两年涨幅（Greenwood、Shleifer 与 You 2019）、21日波动率及200日均线比较。以价格序列命名的信号对照该序列自身的下跌评分。".into(),
+            "综合预警：以脆弱性指数、当前压力指数（尚无历史时取50）及标普500两年涨幅百分位为自变量，对“未来12个月内股指出现20%或以上下跌的高点”做逻辑回归；标准化斜率上岭惩罚 λ = 1；每4周只用当时已知结果的周重新拟合（扩展窗口，事件在跌幅达到20%时才算已知）；需10年已知周数据及3次已知事件才开始拟合；区间为199次一年分块自助法重新拟合的第5–95百分位；概率高于实时基础概率时视为警报。方法在查看1990年后结果之前即已确定。".into(),
         ],
     }
+}
+
+/// The combined warning's card: probability, band, base rate, skill.
+fn warning_card(report: &Report, lang: Lang) -> String {
+    let w = &report.skill.warning;
+    let mut s = String::from("<div class=\"card big\" id=\"warning\">");
+    let _ = write!(s, "<div><b>{}</b> — {}</div>", t(lang, "warning"), esc(t(lang, "warning_title")));
+    match w.probability {
+        Some(p) => {
+            let band = match (w.lo, w.hi) {
+                (Some(lo), Some(hi)) => format!(" [{:.0}%, {:.0}%]", 100.0 * lo, 100.0 * hi),
+                _ => String::new(),
+            };
+            let _ = write!(
+                s,
+                "<div class=\"v\" data-warning=\"{p}\">{:.0}%<span class=\"muted\" style=\"font-size:16px\">{band} · {} {}</span></div>",
+                100.0 * p,
+                t(lang, "base_rate"),
+                w.base_rate.map_or_else(|| "—".into(), |b| format!("{:.0}%", 100.0 * b))
+            );
+        }
+        None => {
+            let _ = write!(s, "<div class=\"v\">{}</div><div class=\"muted\">{}</div>", t(lang, "na"), t(lang, "no_warning"));
+        }
+    }
+    let _ = write!(s, "<div class=\"muted\">{}</div>", esc(&skill_phrase(w.skill.as_ref(), lang)));
+    s.push_str("</div>");
+    s
+}
+
+fn skill_table_head(lang: Lang) -> String {
+    let mut s = String::from("<thead><tr>");
+    for (k, num) in [
+        ("signal", false),
+        ("timing", false),
+        ("target", false),
+        ("auroc_12m", true),
+        ("auroc_other", true),
+        ("brier_skill", true),
+        ("usefulness", true),
+        ("nsr", true),
+        ("on_share", true),
+        ("warned", true),
+        ("nowcast", true),
+        ("false_per_alarm_week", true),
+        ("random_p95", true),
+        ("vs_baselines", false),
+    ] {
+        let _ = write!(s, "<th{}>{}</th>", if num { " class=\"num\"" } else { "" }, esc(t(lang, k)));
+    }
+    s.push_str("</tr></thead>");
+    s
+}
+
+fn skill_row(id: &str, name: &str, timing: &str, k: Option<&Skill>, class: &str, lang: Lang) -> String {
+    let na = || t(lang, "na").to_string();
+    let cell = |f: &dyn Fn(&Skill) -> String| k.map_or_else(na, f);
+    let other = |k: &Skill| {
+        ["3m", "6m", "24m"]
+            .iter()
+            .map(|h| f2(k.auroc.get(*h).and_then(|b| b.as_ref()).map(|b| b.value)))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
+    let pct = |v: Option<f64>| v.map_or_else(|| "—".into(), |v| format!("{:.0}%", 100.0 * v));
+    format!(
+        "<tr class=\"{class}\" data-skill=\"{}\" data-auroc=\"{}\"><td>{}<div class=\"muted\">{}</div></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+        esc(id),
+        k.and_then(|k| k.auroc12()).map_or_else(String::new, |b| format!("{}", b.value)),
+        esc(name),
+        esc(id),
+        esc(t(lang, timing)),
+        esc(&cell(&|k| k.target.clone())),
+        cell(&|k| band_text(k.auroc12())),
+        cell(&other),
+        cell(&|k| f2(k.brier_skill)),
+        cell(&|k| f2(k.usefulness)),
+        cell(&|k| f2(k.noise_to_signal)),
+        cell(&|k| pct(k.on_share)),
+        cell(&|k| format!("{} / {}", k.events.warned, k.events.scored)),
+        cell(&|k| k.events.nowcast.to_string()),
+        cell(&|k| pct(k.false_alarms_per_alarm_week)),
+        cell(&|k| f2(k.random.map(|r| r.auroc_p95))),
+        versus_text(k, lang),
+    )
+}
+
+/// The skill section: intro, the combined warning by decade, charts, the table of
+/// every warning, the baselines, the panel, the events.
+fn skill_section(report: &Report, lang: Lang) -> String {
+    let sk = &report.skill;
+    let c = &report.composite;
+    let mut h = String::new();
+    let _ = write!(h, "<section id=\"skill\"><h2>{}</h2><p>{}</p>", t(lang, "skill_table"), esc(t(lang, "skill_intro")));
+    let _ = write!(
+        h,
+        "<p class=\"muted\">{}: {} · {}: {} · {} {}</p>",
+        t(lang, "target"),
+        esc(&sk.equity_series.join(" + ")),
+        t(lang, "events"),
+        sk.equity_events.len(),
+        match lang {
+            Lang::En => "scored from",
+            Lang::Zh => "评分起始",
+        },
+        i18n::date(sk.params.eval_from, lang)
+    );
+    let _ = write!(h, "<p><b>{}</b>: {}</p>", t(lang, "warning"), esc(&skill_phrase(sk.warning.skill.as_ref(), lang)));
+    if let Some(k) = &sk.warning.skill {
+        let _ = write!(
+            h,
+            "<h3>{}</h3><table id=\"decade-table\"><thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+            t(lang, "by_decade"),
+            t(lang, "decade"),
+            t(lang, "warning"),
+            t(lang, "baseline_runup2y_short"),
+            t(lang, "weeks")
+        );
+        let runup = sk.baselines.get("baseline.runup2y");
+        for e in &k.by_decade {
+            let b = runup.and_then(|r| r.by_decade.iter().find(|x| x.era == e.era)).and_then(|x| x.auroc);
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                esc(&e.era),
+                f2(e.auroc),
+                f2(b),
+                e.weeks
+            );
+        }
+        h.push_str("</tbody></table>");
+    }
+    let _ = write!(
+        h,
+        "<figure id=\"chart-skill_roc\">{}</figure><figure id=\"chart-skill_reliability\">{}</figure>",
+        roc_svg(report, lang),
+        reliability_svg(report, lang)
+    );
+    let _ = write!(h, "<div class=\"scroll\"><table id=\"skill-table\">{}<tbody>", skill_table_head(lang));
+    h.push_str(&skill_row("warning", t(lang, "warning"), "leading", sk.warning.skill.as_ref(), "gauge", lang));
+    for (g, name) in [
+        (&c.overall, t(lang, "overall_gauge").to_string()),
+        (&c.fragility, t(lang, "fragility_gauge").to_string()),
+        (&c.stress_now, t(lang, "stress_now_gauge").to_string()),
+    ] {
+        let timing = if g.id == "composite.stress_now" { "coincident" } else { "leading" };
+        h.push_str(&skill_row(&g.id, &name, timing, sk.get(&g.id), "gauge", lang));
+    }
+    for g in &c.families {
+        let key = g.id.trim_start_matches("composite.");
+        let name = family_title(report, key).map_or(key.to_string(), |x| lang.pick(x).to_string());
+        h.push_str(&skill_row(&g.id, &format!("{name} · {}", t(lang, "gauge")), "leading", sk.get(&g.id), "gauge", lang));
+    }
+    for (id, k) in &sk.baselines {
+        let kind = id.trim_start_matches("baseline.");
+        h.push_str(&skill_row(id, t(lang, &format!("baseline_{kind}")), "baseline", Some(k), "baseline", lang));
+    }
+    for f in &report.families {
+        for s in &f.signals {
+            let timing = crate::composite::timing(&s.id).key();
+            let class = if timing == "baseline" { "baseline" } else { "" };
+            h.push_str(&skill_row(&s.id, lang.pick(&s.title), timing, sk.get(&s.id), class, lang));
+        }
+    }
+    h.push_str("</tbody></table></div>");
+    // panel
+    let _ = write!(
+        h,
+        "<h3>{}</h3><table id=\"panel-table\"><thead><tr><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+        t(lang, "panel_scores"),
+        t(lang, "signal"),
+        t(lang, "series_count"),
+        t(lang, "events"),
+        t(lang, "weeks"),
+        t(lang, "auroc_12m")
+    );
+    for p in &sk.panel {
+        let name = match p.kind.as_str() {
+            "runup2y" | "vol21" | "ma200" => t(lang, &format!("baseline_{}", p.kind)).to_string(),
+            k => k.to_string(),
+        };
+        let _ = write!(
+            h,
+            "<tr data-panel=\"{}\"><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&p.kind),
+            esc(&name),
+            p.series.len(),
+            p.events,
+            p.weeks,
+            band_text(p.auroc_12m.as_ref())
+        );
+    }
+    h.push_str("</tbody></table>");
+    // events
+    let _ = write!(
+        h,
+        "<h3>{}</h3><table id=\"events-table\"><thead><tr><th>{}</th><th class=\"num\">{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+        t(lang, "events_table"),
+        t(lang, "series"),
+        t(lang, "threshold"),
+        t(lang, "peak"),
+        t(lang, "event_date"),
+        t(lang, "trough"),
+        t(lang, "drawdown")
+    );
+    for e in &sk.events {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}{}</td><td class=\"num\">-{:.1}%</td></tr>",
+            esc(&e.series),
+            i18n::share(Some(e.threshold), lang),
+            i18n::date(e.peak_date, lang),
+            i18n::date(e.event_date, lang),
+            i18n::date(e.trough_date, lang),
+            if e.recovered { "" } else { " *" },
+            100.0 * e.drawdown
+        );
+    }
+    h.push_str("</tbody></table>");
+    if sk.events.iter().any(|e| !e.recovered) {
+        let _ = write!(
+            h,
+            "<p class=\"muted\">{}</p>",
+            match lang {
+                Lang::En => "* not recovered by the report date: the trough so far.",
+                Lang::Zh => "* 截至报告日期尚未收复：目前为止的低点。",
+            }
+        );
+    }
+    h.push_str("</section>");
+    h
 }
 
 /// Renders the report.
@@ -315,7 +624,10 @@ pub fn render(report: &Report, lang: Lang) -> String {
     // Summary.
     let c = &report.composite;
     let _ = write!(h, "<section id=\"summary\"><h2>{}</h2><div class=\"cards\">", t(lang, "summary"));
+    h.push_str(&warning_card(report, lang));
     h.push_str(&gauge_card(&c.overall, t(lang, "overall_gauge"), None, true, lang));
+    h.push_str(&gauge_card(&c.fragility, t(lang, "fragility_gauge"), None, false, lang));
+    h.push_str(&gauge_card(&c.stress_now, t(lang, "stress_now_gauge"), None, false, lang));
     for g in &c.families {
         let key = g.id.trim_start_matches("composite.");
         let name = family_title(report, key).map_or(key.to_string(), |t| lang.pick(t).to_string());
@@ -471,127 +783,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
     }
 
     // Skill.
-    let sk = &report.skill;
-    let _ = write!(h, "<section id=\"skill\"><h2>{}</h2>", t(lang, "skill_table"));
-    let _ = write!(
-        h,
-        "<p class=\"muted\">{} {}</p>",
-        esc(t(lang, "baseline_note")),
-        match lang {
-            Lang::En => format!(
-                "Lead window: {} days before the event date; alarm dates less than {} days apart form one episode.",
-                sk.params.lead_window_days, sk.params.merge_gap_days
-            ),
-            Lang::Zh => format!(
-                "提前窗口：事件日期前 {} 天；间隔少于 {} 天的警报日期合并为一次。",
-                sk.params.lead_window_days, sk.params.merge_gap_days
-            ),
-        }
-    );
-    if !sk.baselines.is_empty() {
-        let _ = write!(h, "<p><b>{}</b>: ", t(lang, "pooled_baselines"));
-        let parts: Vec<String> = sk
-            .baselines
-            .iter()
-            .map(|b| {
-                format!(
-                    "{} — {} {}, {} {}",
-                    esc(t(lang, &format!("baseline_{}", b.kind))),
-                    t(lang, "hit_rate"),
-                    i18n::share(b.hit_rate, lang),
-                    t(lang, "false_alarms_per_year"),
-                    b.false_alarms_per_year.map_or_else(|| t(lang, "na").to_string(), |v| format!("{v:.2}"))
-                )
-            })
-            .collect();
-        let _ = write!(h, "{}</p>", parts.join(" · "));
-    }
-    let _ = write!(
-        h,
-        "<div class=\"scroll\"><table id=\"skill-table\"><thead><tr><th>{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th>{}</th></tr></thead><tbody>",
-        t(lang, "signal"),
-        t(lang, "family"),
-        t(lang, "events"),
-        t(lang, "hits"),
-        t(lang, "hit_rate"),
-        t(lang, "median_lead"),
-        t(lang, "alarm_episodes"),
-        t(lang, "false_alarms"),
-        t(lang, "false_alarms_per_year"),
-        t(lang, "late_alarms"),
-        t(lang, "pending"),
-        t(lang, "vs_baselines")
-    );
-    let row = |h: &mut String, id: &str, name: &str, fam: &str, class: &str| {
-        let k = sk.scores.get(id);
-        let cell = |f: &dyn Fn(&Skill) -> String| k.map_or_else(|| t(lang, "na").to_string(), f);
-        let _ = write!(
-            h,
-            "<tr class=\"{class}\" data-skill=\"{}\"><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            esc(id),
-            esc(name),
-            esc(fam),
-            cell(&|k| k.events_scored.to_string()),
-            cell(&|k| k.hits.to_string()),
-            cell(&|k| i18n::share(k.hit_rate, lang)),
-            cell(&|k| i18n::days(k.median_lead_days, lang)),
-            cell(&|k| k.alarm_episodes.to_string()),
-            cell(&|k| k.false_alarms.to_string()),
-            cell(&|k| k.false_alarms_per_year.map_or_else(|| t(lang, "na").to_string(), |v| format!("{v:.2}"))),
-            cell(&|k| k.late_alarms.to_string()),
-            cell(&|k| k.pending.to_string()),
-            versus_text(sk, id, lang),
-        );
-    };
-    row(&mut h, &c.overall.id, t(lang, "overall_gauge"), t(lang, "composite"), "gauge");
-    for g in &c.families {
-        let key = g.id.trim_start_matches("composite.");
-        let name = family_title(report, key).map_or(key.to_string(), |x| lang.pick(x).to_string());
-        row(&mut h, &g.id, &format!("{name} · {}", t(lang, "gauge")), t(lang, "composite"), "gauge");
-    }
-    for f in &report.families {
-        let class = if f.run.key == crate::composite::BASELINE_FAMILY { "baseline" } else { "" };
-        for s in &f.signals {
-            row(&mut h, &s.id, lang.pick(&s.title), lang.pick(&f.run.title), class);
-        }
-    }
-    h.push_str("</tbody></table></div>");
-    let _ = write!(
-        h,
-        "<h3>{}</h3><table id=\"events-table\"><thead><tr><th>{}</th><th class=\"num\">{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
-        t(lang, "events_table"),
-        t(lang, "series"),
-        t(lang, "threshold"),
-        t(lang, "peak"),
-        t(lang, "event_date"),
-        t(lang, "trough"),
-        t(lang, "drawdown")
-    );
-    for e in &sk.events {
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}{}</td><td class=\"num\">-{:.1}%</td></tr>",
-            esc(&e.series),
-            i18n::share(Some(e.threshold), lang),
-            i18n::date(e.peak_date, lang),
-            i18n::date(e.event_date, lang),
-            i18n::date(e.trough_date, lang),
-            if e.recovered { "" } else { " *" },
-            100.0 * e.drawdown
-        );
-    }
-    h.push_str("</tbody></table>");
-    if sk.events.iter().any(|e| !e.recovered) {
-        let _ = write!(
-            h,
-            "<p class=\"muted\">{}</p>",
-            match lang {
-                Lang::En => "* not recovered by the report date: the trough so far.",
-                Lang::Zh => "* 截至报告日期尚未收复：目前为止的低点。",
-            }
-        );
-    }
-    h.push_str("</section>");
+    h.push_str(&skill_section(report, lang));
 
     // Sources.
     let _ = write!(

@@ -31,6 +31,16 @@ pub fn to_json(report: &Report, lang: Lang) -> Value {
                     m.insert("skill".into(), serde_json::to_value(report.skill_of(&s.id)).unwrap_or(Value::Null));
                     m.insert("observations".into(), json!(s.dates.len()));
                     m.insert("first_date".into(), json!(s.dates.first()));
+                    m.insert("timing".into(), json!(crate::composite::timing(&s.id).key()));
+                    m.insert(
+                        "history".into(),
+                        json!({
+                            "dates": s.dates,
+                            "values": s.values.iter().map(|v| v.is_finite().then_some(*v)).collect::<Vec<_>>(),
+                            "risk_percentile": s.risk,
+                            "state": s.states,
+                        }),
+                    );
                 }
                 v
             })
@@ -50,8 +60,24 @@ pub fn to_json(report: &Report, lang: Lang) -> Value {
         );
     }
     let c = &report.composite;
-    let history: Map<String, Value> =
-        std::iter::once(&c.overall).chain(&c.families).map(|g| (g.id.clone(), json!(g.values))).collect();
+    let history: Map<String, Value> = std::iter::once(&c.overall)
+        .chain(&c.families)
+        .chain([&c.fragility, &c.stress_now])
+        .map(|g| (g.id.clone(), json!(g.values)))
+        .collect();
+    let w = &report.skill.warning;
+    let warning = json!({
+        "probability": w.probability,
+        "lo": w.lo,
+        "hi": w.hi,
+        "base_rate": w.base_rate,
+        "method": w.method,
+        "features": w.features,
+        "coefficients": w.coefficients,
+        "skill": w.skill,
+        "reliability": w.reliability,
+        "history": w.dates.iter().zip(&w.history).map(|(d, p)| json!({"date": d, "probability": p})).collect::<Vec<_>>(),
+    });
     json!({
         "as_of": report.as_of,
         "lang": lang.code(),
@@ -60,16 +86,22 @@ pub fn to_json(report: &Report, lang: Lang) -> Value {
         "composite": {
             "overall": gauge_json(&c.overall, report),
             "families": c.families.iter().map(|g| (g.id.clone(), gauge_json(g, report))).collect::<Map<_, _>>(),
+            "fragility": gauge_json(&c.fragility, report),
+            "stress_now": gauge_json(&c.stress_now, report),
             "thresholds": GAUGE_THRESHOLDS,
             "history": { "dates": c.overall.dates, "gauges": history },
         },
         "what_changed": c.changes,
+        "warning": warning,
         "skill": {
             "params": report.skill.params,
             "events": report.skill.events,
+            "equity_series": report.skill.equity_series,
+            "equity_events": report.skill.equity_events,
             "scores": report.skill.scores,
             "baselines": report.skill.baselines,
-            "versus_baselines": report.skill.versus,
+            "panel": report.skill.panel,
+            "roc": report.skill.roc,
         },
         "registry": {
             "percentile": "share of the signal's own history up to each date that is <= the value (expanding, real-time safe)",

@@ -15,13 +15,14 @@ pub mod json;
 pub mod percentile;
 pub mod registry;
 pub mod skill;
+pub mod study;
 pub mod svg;
 pub mod terminal;
+pub mod warning;
 
 use chrono::NaiveDate;
 use fissure_core::{FamilyInputs, SignalFamily};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -30,6 +31,7 @@ pub use composite::Composite;
 pub use i18n::Lang;
 pub use registry::{FamilyReport, FamilyRun, Progress, SignalReport, State};
 pub use skill::{Event, Skill, SkillParams};
+pub use study::{SkillStudy, Warning};
 
 /// Errors of the report.
 #[derive(Debug, thiserror::Error)]
@@ -100,19 +102,6 @@ impl Step {
     }
 }
 
-/// The skill study.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SkillStudy {
-    pub params: SkillParams,
-    pub events: Vec<Event>,
-    /// Signal or gauge id → skill (absent when it has no state in range).
-    pub scores: BTreeMap<String, Skill>,
-    /// The baselines pooled over the event series.
-    pub baselines: Vec<skill::BaselineSkill>,
-    /// Signal or gauge id → verdict against each pooled baseline (same order).
-    pub versus: BTreeMap<String, Vec<skill::Verdict>>,
-}
-
 /// The whole report, before rendering.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -127,7 +116,7 @@ pub struct Report {
 impl Report {
     /// Skill of a signal or gauge.
     pub fn skill_of(&self, id: &str) -> Option<&Skill> {
-        self.skill.scores.get(id)
+        self.skill.get(id)
     }
 }
 
@@ -156,7 +145,8 @@ pub fn build(input: ReportInput<'_>, cache: Option<&dyn Cache>, progress: &(dyn 
     Report { as_of: input.as_of, families: reports, composite, skill, sources: input.sources, steps }
 }
 
-/// Finds the events in the (truncated) data and scores every signal and gauge.
+/// Finds the events in the (truncated) data and scores every signal, gauge and
+/// baseline, and fits the combined warning (see [`study::study`]).
 pub fn study(
     families: &[FamilyReport],
     composite: &Composite,
@@ -165,30 +155,7 @@ pub fn study(
     as_of: NaiveDate,
     params: SkillParams,
 ) -> SkillStudy {
-    let mut events: Vec<Event> = event_specs
-        .iter()
-        .filter_map(|(id, thr)| inputs.series.get(id).map(|s| skill::find_events(&s.as_of(as_of), *thr)))
-        .flatten()
-        .collect();
-    events.sort_by(|a, b| a.event_date.cmp(&b.event_date).then(a.series.cmp(&b.series)));
-    let mut scores = BTreeMap::new();
-    for s in families.iter().flat_map(|f| &f.signals) {
-        if let Some(k) = skill::score(&s.dates, &s.states, &events, as_of, &params) {
-            scores.insert(s.id.clone(), k);
-        }
-    }
-    for g in std::iter::once(&composite.overall).chain(&composite.families) {
-        if let Some(k) = skill::score(&g.dates, &g.states, &events, as_of, &params) {
-            scores.insert(g.id.clone(), k);
-        }
-    }
-    let baselines = skill::pool_baselines(&scores);
-    let versus = scores
-        .iter()
-        .filter(|(id, _)| !id.starts_with("baseline."))
-        .map(|(id, k)| (id.clone(), baselines.iter().map(|b| b.verdict(k)).collect()))
-        .collect();
-    SkillStudy { params, events, scores, baselines, versus }
+    study::study(families, composite, inputs, event_specs, as_of, params)
 }
 
 /// Files written by [`write`].
