@@ -27,6 +27,8 @@ pub struct FamilyInputs {
     pub roles: BTreeMap<String, String>,
     /// Series to test for bubbles.
     pub bubble_assets: Vec<String>,
+    /// The deal network (deals, firms, fundamentals, claims), as known at `as_of`.
+    pub deals: Option<crate::DealBook>,
 }
 
 impl FamilyInputs {
@@ -103,6 +105,34 @@ pub enum ChartData {
         #[serde(with = "crate::serde_nan::vec")]
         values: Vec<f64>,
     },
+    /// A deal network: nodes sized by valuation, edges by amount, cycle edges
+    /// highlighted, line style by how firm the deal is.
+    DealNetwork { nodes: Vec<NetNode>, edges: Vec<NetEdge> },
+    /// A table of text cells (required-revenue sensitivities, claims checks).
+    Table { columns: Vec<String>, rows: Vec<Vec<String>> },
+}
+
+/// A node of [`ChartData::DealNetwork`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetNode {
+    pub id: String,
+    /// Size (valuation, USD bn); `None` = unknown (drawn hollow at the smallest size).
+    pub size: Option<f64>,
+}
+
+/// An edge of [`ChartData::DealNetwork`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetEdge {
+    pub from: String,
+    pub to: String,
+    /// Amount (USD bn); `None` = undisclosed (drawn thin and dotted).
+    pub amount: Option<f64>,
+    /// `solid` (completed, committed), `dashed` (announced, reported) or `dotted` (letter of intent).
+    pub style: String,
+    /// True when the edge lies on a cycle (highlighted).
+    pub in_cycle: bool,
+    /// Hover text (kind, status, amount).
+    pub label: String,
 }
 
 /// A chart with its title and caption.

@@ -5,6 +5,7 @@
 //! aligned on one calendar with explicit missing values ([`Option<f64>`]).
 //! This crate does no I/O: readers and the store live in `fissure-io`.
 
+pub mod deals;
 pub mod error;
 pub mod family;
 pub mod id;
@@ -18,8 +19,9 @@ pub mod series;
 pub mod signal;
 
 pub use chrono::NaiveDate as Date;
+pub use deals::{Claim, Deal, DealBook, DealKind, DealStatus, Firm, Fundamentals};
 pub use error::CoreError;
-pub use family::{Chart, ChartData, FamilyInputs, FamilyOutput, Line, SignalFamily, Span, Text};
+pub use family::{Chart, ChartData, FamilyInputs, FamilyOutput, Line, NetEdge, NetNode, SignalFamily, Span, Text};
 pub use id::{id_problem, is_valid_id, printable_id};
 pub use panel::{Alignment, Panel};
 pub use resample::{resample, Aggregation};
