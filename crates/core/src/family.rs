@@ -27,6 +27,8 @@ pub struct FamilyInputs {
     pub roles: BTreeMap<String, String>,
     /// Series to test for bubbles.
     pub bubble_assets: Vec<String>,
+    /// The watchlist's `[portfolio]`: (series id, weight of equity); empty when none.
+    pub portfolio: Vec<(String, f64)>,
 }
 
 impl FamilyInputs {
