@@ -29,6 +29,8 @@ pub struct FamilyInputs {
     pub bubble_assets: Vec<String>,
     /// The deal network (deals, firms, fundamentals, claims), as known at `as_of`.
     pub deals: Option<crate::DealBook>,
+    /// The watchlist's `[portfolio]`: (series id, weight of equity); empty when none.
+    pub portfolio: Vec<(String, f64)>,
 }
 
 impl FamilyInputs {
