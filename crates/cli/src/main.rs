@@ -60,6 +60,13 @@ enum Command {
     /// Market structure: market-cap concentration and sector/size rotation.
     #[command(subcommand)]
     Structure(cmd::structure::StructureCmd),
+    /// The live dashboard and the REST API (auth, alerts, scheduled refresh) on this machine.
+    #[cfg(feature = "server")]
+    Serve(cmd::serve::ServeArgs),
+    /// Bearer tokens of `fissure serve`: create (shown once), list, revoke.
+    #[cfg(feature = "server")]
+    #[command(subcommand)]
+    Token(cmd::token::TokenCmd),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -75,6 +82,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Liquidity(c) => cmd::liquidity::run(&ctx, c),
         Command::Regime(c) => cmd::regime::run(&ctx, c),
         Command::Structure(c) => cmd::structure::run(&ctx, c),
+        #[cfg(feature = "server")]
+        Command::Serve(a) => cmd::serve::run(&ctx, a),
+        #[cfg(feature = "server")]
+        Command::Token(c) => cmd::token::run(&ctx, c),
     }
 }
 

@@ -10,6 +10,7 @@
 pub mod demo;
 pub mod read;
 pub mod store;
+pub mod tokens;
 pub mod watchlist;
 pub mod write;
 

@@ -96,6 +96,8 @@ const MIGRATIONS: &[&str] = &[
               (SELECT r.ingest_id FROM revisions r WHERE r.series_id = s.id ORDER BY r.revision LIMIT 1),
               s.name, s.asset_class, s.unit, s.frequency, s.source
        FROM series s;",
+    // 4: API tokens of `fissure serve`, stored hashed (see `tokens.rs`)
+    crate::tokens::MIGRATION,
 ];
 
 /// The schema version this build writes.
@@ -389,6 +391,23 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The SQLite connection, for the store's other modules (`tokens`).
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` inside one read transaction: every read it makes sees the same
+    /// committed state (a WAL snapshot), even while another connection or
+    /// process ingests, so a reader never sees part of an ingest.
+    pub fn consistent_read<T>(&self, f: impl FnOnce(&Store) -> T) -> Result<T> {
+        let r = self.conn.execute_batch("BEGIN DEFERRED");
+        self.sql(r)?;
+        let out = f(self);
+        let r = self.conn.execute_batch("COMMIT");
+        self.sql(r)?;
+        Ok(out)
     }
 
     fn sql<T>(&self, r: rusqlite::Result<T>) -> Result<T> {

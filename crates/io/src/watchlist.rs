@@ -60,6 +60,10 @@ pub struct Watchlist {
     pub portfolio: BTreeMap<String, f64>,
     #[serde(default)]
     pub report: ReportSettings,
+    /// `fissure serve` settings (`[server]`: access, limits, alert rules, webhooks,
+    /// schedule), checked by the server crate; kept as TOML here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<toml::Table>,
     /// Where it was read from (`<embedded>` for the default).
     #[serde(skip)]
     pub origin: PathBuf,

@@ -8,5 +8,9 @@ pub mod liquidity;
 pub mod list;
 pub mod regime;
 pub mod report;
+#[cfg(feature = "server")]
+pub mod serve;
 pub mod show;
 pub mod structure;
+#[cfg(feature = "server")]
+pub mod token;

@@ -45,7 +45,7 @@ pub fn families() -> Vec<Box<dyn SignalFamily>> {
 
 /// An id of the running executable (size and modification time), so that
 /// cached family results never outlive the code that computed them.
-fn code_id() -> String {
+pub(crate) fn code_id() -> String {
     std::env::current_exe()
         .and_then(std::fs::metadata)
         .map(|m| {
@@ -59,7 +59,7 @@ fn code_id() -> String {
         .unwrap_or_else(|_| env!("CARGO_PKG_VERSION").to_string())
 }
 
-fn ingest_demo(store: &mut Store) -> anyhow::Result<()> {
+pub(crate) fn ingest_demo(store: &mut Store) -> anyhow::Result<()> {
     let demo = fissure_io::demo::load().context("loading the bundled demo data")?;
     let items: Vec<IngestItem> =
         demo.series.into_iter().map(|(series, f)| IngestItem { series, origin: format!("data/demo/{f}") }).collect();
@@ -73,7 +73,7 @@ fn ingest_demo(store: &mut Store) -> anyhow::Result<()> {
 }
 
 /// Everything the families read, truncated at `as_of`, and the sources list.
-fn load_inputs(
+pub(crate) fn load_inputs(
     store: &Store,
     ctx: &Ctx,
     as_of: Option<NaiveDate>,
