@@ -40,11 +40,16 @@ def _days(dates) -> np.ndarray:
         raise ValueError(f"dates must be datetime-like, got dtype {arr.dtype}")
     if arr.dtype != np.dtype("datetime64[D]"):
         arr = arr.astype("datetime64[D]")
-    return np.ascontiguousarray(arr).view(np.int64)
+    return np.require(np.ascontiguousarray(arr).view(np.int64), requirements=["C", "A"])
 
 
 def _values(v) -> np.ndarray:
-    return np.ascontiguousarray(np.asarray(v, dtype=np.float64))
+    return np.require(np.asarray(v, dtype=np.float64), requirements=["C", "A"])
+
+
+def aligned(series):
+    """Series tuples whose arrays are C-contiguous and aligned (arrays unpickled by Dask may be misaligned)."""
+    return [(n, np.require(d, np.int64, ["C", "A"]), np.require(v, np.float64, ["C", "A"])) for n, d, v in series]
 
 
 def _clean(name: str, days: np.ndarray, values: np.ndarray):

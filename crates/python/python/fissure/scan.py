@@ -22,11 +22,16 @@ import json as _json
 import numpy as np
 
 from . import _fissure
-from ._convert import many_series
+from ._convert import aligned, many_series
 
 __all__ = ["scan"]
 
 _PSY = ("gsadf", "psy", "sadf")
+_PSY_COLUMNS = [
+    "n", "first", "last", "window_obs", "adf", "sadf", "gsadf", "level", "sadf_cv", "gsadf_cv", "gsadf_cv90",
+    "gsadf_cv95", "gsadf_cv99", "p_adf", "p_sadf", "p_gsadf", "explosive", "bsadf_last", "bsadf_cv_last",
+    "episodes", "last_episode_start", "last_episode_peak", "last_episode_end", "ongoing", "error",
+]
 
 
 def _opts(params):
@@ -81,14 +86,15 @@ def _chunks(items, k):
 
 
 def _psy_cv_task(series, options_json):
-    return _fissure.psy_cv(series, options_json)
+    return _fissure.psy_cv(aligned([series])[0], options_json)
 
 
 def _psy_scan_task(series, options_json, shared):
-    return _json.loads(_fissure.psy_scan(series, options_json, shared))
+    return _json.loads(_fissure.psy_scan(aligned(series), options_json, shared))
 
 
 def _lppls_task(series, options_json):
+    series = aligned(series)
     out = []
     for s in series:
         try:
@@ -100,7 +106,7 @@ def _lppls_task(series, options_json):
 
 
 def _spill_task(names, dates_days, values, options_json):
-    series = [(n, dates_days, np.ascontiguousarray(values[:, j])) for j, n in enumerate(names)]
+    series = aligned([(n, dates_days, values[:, j]) for j, n in enumerate(names)])
     return _json.loads(_fissure.spillover(series, options_json))["rolling"]
 
 
@@ -221,7 +227,9 @@ def scan(prices, method="gsadf", engine="local", client=None, partitions=None, o
     if not series:
         raise ValueError("the universe has no numeric column")
     if method in _PSY:
-        return _frame(_psy_scan(series, params, engine, client, partitions), output)
+        df = _frame(_psy_scan(series, params, engine, client, partitions), output)
+        cols = [c for c in _PSY_COLUMNS if c in df.columns]
+        return df.select(["id", *cols]) if output == "polars" else df[cols]
     if method in ("lppls_confidence", "lppls_ci"):
         return _frame(_lppls_scan(series, params, engine, client, partitions), output, index=None)
     if method == "spillover":
