@@ -485,3 +485,21 @@ pub fn valuation(
         }))
     })
 }
+
+/// Seconds per call of the library alone (`PsyPlan` + `fissure_bubble::analyse::psy`-equivalent outcome), mean
+/// of `repeats` calls: the yardstick of the Python per-call overhead in tools/bench/python.py.
+#[pyfunction]
+#[pyo3(name = "_bench_psy")]
+pub fn bench_psy(py: Python<'_>, series: PySeries<'_>, options_json: &str, repeats: usize) -> PyResult<f64> {
+    let s = series.to_series()?;
+    py.detach(move || {
+        let a: PsyOpts = options(options_json)?;
+        let t = std::time::Instant::now();
+        for _ in 0..repeats.max(1) {
+            let plan = PsyPlan::new(&s, &a)?;
+            std::hint::black_box(plan.outcome(plan.critical_values()?)?);
+        }
+        Ok(t.elapsed().as_secs_f64() / repeats.max(1) as f64)
+    })
+    .map_err(crate::common::py_err)
+}

@@ -22,6 +22,7 @@ fn _fissure(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(bubble::lppls, m)?)?;
     m.add_function(wrap_pyfunction!(bubble::lppls_confidence, m)?)?;
     m.add_function(wrap_pyfunction!(bubble::valuation, m)?)?;
+    m.add_function(wrap_pyfunction!(bubble::bench_psy, m)?)?;
     m.add_function(wrap_pyfunction!(contagion::garch, m)?)?;
     m.add_function(wrap_pyfunction!(contagion::dcc, m)?)?;
     m.add_function(wrap_pyfunction!(contagion::correlations, m)?)?;
