@@ -1,0 +1,505 @@
+//! Bubble family: `psy`, `lppls`, `lppls_confidence`, `valuation` (the JSON of `fissure bubble … --json`).
+
+use crate::common::{options, run, PySeries};
+use anyhow::{bail, Context};
+use chrono::{Datelike, NaiveDate};
+use fissure_bubble::analyse::{self, Transform};
+use fissure_bubble::cv::{self, BsadfCvRule, CriticalValues, CvMethod};
+use fissure_bubble::datestamp;
+use fissure_bubble::lppls::{self as lppls_fit, FitOptions};
+use fissure_bubble::lppls_ci::{self, CiConfig, Filter, RelErrorAggregation};
+use fissure_bubble::psy::{self as psy_k, LagSelection, MinWindow, PsyConfig, Radf};
+use fissure_bubble::valuation as val;
+use fissure_core::{resample, Aggregation, Frequency, Series};
+use pyo3::prelude::*;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+pub enum Freq {
+    Daily,
+    Weekly,
+    Monthly,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+pub enum Ic {
+    Aic,
+    Bic,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+pub enum Cv {
+    Mc,
+    Wild,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+pub enum CvRule {
+    Pointwise,
+    Exuber,
+    Tb,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+pub enum Convention {
+    Obs,
+    Rows,
+}
+
+/// `fissure bubble psy` options, same names and defaults (the Python default transform is `log`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PsyOpts {
+    pub freq: Option<Freq>,
+    pub transform: Transform,
+    pub lag: Option<usize>,
+    pub ic: Option<Ic>,
+    pub max_lag: usize,
+    pub min_window: Option<usize>,
+    pub window_convention: Convention,
+    pub cv: Cv,
+    pub cv_rule: Option<CvRule>,
+    pub tb: Option<usize>,
+    pub reps: usize,
+    pub seed: u64,
+    pub drift_eta: Option<f64>,
+    pub level: u32,
+    pub min_duration: f64,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl Default for PsyOpts {
+    fn default() -> Self {
+        PsyOpts {
+            freq: None,
+            transform: Transform::Log,
+            lag: None,
+            ic: None,
+            max_lag: 6,
+            min_window: None,
+            window_convention: Convention::Obs,
+            cv: Cv::Mc,
+            cv_rule: None,
+            tb: None,
+            reps: 2000,
+            seed: 123,
+            drift_eta: None,
+            level: 95,
+            min_duration: 0.0,
+            from: None,
+            to: None,
+        }
+    }
+}
+
+/// A PSY problem made concrete for one series: the levels, the configuration and the critical-value request.
+pub struct PsyPlan {
+    pub s: Series,
+    pub y: Vec<f64>,
+    pub cfg: PsyConfig,
+    pub lag: LagSelection,
+    pub w: usize,
+    pub cv: Option<(CvMethod, BsadfCvRule)>,
+    pub level: usize,
+    pub min_duration: usize,
+}
+
+impl PsyPlan {
+    pub fn new(raw: &Series, a: &PsyOpts) -> anyhow::Result<PsyPlan> {
+        if a.lag.is_some() && a.ic.is_some() {
+            bail!("the options `lag` and `ic` cannot be used together");
+        }
+        let level = match a.level {
+            90 => 0,
+            95 => 1,
+            99 => 2,
+            l => bail!("level must be 90, 95 or 99, not `{l}`"),
+        };
+        let s = match a.freq {
+            None | Some(Freq::Daily) => raw.clone(),
+            Some(Freq::Weekly) => resample(raw, Frequency::Weekly, Aggregation::Last)?,
+            Some(Freq::Monthly) => resample(raw, Frequency::Monthly, Aggregation::Last)?,
+        };
+        let s = s.slice(a.from, a.to);
+        let y = levels(&s, a.transform)?;
+        let lag = match (a.lag, a.ic) {
+            (_, Some(Ic::Aic)) => LagSelection::Aic(a.max_lag),
+            (_, Some(Ic::Bic)) => LagSelection::Bic(a.max_lag),
+            (k, None) => LagSelection::Fixed(k.unwrap_or(0)),
+        };
+        let min_window = match (a.min_window, a.window_convention) {
+            (None, _) => MinWindow::Default,
+            (Some(n), Convention::Obs) => MinWindow::Observations(n),
+            (Some(n), Convention::Rows) => MinWindow::Rows(n),
+        };
+        let cfg = PsyConfig { lag, min_window };
+        let w = cfg.validate(y.len()).with_context(|| format!("series `{}` ({} observations)", s.id(), y.len()))?;
+        let n = y.len();
+        let ppy = Frequency::infer(s.dates()).periods_per_year();
+        let tb = a.tb.unwrap_or_else(|| ((2.0 * ppy).round() as usize + w - 1).min(n));
+        let cv = match a.cv {
+            Cv::None => None,
+            Cv::Mc => Some((
+                CvMethod::MonteCarlo { reps: a.reps, seed: a.seed, drift_eta: a.drift_eta },
+                match a.cv_rule {
+                    None | Some(CvRule::Pointwise) => BsadfCvRule::Pointwise,
+                    Some(CvRule::Exuber) => BsadfCvRule::ExuberCummax,
+                    Some(CvRule::Tb) => BsadfCvRule::SupTb(tb),
+                },
+            )),
+            Cv::Wild => Some((
+                CvMethod::WildBootstrap { reps: a.reps, seed: a.seed },
+                match a.cv_rule {
+                    Some(CvRule::Pointwise) => BsadfCvRule::Pointwise,
+                    Some(CvRule::Exuber) => BsadfCvRule::ExuberCummax,
+                    None | Some(CvRule::Tb) => BsadfCvRule::SupTb(tb),
+                },
+            )),
+        };
+        Ok(PsyPlan { min_duration: datestamp::min_duration(n, a.min_duration), s, y, cfg, lag, w, cv, level })
+    }
+
+    /// The key under which Monte Carlo critical values can be shared: they depend on the sample length, the
+    /// configuration and the simulation only, never on the data (`None` for the wild bootstrap or no CV).
+    pub fn shared_cv_key(&self) -> Option<String> {
+        match self.cv {
+            Some((m @ CvMethod::MonteCarlo { .. }, rule)) => {
+                Some(json!({"n": self.y.len(), "cfg": self.cfg, "method": m, "rule": rule}).to_string())
+            }
+            _ => None,
+        }
+    }
+
+    /// Critical values for this plan (Monte Carlo ones need only the length).
+    pub fn critical_values(&self) -> anyhow::Result<Option<CriticalValues>> {
+        match self.cv {
+            None => Ok(None),
+            Some((m, rule)) => Ok(Some(
+                cv::critical_values(&self.y, &self.cfg, m, rule, None)
+                    .with_context(|| format!("PSY on `{}`", self.s.id()))?,
+            )),
+        }
+    }
+
+    /// Statistics and episodes with the given critical values (computed by `critical_values`, maybe shared).
+    pub fn outcome(&self, cvs: Option<CriticalValues>) -> anyhow::Result<analyse::PsyOutcome> {
+        let ctx = || format!("PSY on `{}`", self.s.id());
+        let radf: Radf = psy_k::radf(&self.y, &self.cfg).with_context(ctx)?;
+        let episodes = match &cvs {
+            Some(c) => {
+                let seq: Vec<f64> = c.bsadf.iter().map(|v| v[self.level]).collect();
+                datestamp::episodes(&radf.bsadf, &seq, radf.first, self.min_duration).with_context(ctx)?
+            }
+            None => vec![],
+        };
+        Ok(analyse::PsyOutcome { radf, cv: cvs, episodes })
+    }
+}
+
+fn levels(s: &Series, t: Transform) -> anyhow::Result<Vec<f64>> {
+    analyse::transform(s.values(), t).map_err(|e| match e {
+        fissure_bubble::BubbleError::NonPositive { index, value } => {
+            anyhow::anyhow!(
+                "series `{}`: value {value} on {} is not positive; use transform=\"none\"",
+                s.id(),
+                s.dates()[index]
+            )
+        }
+        e => anyhow::Error::new(e).context(format!("series `{}`", s.id())),
+    })
+}
+
+fn lvl(v: [f64; 3]) -> Value {
+    json!({"90": v[0], "95": v[1], "99": v[2]})
+}
+
+/// The JSON of `fissure bubble psy --json`.
+pub fn psy_json(p: &PsyPlan, a: &PsyOpts, out: &analyse::PsyOutcome) -> Value {
+    let (s, r, n, w, lag) = (&p.s, &out.radf, p.y.len(), p.w, p.lag);
+    let dates = s.dates();
+    let episodes = out.dated(dates);
+    let params = json!({
+        "id": s.id(), "n": n, "first": dates.first(), "last": dates.last(), "transform": a.transform,
+        "lag": lag, "window_obs": w, "window_rows_lag": w - 1 - lag.max_lag(),
+        "window_convention": "observations (levels) in the smallest window, psymonitor swindow0; exuber minw = window_obs - 1 - lag",
+        "cv": p.cv.map(|(m, rule)| json!({"method": m, "rule": rule})), "level": a.level,
+        "min_duration": p.min_duration,
+    });
+    let cvs = out.cv.as_ref();
+    let level = p.level;
+    let bsadf: Vec<Value> = r
+        .bsadf
+        .iter()
+        .enumerate()
+        .map(|(i, v)| json!({"date": dates[r.first + i], "value": v, "cv": cvs.map(|c| c.bsadf[i][level])}))
+        .collect();
+    let pv = CriticalValues::p_value;
+    json!({
+        "adf": r.adf, "sadf": r.sadf, "gsadf": r.gsadf,
+        "cv": cvs.map(|c| json!({"adf": lvl(c.adf), "sadf": lvl(c.sadf), "gsadf": lvl(c.gsadf)})),
+        "p_values": cvs.map(|c| json!({"adf": pv(&c.adf_distr, r.adf), "sadf": pv(&c.sadf_distr, r.sadf), "gsadf": pv(&c.gsadf_distr, r.gsadf)})),
+        "bsadf": bsadf,
+        "episodes": episodes,
+        "params": params,
+    })
+}
+
+#[pyfunction]
+pub fn psy(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyResult<String> {
+    let s = series.to_series()?;
+    run(py, move || {
+        let a: PsyOpts = options(options_json)?;
+        let plan = PsyPlan::new(&s, &a)?;
+        let out = plan.outcome(plan.critical_values()?)?;
+        Ok(psy_json(&plan, &a, &out))
+    })
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FilterArg {
+    Fco,
+    Lppls,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RelErrorArg {
+    Mean,
+    Max,
+}
+
+fn filter_of(f: FilterArg, rel: RelErrorArg) -> Filter {
+    let base = match f {
+        FilterArg::Fco => Filter::default(),
+        FilterArg::Lppls => Filter::lppls_package(),
+    };
+    let rel_error = match rel {
+        RelErrorArg::Mean => RelErrorAggregation::Mean,
+        RelErrorArg::Max => RelErrorAggregation::Max,
+    };
+    Filter { rel_error, ..base }
+}
+
+/// `fissure bubble lppls` options.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LpplsOpts {
+    pub end: Option<NaiveDate>,
+    pub window: usize,
+    pub starts: usize,
+    pub screen: usize,
+    pub seed: u64,
+    pub filter: FilterArg,
+    pub rel_error: RelErrorArg,
+}
+
+impl Default for LpplsOpts {
+    fn default() -> Self {
+        LpplsOpts {
+            end: None,
+            window: 500,
+            starts: 8,
+            screen: 96,
+            seed: 0,
+            filter: FilterArg::Fco,
+            rel_error: RelErrorArg::Mean,
+        }
+    }
+}
+
+fn ordinal(d: NaiveDate) -> f64 {
+    d.num_days_from_ce() as f64
+}
+
+fn from_ordinal(x: f64) -> Option<NaiveDate> {
+    if x.is_finite() && x.abs() < 1e7 {
+        NaiveDate::from_num_days_from_ce_opt(x.floor() as i32)
+    } else {
+        None
+    }
+}
+
+#[pyfunction]
+pub fn lppls(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyResult<String> {
+    let s = series.to_series()?;
+    run(py, move || {
+        let a: LpplsOpts = options(options_json)?;
+        let s = match a.end {
+            Some(e) => s.as_of(e),
+            None => s,
+        };
+        if s.len() < a.window {
+            bail!("series `{}` has {} observations up to the end date; the window needs {}", s.id(), s.len(), a.window);
+        }
+        let lo = s.len() - a.window;
+        let t: Vec<f64> = s.dates()[lo..].iter().map(|d| ordinal(*d)).collect();
+        let y = levels(&s, Transform::Log)?[lo..].to_vec();
+        let opt = FitOptions { starts: a.starts, screen: a.screen, seed: a.seed, ..FitOptions::default() };
+        let f = lppls_fit::fit(&t, &y, &opt).with_context(|| format!("LPPLS on `{}`", s.id()))?;
+        let filter = filter_of(a.filter, a.rel_error);
+        let q = filter.qualifies(&f, &t, &y);
+        Ok(json!({
+            "tc": from_ordinal(f.tc), "tc_days": f.tc, "m": f.m, "omega": f.omega, "a": f.a, "b": f.b, "c1": f.c1, "c2": f.c2,
+            "sse": f.sse, "qualified": q, "oscillations": f.oscillations(filter.oscillation_divisor), "damping": f.damping(),
+            "params": {"id": s.id(), "first": s.dates()[lo], "end": s.dates()[s.len() - 1], "window": a.window,
+                        "starts": a.starts, "seed": a.seed, "search_space": opt.space, "filter": filter,
+                        "time": "calendar days (proleptic Gregorian ordinal, 0001-01-01 = 1)"},
+        }))
+    })
+}
+
+/// `fissure bubble lppls-ci` options.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LpplsCiOpts {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub every: usize,
+    pub max_window: usize,
+    pub min_window: usize,
+    pub step: usize,
+    pub starts: usize,
+    pub screen: usize,
+    pub seed: u64,
+    pub filter: FilterArg,
+    pub rel_error: RelErrorArg,
+}
+
+impl Default for LpplsCiOpts {
+    fn default() -> Self {
+        LpplsCiOpts {
+            from: None,
+            to: None,
+            every: 1,
+            max_window: 750,
+            min_window: 125,
+            step: 5,
+            starts: 2,
+            screen: 16,
+            seed: 0,
+            filter: FilterArg::Fco,
+            rel_error: RelErrorArg::Mean,
+        }
+    }
+}
+
+/// The JSON of `fissure bubble lppls-ci --json`.
+pub fn lppls_ci_json(s: &Series, a: &LpplsCiOpts) -> anyhow::Result<Value> {
+    let t: Vec<f64> = s.dates().iter().map(|d| ordinal(*d)).collect();
+    let y = levels(s, Transform::Log)?;
+    let to = match a.to {
+        Some(d) => {
+            s.index_at_or_before(d).with_context(|| format!("no observation of `{}` on or before {d}", s.id()))?
+        }
+        None => s.len().checked_sub(1).with_context(|| format!("series `{}` is empty", s.id()))?,
+    };
+    let from = match a.from {
+        Some(d) => s.dates().partition_point(|x| *x < d),
+        None => to.saturating_sub(59),
+    };
+    if from > to {
+        bail!("empty date range");
+    }
+    let ends: Vec<usize> = (from..=to).step_by(a.every.max(1)).collect();
+    let cfg = CiConfig {
+        max_window: a.max_window,
+        min_window: a.min_window,
+        step: a.step,
+        filter: filter_of(a.filter, a.rel_error),
+        starts: a.starts,
+        screen: a.screen,
+        seed: a.seed,
+        ..CiConfig::default()
+    };
+    let pts =
+        lppls_ci::indicator(&t, &y, &ends, &cfg, None).with_context(|| format!("LPPLS indicator on `{}`", s.id()))?;
+    let q = |p: &lppls_ci::CiPoint, x: f64| p.tc_quantile(x).and_then(from_ordinal);
+    let rows: Vec<Value> = pts
+        .iter()
+        .map(|p| {
+            json!({"date": s.dates()[p.index], "pos_conf": p.pos_conf, "neg_conf": p.neg_conf, "windows": p.windows,
+                   "qualified": p.tc_qualified.len(),
+                   "tc_q10": q(p, 0.1), "tc_q50": q(p, 0.5), "tc_q90": q(p, 0.9)})
+        })
+        .collect();
+    Ok(json!({"id": s.id(), "dates": rows, "params": {
+        "windows": cfg.windows().len(), "max_window": cfg.max_window, "min_window": cfg.min_window, "step": cfg.step,
+        "starts": cfg.starts, "seed": cfg.seed, "filter": cfg.filter, "search_space": cfg.space}}))
+}
+
+#[pyfunction]
+pub fn lppls_confidence(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyResult<String> {
+    let s = series.to_series()?;
+    run(py, move || lppls_ci_json(&s, &options(options_json)?))
+}
+
+/// `fissure bubble valuation` options (`vs` is a second series instead of a stored id).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ValuationOpts {
+    pub min_history: usize,
+}
+
+impl Default for ValuationOpts {
+    fn default() -> Self {
+        ValuationOpts { min_history: 36 }
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (series, options_json, vs=None))]
+pub fn valuation(
+    py: Python<'_>,
+    series: PySeries<'_>,
+    options_json: &str,
+    vs: Option<PySeries<'_>>,
+) -> PyResult<String> {
+    let s = series.to_series()?;
+    let vs = vs.map(|v| v.to_series()).transpose()?;
+    run(py, move || {
+        let a: ValuationOpts = options(options_json)?;
+        let v = s.values();
+        let sum = val::summary(v).with_context(|| format!("series `{}`", s.id()))?;
+        let e = val::expanding(v, a.min_history)?;
+        let vs = match &vs {
+            Some(r) => Some((
+                r.id().to_string(),
+                val::versus(sum.latest, r.values()).with_context(|| format!("reference `{}`", r.id()))?,
+            )),
+            None => None,
+        };
+        Ok(json!({
+            "id": s.id(), "date": s.last_date(), "latest": sum.latest, "percentile": sum.percentile, "zscore": sum.zscore,
+            "history": sum, "expanding": {"percentile": e.percentile.last(), "zscore": e.zscore.last()},
+            "vs": vs.as_ref().map(|(id, r)| json!({"id": id, "result": r})),
+            "params": {"first": s.first_date(), "n": v.len(), "min_history": a.min_history},
+        }))
+    })
+}
+
+/// Seconds per call of the library alone (`PsyPlan` + `fissure_bubble::analyse::psy`-equivalent outcome), mean
+/// of `repeats` calls: the yardstick of the Python per-call overhead in tools/bench/python.py.
+#[pyfunction]
+#[pyo3(name = "_bench_psy")]
+pub fn bench_psy(py: Python<'_>, series: PySeries<'_>, options_json: &str, repeats: usize) -> PyResult<f64> {
+    let s = series.to_series()?;
+    py.detach(move || {
+        let a: PsyOpts = options(options_json)?;
+        let t = std::time::Instant::now();
+        for _ in 0..repeats.max(1) {
+            let plan = PsyPlan::new(&s, &a)?;
+            std::hint::black_box(plan.outcome(plan.critical_values()?)?);
+        }
+        Ok(t.elapsed().as_secs_f64() / repeats.max(1) as f64)
+    })
+    .map_err(crate::common::py_err)
+}

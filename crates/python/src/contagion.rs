@@ -1,0 +1,396 @@
+//! Contagion family: `garch`, `dcc`, `correlations`, `absorption_ratio`, `turbulence`, `spillover`, `cocrash`
+//! (the JSON of `fissure contagion … --json`; baskets are the caller's to build).
+
+use crate::common::{many, options, run, PySeries};
+use anyhow::{bail, Context};
+use chrono::NaiveDate;
+use fissure_contagion::absorption::{absorption_ratio as ar_fn, AbsorptionOptions};
+use fissure_contagion::cocrash::{class_of, detect, tail_coexceedance, CoCrashOptions, CrashClass};
+use fissure_contagion::corr::{
+    average_pairwise, correlation_matrix, ewma_correlation_matrices, fisher_band, pair_correlation,
+    rolling_correlation_matrices,
+};
+use fissure_contagion::dcc::fit_dcc;
+use fissure_contagion::garch::{fit_garch, GarchSpec, Innovation};
+use fissure_contagion::panel::{log_return_rows, ReturnRows};
+use fissure_contagion::spillover::{rolling_spillover, spillover as spill_fn, Identification, LagChoice, SpilloverOptions};
+use fissure_contagion::turbulence::{expanding_percentile, turbulence as turb_fn};
+use fissure_core::{Alignment, Panel, Series};
+use pyo3::prelude::*;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Dist {
+    #[default]
+    Normal,
+    T,
+}
+
+fn spec_of(dist: Dist, gjr: bool) -> GarchSpec {
+    GarchSpec { dist: if matches!(dist, Dist::T) { Innovation::StudentT } else { Innovation::Normal }, gjr }
+}
+
+/// 100 × log returns on the common dates (`Alignment::Intersection`), restricted to `from..=to`.
+fn returns(series: &[Series], from: Option<NaiveDate>, to: Option<NaiveDate>, min: usize) -> anyhow::Result<ReturnRows> {
+    if series.len() < min {
+        bail!("need at least {min} series, got {}", series.len());
+    }
+    let refs: Vec<&Series> = series.iter().collect();
+    let r = log_return_rows(&refs, &Alignment::Intersection, 100.0).context("aligning the series' returns")?;
+    let r = r.between(from, to);
+    if r.rows.is_empty() {
+        bail!("no common dates with returns in the requested span");
+    }
+    Ok(r)
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct GarchOpts {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub dist: Dist,
+    pub gjr: bool,
+}
+
+#[pyfunction]
+pub fn garch(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyResult<String> {
+    let s = series.to_series()?;
+    run(py, move || {
+        let a: GarchOpts = options(options_json)?;
+        s.check_positive()?;
+        let (v, d) = (s.values(), s.dates());
+        let keep: Vec<usize> = (1..v.len())
+            .filter(|&i| a.from.is_none_or(|f| d[i] >= f) && a.to.is_none_or(|t| d[i] <= t))
+            .collect();
+        let y: Vec<f64> = keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1] - 1.0)).collect();
+        let fit = fit_garch(&y, spec_of(a.dist, a.gjr)).with_context(|| format!("GARCH fit of `{}`", s.id()))?;
+        let mut params = serde_json::Map::new();
+        let mut ses = serde_json::Map::new();
+        for ((n, p), e) in fit.param_names.iter().zip(&fit.params).zip(&fit.std_errors) {
+            params.insert(n.clone(), json!(p));
+            ses.insert(n.clone(), json!(e));
+        }
+        let last_vol = *fit.conditional_volatility.last().unwrap_or(&f64::NAN);
+        let first = *keep.first().context("no returns in the requested span")?;
+        Ok(json!({
+            "id": s.id(), "returns": "100 × simple daily returns", "from": d[first], "to": d[*keep.last().unwrap_or(&first)],
+            "nobs": fit.nobs, "dist": fit.spec.dist, "gjr": fit.spec.gjr,
+            "mu": fit.mu, "omega": fit.omega, "alpha": fit.alpha, "gamma": fit.gamma, "beta": fit.beta, "nu": fit.nu,
+            "persistence": fit.persistence, "loglik": fit.loglik, "params": params, "std_errors": ses,
+            "std_error_type": "robust (Bollerslev–Wooldridge sandwich, as arch cov_type='robust')",
+            "last_volatility": last_vol, "last_volatility_annualized": last_vol * 252f64.sqrt(),
+            "conditional_volatility": {"dates": keep.iter().map(|&i| d[i]).collect::<Vec<_>>(), "value": fit.conditional_volatility},
+        }))
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct DccOpts {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub dist: Dist,
+    pub paths: bool,
+}
+
+#[pyfunction]
+pub fn dcc(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str) -> PyResult<String> {
+    let list = many(&series)?;
+    run(py, move || {
+        let a: DccOpts = options(options_json)?;
+        let r = returns(&list, a.from, a.to, 2)?;
+        let cols: Vec<Vec<f64>> = (0..r.names.len()).map(|j| r.column(j)).collect();
+        let fit = fit_dcc(&r.names, &cols, spec_of(a.dist, false))?;
+        let n = r.names.len();
+        let last = fit.correlations.last().context("empty DCC path")?;
+        let matrix: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| last[i * n + j]).collect()).collect();
+        let garch: Vec<Value> = fit
+            .garch
+            .iter()
+            .zip(&r.names)
+            .map(|(g, name)| json!({"id": name, "mu": g.mu, "omega": g.omega, "alpha": g.alpha, "beta": g.beta, "nu": g.nu, "loglik": g.loglik}))
+            .collect();
+        let mut out = json!({"names": r.names, "from": r.dates[0], "to": r.dates.last(), "nobs": r.rows.len(), "a": fit.a, "b": fit.b,
+            "loglik": fit.loglik, "loglik_correlation": fit.loglik_correlation, "garch": garch, "latest_correlation": matrix, "qbar": fit.qbar});
+        if a.paths {
+            let mut p = serde_json::Map::new();
+            for i in 0..n {
+                for j in i + 1..n {
+                    p.insert(format!("{}|{}", r.names[i], r.names[j]), json!(fit.pair(i, j)));
+                }
+            }
+            out["dates"] = json!(r.dates);
+            out["paths"] = Value::Object(p);
+        }
+        Ok(out)
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CorrOpts {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub window: usize,
+    pub ewma: Option<f64>,
+    pub conf: f64,
+}
+
+impl Default for CorrOpts {
+    fn default() -> Self {
+        CorrOpts { from: None, to: None, window: 60, ewma: None, conf: 0.95 }
+    }
+}
+
+#[pyfunction]
+pub fn correlations(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str) -> PyResult<String> {
+    let list = many(&series)?;
+    run(py, move || {
+        let a: CorrOpts = options(options_json)?;
+        let r = returns(&list, a.from, a.to, 2)?;
+        let n = r.names.len();
+        let (mats, first_end, method) = match a.ewma {
+            Some(l) => (
+                ewma_correlation_matrices(&r.rows, l, a.window.min(r.rows.len()))?,
+                a.window.min(r.rows.len()) - 1,
+                format!("ewma(lambda={l})"),
+            ),
+            None => (rolling_correlation_matrices(&r.rows, a.window)?, a.window - 1, format!("rolling({})", a.window)),
+        };
+        let last = mats.last().context("no correlation computed")?;
+        let matrix: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| last[(i, j)]).collect()).collect();
+        let as_of = *r.dates.last().context("no dates")?;
+        let full = correlation_matrix(&r.rows)?;
+        let avg_hist: Vec<f64> = mats.iter().map(average_pairwise).collect();
+        let avg_pct = expanding_percentile(&avg_hist).last().copied().unwrap_or(f64::NAN);
+        let mut pairs = Vec::new();
+        for i in 0..n {
+            for j in i + 1..n {
+                let hist: Vec<f64> = mats.iter().map(|m| m[(i, j)]).collect();
+                let pct = expanding_percentile(&hist).last().copied().unwrap_or(f64::NAN);
+                let (lo, hi) =
+                    if a.ewma.is_some() { (f64::NAN, f64::NAN) } else { fisher_band(matrix[i][j], a.window, a.conf) };
+                pairs.push(json!({"a": r.names[i], "b": r.names[j], "corr": matrix[i][j], "lower": lo, "upper": hi,
+                    "percentile": pct, "full_sample": full[(i, j)]}));
+            }
+        }
+        let mut out = json!({
+            "names": r.names, "method": method, "as_of": as_of, "from": r.dates[first_end.min(r.dates.len() - 1)],
+            "matrix": matrix, "average_pairwise": average_pairwise(last), "average_pairwise_percentile": avg_pct, "pairs": pairs,
+        });
+        if n == 2 && a.ewma.is_none() {
+            let p = pair_correlation(&r.names[0], &r.names[1], &r.column(0), &r.column(1), a.window, a.conf)?;
+            let dates: Vec<NaiveDate> = p.end_index.iter().map(|&i| r.dates[i]).collect();
+            out["series"] =
+                json!({"dates": dates, "corr": p.corr, "lower": p.lower, "upper": p.upper, "percentile": p.percentile});
+        }
+        Ok(out)
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AbsorptionOpts {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub window: usize,
+    pub half_life: f64,
+    pub fraction: f64,
+}
+
+impl Default for AbsorptionOpts {
+    fn default() -> Self {
+        AbsorptionOpts { from: None, to: None, window: 500, half_life: 250.0, fraction: 0.2 }
+    }
+}
+
+#[pyfunction]
+pub fn absorption_ratio(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str) -> PyResult<String> {
+    let list = many(&series)?;
+    run(py, move || {
+        let a: AbsorptionOpts = options(options_json)?;
+        let r = returns(&list, a.from, a.to, 2)?;
+        let opts =
+            AbsorptionOptions { window: a.window, half_life: a.half_life, fraction: a.fraction, ..Default::default() };
+        let s = ar_fn(&r.rows, &opts)?;
+        let dates: Vec<NaiveDate> = s.end_index.iter().map(|&i| r.dates[i]).collect();
+        let pct = expanding_percentile(&s.ar);
+        Ok(json!({"names": r.names, "n_top": s.n_top, "window": a.window, "half_life": a.half_life,
+            "dates": dates, "ar": s.ar, "delta_ar": s.delta_ar.iter().map(|v| v.is_finite().then_some(*v)).collect::<Vec<_>>(), "ar_percentile": pct}))
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TurbulenceOpts {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub window: usize,
+}
+
+impl Default for TurbulenceOpts {
+    fn default() -> Self {
+        TurbulenceOpts { from: None, to: None, window: 500 }
+    }
+}
+
+#[pyfunction]
+pub fn turbulence(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str) -> PyResult<String> {
+    let list = many(&series)?;
+    run(py, move || {
+        let a: TurbulenceOpts = options(options_json)?;
+        let r = returns(&list, a.from, a.to, 1)?;
+        let t = turb_fn(&r.rows, a.window)?;
+        let dates: Vec<NaiveDate> = t.index.iter().map(|&i| r.dates[i]).collect();
+        let pct = expanding_percentile(&t.turbulence);
+        Ok(json!({"names": r.names, "window": a.window, "dates": dates, "turbulence": t.turbulence, "normalized": t.normalized,
+            "magnitude": t.magnitude, "correlation_surprise": t.correlation_surprise, "percentile": pct}))
+    })
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LagIc {
+    Aic,
+    Bic,
+    Hqic,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SpilloverOpts {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub lag: usize,
+    pub lag_ic: Option<LagIc>,
+    pub max_lag: usize,
+    pub horizon: usize,
+    pub cholesky: bool,
+    pub rolling: Option<usize>,
+    pub step: usize,
+}
+
+impl Default for SpilloverOpts {
+    fn default() -> Self {
+        SpilloverOpts {
+            from: None,
+            to: None,
+            lag: 2,
+            lag_ic: None,
+            max_lag: 8,
+            horizon: 10,
+            cholesky: false,
+            rolling: None,
+            step: 1,
+        }
+    }
+}
+
+#[pyfunction]
+pub fn spillover(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str) -> PyResult<String> {
+    let list = many(&series)?;
+    run(py, move || {
+        let a: SpilloverOpts = options(options_json)?;
+        let r = returns(&list, a.from, a.to, 2)?;
+        let lag = match a.lag_ic {
+            None => LagChoice::Fixed { p: a.lag },
+            Some(LagIc::Aic) => LagChoice::Aic { max: a.max_lag },
+            Some(LagIc::Bic) => LagChoice::Bic { max: a.max_lag },
+            Some(LagIc::Hqic) => LagChoice::Hqic { max: a.max_lag },
+        };
+        let identification = if a.cholesky { Identification::Cholesky } else { Identification::Generalized };
+        let opts = SpilloverOptions { lag, horizon: a.horizon, identification };
+        let s = spill_fn(&r.names, &r.rows, &opts)?;
+        let edges = s.net_edges(0.0);
+        let mut out = json!({"names": s.names, "p": s.p, "horizon": s.horizon, "identification": s.identification,
+            "from_date": r.dates[0], "to_date": r.dates.last(), "nobs": r.rows.len(),
+            "total": s.total, "table": s.table, "to": s.to, "from": s.from, "net": s.net, "pairwise_net": s.pairwise_net, "edges": edges});
+        if let Some(w) = a.rolling {
+            let ro = SpilloverOptions { lag: LagChoice::Fixed { p: s.p }, ..opts };
+            let rs = rolling_spillover(&r.names, &r.rows, w, a.step, &ro)?;
+            let dates: Vec<NaiveDate> = rs.end_index.iter().map(|&i| r.dates[i]).collect();
+            out["rolling"] = json!({"window": w, "step": a.step, "dates": dates, "total": rs.total, "net": rs.net});
+        }
+        Ok(out)
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CocrashOpts {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Class of a series the detector does not know: id → equities|precious_metals|industrial_metals|energy|crypto|long_bonds.
+    pub class: BTreeMap<String, String>,
+    pub threshold: f64,
+    pub vol_window: usize,
+}
+
+impl Default for CocrashOpts {
+    fn default() -> Self {
+        CocrashOpts { from: None, to: None, class: BTreeMap::new(), threshold: 1.5, vol_window: 60 }
+    }
+}
+
+#[pyfunction]
+pub fn cocrash(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str) -> PyResult<String> {
+    let list = many(&series)?;
+    run(py, move || {
+        let a: CocrashOpts = options(options_json)?;
+        let mut classes = Vec::new();
+        for s in &list {
+            let c = match a.class.get(s.id()) {
+                Some(c) => CrashClass::parse(c).with_context(|| format!("class {}={c}: unknown class", s.id()))?,
+                None => class_of(s.id())
+                    .with_context(|| format!("no asset class known for `{}`; give class={{\"{}\": CLASS}}", s.id(), s.id()))?,
+            };
+            classes.push((s.id().to_string(), c));
+        }
+        let refs: Vec<&Series> = list.iter().collect();
+        let reference = classes
+            .iter()
+            .find(|(_, c)| *c == CrashClass::Equities)
+            .map(|(i, _)| i.clone())
+            .context("the detector needs an equity series")?;
+        let panel = Panel::align(&refs, &Alignment::Reference { id: reference.clone(), max_fill_days: 5 })?;
+        let opts = CoCrashOptions {
+            large: a.threshold,
+            vol_window: a.vol_window,
+            min_vol_obs: (a.vol_window * 2 / 3).max(2),
+            ..Default::default()
+        };
+        let cc = detect(&panel, &classes, &opts)?;
+        let days: Vec<&fissure_contagion::cocrash::CoCrashDay> = cc
+            .flagged
+            .iter()
+            .filter(|d| a.from.is_none_or(|f| d.date >= f) && a.to.is_none_or(|t| d.date <= t))
+            .collect();
+        let opt = |v: &Vec<f64>| -> Vec<Option<f64>> { v.iter().map(|x| x.is_finite().then_some(*x)).collect() };
+        let eq = opt(&cc.class_moves[0]);
+        let mut coex = Vec::new();
+        for (ci, c) in CrashClass::ALL.iter().enumerate().skip(1) {
+            let other = opt(&cc.class_moves[ci]);
+            if other.iter().all(Option::is_none) {
+                continue;
+            }
+            let last250 = tail_coexceedance(&eq, &other, 250, a.threshold)?.last().copied().unwrap_or(f64::NAN);
+            let full = tail_coexceedance(&eq, &other, eq.len(), a.threshold)?.last().copied().unwrap_or(f64::NAN);
+            coex.push((*c, last250, full));
+        }
+        let v: Vec<Value> = days
+            .iter()
+            .map(|d| {
+                json!({"date": d.date, "breadth": d.breadth, "classes_available": d.classes_available, "classes_down": d.classes_down,
+                    "class_moves": d.class_moves.iter().map(|(c, m)| json!({"class": c, "sigma_move": m})).collect::<Vec<_>>(),
+                    "assets_down": d.assets_down, "flags": {"indiscriminate": d.indiscriminate, "safe_haven_failure": d.safe_haven_failure}})
+            })
+            .collect();
+        Ok(json!({"calendar": reference, "threshold_sigma": a.threshold, "vol_window": a.vol_window,
+            "classes": classes.iter().map(|(i, c)| json!({"id": i, "class": c})).collect::<Vec<_>>(), "days": v,
+            "coexceedance": coex.iter().map(|(c, l, f)| json!({"given": "equities", "class": c, "last_250d": l.is_finite().then_some(*l), "full_history": f.is_finite().then_some(*f)})).collect::<Vec<_>>()}))
+    })
+}

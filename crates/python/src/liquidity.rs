@@ -1,0 +1,245 @@
+//! Liquidity family and regimes: `stress_index`, `carry`, `markov` (the JSON of `fissure liquidity index|carry`
+//! and `fissure regime markov`). Roles and baskets come from the watchlist (`config`, default: the embedded one).
+
+use crate::common::{many, options, run, PySeries};
+use anyhow::Context;
+use chrono::NaiveDate;
+use fissure_core::Series;
+use fissure_io::Watchlist;
+use fissure_liquidity::carry::{basket_betas, carry_unwind, default_baskets, Basket, BasketBetas, CarryConfig};
+use fissure_liquidity::markov::{FitOptions, MarkovSwitching, MsSpec};
+use fissure_liquidity::stress::{correlation_with, stress_index as stress_fn};
+use pyo3::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+fn watchlist(config: &Option<PathBuf>) -> anyhow::Result<Watchlist> {
+    match config {
+        Some(p) => Watchlist::from_file(p).with_context(|| format!("reading the watchlist {}", p.display())),
+        None => Ok(Watchlist::embedded()),
+    }
+}
+
+fn role(w: &Watchlist, name: &str, default: &str) -> String {
+    w.role(name).map(str::to_string).unwrap_or_else(|| default.to_string())
+}
+
+fn by_id(list: Vec<Series>) -> BTreeMap<String, Series> {
+    list.into_iter().map(|s| (s.id().to_string(), s)).collect()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IndexOpts {
+    pub only: Vec<String>,
+    pub min_weeks: usize,
+    pub config: Option<PathBuf>,
+}
+
+impl Default for IndexOpts {
+    fn default() -> Self {
+        IndexOpts { only: vec![], min_weeks: 104, config: None }
+    }
+}
+
+#[pyfunction]
+pub fn stress_index(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str) -> PyResult<String> {
+    let data = by_id(many(&series)?);
+    run(py, move || {
+        let a: IndexOpts = options(options_json)?;
+        let w = watchlist(&a.config)?;
+        let mut cfg = fissure_liquidity::signals::stress_config_with_roles(&w.roles);
+        cfg.min_obs = a.min_weeks;
+        if !a.only.is_empty() {
+            cfg.indicators.retain(|i| a.only.iter().any(|o| o.eq_ignore_ascii_case(&i.name)));
+            cfg.required.retain(|r| cfg.indicators.iter().any(|i| &i.name == r));
+            anyhow::ensure!(!cfg.indicators.is_empty(), "only matches no indicator");
+        }
+        let (st_id, nf_id) = (role(&w, "stlfsi", "STLFSI4"), role(&w, "nfci", "NFCI"));
+        let idx = stress_fn(&data, &cfg).context("building the stress index")?;
+        let corr = |id: &str| data.get(id).and_then(|s| correlation_with(&idx, s).ok());
+        let mut correlation = serde_json::Map::new();
+        if let Some((r, n)) = corr(&st_id) {
+            correlation.insert(st_id.clone(), json!({"correlation": r, "weeks": n}));
+        }
+        if let Some((r, n)) = corr(&nf_id) {
+            correlation.insert(nf_id.clone(), json!({"correlation": r, "weeks": n}));
+        }
+        let series: Vec<_> = idx.dates.iter().zip(&idx.values).map(|(d, v)| json!({"date": d, "value": v})).collect();
+        Ok(json!({
+            "series": series,
+            "loadings": idx.loadings.iter().map(|l| json!({"indicator": l.indicator, "loading": l.loading, "expected_sign": l.expected_sign})).collect::<Vec<_>>(),
+            "contributions": idx.loadings.iter().map(|l| json!({"indicator": l.indicator, "z": l.z, "contribution": l.contribution})).collect::<Vec<_>>(),
+            "last_date": idx.dates.last(),
+            "last_value": idx.values.last(),
+            "explained_share": idx.explained,
+            "missing_indicators": idx.missing,
+            "correlation": correlation,
+            "config": cfg,
+        }))
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CarryOpts {
+    pub baskets: Vec<String>,
+    pub window: usize,
+    pub horizon: usize,
+    pub threshold: f64,
+    pub config: Option<PathBuf>,
+}
+
+impl Default for CarryOpts {
+    fn default() -> Self {
+        CarryOpts { baskets: vec![], window: 126, horizon: 5, threshold: 2.0, config: None }
+    }
+}
+
+/// Baskets from names: watchlist baskets, else single series ids (as `fissure liquidity carry`).
+fn baskets_from(w: &Watchlist, names: &[String]) -> Vec<Basket> {
+    if names.is_empty() {
+        return default_baskets()
+            .into_iter()
+            .map(|b| match w.basket_weights(&b.name) {
+                Some(m) => Basket { name: b.name, members: m },
+                None => b,
+            })
+            .collect();
+    }
+    names
+        .iter()
+        .map(|n| match w.basket_weights(n) {
+            Some(m) => Basket { name: n.clone(), members: m },
+            None => Basket { name: n.clone(), members: vec![(n.clone(), 1.0)] },
+        })
+        .collect()
+}
+
+fn betas_json(bb: &[BasketBetas]) -> serde_json::Value {
+    json!(bb
+        .iter()
+        .map(|b| {
+            let last = b.latest();
+            json!({
+                "basket": b.basket, "members": b.members_used,
+                "date": last.map(|l| l.0), "beta_rate": last.map(|l| l.1), "beta_usdjpy": last.map(|l| l.2), "r2": last.map(|l| l.3),
+                "history": b.dates.iter().enumerate().map(|(i, d)| json!({"date": d, "beta_rate": b.beta_rate[i], "beta_usdjpy": b.beta_jpy[i], "r2": b.r2[i]})).collect::<Vec<_>>(),
+            })
+        })
+        .collect::<Vec<_>>())
+}
+
+#[pyfunction]
+pub fn carry(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str) -> PyResult<String> {
+    let data = by_id(many(&series)?);
+    run(py, move || {
+        let a: CarryOpts = options(options_json)?;
+        let w = watchlist(&a.config)?;
+        let cfg = CarryConfig { window: a.window, horizon: a.horizon, threshold: a.threshold, ..Default::default() };
+        let baskets = baskets_from(&w, &a.baskets);
+        let (cal, y10, jpy, vix) =
+            (role(&w, "equity_index", "SPX"), role(&w, "us10y", "US10Y"), role(&w, "usdjpy", "USDJPY"), role(&w, "vix", "VIX"));
+        let bb = basket_betas(&data, &baskets, &cal, &y10, &jpy, &cfg).context("rolling betas")?;
+        let cu = carry_unwind(&data, &cal, &jpy, &vix, &cfg).context("carry-unwind indicator")?;
+        let i = cu.score.len().saturating_sub(1);
+        Ok(json!({
+            "indicator": {"date": cu.dates.get(i), "value": cu.score.get(i), "z_yen": cu.z_yen.get(i), "z_vix": cu.z_vol.get(i)},
+            "series": cu.dates.iter().enumerate().map(|(k, d)| json!({"date": d, "value": cu.score[k], "z_yen": cu.z_yen[k], "z_vix": cu.z_vol[k]})).collect::<Vec<_>>(),
+            "episodes": cu.episodes,
+            "betas": betas_json(&bb),
+            "config": cfg,
+        }))
+    })
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReturnsArg {
+    Log,
+    Simple,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MarkovOpts {
+    pub k: usize,
+    pub order: usize,
+    pub switching_variance: bool,
+    pub switching_ar: bool,
+    pub returns: Option<ReturnsArg>,
+    pub scale: f64,
+    pub weekly: bool,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub starts: usize,
+    pub seed: u64,
+}
+
+impl Default for MarkovOpts {
+    fn default() -> Self {
+        MarkovOpts {
+            k: 2,
+            order: 0,
+            switching_variance: false,
+            switching_ar: false,
+            returns: None,
+            scale: 1.0,
+            weekly: false,
+            from: None,
+            to: None,
+            starts: 3,
+            seed: 20_240_805,
+        }
+    }
+}
+
+#[pyfunction]
+pub fn markov(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyResult<String> {
+    let s = series.to_series()?;
+    run(py, move || {
+        let a: MarkovOpts = options(options_json)?;
+        let mut s = s.slice(a.from, a.to);
+        if a.weekly {
+            s = fissure_core::resample(&s, fissure_core::Frequency::Weekly, fissure_core::Aggregation::Last)?;
+        }
+        let s = match a.returns {
+            Some(ReturnsArg::Log) => {
+                fissure_core::log_returns(&s).with_context(|| format!("log returns of {}", s.id()))?
+            }
+            Some(ReturnsArg::Simple) => {
+                fissure_core::simple_returns(&s).with_context(|| format!("returns of {}", s.id()))?
+            }
+            None => s,
+        };
+        let y: Vec<f64> = s.values().iter().map(|v| v * a.scale).collect();
+        let spec = MsSpec {
+            k: a.k,
+            order: a.order,
+            switching_exog: vec![true],
+            switching_ar: a.switching_ar,
+            switching_variance: a.switching_variance,
+        };
+        let m = MarkovSwitching::with_constant(&y, spec).with_context(|| format!("model of {}", s.id()))?;
+        let fit = m
+            .fit(&FitOptions { random_starts: a.starts, seed: a.seed, ..Default::default() })
+            .with_context(|| format!("fitting {}", s.id()))?;
+        let dates = s.dates().get(a.order..).unwrap_or_default();
+        let params: serde_json::Map<String, serde_json::Value> =
+            fit.param_names.iter().zip(&fit.params).map(|(n, v)| (n.clone(), json!(v))).collect();
+        let se: serde_json::Map<String, serde_json::Value> =
+            fit.param_names.iter().zip(&fit.std_errors).map(|(n, v)| (n.clone(), json!(v))).collect();
+        Ok(json!({
+            "series": s.id(), "nobs": m.nobs(), "k": a.k, "order": a.order,
+            "switching_variance": a.switching_variance, "switching_ar": a.switching_ar,
+            "returns": a.returns.map(|r| format!("{r:?}").to_lowercase()), "scale": a.scale,
+            "param_names": fit.param_names, "params": params, "std_errors": se, "loglik": fit.loglik, "aic": fit.aic, "bic": fit.bic,
+            "transition": fit.transition, "expected_durations": fit.expected_durations, "converged": fit.converged,
+            "regime_order": if a.switching_variance { "ascending variance" } else { "ascending constant" },
+            "filtered": dates.iter().zip(&fit.filtered).map(|(d, p)| json!({"date": d, "p": p})).collect::<Vec<_>>(),
+            "smoothed": dates.iter().zip(&fit.smoothed).map(|(d, p)| json!({"date": d, "p": p})).collect::<Vec<_>>(),
+        }))
+    })
+}
