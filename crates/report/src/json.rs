@@ -54,6 +54,7 @@ pub fn to_json(report: &Report, lang: Lang) -> Value {
         std::iter::once(&c.overall).chain(&c.families).map(|g| (g.id.clone(), json!(g.values))).collect();
     json!({
         "as_of": report.as_of,
+        "notes": report.notes.iter().map(|n| lang.pick(n)).collect::<Vec<_>>(),
         "lang": lang.code(),
         "version": env!("CARGO_PKG_VERSION"),
         "families": families,
