@@ -25,17 +25,19 @@ impl Ctx {
         }
     }
 
-    /// The store, opened (and migrated) on first use.
+    /// The store, opened READ-ONLY on first use: read commands (`list`, `show`, `export`,
+    /// the analysis commands) never create, migrate or write a store. A missing path says
+    /// "no store at PATH"; a file that is not a Fissure store says so.
     pub fn store(&self) -> anyhow::Result<&Store> {
         if let Some(s) = self.store.get() {
             return Ok(s);
         }
-        let s = Store::open(&self.store_path)
-            .with_context(|| format!("opening the store {}", self.store_path.display()))?;
+        let s = Store::open_read_only(&self.store_path)?;
         Ok(self.store.get_or_init(|| s))
     }
 
-    /// A separate, writable handle on the store (ingestion).
+    /// A separate, writable handle on the store (ingestion, the report's cache): creates
+    /// and migrates the store; refuses a file that is not a Fissure store.
     pub fn open_store_mut(&self) -> anyhow::Result<Store> {
         Store::open(&self.store_path).with_context(|| format!("opening the store {}", self.store_path.display()))
     }

@@ -89,12 +89,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// A closed stdout (`fissure list | head`) ends the program quietly, as Unix tools do:
+/// the default SIGPIPE action is restored (Rust ignores it, which turns every later write
+/// into an error or a panic). Sockets are unaffected: Rust writes them with MSG_NOSIGNAL.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: `signal` with SIG_DFL installs no handler; called once, before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// True if the error is (caused by) writing to a closed pipe.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     // clap exits with code 2 on usage errors by itself.
     let cli = Cli::parse();
-    match run(cli) {
+    let result = run(cli).and_then(|()| output::flush().map_err(anyhow::Error::from));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
+            let _ = output::flush();
             eprintln!("error: {e:#}");
             ExitCode::from(1)
         }

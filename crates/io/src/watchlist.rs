@@ -18,6 +18,46 @@ pub enum WatchlistError {
     UnknownId { file: PathBuf, what: &'static str, name: String, id: String },
     #[error("{file}: {message}")]
     Invalid { file: PathBuf, message: String },
+    /// Every problem of a watchlist, listed at once.
+    #[error("{file}: {} problem(s) in the watchlist:\n  - {}", problems.len(), problems.join("\n  - "))]
+    Problems { file: PathBuf, problems: Vec<String> },
+}
+
+/// Standard vendor codes of the macro roles (FRED codes first, then Yahoo tickers): a
+/// series ingested under its own name (`DGS10.csv` → `DGS10`) plays its role when the
+/// watchlist's id for the role is not in the store.
+pub const STANDARD_CODES: &[(&str, &[&str])] = &[
+    ("equity_index", &["SP500", "^GSPC", "GSPC"]),
+    ("nasdaq", &["NASDAQCOM", "^IXIC"]),
+    ("small_cap_index", &["^RUT"]),
+    ("us10y", &["DGS10"]),
+    ("us2y", &["DGS2"]),
+    ("us3m", &["DGS3MO", "DTB3", "TB3MS"]),
+    ("fed_funds", &["FEDFUNDS", "DFF", "EFFR"]),
+    ("usdjpy", &["DEXJPUS", "JPY=X", "USDJPY=X"]),
+    ("usd_broad", &["DTWEXBGS", "DTWEXB"]),
+    ("vix", &["VIXCLS", "^VIX"]),
+    ("hy_oas", &["BAMLH0A0HYM2"]),
+    ("ig_oas", &["BAMLC0A0CM"]),
+    ("fed_balance_sheet", &["WALCL"]),
+    ("reverse_repo", &["RRPONTSYD"]),
+    ("money_market_assets", &["MMMFFAQ027S", "WRMFNS"]),
+    ("margin_debt", &["BOGZ1FL663067003Q"]),
+    ("stlfsi", &["STLFSI4", "STLFSI3", "STLFSI2"]),
+    ("nfci", &["NFCI"]),
+];
+
+/// The macro roles resolved against a store.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RoleResolution {
+    /// Role → stored id, for every role that has one.
+    pub roles: BTreeMap<String, String>,
+    /// Roles mapped to a standard code found in the store, and standard roles the watchlist
+    /// does not map and the store does not hold (said, not silent).
+    pub notes: Vec<String>,
+    /// Roles the watchlist maps to an id that is not in the store (and no standard code
+    /// stands in), each with how to map it.
+    pub unmapped: Vec<String>,
 }
 
 /// Report settings of a watchlist.
@@ -33,6 +73,10 @@ pub struct ReportSettings {
     /// Drawdowns that count as events in the skill backtest: series id → fall (0.2 = 20%).
     #[serde(default)]
     pub drawdown_events: BTreeMap<String, f64>,
+    /// The core series: the report's default as-of is the last date among them (default:
+    /// the `drawdown_events` series and `roles.equity_index`).
+    #[serde(default)]
+    pub core_series: Vec<String>,
 }
 
 fn default_lang() -> String {
@@ -41,7 +85,12 @@ fn default_lang() -> String {
 
 impl Default for ReportSettings {
     fn default() -> Self {
-        ReportSettings { lang: default_lang(), bubble_assets: Vec::new(), drawdown_events: BTreeMap::new() }
+        ReportSettings {
+            lang: default_lang(),
+            bubble_assets: Vec::new(),
+            drawdown_events: BTreeMap::new(),
+            core_series: Vec::new(),
+        }
     }
 }
 
@@ -67,13 +116,23 @@ pub struct Watchlist {
     /// Where it was read from (`<embedded>` for the default).
     #[serde(skip)]
     pub origin: PathBuf,
+    /// Sections absent from the file and taken from the embedded default (`baskets`,
+    /// `roles`, `report.bubble_assets`, `report.drawdown_events`), so that a short watchlist
+    /// does not silently remove a family.
+    #[serde(skip)]
+    pub defaulted: Vec<&'static str>,
 }
 
 impl Watchlist {
     /// The embedded default watchlist.
     pub fn embedded() -> Watchlist {
         // The embedded file is checked by a unit test, so this cannot fail at run time.
-        Self::parse(DEFAULT_WATCHLIST, Path::new("<embedded>")).unwrap_or_else(|e| panic!("{e}"))
+        Self::parse_only(DEFAULT_WATCHLIST, Path::new("<embedded>")).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// True for the embedded default (not a user's file).
+    pub fn is_embedded(&self) -> bool {
+        self.origin == Path::new("<embedded>")
     }
 
     /// Reads a watchlist file.
@@ -83,53 +142,154 @@ impl Watchlist {
         Self::parse(&text, path)
     }
 
-    /// Parses TOML text; `origin` names it in errors.
+    /// Parses a user's TOML text; `origin` names it in errors. The whole file is checked
+    /// and every problem is listed at once ([`WatchlistError::Problems`]): unknown keys, wrong
+    /// types, empty sections, weights that are not finite and positive, a portfolio not
+    /// summing to 1, ids outside the id grammar. Sections absent from the file are taken
+    /// from the embedded default and listed in [`Watchlist::defaulted`].
     pub fn parse(text: &str, origin: &Path) -> Result<Watchlist, WatchlistError> {
-        let mut w: Watchlist =
-            toml::from_str(text).map_err(|e| WatchlistError::Parse { file: origin.into(), message: e.to_string() })?;
-        w.origin = origin.into();
-        w.check_shape()?;
+        let mut w = Self::parse_only(text, origin)?;
+        let table: toml::Table = toml::from_str(text).unwrap_or_default();
+        let report = table.get("report").and_then(|r| r.as_table());
+        let default = Self::embedded();
+        if !table.contains_key("baskets") {
+            w.baskets = default.baskets.clone();
+            w.defaulted.push("baskets");
+        }
+        if !table.contains_key("roles") {
+            w.roles = default.roles.clone();
+            w.defaulted.push("roles");
+        }
+        if !report.is_some_and(|r| r.contains_key("bubble_assets")) {
+            w.report.bubble_assets = default.report.bubble_assets.clone();
+            w.defaulted.push("report.bubble_assets");
+        }
+        if !report.is_some_and(|r| r.contains_key("drawdown_events")) {
+            w.report.drawdown_events = default.report.drawdown_events.clone();
+            w.defaulted.push("report.drawdown_events");
+        }
         Ok(w)
     }
 
-    fn invalid(&self, message: String) -> WatchlistError {
-        WatchlistError::Invalid { file: self.origin.clone(), message }
+    /// Parses and checks without filling absent sections.
+    fn parse_only(text: &str, origin: &Path) -> Result<Watchlist, WatchlistError> {
+        let mut w: Watchlist = match toml::from_str(text) {
+            Ok(w) => w,
+            Err(e) => {
+                // serde stops at the first problem: list every unknown key as well
+                let mut problems = vec![e.message().trim().to_string()];
+                if let Ok(table) = toml::from_str::<toml::Table>(text) {
+                    for k in unknown_keys(&table) {
+                        if !problems[0].contains(&format!("`{}`", k.rsplit('.').next().unwrap_or(&k))) {
+                            problems.push(format!("unknown key `{k}`"));
+                        }
+                    }
+                } else {
+                    return Err(WatchlistError::Parse { file: origin.into(), message: e.to_string() });
+                }
+                return Err(WatchlistError::Problems { file: origin.into(), problems });
+            }
+        };
+        w.origin = origin.into();
+        let table: toml::Table = toml::from_str(text).unwrap_or_default();
+        let problems = w.problems(&table);
+        if !problems.is_empty() {
+            return Err(WatchlistError::Problems { file: origin.into(), problems });
+        }
+        Ok(w)
     }
 
-    fn check_shape(&self) -> Result<(), WatchlistError> {
+    /// Every shape problem of the watchlist (empty when it is valid).
+    fn problems(&self, table: &toml::Table) -> Vec<String> {
+        let mut p = Vec::new();
+        let mut bad_id = |what: String, id: &str| {
+            if let Some(why) = fissure_core::id_problem(id) {
+                p.push(format!("{what}: \"{}\" is not a valid series id: {why}", fissure_core::printable_id(id)));
+            }
+        };
+        for (name, members) in &self.baskets {
+            for m in members {
+                bad_id(format!("baskets.{name}"), m);
+            }
+        }
+        for (role, id) in &self.roles {
+            bad_id(format!("roles.{role}"), id);
+        }
+        for id in self.portfolio.keys() {
+            bad_id("portfolio".into(), id);
+        }
+        for id in
+            self.report.bubble_assets.iter().chain(self.report.drawdown_events.keys()).chain(&self.report.core_series)
+        {
+            bad_id("report".into(), id);
+        }
+        let report = table.get("report").and_then(|r| r.as_table());
+        let present_empty = |key: &str, empty: bool, what: &str, p: &mut Vec<String>| {
+            if empty {
+                p.push(format!(
+                    "{key} is empty, which would silently remove {what}; list entries, or delete the key to use the defaults"
+                ));
+            }
+        };
+        if table.contains_key("baskets") {
+            present_empty("[baskets]", self.baskets.is_empty(), "the basket views", &mut p);
+        }
+        if table.contains_key("roles") {
+            present_empty("[roles]", self.roles.is_empty(), "the liquidity family's inputs", &mut p);
+        }
+        if report.is_some_and(|r| r.contains_key("bubble_assets")) {
+            present_empty("report.bubble_assets", self.report.bubble_assets.is_empty(), "the bubble family", &mut p);
+        }
+        if report.is_some_and(|r| r.contains_key("drawdown_events")) {
+            present_empty("report.drawdown_events", self.report.drawdown_events.is_empty(), "the skill scores", &mut p);
+        }
+        if report.is_some_and(|r| r.contains_key("core_series")) {
+            present_empty("report.core_series", self.report.core_series.is_empty(), "the report's as-of", &mut p);
+        }
         for (name, members) in &self.baskets {
             if members.is_empty() {
-                return Err(self.invalid(format!("basket `{name}` has no members")));
+                p.push(format!("basket `{name}` has no members"));
             }
             let unique: BTreeSet<_> = members.iter().collect();
             if unique.len() != members.len() {
-                return Err(self.invalid(format!("basket `{name}` lists a member twice")));
+                p.push(format!("basket `{name}` lists a member twice"));
             }
         }
         for (name, weights) in &self.basket_weights {
             let Some(members) = self.baskets.get(name) else {
-                return Err(self.invalid(format!("basket_weights for unknown basket `{name}`")));
+                p.push(format!("basket_weights for unknown basket `{name}`"));
+                continue;
             };
-            if let Some(m) = weights.keys().find(|m| !members.contains(m)) {
-                return Err(self.invalid(format!("basket_weights.{name}: `{m}` is not a member")));
+            for m in weights.keys().filter(|m| !members.contains(m)) {
+                p.push(format!("basket_weights.{name}: `{m}` is not a member of the basket"));
             }
-            if weights.values().any(|w| !w.is_finite() || *w < 0.0) {
-                return Err(self.invalid(format!("basket_weights.{name}: weights must be finite and >= 0")));
+            let missing: Vec<&str> = members.iter().filter(|m| !weights.contains_key(*m)).map(String::as_str).collect();
+            if !missing.is_empty() {
+                p.push(format!(
+                    "basket_weights.{name}: no weight for {} (every member needs one, or drop basket_weights.{name} for equal weights)",
+                    missing.join(", ")
+                ));
             }
+            for (m, w) in weights.iter().filter(|(_, w)| !(w.is_finite() && **w > 0.0)) {
+                p.push(format!("basket_weights.{name}.{m} = {w}: a weight must be finite and > 0"));
+            }
+        }
+        for (id, w) in self.portfolio.iter().filter(|(_, w)| !(w.is_finite() && **w > 0.0)) {
+            p.push(format!("portfolio.{id} = {w}: a weight must be finite and > 0"));
         }
         if !self.portfolio.is_empty() {
             let total: f64 = self.portfolio.values().sum();
-            if (total - 1.0).abs() > 1e-6 {
-                return Err(self.invalid(format!("portfolio weights sum to {total}, not 1")));
+            if !((total - 1.0).abs() <= 1e-6) {
+                p.push(format!("portfolio weights sum to {total}, not 1"));
             }
         }
         if !matches!(self.report.lang.as_str(), "en" | "zh") {
-            return Err(self.invalid(format!("report.lang `{}` is not `en` or `zh`", self.report.lang)));
+            p.push(format!("report.lang `{}` is not `en` or `zh`", self.report.lang));
         }
-        if let Some((id, f)) = self.report.drawdown_events.iter().find(|(_, f)| !(**f > 0.0 && **f < 1.0)) {
-            return Err(self.invalid(format!("report.drawdown_events.{id} = {f}: must be a fraction in (0, 1)")));
+        for (id, f) in self.report.drawdown_events.iter().filter(|(_, f)| !(**f > 0.0 && **f < 1.0)) {
+            p.push(format!("report.drawdown_events.{id} = {f}: must be a fraction in (0, 1)"));
         }
-        Ok(())
+        p
     }
 
     /// Members of basket `name`.
@@ -164,19 +324,98 @@ impl Watchlist {
         out.extend(self.portfolio.keys().map(|id| ("portfolio", id.clone(), id.clone())));
         out.extend(self.report.bubble_assets.iter().map(|id| ("report.bubble_assets", id.clone(), id.clone())));
         out.extend(self.report.drawdown_events.keys().map(|id| ("report.drawdown_events", id.clone(), id.clone())));
+        out.extend(self.report.core_series.iter().map(|id| ("report.core_series", id.clone(), id.clone())));
         out
     }
 
-    /// Errors on the first id that `exists` does not know (series or cross-section
-    /// ids; a multi-column id like `SHILLER` matches `SHILLER.<column>`).
+    /// Errors listing EVERY id that `exists` does not know (series or cross-section ids; a
+    /// multi-column id like `SHILLER` matches `SHILLER.<column>`), except roles that a
+    /// standard code in the store plays (see [`Watchlist::resolve_roles`]).
     pub fn check_ids(&self, exists: impl Fn(&str) -> bool) -> Result<(), WatchlistError> {
+        let problems: Vec<String> = self.unknown_ids(&exists).into_iter().map(|(_, m)| m).collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(WatchlistError::Problems { file: self.origin.clone(), problems })
+        }
+    }
+
+    /// One line per id the store does not know, with the section it is written in
+    /// (`baskets`, `roles`, `portfolio`, `report.bubble_assets`, `report.drawdown_events`,
+    /// `report.core_series`), saying where it is used and what to do.
+    pub fn unknown_ids(&self, exists: &dyn Fn(&str) -> bool) -> Vec<(&'static str, String)> {
+        let roles = self.resolve_roles(exists);
+        let mut out = Vec::new();
         for (what, name, id) in self.referenced_ids() {
-            if !exists(&id) {
-                return Err(WatchlistError::UnknownId { file: self.origin.clone(), what, name, id });
+            if what == "role" || exists(&id) {
+                continue;
+            }
+            out.push(if what == "basket" {
+                ("baskets", format!("basket `{name}`: member `{id}` is not in the store (see `fissure list`)"))
+            } else {
+                (what, format!("{what}: `{id}` is not in the store (see `fissure list`)"))
+            });
+        }
+        out.extend(roles.unmapped.into_iter().map(|m| ("roles", m)));
+        out
+    }
+
+    /// Resolves the macro roles against the store: the watchlist's id if stored, else a
+    /// standard code of the role found in the store ([`STANDARD_CODES`], e.g. `DGS10` for
+    /// `us10y`), said in a note; a role with neither is listed in `unmapped` with how to map it.
+    pub fn resolve_roles(&self, exists: &dyn Fn(&str) -> bool) -> RoleResolution {
+        let mut r = RoleResolution::default();
+        let mut names: Vec<&str> = self.roles.keys().map(String::as_str).collect();
+        for (role, _) in STANDARD_CODES {
+            if !names.contains(role) {
+                names.push(role);
             }
         }
-        Ok(())
+        for role in names {
+            let configured = self.roles.get(role);
+            if let Some(id) = configured.filter(|id| exists(id)) {
+                r.roles.insert(role.to_string(), id.clone());
+                continue;
+            }
+            let codes = STANDARD_CODES.iter().find(|(n, _)| *n == role).map_or(&[][..], |(_, c)| *c);
+            if let Some(code) = codes.iter().find(|c| exists(c)) {
+                r.notes.push(match configured {
+                    Some(id) => format!("role `{role}`: `{id}` is not in the store; using `{code}`, its standard code"),
+                    None => format!("role `{role}`: not in the watchlist; using `{code}`, its standard code"),
+                });
+                r.roles.insert(role.to_string(), code.to_string());
+                continue;
+            }
+            let hint =
+                if codes.is_empty() { String::new() } else { format!(" (standard code: {})", codes.join(" or ")) };
+            match configured {
+                Some(id) => r.unmapped.push(format!(
+                    "role `{role}` = `{id}`: not in the store; ingest it{hint}, or map the role to a stored id with `[roles] {role} = \"<id>\"`"
+                )),
+                None => r.notes.push(format!(
+                    "role `{role}` is not mapped: ingest its series{hint}, or add `[roles] {role} = \"<id>\"`"
+                )),
+            }
+        }
+        r
     }
+}
+
+/// Keys of `table` that the watchlist schema does not know (dotted paths).
+fn unknown_keys(table: &toml::Table) -> Vec<String> {
+    const TOP: &[&str] = &["baskets", "basket_weights", "roles", "portfolio", "report"];
+    const REPORT: &[&str] = &["lang", "bubble_assets", "drawdown_events", "core_series"];
+    let mut out = Vec::new();
+    for (k, v) in table {
+        if !TOP.contains(&k.as_str()) {
+            out.push(k.clone());
+        } else if k == "report" {
+            if let Some(r) = v.as_table() {
+                out.extend(r.keys().filter(|x| !REPORT.contains(&x.as_str())).map(|x| format!("report.{x}")));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -195,11 +434,90 @@ mod tests {
     #[test]
     fn rejects_bad_watchlists() {
         let p = Path::new("t.toml");
-        assert!(matches!(Watchlist::parse("[baskets]\nai = []", p), Err(WatchlistError::Invalid { .. })));
-        assert!(matches!(Watchlist::parse("[portfolio]\nSPY = 0.5", p), Err(WatchlistError::Invalid { .. })));
-        assert!(matches!(Watchlist::parse("[bogus]\nx = 1", p), Err(WatchlistError::Parse { .. })));
+        assert!(matches!(Watchlist::parse("[baskets]\nai = []", p), Err(WatchlistError::Problems { .. })));
+        assert!(matches!(Watchlist::parse("[portfolio]\nSPY = 0.5", p), Err(WatchlistError::Problems { .. })));
+        assert!(matches!(Watchlist::parse("[bogus]\nx = 1", p), Err(WatchlistError::Problems { .. })));
+        assert!(matches!(Watchlist::parse("[baskets\nx = 1", p), Err(WatchlistError::Parse { .. })));
         let w = Watchlist::parse("[baskets]\nai = [\"NVDA\", \"ZZZ\"]", p).unwrap();
         let e = w.check_ids(|id| id == "NVDA").unwrap_err();
         assert!(e.to_string().contains("ZZZ"), "{e}");
+    }
+
+    fn problems(text: &str) -> Vec<String> {
+        match Watchlist::parse(text, Path::new("t.toml")) {
+            Err(WatchlistError::Problems { problems, .. }) => problems,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_problem_is_listed_at_once() {
+        let p = problems(
+            "[portfolio]\nSPY = nan\nTLT = 0.5\n[basket_weights]\nnope = { A = 1.0 }\n[baskets]\nai = [\"NVDA\", \"NVDA\"]\nbad = [\"a b\"]\n[roles]\n[report]\nlang = \"fr\"\nbubble_assets = []\ndrawdown_events = { SPX = 2.0 }",
+        );
+        let all = p.join("\n");
+        for want in [
+            "portfolio.SPY = NaN",
+            "portfolio weights sum to NaN",
+            "basket_weights for unknown basket `nope`",
+            "lists a member twice",
+            "\"a b\" is not a valid series id",
+            "[roles] is empty",
+            "report.bubble_assets is empty",
+            "report.lang `fr`",
+            "report.drawdown_events.SPX = 2",
+        ] {
+            assert!(all.contains(want), "missing {want:?} in:\n{all}");
+        }
+        // unknown keys: all of them, not only the first
+        let p = problems("[bogus]\nx = 1\n[report]\nlangue = \"en\"\n[other]\ny = 2");
+        let all = p.join("\n");
+        for k in ["bogus", "report.langue", "other"] {
+            assert!(all.contains(k), "missing {k} in:\n{all}");
+        }
+        // weights: zero, negative and infinite are refused; a basket weight per member
+        let p = problems(
+            "[baskets]\nm = [\"A\", \"B\"]\n[basket_weights]\nm = { A = 0.0 }\n[portfolio]\nA = inf\nB = -1.0",
+        );
+        let all = p.join("\n");
+        for want in ["basket_weights.m.A = 0", "no weight for B", "portfolio.A = inf", "portfolio.B = -1"] {
+            assert!(all.contains(want), "missing {want:?} in:\n{all}");
+        }
+    }
+
+    #[test]
+    fn absent_sections_come_from_the_default_and_are_listed() {
+        let w = Watchlist::parse("[portfolio]\nSPY = 1.0\n", Path::new("t.toml")).unwrap();
+        assert_eq!(w.roles, Watchlist::embedded().roles);
+        assert_eq!(w.report.bubble_assets, Watchlist::embedded().report.bubble_assets);
+        assert_eq!(w.defaulted, ["baskets", "roles", "report.bubble_assets", "report.drawdown_events"]);
+        assert!(Watchlist::embedded().defaulted.is_empty());
+    }
+
+    #[test]
+    fn roles_resolve_to_standard_codes_or_say_how_to_map_them() {
+        let w = Watchlist::parse("[roles]\nus10y = \"US10Y\"\nvix = \"VIX\"\n", Path::new("t.toml")).unwrap();
+        let store = ["DGS10", "VIXCLS", "BAMLH0A0HYM2"];
+        let exists = |id: &str| store.contains(&id);
+        let r = w.resolve_roles(&exists);
+        assert_eq!(r.roles.get("us10y").map(String::as_str), Some("DGS10"));
+        assert_eq!(r.roles.get("vix").map(String::as_str), Some("VIXCLS"));
+        assert_eq!(
+            r.roles.get("hy_oas").map(String::as_str),
+            Some("BAMLH0A0HYM2"),
+            "a standard code fills an absent role"
+        );
+        assert!(r.notes.iter().any(|n| n.contains("`US10Y` is not in the store; using `DGS10`")), "{:?}", r.notes);
+        let us2y = r.notes.iter().find(|u| u.contains("`us2y`")).expect("us2y is unmapped");
+        assert!(us2y.contains("DGS2") && us2y.contains("[roles] us2y"), "{us2y}");
+        // a role the watchlist maps to an id that is nowhere: a problem, with the way out
+        let w = Watchlist::parse("[roles]\nus2y = \"TWO\"\n", Path::new("t.toml")).unwrap();
+        let p = w.unknown_ids(&|id: &str| id == "DGS10");
+        let (section, msg) = p.iter().find(|(_, m)| m.contains("us2y")).expect("us2y reported");
+        assert_eq!(*section, "roles");
+        assert!(msg.contains("`TWO`") && msg.contains("DGS2") && msg.contains("[roles] us2y"), "{msg}");
+        // configured and stored: used as is, no note
+        let exists = |id: &str| id == "US10Y" || id == "DGS10";
+        assert_eq!(w.resolve_roles(&exists).roles.get("us10y").map(String::as_str), Some("US10Y"));
     }
 }

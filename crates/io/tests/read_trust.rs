@@ -144,14 +144,17 @@ fn gaps_are_checked_against_the_frequency() {
     // undeclared: stored, with a warning naming the gap
     let out = ok(&text, &ReadOptions::default());
     assert!(out.warnings.iter().any(|w| w.message.contains("gap of 26661 days")), "{:?}", out.warnings);
-    // a monthly series with a one-year hole is fine; with a two-year hole it is not
-    let monthly = "date,value\n2020-01-01,1\n2020-02-01,1\n2020-03-01,1\n2021-03-01,1\n";
-    ok(monthly, &ReadOptions { frequency: Some(Frequency::Monthly), ..Default::default() });
-    let monthly2 = "date,value\n2020-01-01,1\n2020-02-01,1\n2020-03-01,1\n2022-03-01,1\n2022-04-01,1\n";
-    assert_eq!(
-        err(monthly2, &ReadOptions { frequency: Some(Frequency::Monthly), ..Default::default() }).kind(),
-        "GapTooLong"
-    );
+    // a daily series that pauses for three years (the Fed's reverse repo, 2004-2007) is
+    // stored with a warning; eleven years is an error
+    let mut pause = String::from("date,value\n");
+    for day in ["2004-01-05", "2004-01-06", "2004-01-07", "2004-01-08", "2007-04-26", "2007-04-27", "2007-04-30"] {
+        pause.push_str(&format!("{day},1\n"));
+    }
+    let out = ok(&pause, &ReadOptions { frequency: Some(Frequency::Daily), ..Default::default() });
+    assert!(out.warnings.iter().any(|w| w.message.contains("a gap of 1204 days")), "{:?}", out.warnings);
+    let monthly = "date,value\n2000-01-01,1\n2000-02-01,1\n2000-03-01,1\n2011-03-01,1\n2011-04-01,1\n";
+    let e = err(monthly, &ReadOptions { frequency: Some(Frequency::Monthly), ..Default::default() });
+    assert_eq!(e.kind(), "GapTooLong");
 }
 
 #[test]

@@ -602,6 +602,9 @@ pub fn render(report: &Report, lang: Lang) -> String {
         t(lang, "generated"),
         env!("CARGO_PKG_VERSION")
     );
+    for n in &report.notes {
+        let _ = write!(h, "<div class=\"note\">{}</div>", esc(lang.pick(n)));
+    }
     // Navigation.
     h.push_str("<nav>");
     let _ = write!(

@@ -80,6 +80,7 @@ pub fn to_json(report: &Report, lang: Lang) -> Value {
     });
     json!({
         "as_of": report.as_of,
+        "notes": report.notes.iter().map(|n| lang.pick(n)).collect::<Vec<_>>(),
         "lang": lang.code(),
         "version": env!("CARGO_PKG_VERSION"),
         "families": families,

@@ -111,6 +111,9 @@ pub struct Report {
     pub skill: SkillStudy,
     pub sources: Vec<Source>,
     pub steps: Vec<Step>,
+    /// Notes on the data and the report date, shown under the title (how the as-of was
+    /// chosen, roles mapped to standard codes, ids missing from the store). Set by the caller.
+    pub notes: Vec<fissure_core::Text>,
 }
 
 impl Report {
@@ -142,7 +145,7 @@ pub fn build(input: ReportInput<'_>, cache: Option<&dyn Cache>, progress: &(dyn 
     let skill = study(&reports, &composite, &input.inputs, &input.events, input.as_of, input.skill_params);
     steps.push(Step::new("step_skill", "", t.elapsed().as_secs_f64()));
 
-    Report { as_of: input.as_of, families: reports, composite, skill, sources: input.sources, steps }
+    Report { as_of: input.as_of, families: reports, composite, skill, sources: input.sources, steps, notes: Vec::new() }
 }
 
 /// Finds the events in the (truncated) data and scores every signal, gauge and

@@ -33,6 +33,12 @@ pub fn summary(report: &Report, lang: Lang, color: bool) -> String {
     let mut out = String::new();
     let c = &report.composite;
     out.push_str(&format!("{} — {} {}\n\n", t(lang, "report_title"), t(lang, "as_of"), i18n::date(report.as_of, lang)));
+    for n in &report.notes {
+        out.push_str(&format!("  {}\n", lang.pick(n)));
+    }
+    if !report.notes.is_empty() {
+        out.push('\n');
+    }
     let st = |s: Option<State>| paint(t(lang, s.map_or("na", State::key)), s, color);
     let gauge_line = |name: &str, g: &crate::composite::Gauge| {
         let l = g.latest.as_ref();

@@ -288,7 +288,7 @@ fn lvl(v: [f64; 3]) -> Value {
 }
 
 fn psy(ctx: &Ctx, a: &PsyArgs) -> anyhow::Result<()> {
-    let raw = ctx.load_series(&a.input)?;
+    let raw = ctx.load_series_from(&a.input, a.from)?;
     let mut s = match a.freq {
         None | Some(FreqArg::Daily) => raw.clone(),
         Some(FreqArg::Weekly) => resample(&raw, Frequency::Weekly, Aggregation::Last)?,

@@ -372,7 +372,7 @@ fn spec_of(dist: DistArg, gjr: bool) -> GarchSpec {
 }
 
 fn garch(ctx: &Ctx, a: &GarchArgs) -> anyhow::Result<()> {
-    let s = ctx.load_series(&a.input)?;
+    let s = ctx.load_series_from(&a.input, a.span.from)?;
     s.check_positive()?;
     let v = s.values();
     let d = s.dates();

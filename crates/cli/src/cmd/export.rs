@@ -30,11 +30,15 @@ pub struct ExportArgs {
 }
 
 pub fn run(ctx: &Ctx, args: &ExportArgs) -> anyhow::Result<()> {
+    // read the store first: a missing or foreign store must not leave an empty output file
     let store = ctx.store()?;
     let series = args
         .ids
         .iter()
-        .map(|id| store.load(id, args.revision).with_context(|| format!("loading `{id}`")))
+        .map(|id| {
+            crate::input::check_id(id)?;
+            store.load(id, args.revision).with_context(|| format!("loading `{id}`"))
+        })
         .collect::<anyhow::Result<Vec<_>>>()?;
     match args.format {
         ExportFormat::Csv => {

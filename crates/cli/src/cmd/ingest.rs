@@ -2,11 +2,12 @@
 
 use crate::ctx::Ctx;
 use crate::input::FileOptions;
+use crate::outln;
 use crate::output::{date_or_dash, print_json, print_table, progress};
 use anyhow::{bail, Context};
 use clap::Args;
 use fissure_core::{AssetClass, Frequency, SeriesMeta};
-use fissure_io::store::{ChangeKind, IngestItem, IngestSection};
+use fissure_io::store::{ChangeKind, Declared, IngestItem, IngestSection};
 use fissure_io::{read_file, ReadOptions};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -16,15 +17,19 @@ const DATA_EXTENSIONS: &[&str] = &["csv", "txt", "tsv", "parquet"];
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  fissure ingest --demo\n  fissure ingest ../shared/data/prices ../shared/data/macro\n  fissure ingest DGS10.csv --id US10Y --format fred --asset-class rate\n  fissure ingest shiller.csv --value-col cape --id CAPE\n\nAll files are read and validated before anything is written; one bad file stores nothing."
+    after_help = "Examples:\n  fissure ingest --demo\n  fissure ingest ../shared/data/prices ../shared/data/macro --repair-ohlc\n  fissure ingest DGS10.csv --id US10Y --format fred --asset-class rate\n  fissure ingest shiller.csv --value-col cape --id CAPE\n  fissure ingest prices.tsv\n  fissure ingest european.csv --delimiter ';' --date-format dmy\n\nAll files are read and validated before anything is written; one bad file stores nothing.\nRe-ingesting a series keeps its stored name, class, unit, frequency and source unless a flag\nstates a new value (a new metadata revision, see `fissure show ID --revisions`)."
 )]
 pub struct IngestArgs {
     /// Files or folders (a folder ingests every .csv/.txt/.tsv/.parquet file in it).
     #[arg(value_name = "PATH", required_unless_present = "demo")]
     pub paths: Vec<PathBuf>,
-    /// Series id (one file only; default: the file stem).
+    /// Series id (one file only; default: the file stem). Ids are letters, digits and
+    /// `_.-^=+@`, at most 64 characters.
     #[arg(long)]
     pub id: Option<String>,
+    /// Human name of the series (one file only).
+    #[arg(long)]
+    pub name: Option<String>,
     /// Load the bundled real data set (data/demo).
     #[arg(long)]
     pub demo: bool,
@@ -37,18 +42,36 @@ pub struct IngestArgs {
     /// Unit of the values (e.g. USD, percent).
     #[arg(long)]
     pub unit: Option<String>,
-    /// Accept prices <= 0 (e.g. WTI crude on 2020-04-20); log returns will refuse such a series.
-    #[arg(long)]
-    pub allow_non_positive: bool,
     #[command(flatten)]
     pub file_options: FileOptions,
 }
 
-fn expand(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+/// What a folder entry is, following symbolic links; a link that cannot be followed (a
+/// loop, a dangling target) is an error naming it, never a silent skip.
+fn entry_kind(p: &Path) -> anyhow::Result<std::fs::Metadata> {
+    std::fs::metadata(p).map_err(|e| {
+        let link = std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+        if link {
+            anyhow::anyhow!(
+                "{}: a symbolic link that cannot be followed (a loop or a missing target): {e}",
+                p.display()
+            )
+        } else {
+            anyhow::anyhow!("{}: {e}", p.display())
+        }
+    })
+}
+
+/// Files to read from the given paths, and every entry skipped with the reason.
+fn expand(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec<(PathBuf, &'static str)>)> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     for p in paths {
-        if p.is_dir() {
+        if std::fs::symlink_metadata(p).is_err() {
+            bail!("{}: no such file or folder", p.display());
+        }
+        let meta = entry_kind(p)?;
+        if meta.is_dir() {
             let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
                 .with_context(|| format!("reading folder {}", p.display()))?
                 .map(|e| e.map(|e| e.path()))
@@ -57,38 +80,56 @@ fn expand(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
             entries.sort();
             for e in entries {
                 let hidden = e.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+                if hidden {
+                    skipped.push((e, "hidden"));
+                    continue;
+                }
+                let m = entry_kind(&e)?;
                 let data = e
                     .extension()
                     .and_then(|x| x.to_str())
                     .is_some_and(|x| DATA_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()));
-                if e.is_file() && data && !hidden {
+                if m.is_dir() {
+                    skipped.push((e, "a folder (folders are not read recursively)"));
+                } else if !m.is_file() {
+                    skipped.push((e, "not a regular file"));
+                } else if data {
                     files.push(e);
-                } else if e.is_file() {
-                    skipped.push(e);
+                } else {
+                    skipped.push((e, "not a data file (.csv, .txt, .tsv, .parquet)"));
                 }
             }
-        } else if p.exists() {
-            files.push(p.clone());
         } else {
-            bail!("{}: no such file or folder", p.display());
+            files.push(p.clone());
         }
     }
     Ok((files, skipped))
 }
 
 fn stem_meta(args: &IngestArgs, path: &Path) -> Option<SeriesMeta> {
-    if args.asset_class.is_none() && args.unit.is_none() && args.frequency.is_none() {
+    if args.asset_class.is_none() && args.unit.is_none() && args.frequency.is_none() && args.name.is_none() {
         return None;
     }
     let id = args.id.clone().unwrap_or_default();
     Some(SeriesMeta {
-        name: id.clone(),
+        name: args.name.clone().unwrap_or_default(),
         id,
         asset_class: args.asset_class.unwrap_or_default(),
         unit: args.unit.clone().unwrap_or_default(),
         frequency: args.frequency.unwrap_or_default(),
         source: path.display().to_string(),
     })
+}
+
+/// The metadata fields the flags state (only those change a stored series).
+fn declared(args: &IngestArgs) -> Declared {
+    Declared {
+        name: args.name.is_some(),
+        asset_class: args.asset_class.is_some(),
+        unit: args.unit.is_some(),
+        frequency: args.frequency.is_some(),
+        source: false,
+    }
 }
 
 pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
@@ -105,12 +146,19 @@ pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
         );
         labels.push("--demo".to_string());
     }
+    let mut decl = vec![Declared::ALL; items.len()];
     let (files, skipped) = expand(&args.paths)?;
-    for s in &skipped {
-        eprintln!("note: skipped {} (not a data file)", s.display());
+    for (s, why) in &skipped {
+        eprintln!("note: skipped {}: {why}", s.display());
     }
-    if args.id.is_some() && files.len() != 1 {
-        bail!("--id names one series, but {} files were given", files.len());
+    if let Some(id) = &args.id {
+        crate::input::check_id(id).context("--id")?;
+        if files.len() != 1 {
+            bail!("--id names one series, but {} files were given", files.len());
+        }
+    }
+    if args.name.is_some() && files.len() != 1 {
+        bail!("--name names one series, but {} files were given", files.len());
     }
     let pb = progress(files.len() as u64, "reading");
     for path in &files {
@@ -118,7 +166,6 @@ pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
             id: args.id.clone(),
             meta: stem_meta(args, path),
             frequency: args.frequency,
-            allow_non_positive: args.allow_non_positive,
             ..args.file_options.read_options()
         };
         let out =
@@ -127,6 +174,7 @@ pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
             pb.suspend(|| eprintln!("warning: {}: {}", w.file.display(), w.message));
         }
         let origin = path.display().to_string();
+        decl.extend(std::iter::repeat_n(declared(args), out.series.len()));
         items.extend(out.series.into_iter().map(|series| IngestItem { series, origin: origin.clone() }));
         sections.extend(out.sections.into_iter().map(|section| IngestSection { section, origin: origin.clone() }));
         labels.push(origin);
@@ -139,8 +187,12 @@ pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
     let mut store = ctx.open_store_mut()?;
     let label = labels.join(" ");
     let summary = store
-        .ingest(&label, &items, &sections)
+        .ingest_with(&label, &items, &sections, &decl)
         .with_context(|| format!("ingesting into {} (nothing was stored)", ctx.store_path.display()))?;
+    for c in summary.series.iter().filter(|c| !c.metadata.is_empty()) {
+        let what: Vec<String> = c.metadata.iter().map(|m| format!("{} `{}` → `{}`", m.field, m.from, m.to)).collect();
+        eprintln!("note: {}: metadata revision {}: {}", c.id, c.meta_revision, what.join(", "));
+    }
     let elapsed = t0.elapsed().as_secs_f64();
     if ctx.json {
         return print_json(&serde_json::json!({
@@ -172,7 +224,7 @@ pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
     print_table(&["id", "status", "revision", "observations", "first", "last"], &rows);
     let count = |k: ChangeKind| summary.series.iter().chain(&summary.sections).filter(|c| c.kind == k).count();
     let total_obs: usize = summary.series.iter().map(|c| c.observations).sum();
-    println!(
+    outln!(
         "\n{} series and {} cross-section fields ({} new, {} revised, {} unchanged), {} observations, in {:.2} s -> {}",
         summary.series.len(),
         summary.sections.len(),
@@ -182,6 +234,6 @@ pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
         total_obs,
         elapsed,
         ctx.store_path.display()
-    );
+    )?;
     Ok(())
 }

@@ -1,11 +1,14 @@
 //! `fissure list`: what is in the store.
 
 use crate::ctx::Ctx;
+use crate::outln;
 use crate::output::{date_or_dash, print_json, print_table};
 use clap::Args;
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  fissure list\n  fissure list --json")]
+#[command(
+    after_help = "Examples:\n  fissure list\n  fissure list --json\n\nReads only: a missing store is \"no store at PATH\", another file is \"not a Fissure store\"; nothing is created or changed."
+)]
 pub struct ListArgs {}
 
 pub fn run(ctx: &Ctx, _args: &ListArgs) -> anyhow::Result<()> {
@@ -21,10 +24,7 @@ pub fn run(ctx: &Ctx, _args: &ListArgs) -> anyhow::Result<()> {
         }));
     }
     if series.is_empty() && sections.is_empty() {
-        println!(
-            "The store {} is empty. Load the bundled data with `fissure ingest --demo`.",
-            ctx.store_path.display()
-        );
+        outln!("The store {} is empty. Load the bundled data with `fissure ingest --demo`.", ctx.store_path.display())?;
         return Ok(());
     }
     let rows: Vec<Vec<String>> = series
@@ -44,7 +44,7 @@ pub fn run(ctx: &Ctx, _args: &ListArgs) -> anyhow::Result<()> {
         .collect();
     print_table(&["id", "name", "class", "frequency", "rev", "obs", "first", "last"], &rows);
     if !sections.is_empty() {
-        println!();
+        outln!()?;
         let rows: Vec<Vec<String>> = sections
             .iter()
             .map(|s| {
@@ -60,6 +60,6 @@ pub fn run(ctx: &Ctx, _args: &ListArgs) -> anyhow::Result<()> {
             .collect();
         print_table(&["cross-section", "rev", "snapshots", "rows", "first", "last"], &rows);
     }
-    println!("\nstore: {}", ctx.store_path.display());
+    outln!("\nstore: {}", ctx.store_path.display())?;
     Ok(())
 }

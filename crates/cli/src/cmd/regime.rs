@@ -66,7 +66,7 @@ pub struct MarkovArgs {
 }
 
 fn markov(ctx: &Ctx, a: &MarkovArgs) -> anyhow::Result<()> {
-    let mut s = ctx.load_series(&a.input)?.slice(a.from, a.to);
+    let mut s = ctx.load_series_from(&a.input, a.from)?.slice(a.from, a.to);
     if a.weekly {
         s = fissure_core::resample(&s, fissure_core::Frequency::Weekly, fissure_core::Aggregation::Last)?;
     }

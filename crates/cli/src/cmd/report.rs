@@ -2,12 +2,13 @@
 //! the bilingual HTML report, its charts, `report.json` and a terminal summary.
 
 use crate::ctx::Ctx;
+use crate::outln;
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use clap::Args;
-use fissure_core::{CrossSection, FamilyInputs, SignalFamily};
-use fissure_io::store::{IngestItem, IngestSection};
-use fissure_io::Store;
+use fissure_core::{CrossSection, FamilyInputs, SignalFamily, Text};
+use fissure_io::store::{IngestItem, IngestSection, SeriesInfo};
+use fissure_io::{Store, Watchlist};
 use fissure_report::{Lang, ReportInput, SkillParams, Source, Step};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -18,7 +19,10 @@ use std::time::Instant;
     after_help = "Examples:\n  fissure report                         the bundled data (ingested first if the store is empty)\n  fissure report --lang zh --open\n  fissure report --as-of 2008-09-15 --out report-2008\n  fissure --config my-watchlist.toml report\n\nWrites <out>/report.html (self-contained), <out>/report.json and <out>/charts/*.svg."
 )]
 pub struct ReportArgs {
-    /// Replay the report as it would have read on this date (YYYY-MM-DD); default: the last stored date.
+    /// Replay the report as it would have read on this date (YYYY-MM-DD); default: the last
+    /// date of the watchlist's core series (`report.core_series`; default: the drawdown-event
+    /// series and the equity index). A date after the data gives the report as of the data's
+    /// end (readings keep their dates); a date before the core series start is an error.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<NaiveDate>,
     /// Output folder.
@@ -72,17 +76,145 @@ pub(crate) fn ingest_demo(store: &mut Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Everything the families read, truncated at `as_of`, and the sources list.
+/// The core series of the watchlist: `report.core_series`, else the drawdown-event series
+/// and `roles.equity_index`.
+pub fn core_ids(w: &Watchlist) -> Vec<String> {
+    if !w.report.core_series.is_empty() {
+        return w.report.core_series.clone();
+    }
+    let mut ids: Vec<String> = w.report.drawdown_events.keys().cloned().collect();
+    if let Some(e) = w.role("equity_index") {
+        if !ids.iter().any(|i| i == e) {
+            ids.push(e.to_string());
+        }
+    }
+    ids
+}
+
+fn note(en: String, zh: String) -> Text {
+    Text::new(en, zh)
+}
+
+/// The report date and the note stating how it was chosen. Default: the last date of the
+/// core series (never after `today`). An `--as-of` after that date gives the report as of
+/// the data's end, so that no reading is re-dated; before the core series start, an error.
+pub fn choose_as_of(
+    list: &[SeriesInfo],
+    core: &[String],
+    requested: Option<NaiveDate>,
+    today: NaiveDate,
+) -> anyhow::Result<(NaiveDate, Text)> {
+    let present: Vec<&SeriesInfo> = list.iter().filter(|s| core.contains(&s.meta.id) && s.last.is_some()).collect();
+    let (basis, names): (Vec<&SeriesInfo>, String) = if present.is_empty() {
+        (list.iter().filter(|s| s.last.is_some()).collect(), String::new())
+    } else {
+        let names = present.iter().map(|s| s.meta.id.as_str()).collect::<Vec<_>>().join(", ");
+        (present, names)
+    };
+    let Some(end) = basis.iter().filter_map(|s| s.last).max() else {
+        bail!("the store has no data; run `fissure ingest --demo` or ingest files");
+    };
+    let start = basis.iter().filter_map(|s| s.first).min().unwrap_or(end);
+    let (end, capped) = if end > today { (today, true) } else { (end, false) };
+    let what_en = if names.is_empty() {
+        format!("the last date of any stored series (none of the core series {} is stored)", core.join(", "))
+    } else {
+        format!("the last date of the core series {names}")
+    };
+    let what_zh = if names.is_empty() {
+        format!("任一已存序列的最后日期（核心序列 {} 均未存储）", core.join("、"))
+    } else {
+        format!("核心序列 {names} 的最后日期")
+    };
+    let cap_en = if capped { format!(" (capped at today, {today}: later rows are forecasts)") } else { String::new() };
+    let cap_zh =
+        if capped { format!("（以今天 {today} 为上限：更晚的数据是预测）") } else { String::new() };
+    Ok(match requested {
+        None => (
+            end,
+            note(
+                format!("As of {end}: {what_en}{cap_en}."),
+                format!("截至 {end}：{what_zh}{cap_zh}。"),
+            ),
+        ),
+        Some(d) if d < start => bail!(
+            "--as-of {d} is before the data: the {} start on {start}; choose a later date",
+            if names.is_empty() { "stored series".to_string() } else { format!("core series ({names})") }
+        ),
+        Some(d) if d > end => (
+            end,
+            note(
+                format!("--as-of {d} is after the last data ({end}, {what_en}): the report is as of {end}, and every reading keeps its own date."),
+                format!("--as-of {d} 晚于最后的数据（{end}，{what_zh}）：报告截至 {end}，每个读数保留自己的日期。"),
+            ),
+        ),
+        Some(d) => (
+            d,
+            note(
+                format!("As of {d} (--as-of): data dated after it are left out; the core series end on {end}."),
+                format!("截至 {d}（--as-of）：之后的数据不计入；核心序列截至 {end}。"),
+            ),
+        ),
+    })
+}
+
+/// Everything the families read, truncated at `as_of`, the sources list, and the notes
+/// (as-of basis, roles, ids missing from the store).
 pub(crate) fn load_inputs(
     store: &Store,
     ctx: &Ctx,
     as_of: Option<NaiveDate>,
-) -> anyhow::Result<(FamilyInputs, NaiveDate, Vec<Source>)> {
+) -> anyhow::Result<(FamilyInputs, NaiveDate, Vec<Source>, Vec<Text>)> {
     let list = store.list()?;
-    let as_of = match as_of.or_else(|| list.iter().filter_map(|s| s.last).max()) {
-        Some(d) => d,
-        None => bail!("the store has no data; run `fissure ingest --demo` or ingest files"),
-    };
+    let w = ctx.watchlist()?;
+    let mut notes = Vec::new();
+    let (as_of, as_of_note) = choose_as_of(&list, &core_ids(w), as_of, crate::input::today())?;
+    notes.push(as_of_note);
+
+    // The watchlist against the store: every unknown id listed at once. Ids the user wrote
+    // are errors; ids of the embedded default (or of sections taken from it) are warnings.
+    let known = crate::input::stored_ids(store)?;
+    let section_list = store.list_sections()?;
+    let exists = |id: &str| known.contains(id);
+    let (errors, warnings): (Vec<_>, Vec<_>) =
+        w.unknown_ids(&exists).into_iter().partition(|(section, _)| !w.is_embedded() && !w.defaulted.contains(section));
+    if !errors.is_empty() {
+        let list: Vec<String> = errors.into_iter().map(|(_, m)| m).collect();
+        bail!(
+            "{}: {} id(s) of the watchlist are not in the store {}:\n  - {}",
+            w.origin.display(),
+            list.len(),
+            ctx.store_path.display(),
+            list.join("\n  - ")
+        );
+    }
+    if !warnings.is_empty() {
+        for (_, m) in &warnings {
+            eprintln!("warning: watchlist {}: {m}", w.origin.display());
+        }
+        let ids: Vec<&str> = warnings.iter().map(|(_, m)| m.as_str()).collect();
+        notes.push(note(
+            format!("{} watchlist entr(ies) have no data in the store and are left out: {}", ids.len(), ids.join("; ")),
+            format!("观察列表中有 {} 项在数据库中没有数据，未计入：{}", ids.len(), ids.join("；")),
+        ));
+    }
+    let roles = w.resolve_roles(&exists);
+    for n in &roles.notes {
+        eprintln!("note: {n}");
+    }
+    let mapped: Vec<&String> = roles.notes.iter().filter(|n| n.contains("using `")).collect();
+    if !mapped.is_empty() {
+        let text = mapped.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("; ");
+        notes.push(note(format!("Roles: {text}."), format!("角色：{text}。")));
+    }
+    if !w.defaulted.is_empty() && !w.is_embedded() {
+        let d = w.defaulted.join(", ");
+        notes.push(note(
+            format!("Watchlist {}: {d} not given there; the defaults are used.", w.origin.display()),
+            format!("观察列表 {}：未给出 {d}，使用默认值。", w.origin.display()),
+        ));
+    }
+
     let mut inputs = FamilyInputs { as_of: Some(as_of), ..Default::default() };
     let mut sources = Vec::new();
     for info in &list {
@@ -102,7 +234,7 @@ pub(crate) fn load_inputs(
         });
         inputs.series.insert(info.meta.id.clone(), s);
     }
-    for sec in store.list_sections()? {
+    for sec in section_list {
         let snaps: Vec<CrossSection> = store
             .load_sections(&sec.id, &sec.field)
             .with_context(|| format!("loading cross-section {}.{}", sec.id, sec.field))?
@@ -114,15 +246,14 @@ pub(crate) fn load_inputs(
     for v in inputs.sections.values_mut() {
         v.sort_by(|a, b| a.date.cmp(&b.date).then(a.field.cmp(&b.field)));
     }
-    let w = ctx.watchlist()?;
     for name in w.baskets.keys() {
         if let Some(bw) = w.basket_weights(name) {
             inputs.baskets.insert(name.clone(), bw);
         }
     }
-    inputs.roles = w.roles.clone();
+    inputs.roles = roles.roles;
     inputs.bubble_assets = w.report.bubble_assets.clone();
-    Ok((inputs, as_of, sources))
+    Ok((inputs, as_of, sources, notes))
 }
 
 fn open_in_browser(path: &Path) {
@@ -135,7 +266,9 @@ fn open_in_browser(path: &Path) {
                 eprintln!("could not run xdg-open ({e}); open {}", path.display());
             }
         }
-        None => println!("{}", path.display()),
+        None => {
+            let _ = outln!("{}", path.display());
+        }
     }
 }
 
@@ -150,6 +283,9 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
     };
 
     let t = Instant::now();
+    if !ctx.store_path.exists() {
+        eprintln!("no store at {}: creating it with the bundled demo data", ctx.store_path.display());
+    }
     let mut store = ctx.open_store_mut()?;
     if store.list()?.is_empty() {
         eprintln!(
@@ -164,7 +300,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
     }
 
     let t = Instant::now();
-    let (inputs, as_of, sources) = load_inputs(&store, ctx, args.as_of)?;
+    let (inputs, as_of, sources, notes) = load_inputs(&store, ctx, args.as_of)?;
     step("step_load", t);
 
     let fams = families();
@@ -179,7 +315,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
         pb.set_message(p.run.key.clone());
         pb.set_position(p.done as u64);
     };
-    let report = fissure_report::build(
+    let mut report = fissure_report::build(
         ReportInput {
             families: refs,
             inputs,
@@ -193,6 +329,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
         &progress,
     );
     pb.finish_and_clear();
+    report.notes = notes;
 
     let t = Instant::now();
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
@@ -210,15 +347,15 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
         crate::output::print_json(&j)?;
     } else {
         let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        print!("{}", fissure_report::terminal::summary(&report, lang, color));
-        println!();
-        println!("{} {}", fissure_report::i18n::t(lang, "report_written"), written.html.display());
-        println!("{}: {:.2} s", fissure_report::i18n::t(lang, "total_time"), total);
+        crate::out!("{}", fissure_report::terminal::summary(&report, lang, color))?;
+        outln!()?;
+        outln!("{} {}", fissure_report::i18n::t(lang, "report_written"), written.html.display())?;
+        outln!("{}: {:.2} s", fissure_report::i18n::t(lang, "total_time"), total)?;
         let mut slow: Vec<&Step> = all_steps.iter().filter(|s| !s.is_total()).collect();
         slow.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
-        println!("{}:", fissure_report::i18n::t(lang, "slowest"));
+        outln!("{}:", fissure_report::i18n::t(lang, "slowest"))?;
         for s in slow.iter().take(5) {
-            println!("  {:>7.2} s  {}", s.seconds, s.label(lang));
+            outln!("  {:>7.2} s  {}", s.seconds, s.label(lang))?;
         }
     }
     if args.open {

@@ -37,7 +37,7 @@ impl CliEngine {
     fn build(&self, store: &Store, as_of: Option<NaiveDate>) -> anyhow::Result<Report> {
         let ctx = Ctx::new(Some(self.store_path.clone()), self.config.clone(), true);
         let watchlist = ctx.watchlist()?;
-        let (inputs, as_of, sources) = store.consistent_read(|s| load_inputs(s, &ctx, as_of))??;
+        let (inputs, as_of, sources, notes) = store.consistent_read(|s| load_inputs(s, &ctx, as_of))??;
         let fams: Vec<Box<dyn SignalFamily>> = families();
         let refs: Vec<&dyn SignalFamily> = fams.iter().map(|f| f.as_ref()).collect();
         let events: Vec<(String, f64)> =
@@ -51,7 +51,9 @@ impl CliEngine {
             skill_params: SkillParams::default(),
             code_id: self.code_id.clone(),
         };
-        Ok(fissure_report::build(input, Some(store), &|_| {}))
+        let mut report = fissure_report::build(input, Some(store), &|_| {});
+        report.notes = notes;
+        Ok(report)
     }
 }
 

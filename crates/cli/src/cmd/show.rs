@@ -1,7 +1,8 @@
 //! `fissure show`: one stored series, any revision.
 
 use crate::ctx::Ctx;
-use crate::output::{print_json, print_table};
+use crate::outln;
+use crate::output::{print_json, print_table, printable};
 use chrono::NaiveDate;
 use clap::Args;
 
@@ -21,7 +22,8 @@ pub struct ShowArgs {
     /// Revision to read (default: the current one).
     #[arg(long)]
     pub revision: Option<u32>,
-    /// List the revisions instead of the data.
+    /// List the revisions instead of the data: data revisions, then metadata revisions
+    /// (name, class, unit, frequency, source as changed by each ingest).
     #[arg(long)]
     pub revisions: bool,
     /// Print every row (tables otherwise show the last 30 of the range).
@@ -34,11 +36,13 @@ fn num(v: Option<f64>) -> String {
 }
 
 pub fn run(ctx: &Ctx, args: &ShowArgs) -> anyhow::Result<()> {
+    crate::input::check_id(&args.id)?;
     let store = ctx.store()?;
     if args.revisions {
         let revs = store.revisions(&args.id)?;
+        let metas = store.meta_revisions(&args.id)?;
         if ctx.json {
-            return print_json(&revs);
+            return print_json(&serde_json::json!({ "data": revs, "metadata": metas }));
         }
         let rows: Vec<Vec<String>> = revs
             .iter()
@@ -47,6 +51,25 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> anyhow::Result<()> {
             })
             .collect();
         print_table(&["revision", "ingested at", "added", "changed", "from"], &rows);
+        if !metas.is_empty() {
+            outln!("\nmetadata revisions:")?;
+            let rows: Vec<Vec<String>> = metas
+                .iter()
+                .map(|r| {
+                    let m = &r.meta;
+                    vec![
+                        r.revision.to_string(),
+                        r.at.clone().unwrap_or_else(|| "-".into()),
+                        m.name.clone(),
+                        m.asset_class.to_string(),
+                        m.unit.clone(),
+                        m.frequency.to_string(),
+                        m.source.clone(),
+                    ]
+                })
+                .collect();
+            print_table(&["revision", "ingested at", "name", "class", "unit", "frequency", "source"], &rows);
+        }
         return Ok(());
     }
     let s = store.load(&args.id, args.revision)?.slice(args.from, args.to);
@@ -59,8 +82,15 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> anyhow::Result<()> {
         }));
     }
     let m = &s.meta;
-    println!("{} — {} [{}; {}; {}] revision {revision}", m.id, m.name, m.asset_class, m.frequency, m.unit);
-    println!("source: {}\n", m.source);
+    outln!(
+        "{} — {} [{}; {}; {}] revision {revision}",
+        m.id,
+        printable(&m.name),
+        m.asset_class,
+        m.frequency,
+        printable(&m.unit)
+    )?;
+    outln!("source: {}\n", printable(&m.source))?;
     let start = if args.all || s.len() <= 30 { 0 } else { s.len() - 30 };
     let with_ohlc = s.ohlcv().is_some();
     let rows: Vec<Vec<String>> = (start..s.len())
@@ -79,7 +109,7 @@ pub fn run(ctx: &Ctx, args: &ShowArgs) -> anyhow::Result<()> {
         print_table(&["date", "value"], &rows);
     }
     if start > 0 {
-        println!("({} earlier rows in range not shown; use --all or --from)", start);
+        outln!("({} earlier rows in range not shown; use --all or --from)", start)?;
     }
     Ok(())
 }

@@ -763,19 +763,24 @@ fn check_frequency(
     })
 }
 
-/// The longest gap (calendar days) a series of frequency `f` may have: a longer one is
-/// missing data or a mistyped year (a "daily" file with a 73-year hole).
+/// The longest gap (calendar days) a series declared at frequency `f` may have: a longer
+/// one is a mistyped year or two files pasted together (a "daily" file with a 73-year hole).
+/// Real series do pause for years (the Fed's reverse repo facility 2004–2007), so the limit
+/// is ten years for daily to monthly data; gaps over a year are warned.
 pub fn max_gap_days(f: Frequency) -> i64 {
     match f {
-        Frequency::Daily | Frequency::CalendarDaily | Frequency::Weekly | Frequency::Monthly => 366,
-        Frequency::Quarterly => 731,
-        Frequency::Annual => 3660,
+        Frequency::Daily | Frequency::CalendarDaily | Frequency::Weekly | Frequency::Monthly => 3653,
+        Frequency::Quarterly => 7305,
+        Frequency::Annual => 18262,
         Frequency::Irregular => i64::MAX,
     }
 }
 
-/// A declared frequency: every gap must fit it (error). An inferred one: a gap longer than
-/// a year and than 20 median gaps is reported (warning).
+/// Gaps longer than this (calendar days) are warned, whatever the frequency.
+pub const WARN_GAP_DAYS: i64 = 366;
+
+/// A declared frequency: a gap beyond [`max_gap_days`] is an error. Any series: a gap
+/// longer than a year and than 20 median gaps is reported (warning).
 fn check_gaps(
     file: &Path,
     id: &str,
@@ -805,10 +810,9 @@ fn check_gaps(
                 max_days,
             });
         }
-        return Ok(());
     }
     let median = fissure_core::series::median_gap_days(dates).unwrap_or(1).max(1);
-    if days > 366 && days > 20 * median {
+    if days > WARN_GAP_DAYS && days > 20 * median {
         warnings.push(ReadWarning {
             file: file.to_path_buf(),
             message: format!(
