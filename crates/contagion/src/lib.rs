@@ -3,8 +3,9 @@
 //!
 //! - [`corr`]: rolling and EWMA (RiskMetrics) correlation matrices, baskets as
 //!   equal-weight indices, basket-vs-basket correlation with Fisher-z bands.
-//! - [`garch`]: univariate GARCH(1,1) (normal / Student-t, GJR) by ML with robust SEs.
-//! - [`dcc`]: DCC(1,1) (Engle 2002) by the two-step method.
+//! - [`garch`]: univariate GARCH(1,1) (normal / Student-t, GJR) by ML with robust SEs
+//!   (implemented in `fissure_stats::garch`, re-exported).
+//! - [`dcc`]: DCC(1,1) (Engle 2002) by the two-step method (`fissure_stats::dcc`, re-exported).
 //! - [`absorption`]: absorption ratio (Kritzman, Li, Page & Rigobon 2011) and ΔAR.
 //! - [`turbulence`]: financial turbulence (Kritzman & Li 2010) with the
 //!   magnitude / correlation-surprise split (Kinlaw & Turkington 2014).
@@ -20,15 +21,16 @@ pub mod absorption;
 pub mod cocrash;
 pub mod corr;
 pub mod crowding;
-pub mod dcc;
 pub mod error;
-pub mod garch;
 pub mod panel;
 pub mod signals;
 pub mod spillover;
 pub mod turbulence;
 
 pub use error::ContagionError;
+/// GARCH(1,1) and DCC(1,1) live in `fissure-stats` (shared with the portfolio-risk family);
+/// re-exported here so `fissure_contagion::{garch, dcc}` keep working.
+pub use fissure_stats::{dcc, garch};
 
 /// Result alias for this crate.
 pub type Result<T> = std::result::Result<T, ContagionError>;

@@ -14,3 +14,16 @@ pub enum StatsError {
     #[error("invalid argument: {0}")]
     Invalid(String),
 }
+
+impl StatsError {
+    /// The same error with `what` (the fit or series it is about) prefixed to its message.
+    pub fn context(self, what: &str) -> StatsError {
+        match self {
+            StatsError::Dimension(m) => StatsError::Dimension(format!("{what}: {m}")),
+            StatsError::Singular(m) => StatsError::Singular(format!("{what}: {m}")),
+            StatsError::NoConvergence(m) => StatsError::NoConvergence(format!("{what}: {m}")),
+            StatsError::Invalid(m) => StatsError::Invalid(format!("{what}: {m}")),
+            e @ StatsError::TooFewObservations { .. } => e,
+        }
+    }
+}

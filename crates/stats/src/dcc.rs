@@ -10,14 +10,14 @@
 //! Standard errors of (a, b) are not reported (the two-step correction of
 //! Engle & Sheppard is not implemented).
 
-use crate::error::ContagionError;
+use crate::error::StatsError;
 use crate::garch::{fit_garch, GarchFit, GarchSpec};
-use fissure_stats::optim::{bfgs, numerical_gradient, BfgsOptions};
+use crate::optim::{bfgs, numerical_gradient, BfgsOptions};
 use nalgebra::DMatrix;
 use rayon::prelude::*;
 use serde::Serialize;
 
-type Result<T> = std::result::Result<T, ContagionError>;
+type Result<T> = std::result::Result<T, StatsError>;
 
 /// A fitted DCC(1,1).
 #[derive(Debug, Clone, Serialize)]
@@ -85,10 +85,10 @@ fn ab_from_free(u: &[f64]) -> (f64, f64) {
 pub fn fit_dcc_correlation(z: &[Vec<f64>]) -> Result<(f64, f64, f64, DMatrix<f64>)> {
     let n = z.first().map(|r| r.len()).unwrap_or(0);
     if n < 2 {
-        return Err(ContagionError::Invalid("DCC needs at least two series".into()));
+        return Err(StatsError::Invalid("DCC needs at least two series".into()));
     }
     if z.len() < 100 {
-        return Err(ContagionError::TooShort { what: "DCC".into(), needed: 100, got: z.len() });
+        return Err(StatsError::TooFewObservations { needed: 100, got: z.len() });
     }
     let t = z.len() as f64;
     let mut qbar = DMatrix::zeros(n, n);
@@ -111,10 +111,7 @@ pub fn fit_dcc_correlation(z: &[Vec<f64>]) -> Result<(f64, f64, f64, DMatrix<f64
         }
     }
     if !best.0.is_finite() {
-        return Err(ContagionError::NoConvergence {
-            what: "DCC".into(),
-            why: "no starting value has a finite likelihood".into(),
-        });
+        return Err(StatsError::NoConvergence("DCC: no starting value has a finite likelihood".into()));
     }
     let slack = 1.0 - best.1 - best.2;
     let u0 = [(best.1 / slack).ln(), (best.2 / slack).ln()];
@@ -135,10 +132,10 @@ pub fn fit_dcc_correlation(z: &[Vec<f64>]) -> Result<(f64, f64, f64, DMatrix<f64
         (v, numerical_gradient(f, u))
     };
     let opts = BfgsOptions { grad_tol: 1e-7, f_tol: 1e-14, max_iter: 300 };
-    let m = bfgs(obj, &u0, &opts).map_err(ContagionError::stats("DCC(1,1) correlation step"))?;
+    let m = bfgs(obj, &u0, &opts).map_err(|e| e.context("DCC(1,1) correlation step"))?;
     let (a, b) = ab_from_free(&m.x);
     if a + b >= 1.0 - 1e-8 {
-        return Err(ContagionError::NoConvergence { what: "DCC".into(), why: format!("a + b = {} reached 1", a + b) });
+        return Err(StatsError::NoConvergence(format!("DCC: a + b = {} reached 1", a + b)));
     }
     Ok((a, b, -m.f * t, qbar))
 }
@@ -146,17 +143,17 @@ pub fn fit_dcc_correlation(z: &[Vec<f64>]) -> Result<(f64, f64, f64, DMatrix<f64
 /// Two-step DCC(1,1) of aligned return series `returns[j]` (each of length T).
 pub fn fit_dcc(names: &[String], returns: &[Vec<f64>], spec: GarchSpec) -> Result<DccFit> {
     if names.len() != returns.len() || names.len() < 2 {
-        return Err(ContagionError::Invalid("DCC needs at least two named return series".into()));
+        return Err(StatsError::Invalid("DCC needs at least two named return series".into()));
     }
     let t = returns[0].len();
     if returns.iter().any(|r| r.len() != t) {
-        return Err(ContagionError::Invalid("DCC: return series are not aligned".into()));
+        return Err(StatsError::Invalid("DCC: return series are not aligned".into()));
     }
     let garch: Vec<GarchFit> = returns
         .par_iter()
         .zip(names.par_iter())
         .map(|(r, name)| {
-            fit_garch(r, spec).map_err(|e| ContagionError::Invalid(format!("DCC step 1, series `{name}`: {e}")))
+            fit_garch(r, spec).map_err(|e| StatsError::Invalid(format!("DCC step 1, series `{name}`: {e}")))
         })
         .collect::<Result<Vec<_>>>()?;
     let z: Vec<Vec<f64>> = (0..t).map(|i| garch.iter().map(|g| g.std_resid[i]).collect()).collect();
@@ -184,7 +181,7 @@ mod tests {
 
     /// Simulates a 3-asset DCC-GARCH with known (a, b).
     fn simulate(t: usize, a: f64, b: f64, seed: u64) -> Vec<Vec<f64>> {
-        let mut rng = fissure_stats::rng::seeded(seed);
+        let mut rng = crate::rng::seeded(seed);
         let n = 3;
         let qbar = DMatrix::from_row_slice(3, 3, &[1.0, 0.5, 0.2, 0.5, 1.0, 0.3, 0.2, 0.3, 1.0]);
         let mut q = qbar.clone();

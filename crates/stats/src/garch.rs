@@ -21,12 +21,12 @@
 //! likelihood is maximised by BFGS on analytic gradients from the best of a grid
 //! of starting values. A fit that does not converge is an error.
 
-use crate::error::ContagionError;
-use fissure_stats::optim::{bfgs, hessian_from_gradient, BfgsOptions};
+use crate::error::StatsError;
+use crate::optim::{bfgs, hessian_from_gradient, BfgsOptions};
 use serde::Serialize;
 use statrs::function::gamma::{digamma, ln_gamma};
 
-type Result<T> = std::result::Result<T, ContagionError>;
+type Result<T> = std::result::Result<T, StatsError>;
 
 /// Innovation distribution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -350,17 +350,17 @@ impl<'a> Problem<'a> {
 pub fn fit_garch(y: &[f64], spec: GarchSpec) -> Result<GarchFit> {
     let what = "GARCH(1,1) fit";
     if y.len() < 100 {
-        return Err(ContagionError::TooShort { what: what.into(), needed: 100, got: y.len() });
+        return Err(StatsError::TooFewObservations { needed: 100, got: y.len() });
     }
     if let Some(i) = y.iter().position(|v| !v.is_finite()) {
-        return Err(ContagionError::Invalid(format!("{what}: non-finite return at index {i}")));
+        return Err(StatsError::Invalid(format!("{what}: non-finite return at index {i}")));
     }
     let pb = Problem::new(y, spec);
     let n = y.len() as f64;
     let mean = y.iter().sum::<f64>() / n;
     let var = y.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
     if var <= 0.0 {
-        return Err(ContagionError::Invalid(format!("{what}: the returns have zero variance")));
+        return Err(StatsError::Invalid(format!("{what}: the returns have zero variance")));
     }
     // grid of starting values (as arch): persistence × α (× γ)
     let nu0 = 8.0;
@@ -381,10 +381,8 @@ pub fn fit_garch(y: &[f64], spec: GarchSpec) -> Result<GarchFit> {
             }
         }
     }
-    let (_, th0) = best.ok_or_else(|| ContagionError::NoConvergence {
-        what: what.into(),
-        why: "no starting value has a finite likelihood".into(),
-    })?;
+    let (_, th0) =
+        best.ok_or_else(|| StatsError::NoConvergence(format!("{what}: no starting value has a finite likelihood")))?;
     let u0 = pb.unconstrained(&th0);
     let k = pb.k();
     let objective = |u: &[f64]| -> (f64, Vec<f64>) {
@@ -398,25 +396,21 @@ pub fn fit_garch(y: &[f64], spec: GarchSpec) -> Result<GarchFit> {
         (-ll / n, gu)
     };
     let opts = BfgsOptions { grad_tol: 1e-9, f_tol: 1e-16, max_iter: 1000 };
-    let m = bfgs(objective, &u0, &opts).map_err(ContagionError::stats(what))?;
+    let m = bfgs(objective, &u0, &opts).map_err(|e| e.context(what))?;
     let (th, _) = pb.constrained(&m.x);
     let mut sig2 = Vec::new();
     let mut scores = Vec::new();
     let (ll, _) = pb.eval(&th, true, Some(&mut scores), Some(&mut sig2));
     if !ll.is_finite() {
-        return Err(ContagionError::NoConvergence {
-            what: what.into(),
-            why: "non-finite log-likelihood at the optimum".into(),
-        });
+        return Err(StatsError::NoConvergence(format!("{what}: non-finite log-likelihood at the optimum")));
     }
     let std_errors = robust_std_errors(&pb, &th, &scores).unwrap_or_else(|| vec![f64::NAN; k]);
     let (mu, omega, alpha, gamma, beta, nu) = pb.unpack(&th);
     let persistence = alpha + 0.5 * gamma + beta;
     if persistence >= 1.0 - 1e-9 {
-        return Err(ContagionError::NoConvergence {
-            what: what.into(),
-            why: format!("persistence α+γ/2+β = {persistence:.6} reached the stationarity bound"),
-        });
+        return Err(StatsError::NoConvergence(format!(
+            "{what}: persistence α+γ/2+β = {persistence:.6} reached the stationarity bound"
+        )));
     }
     let vol: Vec<f64> = sig2.iter().map(|s| s.sqrt()).collect();
     let std_resid = y.iter().zip(&vol).map(|(r, s)| (r - mu) / s).collect();
@@ -473,7 +467,7 @@ fn robust_std_errors(pb: &Problem, th: &[f64], scores: &[f64]) -> Option<Vec<f64
 pub fn garch_loglik(y: &[f64], spec: GarchSpec, params: &[f64]) -> Result<f64> {
     let pb = Problem::new(y, spec);
     if params.len() != pb.k() {
-        return Err(ContagionError::Invalid(format!("expected {} parameters, got {}", pb.k(), params.len())));
+        return Err(StatsError::Invalid(format!("expected {} parameters, got {}", pb.k(), params.len())));
     }
     Ok(pb.eval(params, false, None, None).0)
 }
@@ -481,12 +475,12 @@ pub fn garch_loglik(y: &[f64], spec: GarchSpec, params: &[f64]) -> Result<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fissure_stats::optim::numerical_gradient;
+    use crate::optim::numerical_gradient;
     use rand::Rng;
     use rand_distr::StandardNormal;
 
     fn simulate(n: usize, omega: f64, alpha: f64, beta: f64, seed: u64) -> Vec<f64> {
-        let mut rng = fissure_stats::rng::seeded(seed);
+        let mut rng = crate::rng::seeded(seed);
         let mut s2 = omega / (1.0 - alpha - beta);
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
@@ -533,10 +527,10 @@ mod tests {
 
     #[test]
     fn rejects_bad_input() {
-        assert!(matches!(fit_garch(&[0.1; 10], GarchSpec::default()), Err(ContagionError::TooShort { .. })));
+        assert!(matches!(fit_garch(&[0.1; 10], GarchSpec::default()), Err(StatsError::TooFewObservations { .. })));
         assert!(fit_garch(&[0.0; 500], GarchSpec::default()).is_err());
         let mut y = simulate(500, 0.05, 0.08, 0.9, 4);
         y[7] = f64::NAN;
-        assert!(matches!(fit_garch(&y, GarchSpec::default()), Err(ContagionError::Invalid(_))));
+        assert!(matches!(fit_garch(&y, GarchSpec::default()), Err(StatsError::Invalid(_))));
     }
 }
