@@ -446,7 +446,13 @@ fn garch(ctx: &Ctx, a: &GarchArgs) -> anyhow::Result<()> {
         "persistence": fit.persistence, "loglik": fit.loglik, "params": params, "std_errors": ses,
         "std_error_type": "robust (Bollerslev–Wooldridge sandwich, as arch cov_type='robust')",
         "last_volatility": last_vol, "last_volatility_annualized": last_vol * 252f64.sqrt(),
+        "integrated": fit.integrated, "warnings": fit.warnings,
     });
+    if !ctx.json {
+        for w in &fit.warnings {
+            eprintln!("warning: `{}`: {w}", s.id());
+        }
+    }
     if ctx.json {
         return print_json(&out);
     }
