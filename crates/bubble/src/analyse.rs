@@ -37,6 +37,8 @@ pub struct PsyRequest {
     pub min_duration: usize,
     /// Index into 90/95/99 of the level used for date-stamping (1 = 95%).
     pub level: usize,
+    /// Longest simulated Monte Carlo path (see [`cv::critical_values_capped`]); `usize::MAX` = exact.
+    pub mc_max_len: usize,
 }
 
 /// An episode with dates.
@@ -55,6 +57,8 @@ pub struct PsyOutcome {
     pub radf: Radf,
     pub cv: Option<CriticalValues>,
     pub episodes: Vec<Episode>,
+    /// How the critical values were approximated, when they were (see [`cv::critical_values_capped`]).
+    pub cv_note: Option<String>,
 }
 
 impl PsyOutcome {
@@ -78,11 +82,11 @@ impl PsyOutcome {
 pub fn psy(y: &[f64], req: &PsyRequest, progress: Progress<'_>) -> Result<PsyOutcome> {
     let radf = psy::radf(y, &req.cfg)?;
     let Some((method, rule)) = req.cv else {
-        return Ok(PsyOutcome { radf, cv: None, episodes: vec![] });
+        return Ok(PsyOutcome { radf, cv: None, episodes: vec![], cv_note: None });
     };
-    let cvs = cv::critical_values(y, &req.cfg, method, rule, progress)?;
+    let (cvs, cv_note) = cv::critical_values_capped(y, &req.cfg, method, rule, req.mc_max_len, progress)?;
     let level = req.level.min(2);
     let seq: Vec<f64> = cvs.bsadf.iter().map(|c| c[level]).collect();
     let episodes = datestamp::episodes(&radf.bsadf, &seq, radf.first, req.min_duration)?;
-    Ok(PsyOutcome { radf, cv: Some(cvs), episodes })
+    Ok(PsyOutcome { radf, cv: Some(cvs), episodes, cv_note })
 }

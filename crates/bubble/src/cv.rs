@@ -66,8 +66,12 @@ pub struct CriticalValues {
 }
 
 impl CriticalValues {
-    /// Bootstrap p-value `(1 + #{stat* ≥ stat}) / (1 + R)`.
+    /// Bootstrap p-value `(1 + #{stat* ≥ stat}) / (1 + R)`; NaN for a statistic that could not be
+    /// computed (a NaN statistic has no p-value, not 1.0).
     pub fn p_value(distr: &[f64], stat: f64) -> f64 {
+        if !stat.is_finite() || distr.is_empty() {
+            return f64::NAN;
+        }
         let above = distr.len() - distr.partition_point(|v| *v < stat);
         (1 + above) as f64 / (1 + distr.len()) as f64
     }
@@ -164,6 +168,48 @@ pub fn critical_values(
         )
         .collect();
     Ok(summarise(&draws, method, rule, w))
+}
+
+/// Monte Carlo critical values at a bounded cost for long samples: when the sample has more than
+/// `max_len` observations, the random walks are simulated with `max_len` observations and the same
+/// smallest window; the BSADF/forward-ADF critical values beyond `max_len` are held at their last
+/// simulated value (the pointwise critical value grows only like log log r2), and the ADF/SADF/GSADF
+/// distributions are those of the `max_len` sample. The returned note says so. Samples of at most
+/// `max_len` observations, and the wild bootstrap, are simulated exactly (note `None`).
+pub fn critical_values_capped(
+    y: &[f64],
+    cfg: &PsyConfig,
+    method: CvMethod,
+    rule: BsadfCvRule,
+    max_len: usize,
+    progress: Progress<'_>,
+) -> Result<(CriticalValues, Option<String>)> {
+    let n = y.len();
+    let w = cfg.validate(n)?;
+    let capped = matches!(method, CvMethod::MonteCarlo { .. }) && n > max_len && max_len >= w + 10;
+    if !capped {
+        return Ok((critical_values(y, cfg, method, rule, progress)?, None));
+    }
+    let sim_cfg = PsyConfig { lag: cfg.lag, min_window: psy::MinWindow::Observations(w) };
+    let sim_rule = match rule {
+        BsadfCvRule::SupTb(tb) => BsadfCvRule::SupTb(tb.min(max_len)),
+        r => r,
+    };
+    let mut c = critical_values(&y[..max_len], &sim_cfg, method, sim_rule, progress)?;
+    let len = n + 1 - w;
+    let hold = |v: &mut Vec<[f64; 3]>| {
+        let last = *v.last().unwrap_or(&[f64::NAN; 3]);
+        v.resize(len, last);
+    };
+    hold(&mut c.badf);
+    hold(&mut c.bsadf);
+    let note = format!(
+        "critical values simulated on {max_len}-observation random walks (the sample has {n}): BSADF and forward-ADF \
+         critical values are held at their value at observation {max_len} beyond it, and the ADF/SADF/GSADF critical \
+         values are those of a {max_len}-observation sample with the same smallest window ({w}), which understates \
+         the full-length SADF/GSADF values; use --mc-max-len {n} to simulate the whole length"
+    );
+    Ok((c, Some(note)))
 }
 
 fn q3(sorted: &[f64]) -> [f64; 3] {

@@ -9,6 +9,9 @@ pub enum BubbleError {
     NonFinite { index: usize },
     #[error("non-positive value {value} at index {index}; a log transform needs values > 0")]
     NonPositive { index: usize, value: f64 },
+    /// The input cannot give a meaningful statistic (a series that does not move, every window flat).
+    #[error("{0}")]
+    Degenerate(String),
     #[error("invalid configuration: {0}")]
     Config(String),
     #[error("length mismatch: {0}")]

@@ -174,9 +174,9 @@ impl CiConfig {
 pub struct CiPoint {
     /// Index of t2 in the input.
     pub index: usize,
-    /// Share of fitted windows qualifying with B < 0.
+    /// Share of fitted windows qualifying with B < 0 (NaN when no window could be fitted).
     pub pos_conf: f64,
-    /// Share of fitted windows qualifying with B > 0.
+    /// Share of fitted windows qualifying with B > 0 (NaN when no window could be fitted).
     pub neg_conf: f64,
     /// Windows that could be fitted (enough data).
     pub windows: usize,
@@ -256,7 +256,8 @@ pub fn indicator(
             if let Some(p) = progress {
                 p(k, total);
             }
-            let share = |c: usize| if n == 0 { 0.0 } else { c as f64 / n as f64 };
+            // no fitted window: the confidence is undefined (NaN, shown as n/a), not 0
+            let share = |c: usize| if n == 0 { f64::NAN } else { c as f64 / n as f64 };
             CiPoint { index: end, pos_conf: share(pos), neg_conf: share(neg), windows: n, tc_qualified: tcs }
         })
         .collect())

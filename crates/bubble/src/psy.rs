@@ -19,6 +19,7 @@
 //! computed in parallel over end points (rayon); the result does not depend on the thread count.
 
 use crate::{BubbleError, Result};
+use fissure_stats::tol::{negligible, REL_TOL};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -206,7 +207,8 @@ fn fit_window(cp: &CrossProducts, k: usize, lo: usize, hi: usize, dof_override: 
         for q in 0..j {
             sum -= a[j * p + q] * a[j * p + q];
         }
-        if !(sum > 0.0) {
+        // pivot relative to the prefix magnitude of its diagonal entry (`fissure_stats::tol`)
+        if negligible(sum, cp.get(hi, col(j), col(j))) {
             return None;
         }
         let ljj = sum.sqrt();
@@ -232,7 +234,7 @@ fn fit_window(cp: &CrossProducts, k: usize, lo: usize, hi: usize, dof_override: 
     let rows = hi + 1 - lo;
     let ssr = (yty - zz).max(0.0);
     let dof = dof_override.unwrap_or(rows.saturating_sub(p));
-    if dof == 0 || ssr <= 0.0 {
+    if dof == 0 || negligible(ssr, cp.get(hi, d - 1, d - 1)) {
         return None;
     }
     let sigma = (ssr / dof as f64).sqrt();
@@ -313,6 +315,15 @@ impl Lag0Sums {
         let cxx = self.sxx[hi] - self.sxx[lo - 1] - sx * sx / m;
         let cxy = self.sxy[hi] - self.sxy[lo - 1] - sx * sy / m;
         let cyy = self.syy[hi] - self.syy[lo - 1] - sy * sy / m;
+        // A window whose level does not move has cxx (and SSR) equal to rounding noise of the
+        // prefix sums: compare with the prefix magnitudes (see `fissure_stats::tol`).
+        if negligible(cxx, self.sxx[hi]) {
+            return f64::NEG_INFINITY;
+        }
+        let den = cxx * cyy - cxy * cxy;
+        if negligible(den, cxx * self.syy[hi]) {
+            return f64::NEG_INFINITY;
+        }
         q_from(m, cxx, cxy, cyy)
     }
 
@@ -345,6 +356,8 @@ impl Lag0Sums {
         let hxx = _mm256_set1_pd(self.sxx[r2]);
         let hxy = _mm256_set1_pd(self.sxy[r2]);
         let hyy = _mm256_set1_pd(self.syy[r2]);
+        let txx = _mm256_set1_pd(REL_TOL * self.sxx[r2]);
+        let tyy = _mm256_set1_pd(REL_TOL * self.syy[r2]);
         let r2f = r2 as f64;
         // lane l holds m = r2 − (4c + l)
         let mut m = _mm256_set_pd(r2f - 3.0, r2f - 2.0, r2f - 1.0, r2f);
@@ -371,8 +384,13 @@ impl Lag0Sums {
             let mcyy = _mm256_sub_pd(_mm256_mul_pd(m, _mm256_sub_pd(hyy, lyy)), _mm256_mul_pd(b, b));
             let den = _mm256_sub_pd(_mm256_mul_pd(mcxx, mcyy), _mm256_mul_pd(mcxy, mcxy));
             let num = _mm256_mul_pd(_mm256_mul_pd(mcxy, _mm256_andnot_pd(sign, mcxy)), _mm256_sub_pd(m, two));
+            // relative tolerances of `q`: mcxx > m·TOL·Σxx and den > mcxx·m·TOL·Σyy
+            let ok = _mm256_and_pd(
+                _mm256_cmp_pd::<_CMP_GT_OQ>(mcxx, _mm256_mul_pd(m, txx)),
+                _mm256_cmp_pd::<_CMP_GT_OQ>(den, _mm256_mul_pd(_mm256_mul_pd(mcxx, m), tyy)),
+            );
             let take = _mm256_and_pd(
-                _mm256_cmp_pd::<_CMP_GT_OQ>(den, zero),
+                _mm256_and_pd(_mm256_cmp_pd::<_CMP_GT_OQ>(den, zero), ok),
                 _mm256_cmp_pd::<_CMP_GT_OQ>(_mm256_mul_pd(num, bden), _mm256_mul_pd(bnum, den)),
             );
             bnum = _mm256_blendv_pd(bnum, num, take);
@@ -405,6 +423,7 @@ impl Lag0Sums {
     fn max_q_core(&self, r1_max: usize, r2: usize) -> f64 {
         // rows t ∈ [r1+1, r2]: lo − 1 = r1
         let (hx, hy, hxx, hxy, hyy) = (self.sx[r2], self.sy[r2], self.sxx[r2], self.sxy[r2], self.syy[r2]);
+        let (txx, tyy) = (REL_TOL * hxx, REL_TOL * hyy);
         let len = r1_max + 1;
         let sx = &self.sx[..len];
         let sy = &self.sy[..len];
@@ -436,7 +455,9 @@ impl Lag0Sums {
                 let mcyy = m * (hyy - cyy[l]) - b * b;
                 let den = mcxx * mcyy - mcxy * mcxy;
                 let num = mcxy * mcxy.abs() * (m - 2.0);
-                let take = (den > 0.0) & (num * bden[l] > bnum[l] * den);
+                // relative tolerances of `q` (flat windows give rounding noise, not a statistic)
+                let ok = (mcxx > m * txx) & (den > mcxx * m * tyy);
+                let take = (den > 0.0) & ok & (num * bden[l] > bnum[l] * den);
                 bnum[l] = if take { num } else { bnum[l] };
                 bden[l] = if take { den } else { bden[l] };
             }
@@ -466,16 +487,37 @@ fn t_from_q(q: f64) -> f64 {
     }
 }
 
-fn check_input(y: &[f64]) -> Result<()> {
+/// Checks the levels and returns them shifted and scaled to `(y − y₀)/range`: the ADF t-statistic
+/// is invariant to both (the intercept absorbs the shift, β̂ and se(β̂) scale together), and the
+/// kernels' cross-products then neither underflow (1e-300) nor overflow (1e300).
+/// A series that does not move is refused: every regression on it is singular.
+/// With AIC/BIC lag selection only the shift is applied: psymonitor's criterion uses the
+/// unit-variance Gaussian log-likelihood, which is not scale-free.
+fn check_input(y: &[f64], lag: LagSelection) -> Result<Vec<f64>> {
     if let Some(i) = y.iter().position(|v| !v.is_finite()) {
         return Err(BubbleError::NonFinite { index: i });
     }
-    Ok(())
+    if fissure_stats::tol::is_constant(y) {
+        return Err(BubbleError::Degenerate(
+            "the series does not move (constant at the data's precision): no ADF regression can be fitted".into(),
+        ));
+    }
+    let (lo, hi) = y.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+    let y0 = y[0];
+    if !matches!(lag, LagSelection::Fixed(_)) {
+        return Ok(y.iter().map(|v| v - y0).collect());
+    }
+    let range = hi / 2.0 - lo / 2.0;
+    Ok(y.iter().map(|v| (v / 2.0 - y0 / 2.0) / range).collect())
+}
+
+fn all_nan(path: &[f64]) -> bool {
+    path.iter().all(|v| v.is_nan())
 }
 
 /// ADF statistic on the whole sample `y` (levels).
 pub fn adf(y: &[f64], lag: LagSelection) -> Result<f64> {
-    check_input(y)?;
+    let y = &check_input(y, lag)?[..];
     let cfg = PsyConfig { lag, min_window: MinWindow::Observations(y.len()) };
     cfg.validate(y.len())?;
     let cp = CrossProducts::new(y, lag.max_lag());
@@ -484,7 +526,7 @@ pub fn adf(y: &[f64], lag: LagSelection) -> Result<f64> {
 
 /// ADF statistic on the window of levels `y[r1..=r2]`.
 pub fn adf_on_window(y: &[f64], lag: LagSelection, r1: usize, r2: usize) -> Result<f64> {
-    check_input(y)?;
+    let y = &check_input(y, lag)?[..];
     if r1 >= r2 || r2 >= y.len() {
         return Err(BubbleError::Config(format!("bad window [{r1}, {r2}] for {} observations", y.len())));
     }
@@ -494,10 +536,19 @@ pub fn adf_on_window(y: &[f64], lag: LagSelection, r1: usize, r2: usize) -> Resu
 
 /// ADF, SADF, GSADF, the forward ADF sequence and the BSADF sequence of `y` (levels), in parallel
 /// over end points.
+///
+/// Windows whose level does not move give NaN (as exuber does) and are skipped by the suprema;
+/// if every window is flat the series is refused with [`BubbleError::Degenerate`].
 pub fn radf(y: &[f64], cfg: &PsyConfig) -> Result<Radf> {
-    check_input(y)?;
+    let y = &check_input(y, cfg.lag)?[..];
     let w = cfg.validate(y.len())?;
-    Ok(radf_inner(y, cfg.lag, w, true))
+    let r = radf_inner(y, cfg.lag, w, true);
+    if all_nan(&r.bsadf) {
+        return Err(BubbleError::Degenerate(format!(
+            "every window of {w} or more observations is flat or exactly linear: no ADF statistic can be computed"
+        )));
+    }
+    Ok(r)
 }
 
 /// The same computation without validation, serial or parallel over end points.
@@ -632,7 +683,7 @@ fn ldl_q<const P: usize>(acc: &[f64; 169], rows: usize) -> f64 {
         for q in 0..j {
             dj -= l[j][q] * l[j][q] * dg[q];
         }
-        if !(dj > 0.0) {
+        if negligible(dj, acc[j * d + j]) {
             return f64::NEG_INFINITY;
         }
         dg[j] = dj;
@@ -655,7 +706,7 @@ fn ldl_q<const P: usize>(acc: &[f64; 169], rows: usize) -> f64 {
         wv[i] = v;
         ssr -= v * v * inv[i];
     }
-    if !(ssr > 0.0) {
+    if negligible(ssr, acc[P * d + P]) {
         return f64::NEG_INFINITY;
     }
     let wp = wv[P - 1];
@@ -676,7 +727,7 @@ fn ldl_q_dyn(acc: &[f64; 169], rows: usize, p: usize) -> f64 {
         for q in 0..j {
             dj -= l[j * p + q] * l[j * p + q] * dg[q];
         }
-        if !(dj > 0.0) {
+        if negligible(dj, acc[j * d + j]) {
             return f64::NEG_INFINITY;
         }
         dg[j] = dj;
@@ -698,7 +749,7 @@ fn ldl_q_dyn(acc: &[f64; 169], rows: usize, p: usize) -> f64 {
         wv[i] = v;
         ssr -= v * v * inv[i];
     }
-    if !(ssr > 0.0) {
+    if negligible(ssr, acc[p * d + p]) {
         return f64::NEG_INFINITY;
     }
     let wp = wv[p - 1];

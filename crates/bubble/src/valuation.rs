@@ -30,19 +30,23 @@ pub fn expanding(values: &[f64], min_history: usize) -> Result<Expanding> {
     let mut sorted: Vec<f64> = Vec::with_capacity(n);
     let mut percentile = vec![f64::NAN; n];
     let mut zscore = vec![f64::NAN; n];
-    // Welford running mean / variance
+    // Welford running mean / variance; a history that has not moved yet has no rank or z-score
     let (mut mean, mut m2) = (0.0, 0.0);
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for (i, &v) in values.iter().enumerate() {
+        lo = lo.min(v);
+        hi = hi.max(v);
+        let flat = fissure_stats::tol::negligible(hi / 2.0 - lo / 2.0, lo.abs().max(hi.abs()) / 2.0);
         let pos = sorted.partition_point(|x| *x <= v);
         sorted.insert(pos, v);
         let k = (i + 1) as f64;
         let d = v - mean;
         mean += d / k;
         m2 += d * (v - mean);
-        if i + 1 >= min_history.max(2) {
+        if i + 1 >= min_history.max(2) && !flat {
             percentile[i] = 100.0 * (pos + 1) as f64 / k;
             let sd = (m2 / (k - 1.0)).sqrt();
-            zscore[i] = if sd > 0.0 { (v - mean) / sd } else { 0.0 };
+            zscore[i] = if fissure_stats::tol::negligible(sd, mean.abs().max(hi.abs())) { f64::NAN } else { (v - mean) / sd };
         }
     }
     Ok(Expanding { percentile, zscore })
@@ -65,6 +69,9 @@ pub struct VersusReference {
 pub fn versus(value: f64, reference: &[f64]) -> Result<VersusReference> {
     if reference.len() < 2 {
         return Err(BubbleError::TooShort { needed: 2, got: reference.len() });
+    }
+    if fissure_stats::tol::is_constant(reference) {
+        return Err(BubbleError::Degenerate("the reference series does not move: no percentile or z-score".into()));
     }
     let last = reference[reference.len() - 1];
     Ok(VersusReference {
@@ -93,6 +100,15 @@ pub struct Summary {
 pub fn summary(values: &[f64]) -> Result<Summary> {
     if values.len() < 2 {
         return Err(BubbleError::TooShort { needed: 2, got: values.len() });
+    }
+    if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+        return Err(BubbleError::NonFinite { index: i });
+    }
+    if fissure_stats::tol::is_constant(values) {
+        return Err(BubbleError::Degenerate(
+            "the ratio does not move over its history: no percentile or z-score (a constant is not at its 100th percentile)"
+                .into(),
+        ));
     }
     let latest = values[values.len() - 1];
     let mut s = values.to_vec();

@@ -7,6 +7,7 @@ mod cmd;
 mod ctx;
 mod input;
 mod output;
+mod params;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

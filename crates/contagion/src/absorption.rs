@@ -64,13 +64,16 @@ pub fn absorption_ratio_of(cov: &DMatrix<f64>, n_top: usize) -> Result<f64> {
     if cov.nrows() != cov.ncols() || cov.nrows() == 0 {
         return Err(ContagionError::Invalid("absorption ratio needs a square covariance matrix".into()));
     }
-    let mut ev: Vec<f64> = cov.clone().symmetric_eigenvalues().iter().copied().collect();
+    // A covariance is positive semi-definite: negative eigenvalues are rounding noise, and keeping
+    // them would push AR above 1 (1.0000000000000002).
+    let mut ev: Vec<f64> = cov.clone().symmetric_eigenvalues().iter().map(|v| v.max(0.0)).collect();
     ev.sort_by(|a, b| b.total_cmp(a));
     let total: f64 = ev.iter().sum();
-    if total <= 0.0 || !total.is_finite() {
+    let largest_diag = (0..cov.nrows()).fold(0.0f64, |a, i| a.max(cov[(i, i)].abs()));
+    if !total.is_finite() || fissure_stats::tol::negligible(total, largest_diag) || total <= 0.0 {
         return Err(ContagionError::Invalid("absorption ratio: covariance has no variance".into()));
     }
-    Ok(ev[..n_top.min(ev.len())].iter().sum::<f64>() / total)
+    Ok((ev[..n_top.min(ev.len())].iter().sum::<f64>() / total).min(1.0))
 }
 
 /// Direct EW covariance of `rows` (oldest first) with half-life `hl`, as defined in the module doc.
@@ -124,6 +127,14 @@ pub fn absorption_ratio(rows: &[Vec<f64>], opts: &AbsorptionOptions) -> Result<A
     let lam = if opts.half_life.is_finite() { 0.5f64.powf(1.0 / opts.half_life) } else { 1.0 };
     let lam_w = lam.powi(w as i32);
     let ends: Vec<usize> = (w - 1..rows.len()).collect();
+    // AR is invariant to a common scale: divide by the largest magnitude so that returns at 1e-300
+    // or 1e300 neither underflow nor overflow in the cross-products.
+    let scale = rows.iter().flatten().fold(0.0f64, |a, v| a.max(v.abs()));
+    if !(scale > 0.0) {
+        return Err(ContagionError::Invalid("absorption ratio: every return is zero (no asset moves)".into()));
+    }
+    let scaled: Vec<Vec<f64>> = rows.iter().map(|r| r.iter().map(|v| v / scale).collect()).collect();
+    let rows = &scaled[..];
     let ar: Vec<f64> = ends
         .par_chunks(BLOCK)
         .map(|blk| -> Result<Vec<f64>> {
@@ -161,6 +172,14 @@ pub fn absorption_ratio(rows: &[Vec<f64>], opts: &AbsorptionOptions) -> Result<A
                     let (a, b) = if i >= j { (i, j) } else { (j, i) };
                     s2[(a, b)] / s0 - (s1[a] / s0) * (s1[b] / s0)
                 });
+                // the centred trace against the uncentred one it was cancelled from
+                let raw_trace: f64 = (0..n).map(|i| s2[(i, i)] / s0).sum();
+                let trace: f64 = (0..n).map(|i| cov[(i, i)]).sum();
+                if fissure_stats::tol::negligible(trace, raw_trace) {
+                    return Err(ContagionError::Invalid(format!(
+                        "absorption ratio, window ending at row {end}: no asset moves in the window (zero variance)"
+                    )));
+                }
                 out.push(absorption_ratio_of(&cov, n_top).map_err(|e| {
                     ContagionError::Invalid(format!("absorption ratio, window ending at row {end}: {e}"))
                 })?);
@@ -176,7 +195,8 @@ pub fn absorption_ratio(rows: &[Vec<f64>], opts: &AbsorptionOptions) -> Result<A
 }
 
 /// ΔAR_t = (mean of the last `short` − mean of the last `long`) / sd of the last `long`
-/// (sample, n − 1); NaN until `long` values exist or when the sd is zero.
+/// (sample, n − 1); NaN until `long` values exist or when the sd is zero relative to the level
+/// (a constant AR gives rounding noise, not a shift).
 pub fn standardized_shift(x: &[f64], short: usize, long: usize) -> Vec<f64> {
     let mut out = vec![f64::NAN; x.len()];
     if short == 0 || long < 2 || short > long {
@@ -188,7 +208,7 @@ pub fn standardized_shift(x: &[f64], short: usize, long: usize) -> Vec<f64> {
         let ml = l.iter().sum::<f64>() / long as f64;
         let ms = s.iter().sum::<f64>() / short as f64;
         let sd = (l.iter().map(|v| (v - ml) * (v - ml)).sum::<f64>() / (long - 1) as f64).sqrt();
-        if sd > 0.0 {
+        if !fissure_stats::tol::negligible(sd, ml.abs()) {
             out[t] = (ms - ml) / sd;
         }
     }
@@ -211,6 +231,33 @@ mod tests {
         let cov = fissure_stats::linalg::covariance(&obs).unwrap();
         let ar = absorption_ratio_of(&cov, n_eigenvectors(3, 0.2)).unwrap();
         assert!((ar - 0.7746543307660252).abs() < 1e-12, "{ar}");
+    }
+
+    #[test]
+    fn scale_free_bounded_and_no_shift_from_noise() {
+        let rows: Vec<Vec<f64>> = (0..400)
+            .map(|i| {
+                let a = ((i * 37 % 101) as f64).sin();
+                vec![a, 0.5 * a + ((i * 13 % 17) as f64).cos(), ((i * 7 % 23) as f64).sin()]
+            })
+            .collect();
+        let opts = AbsorptionOptions { window: 100, half_life: 50.0, shift_short: 5, shift_long: 50, ..Default::default() };
+        let base = absorption_ratio(&rows, &opts).unwrap();
+        for scale in [1e-300, 1e300] {
+            let sc: Vec<Vec<f64>> = rows.iter().map(|r| r.iter().map(|v| v * scale).collect()).collect();
+            let s = absorption_ratio(&sc, &opts).unwrap();
+            for (a, b) in base.ar.iter().zip(&s.ar) {
+                assert!((a - b).abs() < 1e-9 && *b <= 1.0, "scale {scale}: {a} vs {b}");
+            }
+        }
+        // one asset only moves: AR is exactly 1 in every window and ΔAR is n/a, not a shift
+        let one: Vec<Vec<f64>> = rows.iter().map(|r| vec![r[0], 0.0, 0.0]).collect();
+        let s = absorption_ratio(&one, &opts).unwrap();
+        assert!(s.ar.iter().all(|v| *v <= 1.0 && (*v - 1.0).abs() < 1e-12));
+        assert!(s.delta_ar.iter().all(|v| v.is_nan()));
+        // nothing moves: refused
+        let zero: Vec<Vec<f64>> = rows.iter().map(|_| vec![0.0; 3]).collect();
+        assert!(absorption_ratio(&zero, &opts).is_err());
     }
 
     #[test]

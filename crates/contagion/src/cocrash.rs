@@ -223,6 +223,18 @@ pub fn detect(prices: &Panel, classes: &[(String, CrashClass)], opts: &CoCrashOp
     if cols.is_empty() {
         return Err(ContagionError::Invalid("co-crash: no classified series".into()));
     }
+    let mut present: Vec<CrashClass> = cols.iter().map(|(_, c, _)| *c).collect();
+    present.sort();
+    present.dedup();
+    if present.len() < opts.min_classes {
+        return Err(ContagionError::Invalid(format!(
+            "co-crash needs series of at least {} asset classes; the input covers {} ({}): \
+             with fewer classes no day can qualify, so a count of co-crash days would mean nothing",
+            opts.min_classes,
+            present.len(),
+            present.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(", ")
+        )));
+    }
     let n = prices.len();
     let z: Vec<Vec<Option<f64>>> =
         cols.iter().map(|(_, _, j)| sigma_moves(&prices.columns[*j], opts.vol_window, opts.min_vol_obs)).collect();

@@ -65,18 +65,25 @@ pub fn rolling_correlation(x: &[f64], y: &[f64], window: usize) -> Result<Vec<f6
     }
     // shift by the first window's means to limit cancellation
     let (cx, cy) = (x[..window].iter().sum::<f64>() / window as f64, y[..window].iter().sum::<f64>() / window as f64);
+    // correlation is scale-free: divide by the largest deviation so 1e-300 / 1e300 data neither
+    // underflow nor overflow in the squares
+    let dev = |v: &[f64], c: f64| v.iter().fold(0.0f64, |m, a| m.max((a - c).abs()));
+    let (kx, ky) = (dev(x, cx), dev(y, cy));
+    let (kx, ky) = (if kx > 0.0 { kx } else { 1.0 }, if ky > 0.0 { ky } else { 1.0 });
     let (mut sx, mut sy, mut sxx, mut syy, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
     let w = window as f64;
     let mut out = Vec::with_capacity(x.len() - window + 1);
+    // largest uncentred sums seen: the sliding sums carry rounding noise relative to them
+    let (mut px, mut py) = (0.0f64, 0.0f64);
     for i in 0..x.len() {
-        let (a, b) = (x[i] - cx, y[i] - cy);
+        let (a, b) = ((x[i] - cx) / kx, (y[i] - cy) / ky);
         sx += a;
         sy += b;
         sxx += a * a;
         syy += b * b;
         sxy += a * b;
         if i >= window {
-            let (a, b) = (x[i - window] - cx, y[i - window] - cy);
+            let (a, b) = ((x[i - window] - cx) / kx, (y[i - window] - cy) / ky);
             sx -= a;
             sy -= b;
             sxx -= a * a;
@@ -87,7 +94,10 @@ pub fn rolling_correlation(x: &[f64], y: &[f64], window: usize) -> Result<Vec<f6
             let vx = sxx - sx * sx / w;
             let vy = syy - sy * sy / w;
             let c = sxy - sx * sy / w;
-            out.push(if vx > 0.0 && vy > 0.0 { (c / (vx * vy).sqrt()).clamp(-1.0, 1.0) } else { f64::NAN });
+            px = px.max(sxx);
+            py = py.max(syy);
+            let flat = fissure_stats::tol::negligible(vx, px) || fissure_stats::tol::negligible(vy, py);
+            out.push(if flat { f64::NAN } else { (c / (vx.sqrt() * vy.sqrt())).clamp(-1.0, 1.0) });
         }
     }
     Ok(out)

@@ -403,6 +403,8 @@ pub fn compute(inputs: &FamilyInputs) -> ContagionReport {
     match rows_of(inputs, &ai_refs, 2).and_then(|r| basket_crowding(&r.rows, 60).map(|c| (r, c))) {
         Ok((r, c)) => {
             let dates: Vec<NaiveDate> = c.end_index.iter().map(|&i| r.dates[i]).collect();
+            // the first windows have no rank yet (a one-value history): keep the finite scores
+            let (dates, values) = finite_pairs(&dates, &c.score);
             let (last, corr, disp_pct) = (
                 c.score.last().copied().unwrap_or(f64::NAN),
                 c.avg_correlation.last().copied().unwrap_or(f64::NAN),
@@ -420,7 +422,7 @@ pub fn compute(inputs: &FamilyInputs) -> ContagionReport {
                     if last >= 75.0 { "：这些股票如同一个拥挤的仓位同步交易" } else { "" }
                 ),
                 dates,
-                values: c.score,
+                values,
             });
         }
         Err(e) => note(&mut out, "AI basket crowding", &e),

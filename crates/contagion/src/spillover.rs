@@ -214,10 +214,15 @@ pub fn rolling_spillover(
         return Err(ContagionError::Invalid("lag order and step must be at least 1".into()));
     }
     let k = 1 + n * p;
-    if window < p + k + 2 {
+    let need = fissure_stats::var::var_min_rows(n, p);
+    if window < need {
         return Err(ContagionError::TooShort {
-            what: format!("VAR({p}) window for {n} series"),
-            needed: p + k + 2,
+            what: format!(
+                "VAR({p}) window for {n} series ({} regressors per equation and at least {} residual degrees of freedom)",
+                k,
+                fissure_stats::var::MIN_VAR_DOF.max(k)
+            ),
+            needed: need,
             got: window,
         });
     }
@@ -317,6 +322,17 @@ mod tests {
             y.push(vec![0.3 * pr[0] + e[0], 0.4 * pr[0] + 0.1 * pr[1] + e[1] + 0.3 * e[0], 0.2 * pr[2] + e[2]]);
         }
         y
+    }
+
+    #[test]
+    fn windows_too_small_for_the_var_are_refused() {
+        let y = sim(600);
+        let names: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let opts = SpilloverOptions::default(); // VAR(2) of 3 series: 7 regressors
+        assert!(matches!(rolling_spillover(&names, &y, 11, 1, &opts), Err(ContagionError::TooShort { .. })));
+        assert!(spillover(&names, &y[..9], &opts).is_err());
+        let need = fissure_stats::var::var_min_rows(3, 2);
+        assert!(rolling_spillover(&names, &y, need, 50, &opts).is_ok());
     }
 
     #[test]

@@ -127,11 +127,14 @@ pub fn expanding_percentile(x: &[f64]) -> Vec<f64> {
     sorted.dedup();
     let mut tree = vec![0usize; sorted.len() + 1];
     let mut seen = 0usize;
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     x.iter()
         .map(|v| {
             if !v.is_finite() {
                 return f64::NAN;
             }
+            lo = lo.min(*v);
+            hi = hi.max(*v);
             let r = sorted.partition_point(|s| s < v) + 1; // 1-based rank of v
             let mut i = r;
             while i < tree.len() {
@@ -144,6 +147,10 @@ pub fn expanding_percentile(x: &[f64]) -> Vec<f64> {
             while i > 0 {
                 le += tree[i];
                 i -= i & i.wrapping_neg();
+            }
+            // a history that has not moved has no rank (a constant is not at its 100th percentile)
+            if fissure_stats::tol::negligible(hi / 2.0 - lo / 2.0, lo.abs().max(hi.abs()) / 2.0) {
+                return f64::NAN;
             }
             100.0 * le as f64 / seen as f64
         })
@@ -166,7 +173,8 @@ mod tests {
             }
             hist.push(*v);
             let want = fissure_stats::describe::percentile_rank(&hist, *v);
-            assert!((got[i] - want).abs() < 1e-12, "{i}: {} vs {want}", got[i]);
+            // a one-value (constant) history has no rank in either
+            assert!((got[i] - want).abs() < 1e-12 || (got[i].is_nan() && want.is_nan()), "{i}: {} vs {want}", got[i]);
         }
     }
 }

@@ -71,3 +71,18 @@ fn finds_known_cocrash_days_and_not_ordinary_down_days() {
     println!("equity ≤ −1.5σ days: {}, flagged: {eq_flagged}", eq_down.len());
     assert!((eq_flagged as f64) < 0.35 * eq_down.len() as f64);
 }
+
+/// With fewer than the required four asset classes no day can qualify: a refusal with the reason,
+/// not "0 co-crash days".
+#[test]
+fn fewer_classes_than_required_is_refused() {
+    let ids = ["SPY", "QQQ", "GLD", "TLT"]; // equities, precious metals, long bonds: three classes
+    let series: Vec<Series> = ids.iter().map(|id| common::demo(id, files(id))).collect();
+    let refs: Vec<&Series> = series.iter().collect();
+    let panel = Panel::align(&refs, &Alignment::Reference { id: "SPY".into(), max_fill_days: 5 }).unwrap();
+    let uni = default_universe();
+    let classes: Vec<(String, CrashClass)> =
+        uni.iter().filter(|(i, _)| ids.contains(i)).map(|(i, c)| (i.to_string(), *c)).collect();
+    let e = detect(&panel, &classes, &CoCrashOptions::default()).unwrap_err().to_string();
+    assert!(e.contains("at least 4 asset classes") && e.contains("covers 3"), "{e}");
+}

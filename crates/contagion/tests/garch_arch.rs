@@ -66,3 +66,35 @@ fn garch_student_t_matches_arch() {
 fn gjr_normal_matches_arch() {
     check("gjr_normal", GarchSpec { dist: Innovation::Normal, gjr: true }, 1e-3);
 }
+
+/// Bitcoin's whole history: the Student-t GARCH optimum sits on the stationarity bound. The fit is
+/// returned (as `arch` returns it) with the integrated-GARCH warning, not an error; the
+/// log-likelihood equals arch's (−10673.44 on log returns, −10677.54 on simple returns), fixture
+/// tests/fixtures/garch_btc_t_arch.json from tools/reference/contagion/garch_btc_ref.py.
+#[test]
+fn bitcoin_boundary_fit_is_integrated_garch_as_arch() {
+    let fx: Value = serde_json::from_str(&common::fixture("garch_btc_t_arch.json")).unwrap();
+    let s = common::demo("BTC", "prices/btc_usd_daily.csv");
+    let v = s.values();
+    for (kind, r) in [
+        ("log", (1..v.len()).map(|i| 100.0 * (v[i] / v[i - 1]).ln()).collect::<Vec<f64>>()),
+        ("simple", (1..v.len()).map(|i| 100.0 * (v[i] / v[i - 1] - 1.0)).collect()),
+    ] {
+        let m = &fx["models"][kind];
+        assert_eq!(r.len() as u64, m["nobs"].as_u64().unwrap());
+        let f = fit_garch(&r, GarchSpec { dist: Innovation::StudentT, gjr: false }).unwrap();
+        let ll = m["loglik"].as_f64().unwrap();
+        println!("{kind}: ours {:?} ll {:.6}; arch ll {ll:.6}", f.params, f.loglik);
+        assert!((f.loglik - ll).abs() < 1e-3, "{kind}: loglik {} vs arch {ll}", f.loglik);
+        assert!(f.integrated && f.persistence > 1.0 - 1e-6, "{kind}: persistence {}", f.persistence);
+        assert!(f.warnings.iter().any(|w| w.contains("integrated GARCH")), "{:?}", f.warnings);
+        let want: Vec<f64> = m["params"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+        for (a, b) in f.params.iter().zip(&want) {
+            assert!(common::rel_close(*a, *b, 1e-3), "{kind}: {a} vs {b}");
+        }
+    }
+    // a stationary fit carries no warning
+    let spx = sp500_pct();
+    let f = fit_garch(&spx, GarchSpec::default()).unwrap();
+    assert!(!f.integrated && f.warnings.is_empty());
+}

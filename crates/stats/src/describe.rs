@@ -39,16 +39,22 @@ pub fn quantile_sorted(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// Percentile rank (0–100) of `value` in `history`: the share of history ≤ value.
+/// NaN when the history is empty or does not move (a rank among equal values means nothing:
+/// a constant series is not "at its 100th percentile").
 pub fn percentile_rank(history: &[f64], value: f64) -> f64 {
-    if history.is_empty() {
+    if history.is_empty() || crate::tol::is_constant(history) || !value.is_finite() {
         return f64::NAN;
     }
     100.0 * history.iter().filter(|h| **h <= value).count() as f64 / history.len() as f64
 }
 
-/// Z-score of `value` against `history` (sample standard deviation).
+/// Z-score of `value` against `history` (sample standard deviation); NaN when the history's
+/// variance is zero at its scale ([`crate::tol::std_dev_checked`]).
 pub fn z_score(history: &[f64], value: f64) -> f64 {
-    (value - mean(history)) / std_dev(history)
+    match crate::tol::std_dev_checked(history) {
+        Some(sd) => (value - mean(history)) / sd,
+        None => f64::NAN,
+    }
 }
 
 /// Pearson correlation of two equal-length slices.
@@ -66,7 +72,12 @@ pub fn correlation(x: &[f64], y: &[f64]) -> Result<f64> {
         sxx += (a - mx) * (a - mx);
         syy += (b - my) * (b - my);
     }
-    Ok(sxy / (sxx * syy).sqrt())
+    // centred sums against the uncentred ones they were cancelled from (`crate::tol`)
+    let (rx, ry) = (x.iter().map(|a| a * a).sum::<f64>(), y.iter().map(|b| b * b).sum::<f64>());
+    if crate::tol::negligible(sxx, rx) || crate::tol::negligible(syy, ry) {
+        return Err(StatsError::Singular("correlation of a series that does not move".into()));
+    }
+    Ok((sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0))
 }
 
 #[cfg(test)]
@@ -82,5 +93,17 @@ mod tests {
         assert!((quantile(&x, 0.95).unwrap() - 8.8).abs() < 1e-12);
         assert_eq!(percentile_rank(&x, 3.0), 60.0);
         assert!((variance(&[1.0, 2.0, 3.0, 4.0]) - 5.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn constant_history_has_no_rank_score_or_correlation() {
+        let c = [0.3; 50];
+        assert!(percentile_rank(&c, 0.3).is_nan());
+        assert!(z_score(&c, 0.3).is_nan());
+        let x: Vec<f64> = (0..50).map(|i| i as f64).collect();
+        assert!(correlation(&c, &x).is_err());
+        assert!((correlation(&x, &x).unwrap() - 1.0).abs() < 1e-15);
+        let tiny: Vec<f64> = x.iter().map(|v| v * 1e-300).collect();
+        assert!(!z_score(&tiny, 1e-299).is_nan());
     }
 }

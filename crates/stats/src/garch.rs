@@ -19,7 +19,11 @@
 //! α + γ/2 + β < 1, ν > 2.05. They are imposed by a smooth reparameterisation
 //! (ω = eᵘ, a softmax over (α, α+γ)/2, β and a slack term, ν = 2.05 + eᵘ) and the
 //! likelihood is maximised by BFGS on analytic gradients from the best of a grid
-//! of starting values. A fit that does not converge is an error.
+//! of starting values. A fit that does not converge is an error. When the likelihood is maximised on
+//! the bound α + γ/2 + β = 1 (bitcoin's whole history), the boundary fit is returned, as `arch`
+//! returns it, with `integrated = true` and a warning: an integrated GARCH (Engle & Bollerslev 1986,
+//! *Econometric Reviews* 5:1–50) has no unconditional variance, and the usual standard errors are not
+//! valid on the boundary.
 
 use crate::error::StatsError;
 use crate::optim::{bfgs, hessian_from_gradient, BfgsOptions};
@@ -70,7 +74,15 @@ pub struct GarchFit {
     /// z_t = (r_t − μ)/σ_t.
     pub std_resid: Vec<f64>,
     pub iterations: usize,
+    /// Whether the optimum sits on the stationarity bound α + γ/2 + β = 1 (integrated GARCH).
+    pub integrated: bool,
+    /// What the user must know before using the fit (e.g. integrated GARCH).
+    pub warnings: Vec<String>,
 }
+
+/// Persistence at or above `1 − INTEGRATED_TOL` is the stationarity bound: the reparameterisation
+/// approaches it only asymptotically, so a fit this close is `arch`'s boundary solution.
+pub const INTEGRATED_TOL: f64 = 1e-6;
 
 const NU_MIN: f64 = 2.05;
 
@@ -407,10 +419,14 @@ pub fn fit_garch(y: &[f64], spec: GarchSpec) -> Result<GarchFit> {
     let std_errors = robust_std_errors(&pb, &th, &scores).unwrap_or_else(|| vec![f64::NAN; k]);
     let (mu, omega, alpha, gamma, beta, nu) = pb.unpack(&th);
     let persistence = alpha + 0.5 * gamma + beta;
-    if persistence >= 1.0 - 1e-9 {
-        return Err(StatsError::NoConvergence(format!(
-            "{what}: persistence α+γ/2+β = {persistence:.6} reached the stationarity bound"
-        )));
+    let integrated = persistence >= 1.0 - INTEGRATED_TOL;
+    let mut warnings = Vec::new();
+    if integrated {
+        warnings.push(format!(
+            "integrated GARCH: the likelihood is maximised on the stationarity bound (persistence α+γ/2+β = \
+             {persistence:.6}); volatility shocks never decay, the unconditional variance does not exist, and the \
+             standard errors of α and β are not valid on the boundary"
+        ));
     }
     let vol: Vec<f64> = sig2.iter().map(|s| s.sqrt()).collect();
     let std_resid = y.iter().zip(&vol).map(|(r, s)| (r - mu) / s).collect();
@@ -431,6 +447,8 @@ pub fn fit_garch(y: &[f64], spec: GarchSpec) -> Result<GarchFit> {
         conditional_volatility: vol,
         std_resid,
         iterations: m.iterations,
+        integrated,
+        warnings,
     })
 }
 

@@ -14,6 +14,7 @@ pub mod linalg;
 pub mod optim;
 pub mod rng;
 pub mod rolling_ols;
+pub mod tol;
 pub mod var;
 
 pub use error::StatsError;

@@ -12,8 +12,21 @@
 
 #![allow(clippy::needless_range_loop)] // index loops mirror the matrix formulas
 
+use crate::tol::negligible;
 use crate::{Result, StatsError};
 use nalgebra::DMatrix;
+
+/// The fewest residual degrees of freedom a VAR equation may keep: `max(MIN_VAR_DOF, k)` with
+/// `k = 1 + Np` regressors. Below that the estimated Σ and FEVD are noise (a VAR(2) on 9 returns,
+/// or a rolling window of 11, "explains" 60% of the variance by spillovers), so the fit is refused.
+pub const MIN_VAR_DOF: usize = 20;
+
+/// The fewest rows (observations) a VAR(p) with intercept on `n` variables needs:
+/// `p` presample rows, `k = 1 + np` regressors and `max(MIN_VAR_DOF, k)` residual degrees of freedom.
+pub fn var_min_rows(n: usize, p: usize) -> usize {
+    let k = 1 + n * p;
+    p + k + MIN_VAR_DOF.max(k)
+}
 
 /// A fitted VAR(p) with intercept.
 #[derive(Debug, Clone)]
@@ -89,9 +102,16 @@ impl CrossProducts {
         let xtx = DMatrix::from_fn(k, k, |i, j| if i <= j { self.xtx[(i, j)] } else { self.xtx[(j, i)] });
         let m = self.yty.nrows();
         let yty = DMatrix::from_fn(m, m, |i, j| if i <= j { self.yty[(i, j)] } else { self.yty[(j, i)] });
-        let chol = xtx.cholesky().ok_or_else(|| StatsError::Singular("X'X of the regression".into()))?;
+        let chol = xtx.clone().cholesky().ok_or_else(|| StatsError::Singular("X'X of the regression".into()))?;
+        // pivots relative to the diagonal they were eliminated from (collinear or constant regressors)
+        let l = chol.l_dirty();
+        if (0..k).any(|j| negligible(l[(j, j)] * l[(j, j)], xtx[(j, j)])) {
+            return Err(StatsError::Singular(
+                "X'X of the regression (a regressor is constant or collinear with others)".into(),
+            ));
+        }
         let b = chol.solve(&self.xty);
-        let mut ee = yty - b.transpose() * &self.xty;
+        let mut ee = &yty - b.transpose() * &self.xty;
         // symmetrise
         for i in 0..m {
             for j in 0..i {
@@ -99,6 +119,11 @@ impl CrossProducts {
                 ee[(i, j)] = v;
                 ee[(j, i)] = v;
             }
+        }
+        if let Some(j) = (0..m).find(|&j| negligible(ee[(j, j)], yty[(j, j)])) {
+            return Err(StatsError::Singular(format!(
+                "variable {j} is fitted exactly (zero residual variance: a constant or redundant series)"
+            )));
         }
         Ok((b, ee))
     }
@@ -147,8 +172,8 @@ pub fn var_ols(data: &[Vec<f64>], p: usize) -> Result<VarFit> {
         return Err(StatsError::Invalid("VAR lag order must be at least 1".into()));
     }
     let k = 1 + n * p;
-    if data.len() <= p + k {
-        return Err(StatsError::TooFewObservations { needed: p + k + 1, got: data.len() });
+    if data.len() < var_min_rows(n, p) {
+        return Err(StatsError::TooFewObservations { needed: var_min_rows(n, p), got: data.len() });
     }
     let mut cp = CrossProducts::new(k, n);
     let mut x = Vec::with_capacity(k);
@@ -243,6 +268,9 @@ pub fn fevd(coefs: &[DMatrix<f64>], sigma: &DMatrix<f64>, horizon: usize, kind: 
     match kind {
         FevdKind::Cholesky => {
             let p = sigma.clone().cholesky().ok_or_else(|| StatsError::Singular("Σ in Cholesky FEVD".into()))?.l();
+            if (0..n).any(|j| negligible(p[(j, j)] * p[(j, j)], sigma[(j, j)])) {
+                return Err(StatsError::Singular("Σ in Cholesky FEVD (perfectly correlated residuals)".into()));
+            }
             for ah in &a {
                 let m = ah * &p;
                 for i in 0..n {
@@ -267,7 +295,8 @@ pub fn fevd(coefs: &[DMatrix<f64>], sigma: &DMatrix<f64>, horizon: usize, kind: 
             }
             for j in 0..n {
                 let sjj = sigma[(j, j)];
-                if sjj <= 0.0 {
+                let smax = (0..n).fold(0.0f64, |a, i| a.max(sigma[(i, i)].abs()));
+                if negligible(sjj, smax) {
                     return Err(StatsError::Singular(format!("Σ has a non-positive variance at {j}")));
                 }
                 for i in 0..n {
@@ -340,8 +369,8 @@ impl RollingVarFevd {
         if cp.xtx.nrows() != k || cp.yty.nrows() != n {
             return Err(StatsError::Dimension("RollingVarFevd: cross-products of another shape".into()));
         }
-        if cp.rows <= k {
-            return Err(StatsError::TooFewObservations { needed: k + 1, got: cp.rows });
+        if cp.rows < k + MIN_VAR_DOF.max(k) {
+            return Err(StatsError::TooFewObservations { needed: k + MIN_VAR_DOF.max(k), got: cp.rows });
         }
         // Cholesky of X'X (upper triangle stored in cp.xtx) into lower L
         let l = &mut self.l;
@@ -350,7 +379,7 @@ impl RollingVarFevd {
             for t in 0..j {
                 d -= l[j * k + t] * l[j * k + t];
             }
-            if d <= 0.0 || !d.is_finite() {
+            if negligible(d, cp.xtx[(j, j)]) {
                 return Err(StatsError::Singular("X'X of the regression".into()));
             }
             let d = d.sqrt();
@@ -397,6 +426,11 @@ impl RollingVarFevd {
                 self.sigma[i * n + j] = v / dof;
                 self.sigma[j * n + i] = v / dof;
             }
+            if negligible(self.ee[i * n + i], cp.yty[(i, i)]) {
+                return Err(StatsError::Singular(format!(
+                    "variable {i} is fitted exactly (zero residual variance: a constant or redundant series)"
+                )));
+            }
         }
         // MA coefficients A_h (row-major n×n each), Φ_l[eq][var] = b[(1 + l·n + var), eq]
         let h = self.horizon;
@@ -435,7 +469,7 @@ impl RollingVarFevd {
                     for t in 0..j {
                         d -= c[j * n + t] * c[j * n + t];
                     }
-                    if d <= 0.0 || !d.is_finite() {
+                    if negligible(d, self.sigma[j * n + j]) {
                         return Err(StatsError::Singular("Σ in Cholesky FEVD".into()));
                     }
                     let d = d.sqrt();
@@ -471,7 +505,8 @@ impl RollingVarFevd {
         if self.kind == FevdKind::Generalized {
             for c in 0..n {
                 let s = self.sigma[c * n + c];
-                if s <= 0.0 {
+                let smax = (0..n).fold(0.0f64, |a, i| a.max(self.sigma[i * n + i].abs()));
+                if negligible(s, smax) {
                     return Err(StatsError::Singular(format!("Σ has a non-positive variance at {c}")));
                 }
                 for r in 0..n {
@@ -533,6 +568,18 @@ mod tests {
             }
         }
         assert_eq!(select_lag(&y, 4, InfoCriterion::Bic).unwrap(), 1);
+    }
+
+    #[test]
+    fn too_few_observations_or_a_constant_series_are_refused() {
+        let y = simulate(300);
+        // a VAR(2) on 9 returns of 2 series: 5 regressors, 2 residual degrees of freedom
+        assert!(matches!(var_ols(&y[..9], 2), Err(StatsError::TooFewObservations { .. })));
+        assert_eq!(var_min_rows(2, 2), 2 + 5 + 20);
+        assert!(var_ols(&y[..var_min_rows(2, 2)], 2).is_ok());
+        // a constant variable: its lag is collinear with the intercept
+        let c: Vec<Vec<f64>> = y.iter().map(|r| vec![r[0], 3.0]).collect();
+        assert!(matches!(var_ols(&c, 1), Err(StatsError::Singular(_))));
     }
 
     #[test]

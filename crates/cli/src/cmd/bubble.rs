@@ -4,6 +4,7 @@
 use crate::ctx::Ctx;
 use crate::input::SeriesInput;
 use crate::output::{print_json, print_table, progress};
+use crate::params;
 use anyhow::{bail, Context};
 use chrono::{Datelike, NaiveDate};
 use clap::{Args, Subcommand, ValueEnum};
@@ -100,17 +101,18 @@ pub struct PsyArgs {
     /// Transform; default `log` for prices, `none` for ratios and macro series.
     #[arg(long, value_enum)]
     pub transform: Option<TransformArg>,
-    /// Fixed ADF lag.
-    #[arg(long, conflicts_with = "ic")]
+    /// Fixed ADF lag [range: 0..=10].
+    #[arg(long, conflicts_with = "ic", value_parser = params::int::<0, 10>)]
     pub lag: Option<usize>,
     /// Choose the lag per window by an information criterion (psymonitor's rule).
     #[arg(long, value_enum)]
     pub ic: Option<IcArg>,
-    /// Maximum lag with --ic.
-    #[arg(long, default_value_t = 6)]
+    /// Maximum lag with --ic [range: 0..=10].
+    #[arg(long, default_value_t = 6, value_parser = params::int::<0, 10>)]
     pub max_lag: usize,
-    /// Smallest window (default floor((0.01 + 1.8/√T)·T)); counts observations unless --window-convention rows.
-    #[arg(long)]
+    /// Smallest window (default floor((0.01 + 1.8/√T)·T)); counts observations unless --window-convention rows
+    /// [range: 4..=10000000; at least 2·lag + 4 and at most the sample].
+    #[arg(long, value_parser = params::int::<4, 10_000_000>)]
     pub min_window: Option<usize>,
     #[arg(long, value_enum, default_value_t = ConventionArg::Obs)]
     pub window_convention: ConventionArg,
@@ -120,22 +122,27 @@ pub struct PsyArgs {
     /// BSADF critical-value rule (default: pointwise for mc, tb for wild).
     #[arg(long, value_enum)]
     pub cv_rule: Option<CvRuleArg>,
-    /// Tb for the tb rule (default: two years of observations + smallest window − 1).
-    #[arg(long)]
+    /// Tb for the tb rule (default: two years of observations + smallest window − 1)
+    /// [range: 1..=10000000; between the smallest window and the sample].
+    #[arg(long, value_parser = params::int::<1, 10_000_000>)]
     pub tb: Option<usize>,
-    /// Replications (Monte Carlo or bootstrap).
-    #[arg(long, default_value_t = 2000)]
+    /// Replications (Monte Carlo or bootstrap) [range: 10..=100000].
+    #[arg(long, default_value_t = 2000, value_parser = params::int::<10, 100_000>)]
     pub reps: usize,
+    /// Longest simulated Monte Carlo path: for longer samples the critical values are simulated at
+    /// this length and held constant beyond it (the output says so) [range: 50..=100000].
+    #[arg(long, default_value_t = 2600, value_parser = params::int::<50, 100_000>)]
+    pub mc_max_len: usize,
     #[arg(long, default_value_t = 123)]
     pub seed: u64,
-    /// Random-walk drift T^(−η) in the Monte Carlo (psymonitor uses η = 1); default no drift.
-    #[arg(long)]
+    /// Random-walk drift T^(−η) in the Monte Carlo (psymonitor uses η = 1); default no drift [range: > 0].
+    #[arg(long, value_parser = params::positive)]
     pub drift_eta: Option<f64>,
     /// Level for date-stamping.
     #[arg(long, default_value_t = 95, value_parser = parse_level)]
     pub level: u32,
-    /// Minimum episode duration δ·log T (δ; default 0 = none).
-    #[arg(long, default_value_t = 0.0)]
+    /// Minimum episode duration δ·log T (δ; default 0 = none) [range: ≥ 0].
+    #[arg(long, default_value_t = 0.0, value_parser = params::non_negative)]
     pub min_duration: f64,
     #[arg(long)]
     pub from: Option<NaiveDate>,
@@ -153,14 +160,14 @@ pub struct LpplsArgs {
     /// Last date of the window (default: the last observation).
     #[arg(long)]
     pub end: Option<NaiveDate>,
-    /// Window length in observations.
-    #[arg(long, default_value_t = 500)]
+    /// Window length in observations [range: 20..=100000].
+    #[arg(long, default_value_t = 500, value_parser = params::int::<20, 100_000>)]
     pub window: usize,
-    /// Local searches (LM from the best screened candidates; the lowest-SSE fit is kept).
-    #[arg(long, default_value_t = 8)]
+    /// Local searches (LM from the best screened candidates; the lowest-SSE fit is kept) [range: 1..=1000].
+    #[arg(long, default_value_t = 8, value_parser = params::int::<1, 1000>)]
     pub starts: usize,
-    /// Random candidate points screened by SSE.
-    #[arg(long, default_value_t = 96)]
+    /// Random candidate points screened by SSE [range: 1..=100000].
+    #[arg(long, default_value_t = 96, value_parser = params::int::<1, 100_000>)]
     pub screen: usize,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -212,20 +219,23 @@ pub struct LpplsCiArgs {
     /// Last date of the range (default: the last observation).
     #[arg(long)]
     pub to: Option<NaiveDate>,
-    /// Compute every k-th date of the range.
-    #[arg(long, default_value_t = 1)]
+    /// Compute every k-th date of the range [range: 1..=100000].
+    #[arg(long, default_value_t = 1, value_parser = params::int::<1, 100_000>)]
     pub every: usize,
-    #[arg(long, default_value_t = 750)]
+    /// Longest window (observations) [range: 8..=100000; ≥ --min-window].
+    #[arg(long, default_value_t = 750, value_parser = params::int::<8, 100_000>)]
     pub max_window: usize,
-    #[arg(long, default_value_t = 125)]
+    /// Shortest window (observations) [range: 8..=100000].
+    #[arg(long, default_value_t = 125, value_parser = params::int::<8, 100_000>)]
     pub min_window: usize,
-    #[arg(long, default_value_t = 5)]
+    /// Step between window lengths [range: 1..=100000].
+    #[arg(long, default_value_t = 5, value_parser = params::int::<1, 100_000>)]
     pub step: usize,
-    /// Local searches per window (plus a warm start from the next larger window).
-    #[arg(long, default_value_t = 2)]
+    /// Local searches per window (plus a warm start from the next larger window) [range: 1..=100].
+    #[arg(long, default_value_t = 2, value_parser = params::int::<1, 100>)]
     pub starts: usize,
-    /// Random candidates screened per window.
-    #[arg(long, default_value_t = 16)]
+    /// Random candidates screened per window [range: 1..=10000].
+    #[arg(long, default_value_t = 16, value_parser = params::int::<1, 10_000>)]
     pub screen: usize,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -243,8 +253,8 @@ pub struct ValuationArgs {
     /// Reference series id (its whole history is the yardstick).
     #[arg(long)]
     pub vs: Option<String>,
-    /// Expanding history needed before a percentile is reported.
-    #[arg(long, default_value_t = 36)]
+    /// Expanding history needed before a percentile is reported [range: 2..=10000000].
+    #[arg(long, default_value_t = 36, value_parser = params::int::<2, 10_000_000>)]
     pub min_history: usize,
 }
 
@@ -341,7 +351,13 @@ fn psy(ctx: &Ctx, a: &PsyArgs) -> anyhow::Result<()> {
         99 => 2,
         _ => 1,
     };
-    let req = PsyRequest { cfg, cv, min_duration: datestamp::min_duration(n, a.min_duration), level };
+    let req = PsyRequest {
+        cfg,
+        cv,
+        min_duration: datestamp::min_duration(n, a.min_duration),
+        level,
+        mc_max_len: a.mc_max_len,
+    };
     let pb = progress(a.reps as u64, "critical values");
     if a.cv == CvArg::None || ctx.json {
         pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
@@ -393,6 +409,7 @@ fn psy(ctx: &Ctx, a: &PsyArgs) -> anyhow::Result<()> {
             "p_values": cvs.map(|c| json!({"adf": p(&c.adf_distr, r.adf), "sadf": p(&c.sadf_distr, r.sadf), "gsadf": p(&c.gsadf_distr, r.gsadf)})),
             "bsadf": bsadf,
             "episodes": episodes,
+            "cv_note": out.cv_note,
             "params": params,
         }));
     }
@@ -412,17 +429,23 @@ fn psy(ctx: &Ctx, a: &PsyArgs) -> anyhow::Result<()> {
         ("SADF", r.sadf, out.cv.as_ref().map(|c| c.sadf), out.cv.as_ref().map(|c| &c.sadf_distr)),
         ("GSADF", r.gsadf, out.cv.as_ref().map(|c| c.gsadf), out.cv.as_ref().map(|c| &c.gsadf_distr)),
     ] {
-        let mut row = vec![name.to_string(), format!("{v:.4}")];
+        let mut row = vec![name.to_string(), num_or_na(v, 4)];
         match (c, d) {
             (Some(c), Some(d)) => {
-                row.extend(c.iter().map(|x| format!("{x:.3}")));
-                row.push(format!("{:.4}", fissure_bubble::cv::CriticalValues::p_value(d, v)));
+                row.extend(c.iter().map(|x| num_or_na(*x, 3)));
+                row.push(num_or_na(fissure_bubble::cv::CriticalValues::p_value(d, v), 4));
             }
             _ => row.extend(["-".into(), "-".into(), "-".into(), "-".into()]),
         }
         rows.push(row);
     }
     print_table(&["statistic", "value", "cv90", "cv95", "cv99", "p-value"], &rows);
+    if !r.adf.is_finite() {
+        println!("ADF n/a: the full-sample regression is singular (the series is exactly linear or flat).");
+    }
+    if let Some(note) = &out.cv_note {
+        println!("note: {note}");
+    }
     if out.cv.is_some() {
         println!();
         if episodes.is_empty() {
@@ -445,6 +468,15 @@ fn psy(ctx: &Ctx, a: &PsyArgs) -> anyhow::Result<()> {
     }
     let _ = LEVELS;
     Ok(())
+}
+
+/// A number with `digits` decimals, or "n/a" when it could not be computed.
+pub(crate) fn num_or_na(v: f64, digits: usize) -> String {
+    if v.is_finite() {
+        format!("{v:.digits$}")
+    } else {
+        "n/a".into()
+    }
 }
 
 fn ordinal(d: NaiveDate) -> f64 {
@@ -538,6 +570,14 @@ fn lppls_ci(ctx: &Ctx, a: &LpplsCiArgs) -> anyhow::Result<()> {
     let pts = lppls_ci::indicator(&t, &y, &ends, &cfg, Some(&cb))
         .with_context(|| format!("LPPLS indicator on `{}`", s.id()))?;
     pb.finish_and_clear();
+    if pts.iter().all(|p| p.windows == 0) {
+        bail!(
+            "LPPLS indicator on `{}`: no window could be fitted at any date of the range (the shortest window needs {} observations before the date; the range starts at observation {})",
+            s.id(),
+            cfg.min_window,
+            from + 1
+        );
+    }
     let q = |p: &lppls_ci::CiPoint, x: f64| p.tc_quantile(x).and_then(from_ordinal);
     if ctx.json {
         let rows: Vec<Value> = pts
@@ -558,8 +598,8 @@ fn lppls_ci(ctx: &Ctx, a: &LpplsCiArgs) -> anyhow::Result<()> {
             let d = |x: Option<NaiveDate>| x.map_or("-".into(), |d| d.to_string());
             vec![
                 s.dates()[p.index].to_string(),
-                format!("{:.3}", p.pos_conf),
-                format!("{:.3}", p.neg_conf),
+                num_or_na(p.pos_conf, 3),
+                num_or_na(p.neg_conf, 3),
                 p.windows.to_string(),
                 d(q(p, 0.1)),
                 d(q(p, 0.5)),
@@ -568,6 +608,9 @@ fn lppls_ci(ctx: &Ctx, a: &LpplsCiArgs) -> anyhow::Result<()> {
         })
         .collect();
     print_table(&["date", "pos_conf", "neg_conf", "windows", "tc_q10", "tc_q50", "tc_q90"], &rows);
+    if pts.iter().any(|p| p.windows == 0) {
+        println!("n/a: no window fitted at that date (fewer than {} observations before it).", cfg.min_window);
+    }
     Ok(())
 }
 
@@ -594,16 +637,16 @@ fn valuation_cmd(ctx: &Ctx, a: &ValuationArgs) -> anyhow::Result<()> {
     }
     println!("{} on {} = {:.2}", s.id(), crate::output::date_or_dash(last), sum.latest);
     let mut rows = vec![
-        vec!["percentile (own history)".into(), format!("{:.1}", sum.percentile)],
-        vec!["z-score (own history)".into(), format!("{:.2}", sum.zscore)],
+        vec!["percentile (own history)".into(), num_or_na(sum.percentile, 1)],
+        vec!["z-score (own history)".into(), num_or_na(sum.zscore, 2)],
         vec!["min / median / max".into(), format!("{:.2} / {:.2} / {:.2}", sum.min, sum.median, sum.max)],
         vec!["observations".into(), sum.n.to_string()],
     ];
     if let Some((id, r)) = &vs {
         rows.push(vec![format!("vs {id}: latest"), format!("{:.2}", r.reference_latest)]);
         rows.push(vec![format!("vs {id}: ratio"), format!("{:.2}", r.ratio)]);
-        rows.push(vec![format!("vs {id}: percentile"), format!("{:.1}", r.percentile_in_reference)]);
-        rows.push(vec![format!("vs {id}: z-score"), format!("{:.2}", r.zscore_in_reference)]);
+        rows.push(vec![format!("vs {id}: percentile"), num_or_na(r.percentile_in_reference, 1)]);
+        rows.push(vec![format!("vs {id}: z-score"), num_or_na(r.zscore_in_reference, 2)]);
     }
     print_table(&["measure", "value"], &rows);
     Ok(())

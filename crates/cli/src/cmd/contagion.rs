@@ -4,6 +4,7 @@
 use crate::ctx::Ctx;
 use crate::input::{read_series_file, MultiInput, SeriesInput};
 use crate::output::{print_json, print_table};
+use crate::params;
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
@@ -81,14 +82,14 @@ pub struct CorrArgs {
     input: MultiInput,
     #[command(flatten)]
     span: Span,
-    /// Rolling window (observations).
-    #[arg(long, default_value_t = 60)]
+    /// Rolling window (observations) [range: 4..=100000].
+    #[arg(long, default_value_t = 60, value_parser = params::int::<4, 100_000>)]
     window: usize,
-    /// Use EWMA (RiskMetrics) correlations with this λ instead of a rolling window.
-    #[arg(long, value_name = "LAMBDA")]
+    /// Use EWMA (RiskMetrics) correlations with this λ instead of a rolling window [range: (0, 1)].
+    #[arg(long, value_name = "LAMBDA", value_parser = params::open_unit)]
     ewma: Option<f64>,
-    /// Confidence level of the Fisher-z bands.
-    #[arg(long, default_value_t = 0.95)]
+    /// Confidence level of the Fisher-z bands [range: (0, 1)].
+    #[arg(long, default_value_t = 0.95, value_parser = params::open_unit)]
     conf: f64,
 }
 
@@ -110,6 +111,17 @@ pub struct GarchArgs {
     /// Add the GJR asymmetry term.
     #[arg(long)]
     gjr: bool,
+    /// Returns fitted: 100 × simple returns (arch's usual input) or 100 × log returns.
+    #[arg(long, value_enum, default_value_t = ReturnsArg::Simple)]
+    returns: ReturnsArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
+pub enum ReturnsArg {
+    /// 100 (P_t / P_{t−1} − 1)
+    Simple,
+    /// 100 ln(P_t / P_{t−1})
+    Log,
 }
 
 #[derive(Debug, Args)]
@@ -132,12 +144,14 @@ pub struct AbsorptionArgs {
     input: MultiInput,
     #[command(flatten)]
     span: Span,
-    #[arg(long, default_value_t = 500)]
+    /// Covariance window (observations) [range: 10..=100000; more than the number of assets].
+    #[arg(long, default_value_t = 500, value_parser = params::int::<10, 100_000>)]
     window: usize,
-    #[arg(long, default_value_t = 250.0)]
+    /// Half-life of the exponential weights (observations) [range: > 0].
+    #[arg(long, default_value_t = 250.0, value_parser = params::positive)]
     half_life: f64,
-    /// Share of eigenvectors (n = ceil(fraction × N)).
-    #[arg(long, default_value_t = 0.2)]
+    /// Share of eigenvectors (n = ceil(fraction × N)) [range: (0, 1]].
+    #[arg(long, default_value_t = 0.2, value_parser = params::unit_fraction)]
     fraction: f64,
 }
 
@@ -147,8 +161,8 @@ pub struct TurbulenceArgs {
     input: MultiInput,
     #[command(flatten)]
     span: Span,
-    /// Trailing reference window (days before each day).
-    #[arg(long, default_value_t = 500)]
+    /// Trailing reference window (days before each day) [range: 10..=100000; more than the number of assets].
+    #[arg(long, default_value_t = 500, value_parser = params::int::<10, 100_000>)]
     window: usize,
 }
 
@@ -165,26 +179,27 @@ pub struct SpilloverArgs {
     input: MultiInput,
     #[command(flatten)]
     span: Span,
-    /// VAR lag order.
-    #[arg(long, default_value_t = 2)]
+    /// VAR lag order [range: 1..=20].
+    #[arg(long, default_value_t = 2, value_parser = params::int::<1, 20>)]
     lag: usize,
     /// Choose the lag by an information criterion (full-sample table only).
     #[arg(long, value_enum)]
     lag_ic: Option<IcArg>,
-    /// Largest lag tried with --lag-ic.
-    #[arg(long, default_value_t = 8)]
+    /// Largest lag tried with --lag-ic [range: 1..=20].
+    #[arg(long, default_value_t = 8, value_parser = params::int::<1, 20>)]
     max_lag: usize,
-    /// Forecast horizon H.
-    #[arg(long, default_value_t = 10)]
+    /// Forecast horizon H [range: 1..=1000].
+    #[arg(long, default_value_t = 10, value_parser = params::int::<1, 1000>)]
     horizon: usize,
     /// Cholesky FEVD (Diebold–Yilmaz 2009, order-dependent) instead of generalized (2012).
     #[arg(long)]
     cholesky: bool,
-    /// Rolling window length: adds a dated total-spillover series.
-    #[arg(long, value_name = "W")]
+    /// Rolling window length: adds a dated total-spillover series [range: 10..=100000; at least
+    /// p + k + max(20, k) with k = 1 + N·p regressors].
+    #[arg(long, value_name = "W", value_parser = params::int::<10, 100_000>)]
     rolling: Option<usize>,
-    /// Step between rolling windows.
-    #[arg(long, default_value_t = 1)]
+    /// Step between rolling windows [range: 1..=100000].
+    #[arg(long, default_value_t = 1, value_parser = params::int::<1, 100_000>)]
     step: usize,
 }
 
@@ -203,11 +218,11 @@ pub struct CocrashArgs {
     class: Vec<String>,
     #[command(flatten)]
     span: Span,
-    /// Large-decline threshold in own-volatility units.
-    #[arg(long, default_value_t = 1.5)]
+    /// Large-decline threshold in own-volatility units [range: > 0].
+    #[arg(long, default_value_t = 1.5, value_parser = params::positive)]
     threshold: f64,
-    /// Trailing volatility window.
-    #[arg(long, default_value_t = 60)]
+    /// Trailing volatility window [range: 3..=10000].
+    #[arg(long, default_value_t = 60, value_parser = params::int::<3, 10_000>)]
     vol_window: usize,
 }
 
@@ -218,7 +233,8 @@ pub struct CrowdingArgs {
     input: MultiInput,
     #[command(flatten)]
     span: Span,
-    #[arg(long, default_value_t = 60)]
+    /// Trailing window (observations) [range: 4..=100000].
+    #[arg(long, default_value_t = 60, value_parser = params::int::<4, 100_000>)]
     window: usize,
     /// Positioning/sentiment series (default: the watchlist's margin_debt, aaii_spread, aaii_equity_allocation, naaim roles).
     #[arg(long, value_name = "ID")]
@@ -272,15 +288,33 @@ fn returns(series: &[Series], span: &Span, min: usize) -> anyhow::Result<ReturnR
     if r.rows.is_empty() {
         bail!("no common dates with returns in the requested span");
     }
+    if r.rows.len() < 3 {
+        bail!("only {} common returns of {} in the requested span: too few for any estimate", r.rows.len(), r.names.join(", "));
+    }
+    // a series whose returns do not vary has no variance, correlation or volatility: refuse, naming it
+    for (j, name) in r.names.iter().enumerate() {
+        if fissure_stats::tol::is_constant(&r.column(j)) {
+            bail!(
+                "series `{name}` does not move over {} … {} (every return equal): its variance and correlations are undefined",
+                r.dates[0],
+                r.dates[r.dates.len() - 1]
+            );
+        }
+    }
     Ok(r)
 }
 
 fn f(v: f64, d: usize) -> String {
-    if v.is_finite() {
-        format!("{v:.d$}")
-    } else {
-        "-".into()
+    crate::cmd::bubble::num_or_na(v, d)
+}
+
+/// The most series a command takes: the work and memory of a matrix command grow with N² per date
+/// (5,000 columns into `corr` would need tens of GB); aggregate members into baskets instead.
+fn check_width(what: &str, n: usize, max: usize) -> anyhow::Result<()> {
+    if n > max {
+        bail!("{what} takes at most {max} series, got {n}: aggregate members into a watchlist basket");
     }
+    Ok(())
 }
 
 fn matrix_rows(names: &[String], m: &[Vec<f64>], d: usize) -> Vec<Vec<String>> {
@@ -293,7 +327,16 @@ fn matrix_rows(names: &[String], m: &[Vec<f64>], d: usize) -> Vec<Vec<String>> {
 
 fn corr(ctx: &Ctx, a: &CorrArgs) -> anyhow::Result<()> {
     let series = load_as_indices(ctx, &a.input)?;
+    check_width("contagion corr", series.len(), 50)?;
     let r = returns(&series, &a.span, 2)?;
+    if a.ewma.is_none() && r.rows.len() < a.window {
+        bail!(
+            "contagion corr: the {}-observation window is longer than the {} common returns of {}",
+            a.window,
+            r.rows.len(),
+            r.names.join(", ")
+        );
+    }
     let n = r.names.len();
     let (mats, first_end, method) = match a.ewma {
         Some(l) => (
@@ -359,11 +402,13 @@ fn corr(ctx: &Ctx, a: &CorrArgs) -> anyhow::Result<()> {
         })
         .unwrap_or_default();
     print_table(&["pair", "corr", "band", "pct", "full sample"], &rows);
-    println!(
-        "Average pairwise correlation {:.3} ({}th percentile of its history).",
-        average_pairwise(last),
-        f(avg_pct, 0)
-    );
+    match (average_pairwise(last), avg_pct) {
+        (v, p) if v.is_finite() && p.is_finite() => {
+            println!("Average pairwise correlation {v:.3} ({} percentile of its history).", fissure_core::family::ordinal_en(p));
+        }
+        (v, _) if v.is_finite() => println!("Average pairwise correlation {v:.3} (percentile n/a: its history does not move)."),
+        _ => println!("Average pairwise correlation n/a: a series does not move in the last window."),
+    }
     Ok(())
 }
 
@@ -379,7 +424,13 @@ fn garch(ctx: &Ctx, a: &GarchArgs) -> anyhow::Result<()> {
     let keep: Vec<usize> = (1..v.len())
         .filter(|&i| a.span.from.is_none_or(|f| d[i] >= f) && a.span.to.is_none_or(|t| d[i] <= t))
         .collect();
-    let y: Vec<f64> = keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1] - 1.0)).collect();
+    if keep.is_empty() {
+        bail!("series `{}`: no returns in the requested span", s.id());
+    }
+    let y: Vec<f64> = match a.returns {
+        ReturnsArg::Simple => keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1] - 1.0)).collect(),
+        ReturnsArg::Log => keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1]).ln()).collect(),
+    };
     let fit = fit_garch(&y, spec_of(a.dist, a.gjr)).with_context(|| format!("GARCH fit of `{}`", s.id()))?;
     let mut params = serde_json::Map::new();
     let mut ses = serde_json::Map::new();
@@ -389,13 +440,19 @@ fn garch(ctx: &Ctx, a: &GarchArgs) -> anyhow::Result<()> {
     }
     let last_vol = *fit.conditional_volatility.last().unwrap_or(&f64::NAN);
     let out = json!({
-        "id": s.id(), "returns": "100 × simple daily returns", "from": d[keep[0]], "to": d[*keep.last().unwrap_or(&keep[0])],
+        "id": s.id(), "returns": if a.returns == ReturnsArg::Log { "100 × log returns" } else { "100 × simple returns" }, "from": d[keep[0]], "to": d[*keep.last().unwrap_or(&keep[0])],
         "nobs": fit.nobs, "dist": fit.spec.dist, "gjr": fit.spec.gjr,
         "mu": fit.mu, "omega": fit.omega, "alpha": fit.alpha, "gamma": fit.gamma, "beta": fit.beta, "nu": fit.nu,
         "persistence": fit.persistence, "loglik": fit.loglik, "params": params, "std_errors": ses,
         "std_error_type": "robust (Bollerslev–Wooldridge sandwich, as arch cov_type='robust')",
         "last_volatility": last_vol, "last_volatility_annualized": last_vol * 252f64.sqrt(),
+        "integrated": fit.integrated, "warnings": fit.warnings,
     });
+    if !ctx.json {
+        for w in &fit.warnings {
+            eprintln!("warning: `{}`: {w}", s.id());
+        }
+    }
     if ctx.json {
         return print_json(&out);
     }
@@ -428,6 +485,7 @@ fn garch(ctx: &Ctx, a: &GarchArgs) -> anyhow::Result<()> {
 
 fn dcc(ctx: &Ctx, a: &DccArgs) -> anyhow::Result<()> {
     let series = load_as_indices(ctx, &a.input)?;
+    check_width("contagion dcc", series.len(), 50)?;
     let r = returns(&series, &a.span, 2)?;
     let cols: Vec<Vec<f64>> = (0..r.names.len()).map(|j| r.column(j)).collect();
     let fit = fit_dcc(&r.names, &cols, spec_of(a.dist, false))?;
@@ -473,6 +531,7 @@ fn dcc(ctx: &Ctx, a: &DccArgs) -> anyhow::Result<()> {
 
 fn absorption(ctx: &Ctx, a: &AbsorptionArgs) -> anyhow::Result<()> {
     let series = ctx.load_many(&a.input)?;
+    check_width("contagion absorption", series.len(), 200)?;
     let r = returns(&series, &a.span, 2)?;
     let opts =
         AbsorptionOptions { window: a.window, half_life: a.half_life, fraction: a.fraction, ..Default::default() };
@@ -500,6 +559,7 @@ fn absorption(ctx: &Ctx, a: &AbsorptionArgs) -> anyhow::Result<()> {
 
 fn turb(ctx: &Ctx, a: &TurbulenceArgs) -> anyhow::Result<()> {
     let series = ctx.load_many(&a.input)?;
+    check_width("contagion turbulence", series.len(), 200)?;
     let r = returns(&series, &a.span, 1)?;
     let t = turbulence(&r.rows, a.window)?;
     let dates: Vec<NaiveDate> = t.index.iter().map(|&i| r.dates[i]).collect();
@@ -538,6 +598,7 @@ fn turb(ctx: &Ctx, a: &TurbulenceArgs) -> anyhow::Result<()> {
 
 fn spill(ctx: &Ctx, a: &SpilloverArgs) -> anyhow::Result<()> {
     let series = load_as_indices(ctx, &a.input)?;
+    check_width("contagion spillover", series.len(), 30)?;
     let r = returns(&series, &a.span, 2)?;
     let lag = match a.lag_ic {
         None => LagChoice::Fixed { p: a.lag },
@@ -612,6 +673,17 @@ fn cocrash(ctx: &Ctx, a: &CocrashArgs) -> anyhow::Result<()> {
     };
     let input = MultiInput { ids, file: a.file.clone(), file_options: a.file_options.clone() };
     let series = ctx.load_many(&input)?;
+    // every --class must be ID=CLASS and name an input series: nothing given is ignored
+    for c in &a.class {
+        let Some((id, class)) = c.split_once('=') else {
+            bail!("--class {c}: expected ID=CLASS (e.g. --class NVDA=equities)");
+        };
+        CrashClass::parse(class).with_context(|| format!("--class {c}: unknown class `{class}`"))?;
+        if !series.iter().any(|s| s.id() == id) {
+            let ids: Vec<&str> = series.iter().map(|s| s.id()).collect();
+            bail!("--class {c}: `{id}` is not one of the input series ({})", ids.join(", "));
+        }
+    }
     let mut classes = Vec::new();
     for s in &series {
         let given =
@@ -697,6 +769,7 @@ fn cocrash(ctx: &Ctx, a: &CocrashArgs) -> anyhow::Result<()> {
 
 fn crowding(ctx: &Ctx, a: &CrowdingArgs) -> anyhow::Result<()> {
     let series = ctx.load_many(&a.input)?;
+    check_width("contagion crowding", series.len(), 200)?;
     let r = returns(&series, &a.span, 2)?;
     let c = basket_crowding(&r.rows, a.window)?;
     let last = c.end_index.len() - 1;

@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::input::{read_series_file, FileOptions};
 use crate::output::{print_json, print_table};
+use crate::params;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use fissure_core::Series;
@@ -48,11 +49,11 @@ pub struct IndexArgs {
     /// Comma-separated indicator names to keep (default: all twelve).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
-    /// Weeks of history before an indicator enters.
-    #[arg(long, default_value_t = 104)]
+    /// Weeks of history before an indicator enters [range: 10..=10000].
+    #[arg(long, default_value_t = 104, value_parser = params::int::<10, 10_000>)]
     min_weeks: usize,
-    /// Rows of the history to print (table mode).
-    #[arg(long, default_value_t = 12)]
+    /// Rows of the history to print (table mode) [range: 0..=100000].
+    #[arg(long, default_value_t = 12, value_parser = params::int::<0, 100_000>)]
     tail: usize,
 }
 
@@ -63,14 +64,14 @@ pub struct CarryArgs {
     baskets: Vec<String>,
     #[command(flatten)]
     data: DataArgs,
-    /// Rolling-beta window (trading days).
-    #[arg(long, default_value_t = 126)]
+    /// Rolling-beta window (trading days) [range: 10..=10000].
+    #[arg(long, default_value_t = 126, value_parser = params::int::<10, 10_000>)]
     window: usize,
-    /// Horizon of the yen and VIX moves (trading days).
-    #[arg(long, default_value_t = 5)]
+    /// Horizon of the yen and VIX moves (trading days) [range: 1..=250].
+    #[arg(long, default_value_t = 5, value_parser = params::int::<1, 250>)]
     horizon: usize,
-    /// Episode threshold on min(z_yen, z_vix).
-    #[arg(long, default_value_t = 2.0)]
+    /// Episode threshold on min(z_yen, z_vix) [range: > 0].
+    #[arg(long, default_value_t = 2.0, value_parser = params::positive)]
     threshold: f64,
 }
 
@@ -81,8 +82,8 @@ pub struct RatesArgs {
     baskets: Vec<String>,
     #[command(flatten)]
     data: DataArgs,
-    /// Rolling-beta window (trading days).
-    #[arg(long, default_value_t = 126)]
+    /// Rolling-beta window (trading days) [range: 10..=10000].
+    #[arg(long, default_value_t = 126, value_parser = params::int::<10, 10_000>)]
     window: usize,
 }
 
@@ -90,11 +91,24 @@ fn role(ctx: &Ctx, name: &str, default: &str) -> String {
     ctx.watchlist().ok().and_then(|w| w.role(name).map(str::to_string)).unwrap_or_else(|| default.to_string())
 }
 
-/// Loads stored series `ids` (missing ones are skipped with a warning) and the files.
+/// Loads stored series `ids` (missing ones are skipped with a warning) and the files. A file's series
+/// whose id (the file stem, or its column) is not one of `ids` would be ignored: that is an error.
 fn load_data(ctx: &Ctx, ids: &[String], data: &DataArgs) -> anyhow::Result<BTreeMap<String, Series>> {
     let mut out = BTreeMap::new();
     for path in &data.file {
         for s in read_series_file(path, &data.file_options.read_options())? {
+            if !ids.iter().any(|i| i == s.id()) {
+                let mut known: Vec<&str> = ids.iter().map(String::as_str).collect();
+                known.sort_unstable();
+                known.dedup();
+                anyhow::bail!(
+                    "{}: series `{}` is not an input of this command, so it would be ignored; name the file after \
+                     one of the expected ids ({}) or map a role to it in the watchlist",
+                    path.display(),
+                    s.id(),
+                    known.join(", ")
+                );
+            }
             out.insert(s.id().to_string(), s);
         }
     }
@@ -125,6 +139,16 @@ fn index(ctx: &Ctx, a: &IndexArgs) -> anyhow::Result<()> {
     let mut cfg = stress_config(ctx);
     cfg.min_obs = a.min_weeks;
     if !a.only.is_empty() {
+        let unknown: Vec<&String> =
+            a.only.iter().filter(|o| !cfg.indicators.iter().any(|i| o.eq_ignore_ascii_case(&i.name))).collect();
+        if !unknown.is_empty() {
+            let names: Vec<&str> = cfg.indicators.iter().map(|i| i.name.as_str()).collect();
+            anyhow::bail!(
+                "--only: unknown indicator(s) {}; the indicators are {}",
+                unknown.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", "),
+                names.join(", ")
+            );
+        }
         cfg.indicators.retain(|i| a.only.iter().any(|o| o.eq_ignore_ascii_case(&i.name)));
         cfg.required.retain(|r| cfg.indicators.iter().any(|i| &i.name == r));
         anyhow::ensure!(!cfg.indicators.is_empty(), "--only matches no indicator");

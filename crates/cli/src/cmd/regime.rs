@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::input::SeriesInput;
 use crate::output::{print_json, print_table};
+use crate::params;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
@@ -29,11 +30,12 @@ pub enum ReturnsArg {
 pub struct MarkovArgs {
     #[command(flatten)]
     input: SeriesInput,
-    /// Number of regimes.
-    #[arg(long, default_value_t = 2)]
+    /// Number of regimes [range: 2..=5].
+    #[arg(long, default_value_t = 2, value_parser = params::int::<2, 5>)]
     k: usize,
-    /// Autoregressive order (statsmodels' MarkovAutoregression; conditions on the first P observations).
-    #[arg(long, default_value_t = 0)]
+    /// Autoregressive order (statsmodels' MarkovAutoregression; conditions on the first P observations)
+    /// [range: 0..=8; the filter tracks k^(order+1) joint states, at most 1024].
+    #[arg(long, default_value_t = 0, value_parser = params::int::<0, 8>)]
     order: usize,
     /// Let the variance switch with the regime.
     #[arg(long)]
@@ -44,8 +46,8 @@ pub struct MarkovArgs {
     /// Model the returns of a price series instead of the series itself.
     #[arg(long, value_enum)]
     returns: Option<ReturnsArg>,
-    /// Multiply the modelled values (e.g. 100 for percent returns).
-    #[arg(long, default_value_t = 1.0)]
+    /// Multiply the modelled values (e.g. 100 for percent returns) [range: > 0].
+    #[arg(long, default_value_t = 1.0, value_parser = params::positive)]
     scale: f64,
     /// Resample to weekly (Friday) closes first.
     #[arg(long)]
@@ -54,14 +56,14 @@ pub struct MarkovArgs {
     from: Option<NaiveDate>,
     #[arg(long, value_name = "YYYY-MM-DD")]
     to: Option<NaiveDate>,
-    /// Random starts besides the deterministic one.
-    #[arg(long, default_value_t = 3)]
+    /// Random starts besides the deterministic one [range: 0..=100].
+    #[arg(long, default_value_t = 3, value_parser = params::int::<0, 100>)]
     starts: usize,
     /// Seed of the random starts.
     #[arg(long, default_value_t = 20_240_805)]
     seed: u64,
-    /// Rows of probabilities to print (table mode).
-    #[arg(long, default_value_t = 10)]
+    /// Rows of probabilities to print (table mode) [range: 0..=100000].
+    #[arg(long, default_value_t = 10, value_parser = params::int::<0, 100_000>)]
     tail: usize,
 }
 

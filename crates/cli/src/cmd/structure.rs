@@ -3,6 +3,7 @@
 use crate::ctx::Ctx;
 use crate::input::{read_series_file, FileOptions};
 use crate::output::{print_json, print_table};
+use crate::params;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use fissure_core::CrossSection;
@@ -44,8 +45,8 @@ pub struct ConcentrationArgs {
     /// Print every snapshot (default: the latest and the history table).
     #[arg(long)]
     all: bool,
-    /// Largest issuers to list.
-    #[arg(long, default_value_t = 10)]
+    /// Largest issuers to list [range: 1..=10000].
+    #[arg(long, default_value_t = 10, value_parser = params::int::<1, 10_000>)]
     top: usize,
 }
 
@@ -59,14 +60,14 @@ pub struct RotationArgs {
     file: Vec<PathBuf>,
     #[command(flatten)]
     file_options: FileOptions,
-    /// Momentum horizon (trading days).
-    #[arg(long, default_value_t = 63)]
+    /// Momentum horizon (trading days) [range: 1..=10000].
+    #[arg(long, default_value_t = 63, value_parser = params::int::<1, 10_000>)]
     momentum: usize,
-    /// Z-score and breakout window (trading days).
-    #[arg(long, default_value_t = 252)]
+    /// Z-score and breakout window (trading days) [range: 3..=100000].
+    #[arg(long, default_value_t = 252, value_parser = params::int::<3, 100_000>)]
     window: usize,
-    /// Recent breakouts and high-cut-low days to list.
-    #[arg(long, default_value_t = 5)]
+    /// Recent breakouts and high-cut-low days to list [range: 0..=10000].
+    #[arg(long, default_value_t = 5, value_parser = params::int::<0, 10_000>)]
     recent: usize,
 }
 
