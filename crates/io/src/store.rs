@@ -78,6 +78,29 @@ const MIGRATIONS: &[&str] = &[
         created_at TEXT NOT NULL,
         value BLOB NOT NULL
      );",
+    // 3: deal books (deals, firms, fundamentals, claims) with revisions; see deals.rs
+    "CREATE TABLE deal_books (
+        book TEXT PRIMARY KEY,
+        current_revision INTEGER NOT NULL
+     );
+     CREATE TABLE deal_book_revisions (
+        book TEXT NOT NULL REFERENCES deal_books(book),
+        revision INTEGER NOT NULL,
+        ingest_id INTEGER NOT NULL REFERENCES ingests(id),
+        added INTEGER NOT NULL,
+        changed INTEGER NOT NULL,
+        PRIMARY KEY (book, revision)
+     );
+     CREATE TABLE deal_records (
+        book TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        rev_from INTEGER NOT NULL,
+        rev_to INTEGER,
+        known_since TEXT NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (book, kind, key, rev_from)
+     ) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.
@@ -220,6 +243,15 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The connection, for the store's other modules (deal books).
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 
     fn sql<T>(&self, r: rusqlite::Result<T>) -> Result<T> {
@@ -539,6 +571,9 @@ impl Store {
             ("observations", "series_id, date, rev_from"),
             ("sections", "id, field"),
             ("section_rows", "section_id, field, date, symbol, rev_from"),
+            ("deal_books", "book"),
+            ("deal_book_revisions", "book, revision"),
+            ("deal_records", "book, kind, key, rev_from"),
         ] {
             let mut stmt = self.sql(self.conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}")))?;
             let ncol = stmt.column_count();
