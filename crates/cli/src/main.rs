@@ -61,6 +61,12 @@ enum Command {
     /// Market structure: market-cap concentration and sector/size rotation.
     #[command(subcommand)]
     Structure(cmd::structure::StructureCmd),
+    /// The AI deal network: cycles, circulation, round-trip revenue, concentration, DebtRank, clearing.
+    #[command(subcommand)]
+    Network(cmd::network::NetworkCmd),
+    /// The capex–revenue gap: intensity, required revenue, the claims check.
+    #[command(subcommand)]
+    Capex(cmd::capex::CapexCmd),
     /// The live dashboard and the REST API (auth, alerts, scheduled refresh) on this machine.
     #[cfg(feature = "server")]
     Serve(cmd::serve::ServeArgs),
@@ -83,6 +89,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Liquidity(c) => cmd::liquidity::run(&ctx, c),
         Command::Regime(c) => cmd::regime::run(&ctx, c),
         Command::Structure(c) => cmd::structure::run(&ctx, c),
+        Command::Network(c) => cmd::network::run(&ctx, c),
+        Command::Capex(c) => cmd::capex::run(&ctx, c),
         #[cfg(feature = "server")]
         Command::Serve(a) => cmd::serve::run(&ctx, a),
         #[cfg(feature = "server")]

@@ -110,8 +110,8 @@ pub enum ChartData {
     /// A deal network: nodes sized by valuation, edges by amount, cycle edges
     /// highlighted, line style by how firm the deal is.
     DealNetwork { nodes: Vec<NetNode>, edges: Vec<NetEdge> },
-    /// A table of text cells (required-revenue sensitivities, claims checks).
-    Table { columns: Vec<String>, rows: Vec<Vec<String>> },
+    /// A table of cells in both languages (required-revenue sensitivities, claims checks).
+    Table { columns: Vec<Text>, rows: Vec<Vec<Text>> },
 }
 
 /// A node of [`ChartData::DealNetwork`].

@@ -46,6 +46,30 @@ pub struct SectionEntry {
     pub source: String,
 }
 
+/// The deal book of the catalog (`[network]`): deals, firms and claims files.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkEntry {
+    /// Name of the book in the store (`ai`).
+    pub book: String,
+    pub deals: String,
+    pub firms: String,
+    #[serde(default)]
+    pub claims: Option<String>,
+    #[serde(default)]
+    pub fundamentals: Option<String>,
+}
+
+impl NetworkEntry {
+    /// The files of the entry.
+    pub fn files(&self) -> Vec<&String> {
+        [Some(&self.deals), Some(&self.firms), self.claims.as_ref(), self.fundamentals.as_ref()]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+}
+
 /// The demo catalog.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -53,6 +77,8 @@ pub struct Catalog {
     pub series: Vec<SeriesEntry>,
     #[serde(default)]
     pub sections: Vec<SectionEntry>,
+    #[serde(default)]
+    pub network: Option<NetworkEntry>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +89,8 @@ pub enum DemoError {
     MissingFile(String),
     #[error(transparent)]
     Read(#[from] ReadError),
+    #[error(transparent)]
+    Deals(#[from] crate::deals::DealReadError),
 }
 
 /// The embedded catalog.
@@ -81,6 +109,8 @@ pub struct DemoData {
     /// (series, bundled file it came from)
     pub series: Vec<(Series, String)>,
     pub sections: Vec<(CrossSection, String)>,
+    /// The deal book (name, book) of the catalog's `[network]` entry.
+    pub book: Option<(String, fissure_core::DealBook)>,
 }
 
 /// Reads every file of the catalog into validated series and cross-sections.
@@ -116,7 +146,28 @@ pub fn load() -> Result<DemoData, DemoError> {
         let got = read_bytes(Path::new(&e.file), bytes, &opts)?;
         out.sections.extend(got.sections.into_iter().map(|s| (s, e.file.clone())));
     }
+    if let Some(n) = &cat.network {
+        out.book = Some((n.book.clone(), load_book(n)?));
+    }
     Ok(out)
+}
+
+/// Reads the deal book of a `[network]` entry from the bundled files.
+pub fn load_book(n: &NetworkEntry) -> Result<fissure_core::DealBook, DemoError> {
+    use crate::deals;
+    let get = |f: &String| file(f).ok_or_else(|| DemoError::MissingFile(f.clone()));
+    let path = |f: &String| std::path::PathBuf::from(format!("data/demo/{f}"));
+    let firms = deals::read_firms(&path(&n.firms), get(&n.firms)?)?;
+    let deal_rows = deals::read_deals(&path(&n.deals), get(&n.deals)?, &firms)?;
+    let claims = match &n.claims {
+        Some(f) => deals::read_claims(&path(f), get(f)?)?,
+        None => vec![],
+    };
+    let fundamentals = match &n.fundamentals {
+        Some(f) => deals::read_fundamentals(&path(f), get(f)?)?,
+        None => vec![],
+    };
+    Ok(fissure_core::DealBook { deals: deal_rows, firms, fundamentals, claims })
 }
 
 #[cfg(test)]
@@ -126,9 +177,14 @@ mod tests {
     #[test]
     fn catalog_files_are_bundled() {
         let cat = catalog().unwrap();
-        for f in cat.series.iter().map(|e| &e.file).chain(cat.sections.iter().map(|e| &e.file)) {
+        let network: Vec<&String> = cat.network.iter().flat_map(|n| n.files()).collect();
+        for f in cat.series.iter().map(|e| &e.file).chain(cat.sections.iter().map(|e| &e.file)).chain(network.iter().copied()) {
             assert!(file(f).is_some(), "{f} not embedded");
         }
-        assert_eq!(DEMO_FILES.len(), cat.series.len() + cat.sections.len(), "bundled files not in the catalog");
+        assert_eq!(
+            DEMO_FILES.len(),
+            cat.series.len() + cat.sections.len() + network.len(),
+            "bundled files not in the catalog"
+        );
     }
 }

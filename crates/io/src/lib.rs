@@ -7,6 +7,7 @@
 //! - [`watchlist`]: baskets, macro roles, portfolio and report settings (TOML).
 //! - [`demo`]: the bundled real data set and its catalog, embedded in the binary.
 
+pub mod deals;
 pub mod demo;
 pub mod read;
 pub mod store;

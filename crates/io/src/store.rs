@@ -98,6 +98,29 @@ const MIGRATIONS: &[&str] = &[
        FROM series s;",
     // 4: API tokens of `fissure serve`, stored hashed (see `tokens.rs`)
     crate::tokens::MIGRATION,
+    // 5: deal books (deals, firms, fundamentals, claims) with revisions; see deals.rs
+    "CREATE TABLE deal_books (
+        book TEXT PRIMARY KEY,
+        current_revision INTEGER NOT NULL
+     );
+     CREATE TABLE deal_book_revisions (
+        book TEXT NOT NULL REFERENCES deal_books(book),
+        revision INTEGER NOT NULL,
+        ingest_id INTEGER NOT NULL REFERENCES ingests(id),
+        added INTEGER NOT NULL,
+        changed INTEGER NOT NULL,
+        PRIMARY KEY (book, revision)
+     );
+     CREATE TABLE deal_records (
+        book TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        rev_from INTEGER NOT NULL,
+        rev_to INTEGER,
+        known_since TEXT NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (book, kind, key, rev_from)
+     ) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.
@@ -393,7 +416,7 @@ impl Store {
         &self.path
     }
 
-    /// The SQLite connection, for the store's other modules (`tokens`).
+    /// The SQLite connection, for the store's other modules (`tokens`, deal books).
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
@@ -408,6 +431,10 @@ impl Store {
         let r = self.conn.execute_batch("COMMIT");
         self.sql(r)?;
         Ok(out)
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 
     fn sql<T>(&self, r: rusqlite::Result<T>) -> Result<T> {
@@ -815,6 +842,9 @@ impl Store {
             ("sections", "id, field"),
             ("section_rows", "section_id, field, date, symbol, rev_from"),
             ("meta_revisions", "series_id, revision"),
+            ("deal_books", "book"),
+            ("deal_book_revisions", "book, revision"),
+            ("deal_records", "book, kind, key, rev_from"),
         ] {
             if !self.has_table(table) {
                 continue;

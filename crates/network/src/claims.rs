@@ -67,8 +67,11 @@ pub struct ClaimCheck {
 pub const CHECK_HURDLE: f64 = 0.10;
 pub const CHECK_LIFE: f64 = 5.0;
 
-/// The Magnificent 7 (issuers; Alphabet's two share classes are merged).
-const MAG7: [&str; 8] = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "GOOG", "META", "TSLA"];
+/// The Magnificent 7, by issuer.
+const MAG7: [&str; 7] = ["AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA"];
+/// Second share classes: in the snapshots each carries the whole company's market cap
+/// (MANIFEST), so they are left out to count every issuer once.
+const SECOND_CLASSES: [&str; 3] = ["GOOG", "FOX", "NWS"];
 
 fn family(metric: &str) -> &str {
     match metric {
@@ -153,7 +156,13 @@ fn growth_mentions(text: &str) -> Vec<(f64, String)> {
 /// Mag-7 share of the total at the snapshot nearest to `date`.
 fn mag7_share(sections: &[CrossSection], date: NaiveDate) -> Option<(NaiveDate, f64)> {
     let snap = sections.iter().min_by_key(|s| (s.date - date).num_days().abs())?;
-    let total: f64 = snap.rows.iter().map(|r| r.value).filter(|v| v.is_finite()).sum();
+    let total: f64 = snap
+        .rows
+        .iter()
+        .filter(|r| !SECOND_CLASSES.contains(&r.symbol.as_str()))
+        .map(|r| r.value)
+        .filter(|v| v.is_finite())
+        .sum();
     let m7: f64 = snap.rows.iter().filter(|r| MAG7.contains(&r.symbol.as_str())).map(|r| r.value).sum();
     (total > 0.0).then(|| (snap.date, m7 / total))
 }
@@ -328,11 +337,11 @@ fn check_one(
                     let need = cv * charge_factor(CHECK_HURDLE, CHECK_LIFE, Method::Annuity) / 0.5;
                     f.info.push((
                         format!(
-                            "the revenue figure cannot be verified here; if true it is {:.1}% of the {} of capex ({}) and {:.0}% of the {} a year that capex needs at a 10% hurdle, 5-year life and 50% margin",
+                            "if true, the revenue figure is {:.1}% of the {} of capex ({}) and {:.0}% of the {} a year that capex needs at a 10% hurdle, 5-year life and 50% margin",
                             v / cv * 100.0, num(cv), k.claim_id, v / need * 100.0, num(need)
                         ),
                         format!(
-                            "该收入数字此处无法核验；若属实，它只相当于 {} 资本开支（{}）的 {:.1}%，以及在 10% 回报率、5 年使用年限、50% 利润率下所需年收入 {} 的 {:.0}%",
+                            "若属实，该收入数字只相当于 {} 资本开支（{}）的 {:.1}%，以及在 10% 回报率、5 年使用年限、50% 利润率下所需年收入 {} 的 {:.0}%",
                             num(cv), k.claim_id, v / cv * 100.0, num(need), v / need * 100.0
                         ),
                     ));
@@ -346,8 +355,8 @@ fn check_one(
                         let ok = if c.high.is_none() && c.low.is_some() { s >= lo } else { (s - v).abs() <= 0.02 };
                         f.push(
                             ok,
-                            format!("the S&P 500 market-cap snapshot of {d} (nearest to {}) gives the Magnificent 7 {:.1}% (Alphabet's two share classes both counted, as the index does)", c.published, s * 100.0),
-                            format!("最接近 {} 的标普 500 市值快照（{d}）显示七巨头占 {:.1}%（谷歌两类股份均计入，与指数一致）", c.published, s * 100.0),
+                            format!("the S&P 500 market-cap snapshot of {d} (nearest to {}) gives the Magnificent 7 {:.1}% (issuers counted once: GOOG, FOX and NWS, which repeat the whole company's market cap, left out)", c.published, s * 100.0),
+                            format!("最接近 {} 的标普 500 市值快照（{d}）显示七巨头占 {:.1}%（每个发行人只计一次：剔除重复整家公司市值的 GOOG、FOX、NWS）", c.published, s * 100.0),
                         );
                     }
                     None => {
@@ -360,9 +369,10 @@ fn check_one(
             }
             if f.ok.is_empty() && f.bad.is_empty() && not_checkable.is_none() {
                 not_checkable = Some(match fam {
+                    _ if !f.info.is_empty() => ("not verifiable here".into(), "此处无法核验".into()),
                     "capex" | "free_cash_flow" | "revenue" => (
-                        "the bundle has no audited financial statements for this firm and period; supply a fundamentals file (--fundamentals)".into(),
-                        "数据包中没有该公司该期的经审计财务报表；可通过 --fundamentals 提供基本面文件".into(),
+                        "the bundle has no audited financial statements for this subject and period; supply a fundamentals file (--fundamentals)".into(),
+                        "数据包中没有该对象该期的经审计财务报表；可通过 --fundamentals 提供基本面文件".into(),
                     ),
                     "pe_ttm" => (
                         "the bundle has no earnings or price data for this index".into(),

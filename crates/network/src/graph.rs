@@ -363,15 +363,17 @@ impl DealGraph {
             if open.is_empty() {
                 continue;
             }
-            let amount: f64 = open.iter().filter_map(|d| d.amount_usd_bn).sum();
+            // (+ 0.0: an empty f64 sum is −0.0)
+            let amount: f64 = open.iter().filter_map(|d| d.amount_usd_bn).sum::<f64>() + 0.0;
             let undisclosed = open.iter().filter(|d| d.amount_usd_bn.is_none()).count();
+            let disclosed = open.len() > undisclosed;
             let val = self.book.firm(name).and_then(|f| f.valuation_usd_bn).filter(|v| *v > 0.0);
             out.push(Commitments {
                 firm: name.clone(),
                 commitments_usd_bn: amount,
                 undisclosed,
                 valuation_usd_bn: val,
-                to_size: val.map(|v| amount / v),
+                to_size: val.filter(|_| disclosed).map(|v| amount / v),
             });
         }
         out.sort_by(|a, b| {

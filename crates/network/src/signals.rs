@@ -129,17 +129,17 @@ fn claims_chart(book: &DealBook, inputs: &FamilyInputs) -> Option<Chart> {
         .map(|v| v.iter().filter(|s| s.field == "market_cap_usd_bn").cloned().collect())
         .unwrap_or_default();
     let checks = check_claims(&book.claims, &book.fundamentals, &book.firms, &caps);
+    let same = |x: String| Text::new(x.clone(), x);
     let rows = checks
         .iter()
         .map(|c| {
             vec![
-                c.claim_id.clone(),
-                c.subject.clone(),
-                format!("{} {}", c.metric, c.period),
-                c.value.map_or("—".into(), |v| format!("{v} {}", c.unit)),
-                c.verdict.as_str().into(),
-                c.reason.en.clone(),
-                c.reason.zh.clone(),
+                same(c.claim_id.clone()),
+                same(c.subject.clone()),
+                same(format!("{} {}", c.metric, c.period)),
+                same(c.value.map_or("—".into(), |v| format!("{v} {}", c.unit))),
+                c.verdict.text(),
+                c.reason.clone(),
             ]
         })
         .collect();
@@ -163,13 +163,12 @@ fn claims_chart(book: &DealBook, inputs: &FamilyInputs) -> Option<Chart> {
         ),
         data: ChartData::Table {
             columns: vec![
-                "id".into(),
-                "subject".into(),
-                "metric".into(),
-                "value".into(),
-                "verdict".into(),
-                "why".into(),
-                "理由".into(),
+                Text::new("id", "编号"),
+                Text::new("subject", "对象"),
+                Text::new("metric", "指标"),
+                Text::new("value", "数值"),
+                Text::new("verdict", "结论"),
+                Text::new("why", "理由"),
             ],
             rows,
         },
@@ -187,19 +186,22 @@ fn table_capex(book: &DealBook) -> Option<(f64, String)> {
 }
 
 fn required_revenue_chart(c: f64, id: &str) -> Option<Chart> {
+    let same = |x: String| Text::new(x.clone(), x);
     let mut rows = Vec::new();
     for &r in &capex::HURDLES {
         for &n in &capex::LIVES {
-            let mut row = vec![format!("{:.0}%", r * 100.0), format!("{n:.0}")];
+            let mut row = vec![same(format!("{:.0}%", r * 100.0)), same(format!("{n:.0}"))];
             for &m in &capex::MARGINS {
                 let v = capex::required_revenue(c, r, n, m, Method::Annuity).ok()?;
-                row.push(format!("{v:.0}"));
+                row.push(same(format!("{v:.0}")));
             }
             rows.push(row);
         }
     }
-    let mut columns = vec!["hurdle r".to_string(), "life n (years)".to_string()];
-    columns.extend(capex::MARGINS.iter().map(|m| format!("margin {:.0}%", m * 100.0)));
+    let mut columns = vec![Text::new("hurdle r", "回报率 r"), Text::new("life n (years)", "使用年限 n（年）")];
+    columns.extend(
+        capex::MARGINS.iter().map(|m| Text::new(format!("margin {:.0}%", m * 100.0), format!("利润率 {:.0}%", m * 100.0))),
+    );
     Some(Chart {
         id: "network_required_revenue".into(),
         title: Text::new(

@@ -425,46 +425,44 @@ pub fn clearing(sys: &ClearingSystem, p: &ClearingParams) -> Result<Clearing, Ne
         if !changed || rounds > n + 1 {
             break;
         }
-        // solve p_D = α e_D + β Π_·Dᵀ p − senior_D (clamped at 0), p_N = p̄_N
-        let mut zero = vec![false; n];
-        loop {
-            let d: Vec<usize> = (0..n).filter(|&i| defaulted[i] && !zero[i]).collect();
-            let m = d.len();
-            let mut a = DMatrix::<f64>::identity(m, m);
-            let mut b = DVector::<f64>::zeros(m);
-            for (r, &i) in d.iter().enumerate() {
-                let mut rhs = p.alpha * e[i] - senior[i];
-                for j in 0..n {
-                    let w = pi(j, i);
-                    if w == 0.0 {
-                        continue;
+        // solve p_D = α e_D + β Π_·Dᵀ p − senior_D, p_N = p̄_N (a linear system on the defaulters)
+        let d: Vec<usize> = (0..n).filter(|&i| defaulted[i]).collect();
+        let m = d.len();
+        let mut a = DMatrix::<f64>::identity(m, m);
+        let mut b = DVector::<f64>::zeros(m);
+        for (r, &i) in d.iter().enumerate() {
+            let mut rhs = p.alpha * e[i] - senior[i];
+            for j in (0..n).filter(|&j| !defaulted[j]) {
+                rhs += p.beta * pi(j, i) * pbar[j];
+            }
+            for (c, &j) in d.iter().enumerate() {
+                a[(r, c)] -= p.beta * pi(j, i);
+            }
+            b[r] = rhs;
+        }
+        let sol = a.lu().solve(&b);
+        match sol {
+            Some(sol) if sol.iter().all(|&v| v >= -tol) => {
+                for (r, &i) in d.iter().enumerate() {
+                    pay[i] = sol[r].clamp(0.0, pbar[i]);
+                }
+            }
+            _ => {
+                // some payments would be negative (senior claims exceed assets): the
+                // clamped map p_i = max(0, α e_i + β Πᵀp − senior_i) is monotone, so
+                // iterating it from the current (upper) payments descends to its greatest
+                // fixed point
+                for _ in 0..1_000_000 {
+                    let mut delta = 0.0f64;
+                    for &i in &d {
+                        let v = (p.alpha * e[i] + p.beta * inflow(&pay, i) - senior[i]).clamp(0.0, pbar[i]);
+                        delta = delta.max((v - pay[i]).abs());
+                        pay[i] = v;
                     }
-                    if !defaulted[j] {
-                        rhs += p.beta * w * pbar[j];
+                    if delta <= 1e-15 * scale {
+                        break;
                     }
                 }
-                for (c, &j) in d.iter().enumerate() {
-                    a[(r, c)] -= p.beta * pi(j, i);
-                }
-                b[r] = rhs;
-            }
-            let sol = a.lu().solve(&b).ok_or_else(|| {
-                NetworkError::Invalid("clearing: singular system on the defaulting firms".into())
-            })?;
-            let mut neg = false;
-            for (r, &i) in d.iter().enumerate() {
-                if sol[r] < -tol {
-                    zero[i] = true;
-                    neg = true;
-                }
-            }
-            for i in 0..n {
-                if defaulted[i] {
-                    pay[i] = if zero[i] { 0.0 } else { 0.0f64.max(pbar[i].min(sol[d.iter().position(|&k| k == i).unwrap_or(0)])) };
-                }
-            }
-            if !neg {
-                break;
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use crate::i18n::{self, Lang};
 use chrono::{Datelike, NaiveDate};
-use fissure_core::{Chart, ChartData, Line, Span};
+use fissure_core::{Chart, ChartData, Line, NetEdge, NetNode, Span, Text};
 use std::fmt::Write;
 
 const W: f64 = 880.0;
@@ -55,6 +55,8 @@ pub fn draw(chart: &Chart, lang: Lang) -> String {
         ChartData::Heatmap { labels, matrix } => heatmap_svg(title, labels, matrix, lang),
         ChartData::Network { nodes, edges } => network_svg(&id, title, nodes, edges, lang),
         ChartData::Bars { labels, values } => bars_svg(title, labels, values, lang),
+        ChartData::DealNetwork { nodes, edges } => deal_network_svg(&id, title, nodes, edges, lang),
+        ChartData::Table { columns, rows } => table_svg(title, columns, rows, lang),
     }
 }
 
@@ -450,6 +452,197 @@ pub fn network_svg(id: &str, title: &str, nodes: &[String], edges: &[(String, St
     s
 }
 
+/// A deal network on a circle: node area ∝ size (hollow when unknown), edges curved
+/// (so that A→B and B→A stay apart), width ∝ amount (thin grey when undisclosed),
+/// red when on a cycle, dash pattern by status.
+pub fn deal_network_svg(id: &str, title: &str, nodes: &[NetNode], edges: &[NetEdge], lang: Lang) -> String {
+    let (w, h) = (W, 560.0);
+    let (cx, cy, rad) = (W / 2.0, 300.0, 210.0);
+    let mut s = header(w, h, title);
+    let _ = write!(
+        s,
+        "<defs><marker id=\"dn-c-{id}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"#c0392b\"/></marker>\
+         <marker id=\"dn-o-{id}\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"#5d6d7e\"/></marker></defs>"
+    );
+    let n = nodes.len().max(1);
+    let pos = |i: usize| {
+        let a = -std::f64::consts::FRAC_PI_2 + 2.0 * std::f64::consts::PI * i as f64 / n as f64;
+        (cx + rad * a.cos(), cy + rad * a.sin())
+    };
+    let max_size = nodes.iter().filter_map(|x| x.size).filter(|v| v.is_finite() && *v > 0.0).fold(0.0f64, f64::max);
+    let radius = |sz: Option<f64>| match sz {
+        Some(v) if v.is_finite() && v > 0.0 && max_size > 0.0 => 7.0 + 21.0 * (v / max_size).sqrt(),
+        _ => 7.0,
+    };
+    let max_amt = edges.iter().filter_map(|e| e.amount).filter(|v| v.is_finite()).fold(0.0f64, f64::max);
+    let mut pair_count: std::collections::BTreeMap<(usize, usize), usize> = std::collections::BTreeMap::new();
+    for e in edges {
+        let (Some(i), Some(j)) = (nodes.iter().position(|x| x.id == e.from), nodes.iter().position(|x| x.id == e.to)) else {
+            continue;
+        };
+        if i == j {
+            continue;
+        }
+        let k = pair_count.entry((i, j)).or_insert(0);
+        *k += 1;
+        let ((x1, y1), (x2, y2)) = (pos(i), pos(j));
+        let len = ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt().max(1e-9);
+        let (ux, uy) = ((x2 - x1) / len, (y2 - y1) / len);
+        // bend to the right of the direction of travel; parallel deals bend further
+        let bend = 0.12 * len * (1.0 + 0.5 * (*k as f64 - 1.0));
+        let (mx, my) = ((x1 + x2) / 2.0 - uy * bend, (y1 + y2) / 2.0 + ux * bend);
+        let (r1, r2) = (radius(nodes[i].size), radius(nodes[j].size));
+        let (sx, sy) = (x1 + ux * r1, y1 + uy * r1);
+        let (ex, ey) = (x2 - ux * (r2 + 3.0), y2 - uy * (r2 + 3.0));
+        let width = match e.amount {
+            Some(a) if max_amt > 0.0 && a.is_finite() => 0.8 + 7.0 * (a / max_amt).sqrt(),
+            _ => 0.8,
+        };
+        let color = if e.in_cycle { "#c0392b" } else { "#5d6d7e" };
+        let dash = match e.style.as_str() {
+            "dashed" => " stroke-dasharray=\"6 4\"",
+            "dotted" => " stroke-dasharray=\"1.5 3\"",
+            _ => "",
+        };
+        let marker = if e.in_cycle { format!("dn-c-{id}") } else { format!("dn-o-{id}") };
+        let amount = e.amount.map_or_else(|| lang.pick(&Text::new("undisclosed", "未披露")).to_string(), |a| i18n::num(a, lang));
+        let _ = write!(
+            s,
+            "<g><title>{} ({})</title><path d=\"M{sx:.1},{sy:.1} Q{mx:.1},{my:.1} {ex:.1},{ey:.1}\" fill=\"none\" stroke=\"{color}\" \
+             stroke-opacity=\"{}\" stroke-width=\"{width:.2}\"{dash} marker-end=\"url(#{marker})\"/></g>",
+            esc(&e.label),
+            esc(&amount),
+            if e.amount.is_some() { "0.75" } else { "0.45" }
+        );
+    }
+    for (i, node) in nodes.iter().enumerate() {
+        let (x, y) = pos(i);
+        let r = radius(node.size);
+        let (lx, ly) = (cx + (rad + r + 16.0) * (x - cx) / rad, cy + (rad + r + 16.0) * (y - cy) / rad);
+        let fill = if node.size.is_some() { "#f4d03f" } else { "#ffffff" };
+        let size = node.size.map_or_else(|| lang.pick(&Text::new("size unknown", "规模未知")).to_string(), |v| i18n::num(v, lang));
+        let _ = write!(
+            s,
+            "<g><title>{}: {}</title><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r:.1}\" fill=\"{fill}\" fill-opacity=\"0.85\" stroke=\"#333\"/>\
+             <text x=\"{lx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#222\">{}</text></g>",
+            esc(&node.id),
+            esc(&size),
+            ly + 4.0,
+            esc(&node.id)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// Display width of a text in units of a Latin character (CJK counts double).
+fn text_width(t: &str) -> usize {
+    t.chars().map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 }).sum()
+}
+
+/// Wraps `t` into lines of at most `max` width units (at spaces, or anywhere for CJK).
+fn wrap(t: &str, max: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    let mut w = 0;
+    for word in t.split_inclusive(|c: char| c == ' ' || (c as u32) >= 0x2E80) {
+        let ww = text_width(word);
+        if w + ww > max && !cur.is_empty() {
+            lines.push(cur.trim_end().to_string());
+            cur.clear();
+            w = 0;
+        }
+        cur.push_str(word);
+        w += ww;
+    }
+    if !cur.is_empty() {
+        lines.push(cur.trim_end().to_string());
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
+
+/// A table of text cells, long cells wrapped, in the chart's language.
+pub fn table_svg(title: &str, columns: &[Text], rows: &[Vec<Text>], lang: Lang) -> String {
+    const CH: f64 = 6.3; // px per width unit at font-size 11
+    const LINE: f64 = 14.0;
+    let ncol = columns.len().max(1);
+    let budget = ((W - 16.0) / CH) as usize;
+    let cell = |t: &Text| lang.pick(t).to_string();
+    let mut want: Vec<usize> = columns.iter().map(|c| text_width(&cell(c))).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate().take(ncol) {
+            want[i] = want[i].max(text_width(&cell(c)));
+        }
+    }
+    // give narrow columns what they need, share the rest among the wide ones
+    let mut widths = vec![0usize; ncol];
+    let mut left = budget.saturating_sub(2 * ncol);
+    let mut open: Vec<usize> = (0..ncol).collect();
+    loop {
+        let share = left / open.len().max(1);
+        let (fit, wide): (Vec<usize>, Vec<usize>) = open.iter().partition(|&&i| want[i] <= share);
+        if fit.is_empty() {
+            for &i in &wide {
+                widths[i] = share.max(6);
+            }
+            break;
+        }
+        for &i in &fit {
+            widths[i] = want[i];
+            left = left.saturating_sub(want[i]);
+        }
+        open = wide;
+        if open.is_empty() {
+            break;
+        }
+    }
+    let mut body = String::new();
+    let mut y = 44.0;
+    let mut xs = vec![8.0];
+    for w in &widths {
+        let last = *xs.last().unwrap_or(&8.0);
+        xs.push(last + (*w as f64 + 2.0) * CH);
+    }
+    for (i, c) in columns.iter().enumerate() {
+        let _ = write!(body, "<text x=\"{:.1}\" y=\"{y:.1}\" font-weight=\"600\" fill=\"#222\">{}</text>", xs[i], esc(&cell(c)));
+    }
+    y += 6.0;
+    let _ = write!(body, "<line x1=\"8\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#999\"/>", W - 8.0);
+    for (k, r) in rows.iter().enumerate() {
+        let wrapped: Vec<Vec<String>> = r.iter().take(ncol).enumerate().map(|(i, c)| wrap(&cell(c), widths[i].max(1))).collect();
+        let nlines = wrapped.iter().map(Vec::len).max().unwrap_or(1);
+        if k % 2 == 1 {
+            let _ = write!(
+                body,
+                "<rect x=\"8\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#f4f6f7\"/>",
+                y + 2.0,
+                W - 16.0,
+                nlines as f64 * LINE + 4.0
+            );
+        }
+        for (i, lines) in wrapped.iter().enumerate() {
+            for (j, l) in lines.iter().enumerate() {
+                let _ = write!(
+                    body,
+                    "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#333\">{}</text>",
+                    xs[i],
+                    y + LINE * (j as f64 + 1.0),
+                    esc(l)
+                );
+            }
+        }
+        y += nlines as f64 * LINE + 4.0;
+    }
+    let h = y + 12.0;
+    let mut s = header(W, h, title);
+    s.push_str(&body);
+    s.push_str("</svg>");
+    s
+}
+
 /// Labelled horizontal bars (negative values to the left of zero).
 pub fn bars_svg(title: &str, labels: &[String], values: &[f64], lang: Lang) -> String {
     let n = labels.len().min(values.len());
@@ -544,6 +737,21 @@ mod tests {
             ChartData::Heatmap { labels: vec!["A".into(), "B".into()], matrix: vec![vec![1.0, -0.5], vec![-0.5, 1.0]] },
             ChartData::Network { nodes: vec!["A".into(), "B".into()], edges: vec![("A".into(), "B".into(), 2.0)] },
             ChartData::Bars { labels: vec!["A".into(), "B".into()], values: vec![0.3, -0.1] },
+            ChartData::DealNetwork {
+                nodes: vec![NetNode { id: "A".into(), size: Some(10.0) }, NetNode { id: "B".into(), size: None }],
+                edges: vec![NetEdge {
+                    from: "A".into(),
+                    to: "B".into(),
+                    amount: None,
+                    style: "dotted".into(),
+                    in_cycle: true,
+                    label: "A → B".into(),
+                }],
+            },
+            ChartData::Table {
+                columns: vec![Text::new("id", "编号"), Text::new("why", "理由")],
+                rows: vec![vec![Text::new("c1", "c1"), Text::new("a long reason ".repeat(30), "很长的理由".repeat(30))]],
+            },
         ];
         for data in charts {
             let c = Chart {

@@ -137,8 +137,10 @@ pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
     let mut items = Vec::new();
     let mut sections = Vec::new();
     let mut labels = Vec::new();
+    let mut book = None;
     if args.demo {
-        let demo = fissure_io::demo::load().context("loading the bundled demo data")?;
+        let mut demo = fissure_io::demo::load().context("loading the bundled demo data")?;
+        book = demo.book.take();
         items
             .extend(demo.series.into_iter().map(|(series, f)| IngestItem { series, origin: format!("data/demo/{f}") }));
         sections.extend(
@@ -193,6 +195,11 @@ pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
         let what: Vec<String> = c.metadata.iter().map(|m| format!("{} `{}` → `{}`", m.field, m.from, m.to)).collect();
         eprintln!("note: {}: metadata revision {}: {}", c.id, c.meta_revision, what.join(", "));
     }
+    // the bundled deal book (its own transaction, after the series)
+    let book_change = match &book {
+        Some((name, b)) => Some(store.ingest_book(name, &label, b).context("storing the bundled deal book")?),
+        None => None,
+    };
     let elapsed = t0.elapsed().as_secs_f64();
     if ctx.json {
         return print_json(&serde_json::json!({
@@ -200,7 +207,14 @@ pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
             "elapsed_seconds": elapsed,
             "series": summary.series,
             "sections": summary.sections,
+            "deal_books": book_change.iter().collect::<Vec<_>>(),
         }));
+    }
+    if let Some(c) = &book_change {
+        println!(
+            "deal book `{}`: revision {} ({} added, {} changed, {} unchanged records)",
+            c.book, c.revision, c.added, c.changed, c.unchanged
+        );
     }
     let rows: Vec<Vec<String>> = summary
         .series

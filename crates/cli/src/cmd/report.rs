@@ -44,6 +44,7 @@ pub fn families() -> Vec<Box<dyn SignalFamily>> {
         Box::new(fissure_contagion::signals::ContagionFamily),
         Box::new(fissure_liquidity::signals::LiquidityFamily),
         Box::new(fissure_structure::signals::StructureFamily),
+        Box::new(fissure_network::signals::NetworkFamily),
     ]
 }
 
@@ -64,7 +65,8 @@ pub(crate) fn code_id() -> String {
 }
 
 pub(crate) fn ingest_demo(store: &mut Store) -> anyhow::Result<()> {
-    let demo = fissure_io::demo::load().context("loading the bundled demo data")?;
+    let mut demo = fissure_io::demo::load().context("loading the bundled demo data")?;
+    let book = demo.book.take();
     let items: Vec<IngestItem> =
         demo.series.into_iter().map(|(series, f)| IngestItem { series, origin: format!("data/demo/{f}") }).collect();
     let sections: Vec<IngestSection> = demo
@@ -73,6 +75,9 @@ pub(crate) fn ingest_demo(store: &mut Store) -> anyhow::Result<()> {
         .map(|(section, f)| IngestSection { section, origin: format!("data/demo/{f}") })
         .collect();
     store.ingest("report: bundled demo data", &items, &sections).context("storing the bundled demo data")?;
+    if let Some((name, book)) = &book {
+        store.ingest_book(name, "report: bundled demo data", book).context("storing the bundled deal book")?;
+    }
     Ok(())
 }
 
@@ -253,6 +258,8 @@ pub(crate) fn load_inputs(
     }
     inputs.roles = roles.roles;
     inputs.bubble_assets = w.report.bubble_assets.clone();
+    // the deal book as it was known on the report date
+    inputs.deals = store.load_book("ai", None, Some(as_of)).context("loading the deal book `ai`")?;
     Ok((inputs, as_of, sources, notes))
 }
 
