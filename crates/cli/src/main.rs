@@ -60,6 +60,9 @@ enum Command {
     /// Market structure: market-cap concentration and sector/size rotation.
     #[command(subcommand)]
     Structure(cmd::structure::StructureCmd),
+    /// Portfolio risk: VaR/ES with contributions, backtests, scenario replay, conditional and reverse stress tests, cash buffer.
+    #[command(subcommand)]
+    Risk(cmd::risk::RiskCmd),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -75,6 +78,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Liquidity(c) => cmd::liquidity::run(&ctx, c),
         Command::Regime(c) => cmd::regime::run(&ctx, c),
         Command::Structure(c) => cmd::structure::run(&ctx, c),
+        Command::Risk(c) => cmd::risk::run(&ctx, c),
     }
 }
 

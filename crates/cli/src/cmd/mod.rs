@@ -8,5 +8,6 @@ pub mod liquidity;
 pub mod list;
 pub mod regime;
 pub mod report;
+pub mod risk;
 pub mod show;
 pub mod structure;

@@ -40,6 +40,7 @@ pub fn families() -> Vec<Box<dyn SignalFamily>> {
         Box::new(fissure_contagion::signals::ContagionFamily),
         Box::new(fissure_liquidity::signals::LiquidityFamily),
         Box::new(fissure_structure::signals::StructureFamily),
+        Box::new(fissure_risk::signals::PortfolioFamily { cocrash: Some(crate::cmd::risk::cocrash_days_for_report) }),
     ]
 }
 
@@ -122,6 +123,7 @@ fn load_inputs(
     }
     inputs.roles = w.roles.clone();
     inputs.bubble_assets = w.report.bubble_assets.clone();
+    inputs.portfolio = w.portfolio.iter().map(|(k, v)| (k.clone(), *v)).collect();
     Ok((inputs, as_of, sources))
 }
 
