@@ -74,6 +74,9 @@ enum Command {
     #[cfg(feature = "server")]
     #[command(subcommand)]
     Token(cmd::token::TokenCmd),
+    /// Portfolio risk: VaR/ES with contributions, backtests, scenario replay, conditional and reverse stress tests, cash buffer.
+    #[command(subcommand)]
+    Risk(cmd::risk::RiskCmd),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -95,6 +98,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(a) => cmd::serve::run(&ctx, a),
         #[cfg(feature = "server")]
         Command::Token(c) => cmd::token::run(&ctx, c),
+        Command::Risk(c) => cmd::risk::run(&ctx, c),
     }
 }
 

@@ -61,7 +61,7 @@ pub fn family_descriptor(fingerprint: &str, family: &dyn SignalFamily, inputs: &
         .collect();
     let roles: Vec<String> = inputs.roles.iter().map(|(k, v)| format!("{k}={v}")).collect();
     format!(
-        "fissure-report {} | code {code_id} | family {} | params {} | as_of {} | data {fingerprint} | baskets {} | roles {} | bubble {}",
+        "fissure-report {} | code {code_id} | family {} | params {} | as_of {} | data {fingerprint} | baskets {} | roles {} | bubble {} | portfolio {}",
         env!("CARGO_PKG_VERSION"),
         family.key(),
         family.params(),
@@ -69,6 +69,7 @@ pub fn family_descriptor(fingerprint: &str, family: &dyn SignalFamily, inputs: &
         baskets.join(";"),
         roles.join(";"),
         inputs.bubble_assets.join(","),
+        inputs.portfolio.iter().map(|(k, w)| format!("{k}:{w}")).collect::<Vec<_>>().join(","),
     )
 }
 

@@ -314,11 +314,21 @@ pub fn fit_gpd(excess: &[f64]) -> Result<(f64, f64)> {
     let beta0 = 0.5 * m * (m * m / v + 1.0);
     let opts = fissure_stats::optim::NelderMeadOptions { f_tol: 1e-13, x_tol: 1e-10, ..Default::default() };
     let mut best: Option<fissure_stats::optim::Minimum> = None;
-    for start in [[xi0, beta0.ln()], [0.1, m.ln()], [-0.1, m.ln()]] {
-        let r = fissure_stats::optim::nelder_mead(|p| gpd_nll(excess, p[0], p[1].exp()), &start, &opts)
-            .map_err(RiskError::stats("GPD fit"))?;
-        if best.as_ref().is_none_or(|b| r.f < b.f) {
-            best = Some(r);
+    let mut last_err = None;
+    for start in [[0.1, m.ln()], [xi0, beta0.ln()], [-0.1, m.ln()]] {
+        // a start outside the support (1 + ξy/β ≤ 0 for some y) is skipped
+        if !gpd_nll(excess, start[0], start[1].exp()).is_finite() {
+            continue;
+        }
+        match fissure_stats::optim::nelder_mead(|p| gpd_nll(excess, p[0], p[1].exp()), &start, &opts) {
+            Ok(r) if best.as_ref().is_none_or(|b| r.f < b.f) => best = Some(r),
+            Ok(_) => {}
+            Err(e) => last_err = Some(e),
+        }
+    }
+    if best.is_none() {
+        if let Some(e) = last_err {
+            return Err(RiskError::Stats { what: "GPD fit".into(), source: e });
         }
     }
     let b = best.ok_or_else(|| RiskError::Invalid("GPD fit failed".into()))?;

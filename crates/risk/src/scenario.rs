@@ -159,8 +159,38 @@ fn covers(s: &Series, ep: &Episode, o: &ReplayOptions) -> bool {
     }
 }
 
-/// OLS of the asset's daily returns on a factor's moves on common dates (most recent `k`).
+type RegressionKey = (String, String, usize, usize, Option<NaiveDate>, Option<NaiveDate>, u64, u64, usize);
+
+thread_local! {
+    /// Proxy regressions already estimated (a replay of many scenarios reuses them); the key
+    /// holds both series' ids, lengths, last dates and last values, so a changed series misses.
+    static REGRESSIONS: std::cell::RefCell<std::collections::HashMap<RegressionKey, Option<(f64, f64, usize)>>> =
+        Default::default();
+}
+
+/// OLS of the asset's daily returns on a factor's moves on common dates (most recent `k`), memoised.
 fn regress(asset: &Series, factor: &Series, k: usize) -> Option<(f64, f64, usize)> {
+    let last = |s: &Series| s.values().last().map_or(0, |v| v.to_bits());
+    let key = (
+        asset.id().to_string(),
+        factor.id().to_string(),
+        asset.len(),
+        factor.len(),
+        asset.last_date(),
+        factor.last_date(),
+        last(asset),
+        last(factor),
+        k,
+    );
+    if let Some(v) = REGRESSIONS.with(|m| m.borrow().get(&key).copied()) {
+        return v;
+    }
+    let v = regress_uncached(asset, factor, k);
+    REGRESSIONS.with(|m| m.borrow_mut().insert(key, v));
+    v
+}
+
+fn regress_uncached(asset: &Series, factor: &Series, k: usize) -> Option<(f64, f64, usize)> {
     let fa = factor_moves(asset);
     let ff: std::collections::HashMap<NaiveDate, f64> = factor_moves(factor).into_iter().collect();
     let pairs: Vec<(f64, f64)> = fa.iter().filter_map(|(d, a)| ff.get(d).map(|f| (*a, *f))).collect();

@@ -12,6 +12,7 @@ pub mod regime;
 pub mod report;
 #[cfg(feature = "server")]
 pub mod serve;
+pub mod risk;
 pub mod show;
 pub mod structure;
 #[cfg(feature = "server")]

@@ -45,6 +45,7 @@ pub fn families() -> Vec<Box<dyn SignalFamily>> {
         Box::new(fissure_liquidity::signals::LiquidityFamily),
         Box::new(fissure_structure::signals::StructureFamily),
         Box::new(fissure_network::signals::NetworkFamily),
+        Box::new(fissure_risk::signals::PortfolioFamily { cocrash: Some(crate::cmd::risk::cocrash_days_for_report) }),
     ]
 }
 
@@ -258,6 +259,7 @@ pub(crate) fn load_inputs(
     }
     inputs.roles = roles.roles;
     inputs.bubble_assets = w.report.bubble_assets.clone();
+    inputs.portfolio = w.portfolio.iter().map(|(k, v)| (k.clone(), *v)).collect();
     // the deal book as it was known on the report date
     inputs.deals = store.load_book("ai", None, Some(as_of)).context("loading the deal book `ai`")?;
     Ok((inputs, as_of, sources, notes))
