@@ -530,6 +530,11 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                 w.r[j] = w.f[j] + model.impact(w.qcum[j], w.sig_imp[j], m.adv[j]);
                 w.p_now[j] = w.p_prev[j] * (1.0 + w.r[j]).max(PRICE_FLOOR);
                 w.qround[j] = 0.0;
+                if model.state_sigma {
+                    // Liquidity thins as the day's move grows: the impact's σ is the EWMA
+                    // updated with the day's return so far (never below yesterday's).
+                    w.sig_imp[j] = (lam * w.sig2[j] + (1.0 - lam) * w.r[j] * w.r[j]).max(w.sig2[j]).sqrt();
+                }
             }
             for a in 0..na {
                 let ag = &model.agents[a];
