@@ -1,0 +1,741 @@
+//! The simulation loop of one path.
+//!
+//! Conventions (docs/spiral.md):
+//! - A day's return of asset k is additive in its parts, all relative to the
+//!   previous close: r_k = f_k + g_k(Q_k), f the exogenous (fundamental) return, Q_k
+//!   the day's cumulative net order flow of all agents (US$ bn, + = buying) and g the
+//!   impact law. The price is floored at 1% of the previous close.
+//! - Within a day, agents trade in `rounds` rounds. Slow agents (trend followers,
+//!   vol targeters) rebalance in round 0 on information up to the previous close;
+//!   fast agents (stops, margin calls, carry unwinds, liquidity providers, leverage
+//!   targeters) react in every round to the day's price so far.
+//! - Every trade of a day executes at that day's close (it bears the whole day's
+//!   impact), so an agent's equity changes by Σ_k units_start·(p_close − p_prev).
+//! - The counterfactual (no agents) is computed on the same exogenous draws:
+//!   p_fund evolves with f only.
+//!
+//! All buffers live in [`Work`], allocated once per thread; the step loop allocates nothing.
+
+use crate::config::{AgentClass, Exogenous, ImpactModel, SpiralConfig};
+use crate::market::Market;
+use crate::shock::Shock;
+use fissure_stats::rng::Rng;
+use rand::Rng as _;
+use rand_distr::StandardNormal;
+
+const SQRT_252: f64 = 15.874507866387544;
+/// Price floor as a fraction of the previous close.
+pub const PRICE_FLOOR: f64 = 0.01;
+
+/// An agent rule with its parameters resolved to asset indices.
+#[derive(Debug, Clone)]
+pub(crate) enum Rule {
+    Cta {
+        lookbacks: Vec<usize>,
+        /// Daily per-asset vol target × weight share.
+        w: Vec<f64>,
+        vol_daily: f64,
+        speed: f64,
+        max_gross: f64,
+        /// (asset, level, cut, protects longs, stop slot)
+        stops: Vec<(usize, f64, f64, bool, usize)>,
+        cooldown: usize,
+    },
+    VolTarget {
+        w: Vec<f64>,
+        target_daily: f64,
+        max_leverage: f64,
+        speed: f64,
+    },
+    Margin {
+        z_sqrt_h: f64,
+        floors: Vec<f64>,
+    },
+    Carry {
+        funding: usize,
+        trigger: f64,
+        ramp: f64,
+        window: usize,
+        boj_sensitivity: f64,
+        /// Share already unwound at the start (the funding asset's fall before day 1).
+        done0: f64,
+    },
+    Liquidity {
+        capital: f64,
+        w: Vec<f64>,
+        aggressiveness: f64,
+    },
+    Leverage {
+        b: f64,
+    },
+}
+
+/// One agent population: its rule, starting holdings (units) and equity.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    pub class: AgentClass,
+    pub name: String,
+    pub(crate) rule: Rule,
+    /// Starting holdings, US$ bn at the starting prices.
+    pub init_value: Vec<f64>,
+    pub init_equity: f64,
+}
+
+/// Resolved parameters shared by all paths.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub k: usize,
+    pub agents: Vec<Agent>,
+    pub stops: usize,
+    pub steps: usize,
+    pub rounds: usize,
+    pub exogenous: Exogenous,
+    pub lambda: f64,
+    pub impact: ImpactModel,
+    pub y: f64,
+    pub cs_c: f64,
+    pub cs_tau: f64,
+    pub state_sigma: bool,
+    /// Loss-portfolio weights ω (long = +).
+    pub loss_weights: Vec<f64>,
+    /// −ω·s: the shock's own loss (NaN when the shock moves no loss-portfolio asset).
+    pub shock_loss: f64,
+}
+
+fn weights(map: &std::collections::BTreeMap<String, f64>, m: &Market) -> Vec<f64> {
+    let mut w = vec![0.0; m.k()];
+    for (id, v) in map {
+        if let Some(j) = m.index(id) {
+            w[j] += v;
+        }
+    }
+    let s: f64 = w.iter().sum();
+    if s > 0.0 {
+        w.iter_mut().for_each(|x| *x /= s);
+    }
+    w
+}
+
+/// CTA trend signal of asset j: mean of the signs of the lookback returns.
+#[inline]
+fn trend_signal(hist: &[f64], head: usize, hl: usize, k: usize, j: usize, lookbacks: &[usize]) -> f64 {
+    let now = hist[head * k + j];
+    let mut s = 0.0;
+    for &l in lookbacks {
+        let l = l.min(hl - 1);
+        let idx = (head + hl - l) % hl;
+        let past = hist[idx * k + j];
+        s += if now > past {
+            1.0
+        } else if now < past {
+            -1.0
+        } else {
+            0.0
+        };
+    }
+    s / lookbacks.len() as f64
+}
+
+fn cta_targets(
+    equity: f64,
+    w: &[f64],
+    vol_daily: f64,
+    max_gross: f64,
+    lookbacks: &[usize],
+    sig: impl Fn(usize) -> f64,
+    trend: impl Fn(usize, &[usize]) -> f64,
+    out: &mut [f64],
+) {
+    let mut gross = 0.0;
+    for j in 0..out.len() {
+        out[j] = if w[j] > 0.0 { equity * w[j] * trend(j, lookbacks) * vol_daily / sig(j) } else { 0.0 };
+        gross += out[j].abs();
+    }
+    let cap = max_gross * equity.max(0.0);
+    if gross > cap && gross > 0.0 {
+        let f = cap / gross;
+        out.iter_mut().for_each(|x| *x *= f);
+    }
+}
+
+fn vol_target_exposure(w: &[f64], sig: impl Fn(usize) -> f64, corr: &[f64], target: f64, max_lev: f64) -> f64 {
+    let k = w.len();
+    let mut v = 0.0;
+    for i in 0..k {
+        if w[i] == 0.0 {
+            continue;
+        }
+        let si = w[i] * sig(i);
+        for j in 0..k {
+            if w[j] != 0.0 {
+                v += si * w[j] * sig(j) * corr[i * k + j];
+            }
+        }
+    }
+    let sp = v.max(0.0).sqrt();
+    if sp > 0.0 {
+        (target / sp).min(max_lev)
+    } else {
+        max_lev
+    }
+}
+
+impl Model {
+    /// Resolves the configuration against a market and a shock; starting
+    /// positions follow each rule at the starting state.
+    pub fn new(cfg: &SpiralConfig, m: &Market, shock: &Shock) -> Model {
+        let k = m.k();
+        let hl = m.history_len;
+        let head = hl - 1;
+        let sig0 = |j: usize| m.sigma_ewma[j];
+        let trend0 = |j: usize, lb: &[usize]| trend_signal(&m.history, head, hl, k, j, lb);
+        let mut agents = Vec::new();
+        let mut stops = 0usize;
+        for c in &cfg.cta {
+            let w = weights(&c.weights, m);
+            let vol_daily = c.asset_vol_target / SQRT_252;
+            let mut init = vec![0.0; k];
+            cta_targets(c.capital, &w, vol_daily, c.max_gross_leverage, &c.lookbacks, sig0, trend0, &mut init);
+            let mut st = Vec::new();
+            for s in &c.stops {
+                if let Some(j) = m.index(&s.asset) {
+                    st.push((j, s.level, s.cut, s.level < m.price0[j], stops));
+                    stops += 1;
+                }
+            }
+            agents.push(Agent {
+                class: AgentClass::Cta,
+                name: c.name.clone(),
+                rule: Rule::Cta {
+                    lookbacks: c.lookbacks.clone(),
+                    w,
+                    vol_daily,
+                    speed: c.speed,
+                    max_gross: c.max_gross_leverage,
+                    stops: st,
+                    cooldown: c.stop_cooldown,
+                },
+                init_value: init,
+                init_equity: c.capital,
+            });
+        }
+        for v in &cfg.vol_target {
+            let w = weights(&v.weights, m);
+            let td = v.target_vol / SQRT_252;
+            let e = vol_target_exposure(&w, sig0, &m.corr, td, v.max_leverage);
+            let init = w.iter().map(|x| v.capital * e * x).collect();
+            agents.push(Agent {
+                class: AgentClass::VolTarget,
+                name: v.name.clone(),
+                rule: Rule::VolTarget { w, target_daily: td, max_leverage: v.max_leverage, speed: v.speed },
+                init_value: init,
+                init_equity: v.capital,
+            });
+        }
+        for (n, mc) in cfg.margin.iter().enumerate() {
+            let w = weights(&mc.weights, m);
+            let floors: Vec<f64> = m
+                .ids
+                .iter()
+                .map(|id| {
+                    mc.floors.iter().find(|(a, _)| a.eq_ignore_ascii_case(id)).map_or(mc.default_floor, |(_, f)| *f)
+                })
+                .collect();
+            let zh = mc.z * mc.horizon_days.sqrt();
+            let capital = m.margin_capital.get(n).copied().unwrap_or(mc.capital);
+            let req: f64 = (0..k).map(|j| w[j] * floors[j].max(zh * sig0(j))).sum();
+            let holdings = if req > 0.0 { mc.utilisation * capital / req } else { 0.0 };
+            agents.push(Agent {
+                class: AgentClass::Margin,
+                name: mc.name.clone(),
+                rule: Rule::Margin { z_sqrt_h: zh, floors },
+                init_value: w.iter().map(|x| holdings * x).collect(),
+                init_equity: capital,
+            });
+        }
+        for c in &cfg.carry {
+            let w = weights(&c.weights, m);
+            let funding = m.index(&c.funding_asset).unwrap_or(0);
+            let window = c.window.min(hl - 1).max(1);
+            let mx = (0..=window).map(|l| m.history[(head - l) * k + funding]).fold(0.0, f64::max);
+            let done0 = ((1.0 - m.price0[funding] / mx - c.trigger) / c.ramp).clamp(0.0, 1.0);
+            let live = c.capital * (1.0 - done0);
+            let mut init: Vec<f64> = w.iter().map(|x| live * x).collect();
+            init[funding] += live;
+            agents.push(Agent {
+                class: AgentClass::Carry,
+                name: c.name.clone(),
+                rule: Rule::Carry {
+                    funding,
+                    trigger: c.trigger,
+                    ramp: c.ramp,
+                    window,
+                    boj_sensitivity: c.boj_sensitivity,
+                    done0,
+                },
+                init_value: init,
+                // Equity is not a constraint of the carry rule; losses are tracked only.
+                init_equity: c.capital,
+            });
+        }
+        for l in &cfg.liquidity {
+            agents.push(Agent {
+                class: AgentClass::Liquidity,
+                name: l.name.clone(),
+                rule: Rule::Liquidity { capital: l.capital, w: weights(&l.weights, m), aggressiveness: l.aggressiveness },
+                init_value: vec![0.0; k],
+                init_equity: l.capital,
+            });
+        }
+        for l in &cfg.leverage {
+            let w = weights(&l.weights, m);
+            agents.push(Agent {
+                class: AgentClass::Leverage,
+                name: l.name.clone(),
+                rule: Rule::Leverage { b: l.leverage },
+                init_value: w.iter().map(|x| l.assets * x).collect(),
+                init_equity: l.assets / (1.0 + l.leverage),
+            });
+        }
+        // Loss portfolio.
+        let mut lw = vec![0.0; k];
+        if cfg.simulation.loss_weights.is_empty() {
+            let n = (0..k).filter(|&j| shock.direct[j] && shock.moves[j] != 0.0).count();
+            for j in 0..k {
+                if shock.direct[j] && shock.moves[j] != 0.0 {
+                    lw[j] = -shock.moves[j].signum() / n as f64;
+                }
+            }
+        } else {
+            for (id, v) in &cfg.simulation.loss_weights {
+                if let Some(j) = m.index(id) {
+                    lw[j] += v;
+                }
+            }
+            let s: f64 = lw.iter().map(|x| x.abs()).sum();
+            if s > 0.0 {
+                lw.iter_mut().for_each(|x| *x /= s);
+            }
+        }
+        let sl: f64 = -(0..k).map(|j| lw[j] * shock.moves[j]).sum::<f64>();
+        Model {
+            k,
+            agents,
+            stops,
+            steps: cfg.simulation.steps,
+            rounds: cfg.simulation.rounds,
+            exogenous: cfg.simulation.exogenous,
+            lambda: cfg.simulation.ewma_lambda,
+            impact: cfg.impact.model,
+            y: cfg.impact.y,
+            cs_c: cfg.impact.cs_c,
+            cs_tau: cfg.impact.cs_tau,
+            state_sigma: cfg.impact.state_dependent_sigma,
+            loss_weights: lw,
+            shock_loss: if sl.abs() > 1e-12 { sl } else { f64::NAN },
+        }
+    }
+
+    /// Impact return of a day's cumulative net flow `q` (US$ bn) in asset j.
+    #[inline]
+    pub fn impact(&self, q: f64, sigma: f64, adv: f64) -> f64 {
+        match self.impact {
+            ImpactModel::Sqrt => q.signum() * self.y * sigma * (q.abs() / adv).sqrt(),
+            ImpactModel::Linear => self.y * sigma * q / adv,
+            ImpactModel::Exponential => {
+                let depth = self.cs_c * adv * self.cs_tau.sqrt() / sigma;
+                q.signum() * (1.0 - (-q.abs() / depth).exp())
+            }
+        }
+    }
+}
+
+/// Per-thread buffers (structure of arrays); reset for each path.
+pub struct Work {
+    k: usize,
+    hl: usize,
+    p: Vec<f64>,
+    p_prev: Vec<f64>,
+    p_now: Vec<f64>,
+    p_fund: Vec<f64>,
+    f: Vec<f64>,
+    z: Vec<f64>,
+    r: Vec<f64>,
+    qcum: Vec<f64>,
+    qround: Vec<f64>,
+    sig2: Vec<f64>,
+    sig_imp: Vec<f64>,
+    hist: Vec<f64>,
+    head: usize,
+    units: Vec<f64>,
+    units_start: Vec<f64>,
+    equity: Vec<f64>,
+    targets: Vec<f64>,
+    order: Vec<f64>,
+    stop_hit: Vec<bool>,
+    block_until: Vec<usize>,
+    carry_done: Vec<f64>,
+    carry_max: Vec<f64>,
+    /// Net flows by class × asset (US$ bn, + = bought), this path.
+    pub flows: Vec<f64>,
+    pub forced_sales: f64,
+    pub margin_call_days: u32,
+    pub stop_triggers: u32,
+    /// Day on which the price floor was hit (count).
+    pub floor_hits: u32,
+}
+
+impl Work {
+    pub fn new(model: &Model, m: &Market) -> Work {
+        let k = model.k;
+        let a = model.agents.len();
+        Work {
+            k,
+            hl: m.history_len,
+            p: vec![0.0; k],
+            p_prev: vec![0.0; k],
+            p_now: vec![0.0; k],
+            p_fund: vec![0.0; k],
+            f: vec![0.0; k],
+            z: vec![0.0; k],
+            r: vec![0.0; k],
+            qcum: vec![0.0; k],
+            qround: vec![0.0; k],
+            sig2: vec![0.0; k],
+            sig_imp: vec![0.0; k],
+            hist: vec![0.0; m.history_len * k],
+            head: 0,
+            units: vec![0.0; a * k],
+            units_start: vec![0.0; a * k],
+            equity: vec![0.0; a],
+            targets: vec![0.0; k],
+            order: vec![0.0; k],
+            stop_hit: vec![false; model.stops],
+            block_until: vec![0; a * k],
+            carry_done: vec![0.0; a],
+            carry_max: vec![0.0; a],
+            flows: vec![0.0; AgentClass::ALL.len() * k],
+            forced_sales: 0.0,
+            margin_call_days: 0,
+            stop_triggers: 0,
+            floor_hits: 0,
+        }
+    }
+
+    fn reset(&mut self, model: &Model, m: &Market) {
+        let k = self.k;
+        self.p.copy_from_slice(&m.price0);
+        self.p_fund.copy_from_slice(&m.price0);
+        for j in 0..k {
+            self.sig2[j] = m.sigma_ewma[j] * m.sigma_ewma[j];
+        }
+        self.hist.copy_from_slice(&m.history);
+        self.head = self.hl - 1;
+        for (a, ag) in model.agents.iter().enumerate() {
+            for j in 0..k {
+                self.units[a * k + j] = ag.init_value[j] / m.price0[j];
+            }
+            self.equity[a] = ag.init_equity;
+            self.carry_done[a] = 0.0;
+            match &ag.rule {
+                Rule::Cta { stops, .. } => {
+                    for &(j, level, _, long, slot) in stops {
+                        // A level already passed at the start is inactive.
+                        self.stop_hit[slot] = if long { m.price0[j] <= level } else { m.price0[j] >= level };
+                    }
+                }
+                Rule::Carry { done0, .. } => self.carry_done[a] = *done0,
+                _ => {}
+            }
+        }
+        self.block_until.iter_mut().for_each(|x| *x = 0);
+        self.flows.iter_mut().for_each(|x| *x = 0.0);
+        self.forced_sales = 0.0;
+        self.margin_call_days = 0;
+        self.stop_triggers = 0;
+        self.floor_hits = 0;
+    }
+}
+
+/// What one path records: cumulative returns (with agents and counterfactual) at
+/// recorded days, and optionally every daily return.
+pub struct Recorder<'a> {
+    /// Days (1-based, after the close of that day) to record.
+    pub days: &'a [usize],
+    /// `days.len() × K` cumulative returns with agents.
+    pub with_agents: &'a mut [f64],
+    /// `days.len() × K` cumulative returns without agents.
+    pub without_agents: &'a mut [f64],
+    /// `steps × K` daily returns with and without agents (single-path export).
+    pub daily: Option<(&'a mut [f64], &'a mut [f64])>,
+}
+
+/// Runs one path; returns the amplification (NaN when undefined).
+pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut Work, rec: &mut Recorder) -> f64 {
+    w.reset(model, m);
+    let k = model.k;
+    let hl = w.hl;
+    let lam = model.lambda;
+    let na = model.agents.len();
+    let n_boot = if k > 0 { m.boot.len() / k } else { 0 };
+    let mut next_rec = 0usize;
+    for t in 0..model.steps {
+        // 1. Exogenous returns.
+        match model.exogenous {
+            Exogenous::Gaussian => {
+                for j in 0..k {
+                    w.z[j] = rng.sample(StandardNormal);
+                }
+                for i in 0..k {
+                    let mut s = 0.0;
+                    for j in 0..=i {
+                        s += m.chol[i * k + j] * w.z[j];
+                    }
+                    w.f[i] = s;
+                }
+            }
+            Exogenous::Bootstrap if n_boot > 0 => {
+                let row = rng.gen_range(0..n_boot);
+                w.f.copy_from_slice(&m.boot[row * k..(row + 1) * k]);
+            }
+            _ => w.f.iter_mut().for_each(|x| *x = 0.0),
+        }
+        if t == 0 {
+            for j in 0..k {
+                w.f[j] += shock.moves[j];
+            }
+        }
+        for j in 0..k {
+            w.p_prev[j] = w.p[j];
+            w.p_fund[j] *= (1.0 + w.f[j]).max(PRICE_FLOOR);
+            w.qcum[j] = 0.0;
+            w.sig_imp[j] = if model.state_sigma { w.sig2[j].sqrt() } else { m.sigma_window[j] };
+        }
+        w.units_start.copy_from_slice(&w.units);
+        // Carry traders' running maximum of the funding asset (closes up to yesterday).
+        for (a, ag) in model.agents.iter().enumerate() {
+            if let Rule::Carry { funding, window, .. } = &ag.rule {
+                let mut mx = 0.0f64;
+                for l in 0..=*window {
+                    let idx = (w.head + hl - l) % hl;
+                    mx = mx.max(w.hist[idx * k + funding]);
+                }
+                w.carry_max[a] = mx;
+            }
+        }
+        let mut called = false;
+        // 2. Intra-day rounds.
+        for round in 0..model.rounds {
+            for j in 0..k {
+                w.r[j] = w.f[j] + model.impact(w.qcum[j], w.sig_imp[j], m.adv[j]);
+                w.p_now[j] = w.p_prev[j] * (1.0 + w.r[j]).max(PRICE_FLOOR);
+                w.qround[j] = 0.0;
+                if model.state_sigma {
+                    // Liquidity thins as the day's move grows: the impact's σ is the EWMA
+                    // updated with the day's return so far (never below yesterday's).
+                    w.sig_imp[j] = (lam * w.sig2[j] + (1.0 - lam) * w.r[j] * w.r[j]).max(w.sig2[j]).sqrt();
+                }
+            }
+            for a in 0..na {
+                let ag = &model.agents[a];
+                let base = a * k;
+                w.order.iter_mut().for_each(|x| *x = 0.0);
+                let mut trades = false;
+                match &ag.rule {
+                    Rule::Cta { lookbacks, w: wt, vol_daily, speed, max_gross, stops, cooldown } => {
+                        if round == 0 {
+                            let (hist, head, sig2) = (&w.hist, w.head, &w.sig2);
+                            cta_targets(
+                                w.equity[a],
+                                wt,
+                                *vol_daily,
+                                *max_gross,
+                                lookbacks,
+                                |j| sig2[j].sqrt().max(1e-6),
+                                |j, lb| trend_signal(hist, head, hl, k, j, lb),
+                                &mut w.targets,
+                            );
+                            for j in 0..k {
+                                let cur = w.units[base + j] * w.p_now[j];
+                                let tgt = w.targets[j];
+                                if w.block_until[base + j] > t && (tgt.abs() > cur.abs() && tgt.signum() == cur.signum()) {
+                                    continue;
+                                }
+                                w.order[j] += speed * (tgt - cur);
+                            }
+                            trades = true;
+                        }
+                        for &(j, level, cut, long, slot) in stops {
+                            if w.stop_hit[slot] {
+                                continue;
+                            }
+                            let crossed = if long { w.p_now[j] < level } else { w.p_now[j] > level };
+                            if crossed {
+                                w.stop_hit[slot] = true;
+                                let pos = w.units[base + j] * w.p_now[j] + w.order[j];
+                                if (long && pos > 0.0) || (!long && pos < 0.0) {
+                                    w.order[j] -= cut * pos;
+                                    w.stop_triggers += 1;
+                                    trades = true;
+                                }
+                                w.block_until[base + j] = t + 1 + cooldown;
+                            }
+                        }
+                    }
+                    Rule::VolTarget { w: wt, target_daily, max_leverage, speed } => {
+                        if round == 0 {
+                            let sig2 = &w.sig2;
+                            let e = vol_target_exposure(wt, |j| sig2[j].sqrt(), &m.corr, *target_daily, *max_leverage);
+                            for j in 0..k {
+                                let cur = w.units[base + j] * w.p_now[j];
+                                w.order[j] = speed * (w.equity[a] * e * wt[j] - cur);
+                            }
+                            trades = true;
+                        }
+                    }
+                    Rule::Margin { z_sqrt_h, floors } => {
+                        let mut eq = w.equity[a];
+                        let mut req = 0.0;
+                        let mut gross = 0.0;
+                        for j in 0..k {
+                            eq += w.units_start[base + j] * (w.p_now[j] - w.p_prev[j]);
+                            let v = w.units[base + j] * w.p_now[j];
+                            // Margins rise intra-day with the day's move, never fall before the close.
+                            let s_now = (lam * w.sig2[j] + (1.0 - lam) * w.r[j] * w.r[j]).max(w.sig2[j]).sqrt();
+                            req += v.abs() * floors[j].max(z_sqrt_h * s_now);
+                            gross += v.abs();
+                        }
+                        if req > eq * (1.0 + 1e-12) && req > 0.0 && gross > 0.0 {
+                            let phi = if eq <= 0.0 { 1.0 } else { 1.0 - eq / req };
+                            for j in 0..k {
+                                w.order[j] = -phi * w.units[base + j] * w.p_now[j];
+                            }
+                            w.forced_sales += phi * gross;
+                            called = true;
+                            trades = true;
+                        }
+                    }
+                    Rule::Carry { funding, trigger, ramp, boj_sensitivity, .. } => {
+                        let drop = 1.0 - w.p_now[*funding] / w.carry_max[a];
+                        let mut target = ((drop - trigger) / ramp).clamp(0.0, 1.0);
+                        if t == 0 && shock.boj > 0.0 {
+                            target = (target + boj_sensitivity * shock.boj / 0.0025).min(1.0);
+                        }
+                        let done = w.carry_done[a];
+                        if target > done + 1e-12 && done < 1.0 {
+                            let frac = (target - done) / (1.0 - done);
+                            for j in 0..k {
+                                w.order[j] = -frac * w.units[base + j] * w.p_now[j];
+                            }
+                            w.carry_done[a] = target;
+                            trades = true;
+                        }
+                    }
+                    Rule::Liquidity { capital, w: wt, aggressiveness } => {
+                        for j in 0..k {
+                            if wt[j] == 0.0 {
+                                continue;
+                            }
+                            let gap = w.p_fund[j] / w.p_now[j] - 1.0;
+                            let sd = w.sig2[j].sqrt().max(1e-6);
+                            let tgt = capital * wt[j] * (aggressiveness * gap.max(0.0) / sd).min(1.0);
+                            w.order[j] = tgt - w.units[base + j] * w.p_now[j];
+                        }
+                        trades = true;
+                    }
+                    Rule::Leverage { b } => {
+                        let mut eq = w.equity[a];
+                        let mut hold = 0.0;
+                        let mut start_val = 0.0;
+                        for j in 0..k {
+                            eq += w.units_start[base + j] * (w.p_now[j] - w.p_prev[j]);
+                            hold += w.units[base + j] * w.p_now[j];
+                            start_val += w.units_start[base + j] * w.p_prev[j];
+                        }
+                        let total = if eq <= 0.0 { -hold } else { (1.0 + b) * eq - hold };
+                        if start_val > 0.0 && total.abs() > 1e-13 * start_val {
+                            for j in 0..k {
+                                w.order[j] = total * w.units_start[base + j] * w.p_prev[j] / start_val;
+                            }
+                            trades = true;
+                        }
+                    }
+                }
+                if trades {
+                    let ci = ag.class.index() * k;
+                    for j in 0..k {
+                        let o = w.order[j];
+                        if o != 0.0 {
+                            w.units[base + j] += o / w.p_now[j];
+                            w.qround[j] += o;
+                            w.flows[ci + j] += o;
+                        }
+                    }
+                }
+            }
+            let mut moved = 0.0f64;
+            for j in 0..k {
+                w.qcum[j] += w.qround[j];
+                moved = moved.max(w.qround[j].abs() / m.adv[j]);
+            }
+            if moved < 1e-12 {
+                break;
+            }
+        }
+        if called {
+            w.margin_call_days += 1;
+        }
+        // 3. Close.
+        for j in 0..k {
+            w.r[j] = w.f[j] + model.impact(w.qcum[j], w.sig_imp[j], m.adv[j]);
+            let g = 1.0 + w.r[j];
+            if g < PRICE_FLOOR {
+                w.floor_hits += 1;
+            }
+            w.p[j] = w.p_prev[j] * g.max(PRICE_FLOOR);
+        }
+        for a in 0..na {
+            let mut pnl = 0.0;
+            for j in 0..k {
+                pnl += w.units_start[a * k + j] * (w.p[j] - w.p_prev[j]);
+            }
+            w.equity[a] += pnl;
+        }
+        w.head = (w.head + 1) % hl;
+        for j in 0..k {
+            w.sig2[j] = lam * w.sig2[j] + (1.0 - lam) * w.r[j] * w.r[j];
+            w.hist[w.head * k + j] = w.p[j];
+        }
+        if let Some((dw, df)) = rec.daily.as_mut() {
+            for j in 0..k {
+                dw[t * k + j] = w.p[j] / w.p_prev[j] - 1.0;
+                df[t * k + j] = w.f[j].max(PRICE_FLOOR - 1.0);
+            }
+        }
+        while next_rec < rec.days.len() && rec.days[next_rec] == t + 1 {
+            for j in 0..k {
+                rec.with_agents[next_rec * k + j] = w.p[j] / m.price0[j] - 1.0;
+                rec.without_agents[next_rec * k + j] = w.p_fund[j] / m.price0[j] - 1.0;
+            }
+            next_rec += 1;
+        }
+    }
+    // Amplification on the loss portfolio.
+    let mut lw = 0.0;
+    let mut lf = 0.0;
+    for j in 0..k {
+        lw -= model.loss_weights[j] * (w.p[j] / m.price0[j] - 1.0);
+        lf -= model.loss_weights[j] * (w.p_fund[j] / m.price0[j] - 1.0);
+    }
+    1.0 + (lw - lf) / model.shock_loss
+}
+
+/// The final prices of the last path run in `w` (with agents, without).
+pub fn final_prices<'a>(w: &'a Work) -> (&'a [f64], &'a [f64]) {
+    (&w.p, &w.p_fund)
+}
+
+/// Agents' current equity after a path (US$ bn).
+pub fn equity(w: &Work) -> &[f64] {
+    &w.equity
+}

@@ -1,0 +1,194 @@
+//! Stylised facts on the bundled real data: amplification above 1 and convex in the
+//! shock, safe-haven failure of gold only with margin-constrained gold holders,
+//! stop-loss cascades, determinism whatever the thread count, and the replays.
+
+mod common;
+
+use fissure_spiral::config::Exogenous;
+use fissure_spiral::{parse_spec, replay, simulate, simulate_path, AgentClass, Market, Shock, SpiralConfig};
+
+fn market(cfg: &SpiralConfig) -> Market {
+    Market::estimate(common::demo(), cfg, None).expect("market from the bundled data")
+}
+
+fn shock(m: &Market, cfg: &SpiralConfig, spec: &str) -> Shock {
+    Shock::build(&[parse_spec(spec).unwrap()], m, cfg).unwrap()
+}
+
+/// With every default agent and Gaussian noise, the amplification is above 1 for
+/// every shock size.
+#[test]
+fn amplification_above_one_with_all_agents() {
+    let mut cfg = SpiralConfig::default_config();
+    cfg.simulation.paths = 300;
+    cfg.simulation.steps = 10;
+    let m = market(&cfg);
+    for z in [0.02, 0.05, 0.10, 0.15] {
+        let r = simulate(&cfg, &m, &shock(&m, &cfg, &format!("SPX=-{z}")));
+        let a = r.amplification.unwrap();
+        assert!(a.median > 1.0 && a.p05 > 0.9, "shock {z}: {a:?}");
+        assert!(r.amplification_of_means.unwrap() > 1.0);
+    }
+}
+
+/// The margin spiral (Brunnermeier–Pedersen investors with volatility-dependent
+/// margins, limited-capital value buyers): the amplification increases with the shock,
+/// i.e. the loss grows faster than linearly in the shock size (until the levered
+/// investors are fully liquidated, beyond about 10% here).
+#[test]
+fn margin_spiral_amplification_grows_faster_than_the_shock() {
+    let mut cfg = SpiralConfig::default_config();
+    cfg.simulation.exogenous = Exogenous::None;
+    cfg.simulation.paths = 1;
+    cfg.simulation.steps = 5;
+    cfg.without(&[AgentClass::Cta, AgentClass::VolTarget, AgentClass::Carry]);
+    let m = market(&cfg);
+    let z = [0.01, 0.02, 0.05, 0.10];
+    let mut amps = Vec::new();
+    for x in z {
+        amps.push(simulate(&cfg, &m, &shock(&m, &cfg, &format!("SPX=-{x}"))).amplification.unwrap().median);
+    }
+    for w in amps.windows(2) {
+        assert!(w[1] > w[0] && w[0] > 1.0, "amplification {amps:?}");
+    }
+    // Faster than linear: doubling the shock more than doubles the agents' extra loss.
+    let extra: Vec<f64> = (0..4).map(|i| (amps[i] - 1.0) * z[i]).collect();
+    assert!(extra[1] > 2.0 * extra[0] && extra[3] > 2.0 * extra[2], "extra loss {extra:?}");
+}
+
+/// Safe-haven failure: on an equity shock, gold falls when margin-constrained investors
+/// hold it, and does not move when they hold none (no noise, no propagation, only the
+/// margin investors and value buyers trade).
+#[test]
+fn gold_safe_haven_fails_only_with_margin_constrained_holders() {
+    let mut cfg = SpiralConfig::default_config();
+    cfg.simulation.exogenous = Exogenous::None;
+    cfg.simulation.propagate_shock = false;
+    cfg.simulation.paths = 1;
+    cfg.simulation.steps = 5;
+    cfg.without(&[AgentClass::Cta, AgentClass::VolTarget, AgentClass::Carry]);
+    let m = market(&cfg);
+    let gold = m.index("GOLD").unwrap();
+    let sh = shock(&m, &cfg, "SPX=-0.08");
+    let with = simulate(&cfg, &m, &sh);
+    let g_with = with.returns[gold].with_agents.median;
+    assert!(with.forced_sales.median > 0.0);
+    assert!(g_with < -0.003, "gold with margin-constrained holders: {g_with}");
+    cfg.margin[0].weights.remove("GOLD");
+    let m = market(&cfg);
+    let without = simulate(&cfg, &m, &sh);
+    let g_without = without.returns[gold].with_agents.median;
+    assert!(without.forced_sales.median > 0.0, "the margin spiral still runs in other assets");
+    assert_eq!(g_without, 0.0, "gold without margin-constrained holders");
+}
+
+/// A trend follower's round-number stop: a gold fall through the level triggers it and
+/// deepens the fall beyond the same fall with the stop removed.
+#[test]
+fn round_number_stop_triggers_and_deepens_the_fall() {
+    let mut cfg = SpiralConfig::default_config();
+    cfg.simulation.exogenous = Exogenous::None;
+    cfg.simulation.propagate_shock = false;
+    cfg.simulation.paths = 1;
+    cfg.simulation.steps = 1;
+    cfg.without(&[AgentClass::VolTarget, AgentClass::Carry, AgentClass::Margin, AgentClass::Liquidity]);
+    let m = market(&cfg);
+    let gold = m.index("GOLD").unwrap();
+    // A stop 1% below the starting price and a 2% exogenous fall.
+    let level = m.price0[gold] * 0.99;
+    cfg.cta[0].stops = vec![fissure_spiral::config::StopConfig { asset: "GOLD".into(), level, cut: 0.5 }];
+    let sh = shock(&m, &cfg, "GOLD=-0.02");
+    let with_stop = simulate(&cfg, &m, &sh);
+    assert_eq!(with_stop.stop_triggers.median, 1.0);
+    cfg.cta[0].stops.clear();
+    let no_stop = simulate(&cfg, &m, &sh);
+    assert_eq!(no_stop.stop_triggers.median, 0.0);
+    let (a, b) = (with_stop.returns[gold].with_agents.median, no_stop.returns[gold].with_agents.median);
+    assert!(a < b - 1e-4, "with stop {a}, without {b}");
+}
+
+/// Margins rise with volatility: the same positions in a more volatile market are
+/// forced to sell more on the same shock.
+#[test]
+fn higher_volatility_means_more_forced_sales() {
+    use fissure_spiral::engine::{run_path, Model, Recorder, Work};
+    let mut cfg = SpiralConfig::default_config();
+    cfg.simulation.exogenous = Exogenous::None;
+    cfg.simulation.steps = 1;
+    cfg.without(&[AgentClass::Cta, AgentClass::VolTarget, AgentClass::Carry, AgentClass::Liquidity]);
+    let m = market(&cfg);
+    let sh = shock(&m, &cfg, "SPX=-0.03");
+    let model = Model::new(&cfg, &m, &sh);
+    let forced = |mk: &Market| {
+        let mut w = Work::new(&model, mk);
+        let (mut a, mut b) = (vec![0.0; mk.k()], vec![0.0; mk.k()]);
+        let days = [1usize];
+        let mut rec = Recorder { days: &days, with_agents: &mut a, without_agents: &mut b, daily: None };
+        run_path(&model, mk, &sh, &mut fissure_stats::rng::stream(1, 0), &mut w, &mut rec);
+        w.forced_sales
+    };
+    let mut stressed = m.clone();
+    stressed.sigma_ewma.iter_mut().for_each(|s| *s *= 1.5);
+    let (base, more) = (forced(&m), forced(&stressed));
+    assert!(more > base * 1.2, "forced sales {base} (as estimated) vs {more} (volatility × 1.5, same positions)");
+}
+
+/// Identical results with 1 and 2 threads, and path i of the Monte Carlo is `simulate_path(i)`.
+#[test]
+fn deterministic_whatever_the_thread_count() {
+    let mut cfg = SpiralConfig::default_config();
+    cfg.simulation.paths = 64;
+    cfg.simulation.steps = 15;
+    cfg.simulation.exogenous = Exogenous::Bootstrap;
+    let m = market(&cfg);
+    let sh = shock(&m, &cfg, "QQQ=-0.06");
+    let run = |t: usize| {
+        rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap().install(|| simulate(&cfg, &m, &sh))
+    };
+    let (a, b) = (run(1), run(2));
+    assert_eq!(a, b);
+    assert_eq!(a, simulate(&cfg, &m, &sh));
+    // Path export reproduces the Monte Carlo path.
+    cfg.simulation.paths = 1;
+    let one = simulate(&cfg, &m, &sh);
+    let p = simulate_path(&cfg, &m, &sh, 0);
+    assert_eq!(p.dates.len(), 15);
+    for j in 0..m.k() {
+        let cum = p.returns.iter().fold(1.0, |acc, r| acc * (1.0 + r[j])) - 1.0;
+        assert!((cum - one.returns[j].with_agents.median).abs() < 1e-12, "asset {j}");
+    }
+    assert_eq!(p.amplification, one.amplification.map(|q| q.median));
+    // A different seed differs.
+    cfg.simulation.seed += 1;
+    assert_ne!(simulate(&cfg, &m, &sh).returns[0].with_agents, one.returns[0].with_agents);
+}
+
+/// The bundled replays: every sign matches the real day (flat assets stay flat) and
+/// every magnitude is within the replay's stated factor.
+#[test]
+fn replays_match_the_real_days() {
+    let cfg = SpiralConfig::default_config();
+    let defs = replay::bundled();
+    assert!(defs.iter().any(|d| d.date.to_string() == "2024-08-05"));
+    assert!(defs.iter().any(|d| d.date.to_string() == "2026-02-12"));
+    for def in defs {
+        let r = replay::run(&def, common::demo(), &cfg).unwrap();
+        assert!(r.missing.is_empty(), "{}: missing {:?}", r.date, r.missing);
+        assert!(r.all_signs_match, "{}: {:?}", r.date, r.assets);
+        assert!(r.within_factor, "{}: max factor {} > {}", r.date, r.max_factor, r.factor_bound);
+        // The agents add to the fall of the risky assets beyond the exogenous inputs.
+        let spx = r.assets.iter().find(|a| a.id == "SPX").unwrap();
+        assert!(spx.simulated < spx.exogenous);
+    }
+}
+
+#[test]
+fn missing_series_and_unknown_replay_are_refused() {
+    let cfg = SpiralConfig::default_config();
+    let mut data = common::demo().clone();
+    data.remove("BTC");
+    let e = Market::estimate(&data, &cfg, None).unwrap_err().to_string();
+    assert!(e.contains("BTC"), "{e}");
+    let d = chrono::NaiveDate::from_ymd_opt(2020, 1, 2).unwrap();
+    assert!(replay::find(d).unwrap_err().to_string().contains("2024-08-05"));
+}
