@@ -11,6 +11,7 @@ use fissure_bubble::lppls_ci::{self, CiConfig, Filter, RelErrorAggregation};
 use fissure_bubble::psy::{self as psy_k, LagSelection, MinWindow, PsyConfig, Radf};
 use fissure_bubble::valuation as val;
 use fissure_core::{resample, Aggregation, Frequency, Series};
+use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -221,7 +222,7 @@ fn lvl(v: [f64; 3]) -> Value {
     json!({"90": v[0], "95": v[1], "99": v[2]})
 }
 
-/// The JSON of `fissure bubble psy --json`.
+/// The JSON of `fissure bubble psy --json` without its `bsadf` records, which `bsadf_columns` returns as columns.
 pub fn psy_json(p: &PsyPlan, a: &PsyOpts, out: &analyse::PsyOutcome) -> Value {
     let (s, r, n, w, lag) = (&p.s, &out.radf, p.y.len(), p.w, p.lag);
     let dates = s.dates();
@@ -234,33 +235,59 @@ pub fn psy_json(p: &PsyPlan, a: &PsyOpts, out: &analyse::PsyOutcome) -> Value {
         "min_duration": p.min_duration,
     });
     let cvs = out.cv.as_ref();
-    let level = p.level;
-    let bsadf: Vec<Value> = r
-        .bsadf
-        .iter()
-        .enumerate()
-        .map(|(i, v)| json!({"date": dates[r.first + i], "value": v, "cv": cvs.map(|c| c.bsadf[i][level])}))
-        .collect();
     let pv = CriticalValues::p_value;
     json!({
         "adf": r.adf, "sadf": r.sadf, "gsadf": r.gsadf,
         "cv": cvs.map(|c| json!({"adf": lvl(c.adf), "sadf": lvl(c.sadf), "gsadf": lvl(c.gsadf)})),
         "p_values": cvs.map(|c| json!({"adf": pv(&c.adf_distr, r.adf), "sadf": pv(&c.sadf_distr, r.sadf), "gsadf": pv(&c.gsadf_distr, r.gsadf)})),
-        "bsadf": bsadf,
         "episodes": episodes,
         "params": params,
     })
 }
 
+/// The BSADF sequence as columns: day numbers (since 1970-01-01), values, critical values at the level (if any).
+pub struct Columns {
+    pub days: Vec<i64>,
+    pub value: Vec<f64>,
+    pub cv: Option<Vec<f64>>,
+}
+
+pub fn bsadf_columns(p: &PsyPlan, out: &analyse::PsyOutcome) -> Columns {
+    let r = &out.radf;
+    let dates = &p.s.dates()[r.first..];
+    Columns {
+        days: dates.iter().map(|d| i64::from(d.num_days_from_ce()) - crate::common::UNIX_EPOCH_CE).collect(),
+        value: r.bsadf.clone(),
+        cv: out.cv.as_ref().map(|c| c.bsadf.iter().map(|v| v[p.level]).collect()),
+    }
+}
+
+/// Returns `(json, columns)`: the JSON document without `bsadf`, and `{"bsadf": {"date", "value"[, "cv"]}}` as
+/// numpy arrays handed over without a copy (the Python side rebuilds the records only if `Result.json` is read).
 #[pyfunction]
-pub fn psy(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyResult<String> {
+pub fn psy<'py>(
+    py: Python<'py>,
+    series: PySeries<'py>,
+    options_json: &str,
+) -> PyResult<(String, Bound<'py, pyo3::types::PyDict>)> {
     let s = series.to_series()?;
-    run(py, move || {
-        let a: PsyOpts = options(options_json)?;
-        let plan = PsyPlan::new(&s, &a)?;
-        let out = plan.outcome(plan.critical_values()?)?;
-        Ok(psy_json(&plan, &a, &out))
-    })
+    let (doc, cols) = py
+        .detach(move || -> anyhow::Result<(String, Columns)> {
+            let a: PsyOpts = options(options_json)?;
+            let plan = PsyPlan::new(&s, &a)?;
+            let out = plan.outcome(plan.critical_values()?)?;
+            Ok((psy_json(&plan, &a, &out).to_string(), bsadf_columns(&plan, &out)))
+        })
+        .map_err(crate::common::py_err)?;
+    let b = pyo3::types::PyDict::new(py);
+    b.set_item("date", cols.days.into_pyarray(py))?;
+    b.set_item("value", cols.value.into_pyarray(py))?;
+    if let Some(cv) = cols.cv {
+        b.set_item("cv", cv.into_pyarray(py))?;
+    }
+    let d = pyo3::types::PyDict::new(py);
+    d.set_item("bsadf", b)?;
+    Ok((doc, d))
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// Days from 0001-01-01 (chrono's day 1) to 1970-01-01: numpy `datetime64[D]` counts from the Unix epoch.
-const UNIX_EPOCH_CE: i64 = 719_163;
+pub const UNIX_EPOCH_CE: i64 = 719_163;
 
 /// A series as Python hands it over: `(name, datetime64[D] as int64 days, float64 values)`. The arrays are
 /// borrowed from numpy (no copy on the Python side); the library's `Series` owns one copy.

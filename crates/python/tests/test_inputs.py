@@ -87,7 +87,7 @@ class _no_fail:
 def test_polars_output(demo):
     r = fissure.psy(demo["IXIC"], freq="weekly", reps=100, output="polars", from_="1995-01-01", to="2000-12-31")
     b = r["bsadf"]
-    assert isinstance(b, pl.DataFrame) and b.columns == ["cv", "date", "value"] and b["date"].dtype == pl.Date
+    assert isinstance(b, pl.DataFrame) and b.columns == ["date", "value", "cv"] and b["date"].dtype == pl.Date
     assert isinstance(r["episodes"], pl.DataFrame)
     t = fissure.turbulence({i: demo[i] for i in ["SPY", "TLT"]}, window=250, output="polars")
     assert isinstance(t["turbulence"], pl.DataFrame) and t["turbulence"].columns == ["date", "turbulence"]

@@ -93,7 +93,9 @@ def psy(series, *, dates=None, **options) -> Result:
     Keys: adf, sadf, gsadf, cv {adf, sadf, gsadf: {"90","95","99"}}, p_values, bsadf (DataFrame: date,
     value, cv), episodes (DataFrame: start, peak, end, duration, ongoing), params.
     """
-    return _call(_fissure.psy, _one(series, dates), options)
+    output = _output(options)
+    text, columns = _fissure.psy(_one(series, dates), _options(options))
+    return Result.from_json(text, output, columns)
 
 
 def lppls(series, *, dates=None, **options) -> Result:

@@ -49,35 +49,71 @@ def _is_records(v):
 class Result(Mapping):
     """The result of a Fissure call: keys are the CLI's JSON keys (see the function's docstring)."""
 
-    __slots__ = ("json", "_output", "_dates", "_names", "_cache")
+    __slots__ = ("_doc", "_columns", "_output", "_dates", "_names", "_cache")
 
-    def __init__(self, doc, output="pandas", dates=None, names=None):
-        self.json = doc
+    def __init__(self, doc, output="pandas", dates=None, names=None, columns=None):
+        self._doc = doc
+        # dated record lists handed over by Rust as numpy columns: {key: {"date": int64 days, col: array}}
+        self._columns = columns or {}
         self._output = output
         self._dates = doc.get("dates") if isinstance(doc.get("dates"), list) and _is_datelist(doc.get("dates")) else dates
         self._names = doc.get("names", names)
         self._cache = {}
 
     @classmethod
-    def from_json(cls, text, output="pandas"):
-        return cls(_json.loads(text), output)
+    def from_json(cls, text, output="pandas", columns=None):
+        return cls(_json.loads(text), output, columns=columns)
+
+    @property
+    def json(self):
+        """The plain JSON document (equal to `fissure … --json`); columns are turned into records on first use."""
+        for key, cols in list(self._columns.items()):
+            days = cols["date"].view("datetime64[D]").astype(str)
+            names = [c for c in cols if c != "date"]
+            arrays = [cols[c].tolist() for c in names]
+            recs = []
+            for i, d in enumerate(days):
+                r = {"date": str(d)}
+                for c, a in zip(names, arrays):
+                    r[c] = a[i]
+                recs.append(r)
+            if key == "bsadf" and "cv" not in cols:
+                for r in recs:
+                    r["cv"] = None
+            self._doc[key] = recs
+            del self._columns[key]
+        return self._doc
 
     def __getitem__(self, key):
         if key in self._cache:
             return self._cache[key]
-        v = self._convert(key, self.json[key])
+        if key in self._columns:
+            v = self._columns_frame(self._columns[key])
+        else:
+            v = self._convert(key, self._doc[key])
         self._cache[key] = v
         return v
 
+    def _columns_frame(self, cols):
+        dates = cols["date"].view("datetime64[D]")
+        data = {c: v for c, v in cols.items() if c != "date"}
+        if self._output == "polars":
+            import polars as pl
+
+            return pl.DataFrame({"date": dates, **data})
+        import pandas as pd
+
+        return pd.DataFrame(data, index=pd.DatetimeIndex(dates, name="date"))
+
     def __iter__(self):
-        return iter(self.json)
+        return iter([*self._doc, *(k for k in self._columns if k not in self._doc)])
 
     def __len__(self):
-        return len(self.json)
+        return len(self._doc) + sum(1 for k in self._columns if k not in self._doc)
 
     def __repr__(self):
-        parts = []
-        for k, v in self.json.items():
+        parts = [f"{k}=[{len(c['date'])}]" for k, c in self._columns.items()]
+        for k, v in self._doc.items():
             if isinstance(v, (int, float, str, bool)) or v is None:
                 parts.append(f"{k}={v!r}")
             elif isinstance(v, list):
