@@ -201,7 +201,7 @@ impl PsyPlan {
             }
             None => vec![],
         };
-        Ok(analyse::PsyOutcome { radf, cv: cvs, episodes })
+        Ok(analyse::PsyOutcome { radf, cv: cvs, episodes, cv_note: None })
     }
 }
 
