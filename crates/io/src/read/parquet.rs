@@ -212,7 +212,7 @@ fn read_inner(file: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<ReadOutco
     let header: Vec<String> = fields.iter().map(|f| f.name().to_string()).collect();
     let lower: Vec<String> = header.iter().map(|h| table::norm(h)).collect();
     let kinds: Vec<Kind> = fields.iter().map(|f| kind_of(f)).collect();
-    let found = super::echo_names(header);
+    let found = super::echo_names(&header);
     let date = match &opts.date_col {
         Some(name) => find_named(&header, &lower, name).ok_or_else(|| ReadError::MissingDateColumn {
             file: file.to_path_buf(),
@@ -249,6 +249,10 @@ fn read_inner(file: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<ReadOutco
                 text: field_text(dcell),
             });
         };
+        if opts.skip_before.is_some_and(|f| d < f) {
+            continue;
+        }
+        table::check_date_range(file, line, &col(&header, date), d, opts)?;
         for (k, uc) in used.iter().enumerate() {
             let cell = cells.get(uc.col.index - 1).copied().unwrap_or(&Field::Null);
             let v = match to_number(cell) {
