@@ -12,6 +12,8 @@ pub struct Ctx {
     pub json: bool,
     store: OnceCell<Store>,
     watchlist: OnceCell<Watchlist>,
+    /// Roles the watchlist's loading mapped to a standard code, as sentences.
+    role_notes: OnceCell<Vec<String>>,
 }
 
 impl Ctx {
@@ -22,6 +24,7 @@ impl Ctx {
             json,
             store: OnceCell::new(),
             watchlist: OnceCell::new(),
+            role_notes: OnceCell::new(),
         }
     }
 
@@ -42,15 +45,38 @@ impl Ctx {
         Store::open(&self.store_path).with_context(|| format!("opening the store {}", self.store_path.display()))
     }
 
-    /// The watchlist: `--config FILE` or the embedded default.
+    /// The watchlist: `--config FILE` or the embedded default (every problem of the file
+    /// listed at once). Its roles are resolved against the store when there is one: a role
+    /// whose id is not stored is played by its standard code if that is stored (`DGS10` for
+    /// `us10y`), said on stderr; roles are never dropped here (the report lists unknown ids).
     pub fn watchlist(&self) -> anyhow::Result<&Watchlist> {
         if let Some(w) = self.watchlist.get() {
             return Ok(w);
         }
-        let w = match &self.config {
+        let mut w = match &self.config {
             Some(p) => Watchlist::from_file(p)?,
             None => Watchlist::embedded(),
         };
+        let mut notes = Vec::new();
+        if let Some(ids) = self.store().ok().and_then(|s| crate::input::stored_ids(s).ok()) {
+            let resolved = w.resolve_roles(&|id: &str| ids.contains(id));
+            notes.extend(resolved.notes.into_iter().filter(|n| n.contains("using `")));
+            for (role, id) in resolved.roles {
+                if w.roles.get(&role) != Some(&id) {
+                    w.roles.insert(role, id);
+                }
+            }
+            for n in &notes {
+                eprintln!("note: {n}");
+            }
+        }
+        let _ = self.role_notes.set(notes);
         Ok(self.watchlist.get_or_init(|| w))
+    }
+
+    /// The roles that loading the watchlist mapped to a standard code (empty before
+    /// [`Ctx::watchlist`] or without a store).
+    pub fn role_notes(&self) -> &[String] {
+        self.role_notes.get().map_or(&[], Vec::as_slice)
     }
 }

@@ -92,7 +92,14 @@ fn two_concurrent_ingest_processes_both_complete() {
     let macro_ = repo().join("data/demo/macro");
     let shared = repo().join("data/demo/prices/etf_spy_daily.csv");
     let spawn = |paths: &[&Path]| {
-        Command::new(env!("CARGO_BIN_EXE_fissure")).arg("--store").arg(&store).arg("ingest").args(paths).output()
+        // the bundled futures files have OHLC rows outside [low, high] as published (MANIFEST.md)
+        Command::new(env!("CARGO_BIN_EXE_fissure"))
+            .arg("--store")
+            .arg(&store)
+            .arg("ingest")
+            .arg("--repair-ohlc")
+            .args(paths)
+            .output()
     };
     let (a, b) = std::thread::scope(|s| {
         let a = s.spawn(|| spawn(&[&prices]));
@@ -116,7 +123,15 @@ fn exit_codes_follow_the_convention() {
     let store = dir.path().join("s.sqlite");
     // usage error: missing argument
     assert_eq!(fissure(&store, &["show"]).status.code(), Some(2));
+    // data error: no store yet (a read command never creates one)
+    let out = fissure(&store, &["show", "NOPE"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no store at"));
+    assert!(!store.exists());
     // data error: unknown series
+    let f = store.with_file_name("x.csv");
+    std::fs::write(&f, "date,value\n2024-01-02,1.5\n").unwrap();
+    ok(&fissure(&store, &["ingest", f.to_str().unwrap()]));
     let out = fissure(&store, &["show", "NOPE"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("NOPE"));

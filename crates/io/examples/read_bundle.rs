@@ -1,5 +1,6 @@
 //! Reads every file under the given folders (default: the bundled `data/demo`) with
-//! `read_file` and default options, and prints what it read and how long it took.
+//! `read_file` and default options (plus `repair_ohlc`, which the bundle's continuous futures
+//! need), and prints what it read and how long it took.
 //!
 //!     cargo run --release -p fissure-io --example read_bundle -- ../shared/data/prices ../shared/data/macro
 //!
@@ -40,7 +41,7 @@ fn main() {
         let t = Instant::now();
         (n_series, n_obs, n_sections, n_err) = (0, 0, 0, 0);
         for p in &list {
-            match read_file(p, &ReadOptions::default()) {
+            match read_file(p, &ReadOptions { repair_ohlc: true, ..Default::default() }) {
                 Ok(out) => {
                     n_series += out.series.len();
                     n_obs += out.series.iter().map(|s| s.len()).sum::<usize>();

@@ -279,7 +279,7 @@ impl Watchlist {
         }
         if !self.portfolio.is_empty() {
             let total: f64 = self.portfolio.values().sum();
-            if !((total - 1.0).abs() <= 1e-6) {
+            if !total.is_finite() || (total - 1.0).abs() > 1e-6 {
                 p.push(format!("portfolio weights sum to {total}, not 1"));
             }
         }
@@ -511,8 +511,8 @@ mod tests {
         let us2y = r.notes.iter().find(|u| u.contains("`us2y`")).expect("us2y is unmapped");
         assert!(us2y.contains("DGS2") && us2y.contains("[roles] us2y"), "{us2y}");
         // a role the watchlist maps to an id that is nowhere: a problem, with the way out
-        let w = Watchlist::parse("[roles]\nus2y = \"TWO\"\n", Path::new("t.toml")).unwrap();
-        let p = w.unknown_ids(&|id: &str| id == "DGS10");
+        let w2 = Watchlist::parse("[roles]\nus2y = \"TWO\"\n", Path::new("t.toml")).unwrap();
+        let p = w2.unknown_ids(&|id: &str| id == "DGS10");
         let (section, msg) = p.iter().find(|(_, m)| m.contains("us2y")).expect("us2y reported");
         assert_eq!(*section, "roles");
         assert!(msg.contains("`TWO`") && msg.contains("DGS2") && msg.contains("[roles] us2y"), "{msg}");

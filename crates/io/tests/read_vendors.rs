@@ -74,7 +74,9 @@ fn generic_export_with_bom_crlf_quotes_and_us_dates() {
     let out = read_file(&data("generic_gld_2020.csv"), &ReadOptions::default()).unwrap();
     assert_eq!(out.format, Format::Csv);
     let ids: Vec<&str> = out.series.iter().map(|s| s.id()).collect();
-    assert_eq!(ids, ["generic_gld_2020.Closing Price", "generic_gld_2020.Shares Traded"]);
+    // column names with spaces become id parts with `_` (the id grammar), with a warning
+    assert_eq!(ids, ["generic_gld_2020.Closing_Price", "generic_gld_2020.Shares_Traded"]);
+    assert!(out.warnings.iter().any(|w| w.message.contains("named `generic_gld_2020.Closing_Price`")));
     assert!(out.warnings.iter().any(|w| w.message.contains("text column(s) Symbol skipped")));
     let close = &out.series[0];
     assert_eq!(close.first_date(), Some(d("2020-03-02")));

@@ -208,7 +208,9 @@ pub(crate) fn load_inputs(
     for n in &roles.notes {
         eprintln!("note: {n}");
     }
-    let mapped: Vec<&String> = roles.notes.iter().filter(|n| n.contains("using `")).collect();
+    // roles mapped to a standard code, when the watchlist was loaded or now
+    let mapped: Vec<&String> =
+        ctx.role_notes().iter().chain(roles.notes.iter().filter(|n| n.contains("using `"))).collect();
     if !mapped.is_empty() {
         let text = mapped.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("; ");
         notes.push(note(format!("Roles: {text}."), format!("角色：{text}。")));

@@ -260,20 +260,20 @@ pub enum ReadError {
     NulByte { file: PathBuf, line: u64, offset: usize },
     #[error("{}: line {line}: the header has one field holding {count} {name} characters: {name}-separated; use --delimiter {flag}", file.display())]
     WrongDelimiter { file: PathBuf, line: u64, name: &'static str, flag: &'static str, count: usize },
-    #[error("{}: line {line}: {column}: date {text:?} is written as {form}, but line {first_line} writes dates as {first_form}; expected one date format per file", file.display())]
+    #[error("{}: line {line}: {column}: date {text:?} is written as {}, but line {first_line} writes dates as {}; expected one date format per file", file.display(), form.describe(), first_form.describe())]
     MixedDateFormats {
         file: PathBuf,
         line: u64,
         column: Col,
         text: String,
-        form: &'static str,
+        form: DateForm,
         first_line: u64,
-        first_form: &'static str,
+        first_form: DateForm,
     },
-    #[error("{}: line {line}: {column}: day and month are ambiguous: every date has both parts ≤ 12 (e.g. {text:?} could be {mdy} or {dmy}); pass --date-format mdy or --date-format dmy", file.display())]
-    AmbiguousDates { file: PathBuf, line: u64, column: Col, text: String, mdy: String, dmy: String },
-    #[error("{}: line {line}: {column}: {text:?} has a first part > 12 (day first) but line {other_line} ({other_text:?}) has a second part > 12 (month first); expected one order per file", file.display())]
-    InconsistentDateOrder { file: PathBuf, line: u64, column: Col, text: String, other_line: u64, other_text: String },
+    #[error("{}: line {line}: {column}: day and month are ambiguous: every date has both parts ≤ 12 (e.g. {text:?} could be {readings}); pass --date-format mdy or --date-format dmy", file.display())]
+    AmbiguousDates { file: PathBuf, line: u64, column: Col, text: String, readings: String },
+    #[error("{}: line {line}: {column}: {text:?} has a first part > 12 (day first) but line {other_line} has a second part > 12 (month first); expected one order per file", file.display())]
+    InconsistentDateOrder { file: PathBuf, line: u64, column: Col, text: String, other_line: u64 },
     #[error("{}: line {line}: {column}: date {date} {why}", file.display())]
     DateOutOfRange { file: PathBuf, line: u64, column: Col, date: NaiveDate, why: String },
     #[error("{}: line {line}: {column}: {detail} on {date}; expected low ≤ open, close ≤ high and volume ≥ 0 (or pass --repair-ohlc to repair and report such rows)", file.display())]

@@ -249,6 +249,10 @@ fn read_inner(file: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<ReadOutco
                 text: field_text(dcell),
             });
         };
+        if opts.skip_before.is_some_and(|f| d < f) {
+            continue;
+        }
+        table::check_date_range(file, line, &col(&header, date), d, opts)?;
         for (k, uc) in used.iter().enumerate() {
             let cell = cells.get(uc.col.index - 1).copied().unwrap_or(&Field::Null);
             let v = match to_number(cell) {

@@ -180,7 +180,7 @@ fn slash_order(
     let mut rec = csv::ByteRecord::new();
     let mut lines = Lines::new(bytes);
     let mut seen_header = false;
-    let (mut dmy, mut mdy): (Option<(u64, String)>, Option<(u64, String)>) = (None, None);
+    let (mut dmy, mut mdy): (Option<(u64, String)>, Option<u64>) = (None, None);
     let mut first: Option<(u64, Vec<u8>)> = None;
     while rdr.read_byte_record(&mut rec).unwrap_or(false) {
         let line = lines.of(&rec);
@@ -200,9 +200,9 @@ fn slash_order(
                     line,
                     column: col(header, date),
                     text: super::echo(f),
-                    form: form.describe(),
+                    form,
                     first_line: *first_line,
-                    first_form: DateForm::Slash.describe(),
+                    first_form: DateForm::Slash,
                 });
             }
             continue;
@@ -214,17 +214,16 @@ fn slash_order(
             dmy = Some((line, super::echo(f)));
         }
         if b > 12 && mdy.is_none() {
-            mdy = Some((line, super::echo(f)));
+            mdy = Some(line);
         }
     }
     match (dmy, mdy) {
-        (Some((line, text)), Some((other_line, other_text))) => Err(ReadError::InconsistentDateOrder {
+        (Some((line, text)), Some(other_line)) => Err(ReadError::InconsistentDateOrder {
             file: file.to_path_buf(),
             line,
             column: col(header, date),
             text,
             other_line,
-            other_text,
         }),
         (Some((line, text)), None) => {
             warnings.push(ReadWarning {
@@ -245,8 +244,7 @@ fn slash_order(
                 line,
                 column: col(header, date),
                 text: super::echo(&f),
-                mdy: show(DateOrder::Mdy),
-                dmy: show(DateOrder::Dmy),
+                readings: format!("{} or {}", show(DateOrder::Mdy), show(DateOrder::Dmy)),
             })
         }
     }
@@ -422,9 +420,9 @@ pub(super) fn read_text(file: &Path, bytes: &[u8], opts: &ReadOptions) -> Result
                     line,
                     column: date_col.clone(),
                     text: super::echo(dfield),
-                    form: form.describe(),
+                    form,
                     first_line,
-                    first_form: f.describe(),
+                    first_form: f,
                 })
             }
             Some(_) => {}
