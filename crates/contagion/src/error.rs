@@ -9,8 +9,9 @@ pub enum ContagionError {
     Invalid(String),
     #[error("{what} did not converge: {why}")]
     NoConvergence { what: String, why: String },
-    #[error("{what}: {source}")]
-    Stats { what: String, source: fissure_stats::StatsError },
+    /// A kernel error, reported inside the message (not as a source, so `{:#}` prints it once).
+    #[error("{what}: {reason}")]
+    Stats { what: String, reason: fissure_stats::StatsError },
     #[error(transparent)]
     Core(#[from] fissure_core::CoreError),
 }
@@ -20,7 +21,7 @@ impl ContagionError {
         let what = what.into();
         move |source| match source {
             fissure_stats::StatsError::NoConvergence(why) => ContagionError::NoConvergence { what, why },
-            source => ContagionError::Stats { what, source },
+            reason => ContagionError::Stats { what, reason },
         }
     }
 }

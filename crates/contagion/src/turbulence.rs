@@ -43,7 +43,8 @@ const BLOCK: usize = 256;
 pub fn mahalanobis_parts(y: &[f64], mean: &[f64], cov: &DMatrix<f64>) -> Option<(f64, f64)> {
     let n = y.len();
     let d = DVector::from_iterator(n, (0..n).map(|i| y[i] - mean[i]));
-    let chol = cov.clone().cholesky()?;
+    // pivots checked relative to the diagonal (a constant or collinear asset makes Σ singular)
+    let chol = fissure_stats::linalg::cholesky_checked(cov.clone())?;
     let z = chol.solve(&d);
     let dist = d.dot(&z);
     let mag = (0..n).map(|i| d[i] * d[i] / cov[(i, i)]).sum::<f64>();

@@ -267,7 +267,13 @@ pub fn stress_index(data: &BTreeMap<String, Series>, cfg: &StressConfig) -> Resu
                 }
             }
         }
-        let act: Vec<usize> = (0..m).filter(|&j| cnt[j] >= cfg.min_obs && row[j].is_some()).collect();
+        // an indicator whose history has not moved (variance of rounding noise relative to its
+        // sum of squares) cannot be standardised: it stays inactive instead of entering with z = 0
+        let moves = |j: usize| {
+            let nf = cnt[j] as f64;
+            !fissure_stats::tol::negligible(s2[j] - s1[j] * s1[j] / nf, s2[j])
+        };
+        let act: Vec<usize> = (0..m).filter(|&j| cnt[j] >= cfg.min_obs && row[j].is_some() && moves(j)).collect();
         if act.len() < cfg.min_active || required.iter().any(|r| !act.contains(r)) {
             continue;
         }
@@ -284,8 +290,8 @@ pub fn stress_index(data: &BTreeMap<String, Series>, cfg: &StressConfig) -> Resu
                     let cov = sxy - sx * sy / nf;
                     let vx = sxx - sx * sx / nf;
                     let vy = syy - sy * sy / nf;
-                    if vx > 0.0 && vy > 0.0 {
-                        (cov / (vx * vy).sqrt()).clamp(-1.0, 1.0)
+                    if !fissure_stats::tol::negligible(vx, sxx) && !fissure_stats::tol::negligible(vy, syy) {
+                        (cov / (vx.sqrt() * vy.sqrt())).clamp(-1.0, 1.0)
                     } else {
                         0.0
                     }
@@ -326,9 +332,22 @@ pub fn stress_index(data: &BTreeMap<String, Series>, cfg: &StressConfig) -> Resu
         last = Some((act, l, z, scale, lam / trace));
     }
     let Some((act, l, z, scale, explained)) = last else {
+        let history: Vec<String> = specs
+            .iter()
+            .enumerate()
+            .map(|(j, sp)| {
+                let req = if required.contains(&j) { ", required" } else { "" };
+                let nf = cnt[j] as f64;
+                let still = fissure_stats::tol::negligible(s2[j] - s1[j] * s1[j] / nf, s2[j]);
+                let flat = if cnt[j] > 1 && still { ", does not move" } else { "" };
+                format!("{} {} weeks{req}{flat}", sp.name, cnt[j])
+            })
+            .collect();
         return Err(LiquidityError::Missing(format!(
-            "no week has {} indicators with {} weeks of history",
-            cfg.min_active, cfg.min_obs
+            "no week has {} moving indicators with {} weeks of history (and every required one): {}",
+            cfg.min_active,
+            cfg.min_obs,
+            history.join("; ")
         )));
     };
     let loadings = act

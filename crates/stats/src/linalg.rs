@@ -17,7 +17,18 @@ pub struct Ols {
     pub k: usize,
 }
 
-/// OLS by Cholesky of X'X (falls back to an error if X'X is not positive definite).
+/// Cholesky factorisation of a symmetric matrix whose pivots are checked relative to the diagonal
+/// they were eliminated from (`crate::tol`): `None` when the matrix is singular at its own scale
+/// (a constant or collinear regressor), where nalgebra alone would accept a pivot of rounding noise.
+pub fn cholesky_checked(a: DMatrix<f64>) -> Option<nalgebra::Cholesky<f64, nalgebra::Dyn>> {
+    let diag: Vec<f64> = (0..a.nrows()).map(|i| a[(i, i)]).collect();
+    let c = a.cholesky()?;
+    let l = c.l_dirty();
+    let ok = diag.iter().enumerate().all(|(j, d)| !crate::tol::negligible(l[(j, j)] * l[(j, j)], *d));
+    ok.then_some(c)
+}
+
+/// OLS by Cholesky of X'X (an error if X'X is singular at its scale: see [`cholesky_checked`]).
 /// `x` is row-major n×k.
 pub fn ols(x: &DMatrix<f64>, y: &DVector<f64>) -> Result<Ols> {
     let (n, k) = x.shape();
@@ -29,7 +40,8 @@ pub fn ols(x: &DMatrix<f64>, y: &DVector<f64>) -> Result<Ols> {
     }
     let xtx = x.transpose() * x;
     let xty = x.transpose() * y;
-    let chol = xtx.cholesky().ok_or_else(|| StatsError::Singular("X'X in OLS".into()))?;
+    let chol = cholesky_checked(xtx)
+        .ok_or_else(|| StatsError::Singular("X'X in OLS (a regressor is constant or collinear with others)".into()))?;
     let beta = chol.solve(&xty);
     let resid = y - x * &beta;
     let rss = resid.norm_squared();

@@ -88,13 +88,13 @@ pub fn rolling_ols(
         }
         let a = DMatrix::from_row_slice(p, p, &xtx);
         let b = DVector::from_column_slice(&xty);
-        let fit = a.clone().cholesky().map(|c| c.solve(&b)).map(|coef| {
+        let fit = crate::linalg::cholesky_checked(a.clone()).map(|c| c.solve(&b)).map(|coef| {
             let nf = cnt as f64;
             let tss = syy - sy * sy / nf;
             // RSS = y'y − 2β'X'y + β'X'Xβ
             let xb = &a * &coef;
             let rss = syy - 2.0 * coef.dot(&b) + coef.dot(&xb);
-            let r2 = if tss > 0.0 { (1.0 - rss / tss).clamp(0.0, 1.0) } else { f64::NAN };
+            let r2 = if crate::tol::negligible(tss, syy) { f64::NAN } else { (1.0 - rss / tss).clamp(0.0, 1.0) };
             RollingFit { coef: coef.iter().copied().collect(), r2, n: cnt }
         });
         out.push(fit);

@@ -102,14 +102,10 @@ impl CrossProducts {
         let xtx = DMatrix::from_fn(k, k, |i, j| if i <= j { self.xtx[(i, j)] } else { self.xtx[(j, i)] });
         let m = self.yty.nrows();
         let yty = DMatrix::from_fn(m, m, |i, j| if i <= j { self.yty[(i, j)] } else { self.yty[(j, i)] });
-        let chol = xtx.clone().cholesky().ok_or_else(|| StatsError::Singular("X'X of the regression".into()))?;
         // pivots relative to the diagonal they were eliminated from (collinear or constant regressors)
-        let l = chol.l_dirty();
-        if (0..k).any(|j| negligible(l[(j, j)] * l[(j, j)], xtx[(j, j)])) {
-            return Err(StatsError::Singular(
-                "X'X of the regression (a regressor is constant or collinear with others)".into(),
-            ));
-        }
+        let chol = crate::linalg::cholesky_checked(xtx).ok_or_else(|| {
+            StatsError::Singular("X'X of the regression (a regressor is constant or collinear with others)".into())
+        })?;
         let b = chol.solve(&self.xty);
         let mut ee = &yty - b.transpose() * &self.xty;
         // symmetrise

@@ -181,21 +181,27 @@ pub fn ratio(data: &BTreeMap<String, Series>, spec: &RatioSpec, cfg: &RotationCo
     let momentum_pct: Vec<f64> =
         (0..n).map(|i| if i >= h { 100.0 * (logr[i] - logr[i - h]) } else { f64::NAN }).collect();
     // trailing z by running sums over the window ending at t (inclusive)
+    // (centred on the first value: z is shift-free; a window whose ratio does not move has a
+    // variance of rounding noise relative to the largest sum of squares seen, and no z-score)
     let w = cfg.window;
-    let (mut s, mut ss) = (0.0, 0.0);
+    let c = logr.first().copied().unwrap_or(0.0);
+    let (mut s, mut ss, mut peak) = (0.0, 0.0, 0.0f64);
     let mut z = vec![f64::NAN; n];
     for t in 0..n {
-        s += logr[t];
-        ss += logr[t] * logr[t];
+        let x = logr[t] - c;
+        s += x;
+        ss += x * x;
         if t >= w {
-            s -= logr[t - w];
-            ss -= logr[t - w] * logr[t - w];
+            let o = logr[t - w] - c;
+            s -= o;
+            ss -= o * o;
         }
+        peak = peak.max(ss);
         if t + 1 >= w {
             let nf = w as f64;
             let var = (ss - s * s / nf) / (nf - 1.0);
-            if var > 0.0 {
-                z[t] = (logr[t] - s / nf) / var.sqrt();
+            if !fissure_stats::tol::negligible(var, peak / nf) {
+                z[t] = (x - s / nf) / var.sqrt();
             }
         }
     }
@@ -214,8 +220,10 @@ pub fn ratio(data: &BTreeMap<String, Series>, spec: &RatioSpec, cfg: &RotationCo
             while minq.front().is_some_and(|&i| i < t - w) {
                 minq.pop_front();
             }
-            let hi = maxq.front().map(|&i| logr[i]).unwrap_or(f64::INFINITY);
-            let lo = minq.front().map(|&i| logr[i]).unwrap_or(f64::NEG_INFINITY);
+            // a new high/low must exceed the window's by more than rounding noise
+            let tol = |v: f64| fissure_stats::tol::REL_TOL * v.abs().max(1.0);
+            let hi = maxq.front().map(|&i| logr[i] + tol(logr[i])).unwrap_or(f64::INFINITY);
+            let lo = minq.front().map(|&i| logr[i] - tol(logr[i])).unwrap_or(f64::NEG_INFINITY);
             if logr[t] > hi && last_up.is_none_or(|u| t - u > cfg.cooldown) {
                 breakouts.push(Breakout { date: d_out[t], direction: "up".into(), ratio: logr[t].exp(), z: z[t] });
             }

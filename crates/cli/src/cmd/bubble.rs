@@ -359,7 +359,7 @@ fn psy(ctx: &Ctx, a: &PsyArgs) -> anyhow::Result<()> {
         mc_max_len: a.mc_max_len,
     };
     let pb = progress(a.reps as u64, "critical values");
-    if a.cv == CvArg::None || ctx.json {
+    if a.cv == CvArg::None || ctx.json || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     let cb = |done: usize, _total: usize| pb.set_position(done as u64);
@@ -504,7 +504,10 @@ fn lppls_one(ctx: &Ctx, a: &LpplsArgs) -> anyhow::Result<()> {
     let t: Vec<f64> = s.dates()[lo..].iter().map(|d| ordinal(*d)).collect();
     let y = levels(&s, Transform::Log)?[lo..].to_vec();
     let opt = FitOptions { starts: a.starts, screen: a.screen, seed: a.seed, ..FitOptions::default() };
-    let f = lppls::fit(&t, &y, &opt).with_context(|| format!("LPPLS on `{}`", s.id()))?;
+    let pb = crate::cmd::busy(ctx, "LPPLS fit");
+    let f = lppls::fit(&t, &y, &opt).with_context(|| format!("LPPLS on `{}`", s.id()));
+    pb.finish_and_clear();
+    let f = f?;
     let filter = a.filter.filter(a.rel_error);
     let q = filter.qualifies(&f, &t, &y);
     let tc_date = from_ordinal(f.tc);

@@ -283,10 +283,12 @@ fn returns(series: &[Series], span: &Span, min: usize) -> anyhow::Result<ReturnR
         bail!("need at least {min} series, got {}", series.len());
     }
     let refs: Vec<&Series> = series.iter().collect();
-    let r = log_return_rows(&refs, &Alignment::Intersection, 100.0).context("aligning the series' returns")?;
+    let names: Vec<&str> = series.iter().map(|s| s.id()).collect();
+    let r = log_return_rows(&refs, &Alignment::Intersection, 100.0)
+        .with_context(|| format!("aligning the returns of {}", names.join(", ")))?;
     let r = r.between(span.from, span.to);
     if r.rows.is_empty() {
-        bail!("no common dates with returns in the requested span");
+        bail!("{}: no common dates with returns in the requested span", names.join(", "));
     }
     if r.rows.len() < 3 {
         bail!("only {} common returns of {} in the requested span: too few for any estimate", r.rows.len(), r.names.join(", "));
@@ -317,6 +319,15 @@ fn check_width(what: &str, n: usize, max: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// "WHAT of A, B, C (FIRST … LAST)": the context of a family error, naming the series.
+fn of(what: &str, r: &ReturnRows) -> String {
+    let span = match (r.dates.first(), r.dates.last()) {
+        (Some(a), Some(b)) => format!(" ({a} … {b})"),
+        _ => String::new(),
+    };
+    format!("{what} of {}{span}", r.names.join(", "))
+}
+
 fn matrix_rows(names: &[String], m: &[Vec<f64>], d: usize) -> Vec<Vec<String>> {
     names
         .iter()
@@ -340,11 +351,15 @@ fn corr(ctx: &Ctx, a: &CorrArgs) -> anyhow::Result<()> {
     let n = r.names.len();
     let (mats, first_end, method) = match a.ewma {
         Some(l) => (
-            ewma_correlation_matrices(&r.rows, l, a.window.min(r.rows.len()))?,
+            ewma_correlation_matrices(&r.rows, l, a.window.min(r.rows.len())).with_context(|| of("EWMA correlations", &r))?,
             a.window.min(r.rows.len()) - 1,
             format!("ewma(lambda={l})"),
         ),
-        None => (rolling_correlation_matrices(&r.rows, a.window)?, a.window - 1, format!("rolling({})", a.window)),
+        None => (
+            rolling_correlation_matrices(&r.rows, a.window).with_context(|| of("rolling correlations", &r))?,
+            a.window - 1,
+            format!("rolling({})", a.window),
+        ),
     };
     let last = mats.last().context("no correlation computed")?;
     let matrix: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| last[(i, j)]).collect()).collect();
@@ -431,7 +446,10 @@ fn garch(ctx: &Ctx, a: &GarchArgs) -> anyhow::Result<()> {
         ReturnsArg::Simple => keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1] - 1.0)).collect(),
         ReturnsArg::Log => keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1]).ln()).collect(),
     };
-    let fit = fit_garch(&y, spec_of(a.dist, a.gjr)).with_context(|| format!("GARCH fit of `{}`", s.id()))?;
+    let pb = crate::cmd::busy(ctx, "GARCH fit");
+    let fit = fit_garch(&y, spec_of(a.dist, a.gjr)).with_context(|| format!("GARCH fit of `{}`", s.id()));
+    pb.finish_and_clear();
+    let fit = fit?;
     let mut params = serde_json::Map::new();
     let mut ses = serde_json::Map::new();
     for ((n, p), e) in fit.param_names.iter().zip(&fit.params).zip(&fit.std_errors) {
@@ -488,7 +506,10 @@ fn dcc(ctx: &Ctx, a: &DccArgs) -> anyhow::Result<()> {
     check_width("contagion dcc", series.len(), 50)?;
     let r = returns(&series, &a.span, 2)?;
     let cols: Vec<Vec<f64>> = (0..r.names.len()).map(|j| r.column(j)).collect();
-    let fit = fit_dcc(&r.names, &cols, spec_of(a.dist, false))?;
+    let pb = crate::cmd::busy(ctx, "DCC(1,1) fit");
+    let fit = fit_dcc(&r.names, &cols, spec_of(a.dist, false)).with_context(|| of("DCC(1,1)", &r));
+    pb.finish_and_clear();
+    let fit = fit?;
     let n = r.names.len();
     let last = fit.correlations.last().context("empty DCC path")?;
     let matrix: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| last[i * n + j]).collect()).collect();
@@ -535,7 +556,10 @@ fn absorption(ctx: &Ctx, a: &AbsorptionArgs) -> anyhow::Result<()> {
     let r = returns(&series, &a.span, 2)?;
     let opts =
         AbsorptionOptions { window: a.window, half_life: a.half_life, fraction: a.fraction, ..Default::default() };
-    let s = absorption_ratio(&r.rows, &opts)?;
+    let pb = crate::cmd::busy(ctx, "absorption ratio");
+    let s = absorption_ratio(&r.rows, &opts).with_context(|| of("absorption ratio", &r));
+    pb.finish_and_clear();
+    let s = s?;
     let dates: Vec<NaiveDate> = s.end_index.iter().map(|&i| r.dates[i]).collect();
     let pct = expanding_percentile(&s.ar);
     if ctx.json {
@@ -561,7 +585,7 @@ fn turb(ctx: &Ctx, a: &TurbulenceArgs) -> anyhow::Result<()> {
     let series = ctx.load_many(&a.input)?;
     check_width("contagion turbulence", series.len(), 200)?;
     let r = returns(&series, &a.span, 1)?;
-    let t = turbulence(&r.rows, a.window)?;
+    let t = turbulence(&r.rows, a.window).with_context(|| of("turbulence", &r))?;
     let dates: Vec<NaiveDate> = t.index.iter().map(|&i| r.dates[i]).collect();
     let pct = expanding_percentile(&t.turbulence);
     if ctx.json {
@@ -608,7 +632,7 @@ fn spill(ctx: &Ctx, a: &SpilloverArgs) -> anyhow::Result<()> {
     };
     let identification = if a.cholesky { Identification::Cholesky } else { Identification::Generalized };
     let opts = SpilloverOptions { lag, horizon: a.horizon, identification };
-    let s = spillover(&r.names, &r.rows, &opts)?;
+    let s = spillover(&r.names, &r.rows, &opts).with_context(|| of("spillover table", &r))?;
     let edges = s.net_edges(0.0);
     let mut out = json!({"names": s.names, "p": s.p, "horizon": s.horizon, "identification": s.identification,
         "from_date": r.dates[0], "to_date": r.dates.last(), "nobs": r.rows.len(),
@@ -616,7 +640,10 @@ fn spill(ctx: &Ctx, a: &SpilloverArgs) -> anyhow::Result<()> {
     let mut rolling_tail = Vec::new();
     if let Some(w) = a.rolling {
         let ro = SpilloverOptions { lag: LagChoice::Fixed { p: s.p }, ..opts };
-        let rs = rolling_spillover(&r.names, &r.rows, w, a.step, &ro)?;
+        let pb = crate::cmd::busy(ctx, "rolling spillovers");
+        let rs = rolling_spillover(&r.names, &r.rows, w, a.step, &ro).with_context(|| of("rolling spillovers", &r));
+        pb.finish_and_clear();
+        let rs = rs?;
         let dates: Vec<NaiveDate> = rs.end_index.iter().map(|&i| r.dates[i]).collect();
         rolling_tail = dates.iter().zip(&rs.total).rev().take(10).map(|(d, v)| (*d, *v)).collect();
         rolling_tail.reverse();
@@ -701,14 +728,18 @@ fn cocrash(ctx: &Ctx, a: &CocrashArgs) -> anyhow::Result<()> {
         .find(|(_, c)| *c == CrashClass::Equities)
         .map(|(i, _)| i.clone())
         .context("the detector needs an equity series")?;
-    let panel = Panel::align(&refs, &Alignment::Reference { id: reference.clone(), max_fill_days: 5 })?;
+    let panel = Panel::align(&refs, &Alignment::Reference { id: reference.clone(), max_fill_days: 5 }).with_context(
+        || format!("aligning {} on the calendar of `{reference}`", refs.iter().map(|s| s.id()).collect::<Vec<_>>().join(", ")),
+    )?;
     let opts = CoCrashOptions {
         large: a.threshold,
         vol_window: a.vol_window,
         min_vol_obs: (a.vol_window * 2 / 3).max(2),
         ..Default::default()
     };
-    let cc = detect(&panel, &classes, &opts)?;
+    let cc = detect(&panel, &classes, &opts).with_context(|| {
+        format!("co-crash days of {}", classes.iter().map(|(i, _)| i.as_str()).collect::<Vec<_>>().join(", "))
+    })?;
     let days: Vec<&fissure_contagion::cocrash::CoCrashDay> = cc
         .flagged
         .iter()
@@ -771,7 +802,7 @@ fn crowding(ctx: &Ctx, a: &CrowdingArgs) -> anyhow::Result<()> {
     let series = ctx.load_many(&a.input)?;
     check_width("contagion crowding", series.len(), 200)?;
     let r = returns(&series, &a.span, 2)?;
-    let c = basket_crowding(&r.rows, a.window)?;
+    let c = basket_crowding(&r.rows, a.window).with_context(|| of("basket crowding", &r))?;
     let last = c.end_index.len() - 1;
     let as_of = r.dates[c.end_index[last]];
     let wl = ctx.watchlist()?;

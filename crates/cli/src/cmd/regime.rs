@@ -88,9 +88,12 @@ fn markov(ctx: &Ctx, a: &MarkovArgs) -> anyhow::Result<()> {
         switching_variance: a.switching_variance,
     };
     let m = MarkovSwitching::with_constant(&y, spec).with_context(|| format!("model of {}", s.id()))?;
+    let pb = crate::cmd::busy(ctx, "Markov-switching fit");
     let fit = m
         .fit(&FitOptions { random_starts: a.starts, seed: a.seed, ..Default::default() })
-        .with_context(|| format!("fitting {}", s.id()))?;
+        .with_context(|| format!("fitting {}", s.id()));
+    pb.finish_and_clear();
+    let fit = fit?;
     let dates = &s.dates()[a.order..];
     if ctx.json {
         let params: serde_json::Map<String, serde_json::Value> =
@@ -123,7 +126,7 @@ fn markov(ctx: &Ctx, a: &MarkovArgs) -> anyhow::Result<()> {
         .param_names
         .iter()
         .zip(fit.params.iter().zip(&fit.std_errors))
-        .map(|(n, (v, e))| vec![n.clone(), format!("{v:.6}"), format!("{e:.6}")])
+        .map(|(n, (v, e))| vec![n.clone(), crate::cmd::bubble::num_or_na(*v, 6), crate::cmd::bubble::num_or_na(*e, 6)])
         .collect();
     print_table(&["parameter", "estimate", "std. error"], &rows);
     println!(
@@ -131,7 +134,7 @@ fn markov(ctx: &Ctx, a: &MarkovArgs) -> anyhow::Result<()> {
         fit.expected_durations
             .iter()
             .enumerate()
-            .map(|(i, d)| format!("regime {i} {d:.2}"))
+            .map(|(i, d)| format!("regime {i} {}", crate::cmd::bubble::num_or_na(*d, 2)))
             .collect::<Vec<_>>()
             .join(", ")
     );
@@ -145,8 +148,8 @@ fn markov(ctx: &Ctx, a: &MarkovArgs) -> anyhow::Result<()> {
         .map(|i| {
             let mut row = vec![dates[i].to_string()];
             for r in 0..a.k {
-                row.push(format!("{:.4}", fit.filtered[i][r]));
-                row.push(format!("{:.4}", fit.smoothed[i][r]));
+                row.push(crate::cmd::bubble::num_or_na(fit.filtered[i][r], 4));
+                row.push(crate::cmd::bubble::num_or_na(fit.smoothed[i][r], 4));
             }
             row
         })

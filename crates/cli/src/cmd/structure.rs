@@ -83,7 +83,10 @@ fn concentration(ctx: &Ctx, a: &ConcentrationArgs) -> anyhow::Result<()> {
             .load_sections(&a.id, &a.field)
             .with_context(|| format!("loading cross-section {} ({})", a.id, a.field))?,
     };
-    anyhow::ensure!(!sections.is_empty(), "no snapshot of field `{}`", a.field);
+    if sections.is_empty() {
+        let source = a.file.as_ref().map_or_else(|| format!("cross-section `{}`", a.id), |p| p.display().to_string());
+        anyhow::bail!("{source}: no snapshot of field `{}` (a concentration needs dated market-cap snapshots)", a.field);
+    }
     let mut cfg = ConcentrationConfig::default();
     if a.sum_classes {
         cfg.merge = MergeRule::Sum;
@@ -222,9 +225,9 @@ fn rotation(ctx: &Ctx, a: &RotationArgs) -> anyhow::Result<()> {
                 vec![
                     r.name.clone(),
                     d.to_string(),
-                    format!("{v:.4}"),
-                    format!("{m:+.1}%"),
-                    format!("{z:+.2}"),
+                    if v.abs() >= 1e6 || (v != 0.0 && v.abs() < 1e-4) { format!("{v:.4e}") } else { format!("{v:.4}") },
+                    if m.is_finite() { format!("{m:+.1}%") } else { "n/a".into() },
+                    if z.is_finite() { format!("{z:+.2}") } else { "n/a".into() },
                     recent.join(", "),
                 ]
             })

@@ -451,7 +451,7 @@ impl MarkovSwitching {
                 a[(r, c)] = a[(c, r)];
             }
         }
-        if let Some(sol) = a.cholesky().map(|ch| ch.solve(&b)) {
+        if let Some(sol) = fissure_stats::linalg::cholesky_checked(a).map(|ch| ch.solve(&b)) {
             for (j, i) in block.enumerate() {
                 if sol[j].is_finite() {
                     flat[i] = sol[j];

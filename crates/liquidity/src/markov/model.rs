@@ -118,6 +118,12 @@ impl MarkovSwitching {
         if let Some(i) = y.iter().chain(x.iter()).position(|v| !v.is_finite()) {
             return Err(MarkovError::Data(format!("non-finite value at position {i}")));
         }
+        if fissure_stats::tol::is_constant(y) {
+            return Err(MarkovError::Data(
+                "the modelled series does not move (constant at its precision): no regime variance can be estimated"
+                    .into(),
+            ));
+        }
         Ok(MarkovSwitching { spec, y: y.to_vec(), x, m, exog_names })
     }
 
