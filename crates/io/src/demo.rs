@@ -29,6 +29,10 @@ pub struct SeriesEntry {
     /// Accept prices <= 0 (WTI on 2020-04-20); log returns of such a series fail at analysis time.
     #[serde(default)]
     pub allow_non_positive: bool,
+    /// Calendar days from an observation's date label to its publication
+    /// (see [`crate::publication`]); absent: the source's documented default.
+    #[serde(default)]
+    pub publication_lag_days: Option<i64>,
 }
 
 /// One cross-section file of the catalog.
