@@ -4,8 +4,11 @@
 //!   daily series. A fixed smallest window (1.5 years of observations, at least 20) keeps the
 //!   statistic independent of the sample end, and the pointwise critical value at t depends only
 //!   on t, so neither uses later data.
-//! * `bubble.lppls_pos.<id>` — LPPLS positive-bubble confidence on a subsample of recent dates
-//!   (fewer windows than the FCO's 126, to keep the report fast; configurable).
+//! * `bubble.lppls_pos.<id>` — LPPLS positive-bubble confidence over the whole history, every
+//!   63 observations (a quarter) on a grid anchored at the series' start (so a date's value never
+//!   depends on the data's end) plus the last observation; 13 windows (750 → 125 days, step 50)
+//!   instead of the FCO's 126 to keep the cold report affordable; the report caches the family's
+//!   output in the store.
 //! * `bubble.valuation_pct.<id>` — expanding percentile of a valuation ratio (non-price series).
 
 use crate::analyse::{transform, Transform};
@@ -24,7 +27,8 @@ pub struct SignalOptions {
     /// Monte Carlo replications for the BSADF critical values.
     pub mc_reps: usize,
     pub seed: u64,
-    /// LPPLS confidence: number of recent dates (0 disables it).
+    /// LPPLS confidence: number of grid dates, the most recent first (0 disables it;
+    /// `usize::MAX`, the default, computes the whole history).
     pub lppls_dates: usize,
     /// Observations between those dates.
     pub lppls_every: usize,
@@ -42,9 +46,9 @@ impl Default for SignalOptions {
         SignalOptions {
             mc_reps: 499,
             seed: 20150401,
-            lppls_dates: 12,
-            lppls_every: 21,
-            lppls_windows: (750, 125, 25),
+            lppls_dates: usize::MAX,
+            lppls_every: 63,
+            lppls_windows: (750, 125, 50),
             lppls_starts: 2,
             mc_max_len: 2600,
         }
@@ -167,11 +171,16 @@ pub fn signals(series: &Series, opts: &SignalOptions) -> Result<Vec<SignalSeries
         let t: Vec<f64> = series.dates().iter().map(|d| chrono::Datelike::num_days_from_ce(d) as f64).collect();
         let y = transform(series.values(), Transform::Log)?;
         let n = series.len();
-        let mut ends: Vec<usize> = (0..opts.lppls_dates)
-            .filter_map(|k| (n - 1).checked_sub(k * opts.lppls_every.max(1)))
-            .filter(|e| *e >= minw)
-            .collect();
-        ends.reverse();
+        // A grid anchored at the series' start (every `lppls_every` observations from
+        // the smallest window), so a date's value is the same whatever the data's end,
+        // plus the last observation; the most recent `lppls_dates` of them.
+        let every = opts.lppls_every.max(1);
+        let mut ends: Vec<usize> = (minw..n).step_by(every).collect();
+        if ends.last() != Some(&(n - 1)) {
+            ends.push(n - 1);
+        }
+        let keep = ends.len().min(opts.lppls_dates);
+        let ends = ends.split_off(ends.len() - keep);
         let cfg = CiConfig {
             max_window: maxw,
             min_window: minw,
@@ -277,8 +286,8 @@ pub fn methods() -> Vec<fissure_core::family::Text> {
             "PSY：Phillips、Shi 与 Yu（2015），《国际经济评论》56(4)：基于周度对数价格的倒向上确界 ADF（BSADF），滞后 0 阶，最小窗口 1.5 年，逐日 95% 蒙特卡洛临界值（实时）。",
         ),
         Text::new(
-            "LPPLS: Filimonov & Sornette (2013), Physica A 392(17) calibration; confidence indicator of Sornette et al. (2015), J. Investment Strategies 4(4), FCO filter 1, windows 750→125 days.",
-            "LPPLS：Filimonov 与 Sornette（2013），《物理学 A》392(17) 的校准方法；Sornette 等（2015）《投资策略杂志》4(4) 的置信度指标，FCO 过滤条件 1，窗口 750→125 个交易日。",
+            "LPPLS: Filimonov & Sornette (2013), Physica A 392(17) calibration; confidence indicator of Sornette et al. (2015), J. Investment Strategies 4(4), FCO filter 1, windows 750→125 days (step 50), every 63 trading days over the whole history.",
+            "LPPLS：Filimonov 与 Sornette（2013），《物理学 A》392(17) 的校准方法；Sornette 等（2015）《投资策略杂志》4(4) 的置信度指标，FCO 过滤条件 1，窗口 750→125 个交易日（步长 50），在全部历史上每 63 个交易日计算一次。",
         ),
         Text::new(
             "Valuation stretch: expanding percentile of the ratio against its own history up to each date.",

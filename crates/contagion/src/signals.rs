@@ -128,6 +128,122 @@ fn rows_of(inputs: &FamilyInputs, ids: &[&str], min: usize) -> Result<ReturnRows
     log_return_rows(&s, &Alignment::Intersection, 100.0)
 }
 
+/// Point-in-time membership: a member of a panel counts from its first observation.
+/// The panel signal is computed on each member set in the order the members
+/// arrived (each set's computation ends `overlap_days` after the next member's
+/// arrival, so that the next set can fill its windows), and the history takes, on
+/// each date, the value of the largest set that has one. A value at t therefore
+/// uses only members that existed at t and never changes when a later member
+/// arrives (`--as-of` before the arrival and the full run agree).
+pub fn point_in_time(
+    inputs: &FamilyInputs,
+    ids: &[&str],
+    min: usize,
+    overlap_days: i64,
+    f: &dyn Fn(&ReturnRows) -> Result<(Vec<NaiveDate>, Vec<f64>)>,
+) -> Result<(Vec<NaiveDate>, Vec<f64>)> {
+    let mut members: Vec<(NaiveDate, &str)> =
+        ids.iter().filter_map(|id| inputs.series.get(*id).and_then(|s| s.first_date()).map(|d| (d, *id))).collect();
+    members.sort();
+    let mut stitched: std::collections::BTreeMap<NaiveDate, f64> = std::collections::BTreeMap::new();
+    let mut last_err = None;
+    for k in min.max(1)..=members.len() {
+        if k < members.len() && members[k].0 == members[k - 1].0 {
+            continue; // members arriving on the same day form one set
+        }
+        let set: Vec<&str> = members[..k].iter().map(|m| m.1).collect();
+        let rows = match rows_of(inputs, &set, min) {
+            Ok(r) => r,
+            Err(e) => {
+                last_err = Some(e);
+                continue;
+            }
+        };
+        let rows = match members.get(k) {
+            Some(next) => rows.between(None, Some(next.0 + chrono::Duration::days(overlap_days))),
+            None => rows,
+        };
+        match f(&rows) {
+            Ok((d, v)) => {
+                for (d, v) in d.into_iter().zip(v) {
+                    if v.is_finite() {
+                        stitched.insert(d, v);
+                    }
+                }
+            }
+            Err(e) => last_err = Some(e),
+        }
+    }
+    if stitched.is_empty() {
+        return Err(
+            last_err.unwrap_or_else(|| ContagionError::Invalid(format!("no member of {} loaded", ids.join(", "))))
+        );
+    }
+    Ok(stitched.into_iter().unzip())
+}
+
+/// Replaces the histories of the panel signals by their point-in-time versions
+/// ([`point_in_time`]); the charts and sentences describe the latest member set.
+fn point_in_time_pass(inputs: &FamilyInputs, out: &mut ContagionReport) {
+    const OVERLAP: i64 = 3 * 365;
+    let ai_ids: Vec<String> = basket_members(inputs, "ai").into_iter().map(|m| m.0).collect();
+    let ai_refs: Vec<&str> = ai_ids.iter().map(|s| s.as_str()).collect();
+    type Job<'a> = (&'a str, &'a [&'a str], usize, Box<dyn Fn(&ReturnRows) -> Result<(Vec<NaiveDate>, Vec<f64>)>>);
+    let jobs: Vec<Job<'_>> = vec![
+        (
+            "contagion.absorption.delta_ar",
+            &AR_UNIVERSE,
+            5,
+            Box::new(|r: &ReturnRows| {
+                let a = absorption_ratio(&r.rows, &AbsorptionOptions::default())?;
+                let dates: Vec<NaiveDate> = a.end_index.iter().map(|&i| r.dates[i]).collect();
+                Ok(finite_pairs(&dates, &a.delta_ar))
+            }),
+        ),
+        (
+            "contagion.turbulence",
+            &AR_UNIVERSE,
+            5,
+            Box::new(|r: &ReturnRows| {
+                let t = turbulence(&r.rows, 500)?;
+                let sm = fissure_core::rolling::rolling_mean(&t.normalized, 20)?;
+                Ok((t.index[19..].iter().map(|&i| r.dates[i]).collect(), sm))
+            }),
+        ),
+        (
+            "contagion.spillover.total",
+            &DY_UNIVERSE,
+            3,
+            Box::new(|r: &ReturnRows| {
+                let rs = rolling_spillover(&r.names, &r.rows, 200, 1, &SpilloverOptions::default())?;
+                Ok((rs.end_index.iter().map(|&i| r.dates[i]).collect(), rs.total))
+            }),
+        ),
+        (
+            "contagion.crowding.ai",
+            &ai_refs,
+            2,
+            Box::new(|r: &ReturnRows| {
+                let c = basket_crowding(&r.rows, 60)?;
+                Ok((c.end_index.iter().map(|&i| r.dates[i]).collect(), c.score))
+            }),
+        ),
+    ];
+    for (id, ids, min, f) in jobs {
+        let Some(sig) = out.signals.iter_mut().find(|s| s.spec.id == id) else { continue };
+        match point_in_time(inputs, ids, min, OVERLAP, f.as_ref()) {
+            Ok((d, v)) => {
+                sig.dates = d;
+                sig.values = v;
+            }
+            Err(e) => out.notes.push(Text::new(
+                format!("{id}: point-in-time history skipped ({e}); the history uses today's members"),
+                format!("{id}：未能按时点成员计算历史（{e}）；历史使用当前成员"),
+            )),
+        }
+    }
+}
+
 /// "92nd", "100th", "1st" for a percentile.
 pub use fissure_core::family::ordinal_en as ordinal;
 
@@ -497,6 +613,7 @@ pub fn compute(inputs: &FamilyInputs) -> ContagionReport {
             Err(e) => note(&mut out, "correlation heatmap", &e),
         }
     }
+    point_in_time_pass(inputs, &mut out);
     out
 }
 

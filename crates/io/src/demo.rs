@@ -34,6 +34,10 @@ pub struct SeriesEntry {
     /// session highs and lows, so their files need it; MANIFEST.md says which.
     #[serde(default)]
     pub repair_ohlc: bool,
+    /// Calendar days from an observation's date label to its publication
+    /// (see [`crate::publication`]); absent: the source's documented default.
+    #[serde(default)]
+    pub publication_lag_days: Option<i64>,
 }
 
 /// One cross-section file of the catalog.

@@ -6,9 +6,11 @@
 //!   all-or-nothing ingestion, safe under concurrent writers.
 //! - [`watchlist`]: baskets, macro roles, portfolio and report settings (TOML).
 //! - [`demo`]: the bundled real data set and its catalog, embedded in the binary.
+//! - [`publication`]: publication lags; series moved to the dates they became known.
 
 pub mod deals;
 pub mod demo;
+pub mod publication;
 pub mod read;
 pub mod store;
 pub mod tokens;

@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut inputs = FamilyInputs { as_of: Some(as_of), ..Default::default() };
     let mut sources = Vec::new();
     for (s, f) in &demo.series {
-        let s = s.as_of(as_of);
+        let s = fissure_io::publication::as_known(s).as_of(as_of);
         if s.is_empty() {
             continue;
         }
@@ -33,6 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             first: s.first_date(),
             last: s.last_date(),
             observations: s.len(),
+            publication_lag_days: fissure_io::publication::lag_days(&s.meta),
         });
         inputs.series.insert(s.id().into(), s);
     }

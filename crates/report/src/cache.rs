@@ -52,6 +52,34 @@ pub fn hash_hex(text: &str) -> String {
     format!("{a:016x}{b:016x}")
 }
 
+/// A streaming version of [`hash_hex`] (same lanes), for large inputs.
+#[derive(Debug, Clone)]
+pub struct Fnv128 {
+    a: u64,
+    b: u64,
+}
+
+impl Default for Fnv128 {
+    fn default() -> Self {
+        Fnv128 { a: 0xcbf2_9ce4_8422_2325, b: 0x6c62_272e_07bb_0142 }
+    }
+}
+
+impl Fnv128 {
+    pub fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.a ^= *byte as u64;
+            self.a = self.a.wrapping_mul(0x0000_0100_0000_01b3);
+            self.b ^= *byte as u64;
+            self.b = self.b.wrapping_mul(0x0000_0100_0000_01b3).rotate_left(5);
+        }
+    }
+
+    pub fn hex(&self) -> String {
+        format!("{:016x}{:016x}", self.a, self.b)
+    }
+}
+
 /// The exact description of a family computation (what the key hashes).
 pub fn family_descriptor(fingerprint: &str, family: &dyn SignalFamily, inputs: &FamilyInputs, code_id: &str) -> String {
     let baskets: Vec<String> = inputs
@@ -93,6 +121,14 @@ pub fn family_cache_key(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streaming_hash_equals_hash_hex() {
+        let mut h = Fnv128::default();
+        h.write(b"SPX");
+        h.write(b"@1");
+        assert_eq!(h.hex(), hash_hex("SPX@1"));
+    }
 
     #[test]
     fn hash_differs_on_small_changes() {

@@ -169,7 +169,11 @@ pub fn gauge_chart(report: &Report, lang: Lang) -> Chart {
 pub fn roc_svg(report: &Report, lang: Lang) -> String {
     let sk = &report.skill;
     let mut curves = vec![svg::XyCurve {
-        label: format!("{} {}", t(lang, "warning"), f2(sk.warning.skill.as_ref().and_then(|k| k.auroc12()).map(|b| b.value))),
+        label: format!(
+            "{} {}",
+            t(lang, "warning"),
+            f2(sk.warning.skill.as_ref().and_then(|k| k.auroc12()).map(|b| b.value))
+        ),
         points: sk.warning.roc.clone(),
         markers: false,
     }];
@@ -368,7 +372,12 @@ fn warning_card(report: &Report, lang: Lang) -> String {
             );
         }
         None => {
-            let _ = write!(s, "<div class=\"v\">{}</div><div class=\"muted\">{}</div>", t(lang, "na"), t(lang, "no_warning"));
+            let _ = write!(
+                s,
+                "<div class=\"v\">{}</div><div class=\"muted\">{}</div>",
+                t(lang, "na"),
+                t(lang, "no_warning")
+            );
         }
     }
     let _ = write!(s, "<div class=\"muted\">{}</div>", esc(&skill_phrase(w.skill.as_ref(), lang)));
@@ -439,7 +448,8 @@ fn skill_section(report: &Report, lang: Lang) -> String {
     let sk = &report.skill;
     let c = &report.composite;
     let mut h = String::new();
-    let _ = write!(h, "<section id=\"skill\"><h2>{}</h2><p>{}</p>", t(lang, "skill_table"), esc(t(lang, "skill_intro")));
+    let _ =
+        write!(h, "<section id=\"skill\"><h2>{}</h2><p>{}</p>", t(lang, "skill_table"), esc(t(lang, "skill_intro")));
     let _ = write!(
         h,
         "<p class=\"muted\">{}: {} · {}: {} · {} {}</p>",
@@ -497,7 +507,14 @@ fn skill_section(report: &Report, lang: Lang) -> String {
     for g in &c.families {
         let key = g.id.trim_start_matches("composite.");
         let name = family_title(report, key).map_or(key.to_string(), |x| lang.pick(x).to_string());
-        h.push_str(&skill_row(&g.id, &format!("{name} · {}", t(lang, "gauge")), "leading", sk.get(&g.id), "gauge", lang));
+        h.push_str(&skill_row(
+            &g.id,
+            &format!("{name} · {}", t(lang, "gauge")),
+            "leading",
+            sk.get(&g.id),
+            "gauge",
+            lang,
+        ));
     }
     for (id, k) in &sk.baselines {
         let kind = id.trim_start_matches("baseline.");
@@ -791,27 +808,29 @@ pub fn render(report: &Report, lang: Lang) -> String {
     // Sources.
     let _ = write!(
         h,
-        "<section id=\"sources\"><h2>{}</h2><table><thead><tr><th>ID</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+        "<section id=\"sources\"><h2>{}</h2><table><thead><tr><th>ID</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
         t(lang, "sources"),
         t(lang, "name"),
         t(lang, "source"),
         t(lang, "unit"),
         t(lang, "first"),
         t(lang, "last"),
-        t(lang, "observations")
+        t(lang, "observations"),
+        t(lang, "publication_lag")
     );
     for s in &report.sources {
         let d = |x: Option<chrono::NaiveDate>| x.map_or_else(|| "—".to_string(), |d| i18n::date(d, lang));
         let _ = write!(
             h,
-            "<tr><td>{}</td><td>{}</td><td class=\"muted\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td class=\"muted\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(&s.id),
             esc(&s.name),
             esc(&s.source),
             esc(&s.unit),
             d(s.first),
             d(s.last),
-            s.observations
+            s.observations,
+            i18n::days(Some(s.publication_lag_days as f64), lang)
         );
     }
     h.push_str("</tbody></table></section>");

@@ -52,6 +52,9 @@ pub struct Source {
     pub first: Option<NaiveDate>,
     pub last: Option<NaiveDate>,
     pub observations: usize,
+    /// Days from an observation's date label to its publication (dates shown are publication dates).
+    #[serde(default)]
+    pub publication_lag_days: i64,
 }
 
 /// What the report is built from.
@@ -142,10 +145,61 @@ pub fn build(input: ReportInput<'_>, cache: Option<&dyn Cache>, progress: &(dyn 
     steps.push(Step::new("step_composite", "", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
-    let skill = study(&reports, &composite, &input.inputs, &input.events, input.as_of, input.skill_params);
-    steps.push(Step::new("step_skill", "", t.elapsed().as_secs_f64()));
+    // The study is a function of the signal histories, the gauges, the event series
+    // and the parameters: cached in the store under their digest.
+    let key = study_cache_key(&reports, &composite, &input, &input.code_id);
+    let cached = cache.and_then(|c| c.get(&key)).and_then(|b| serde_json::from_slice::<SkillStudy>(&b).ok());
+    let was_cached = cached.is_some();
+    let skill = cached.unwrap_or_else(|| {
+        let s = study(&reports, &composite, &input.inputs, &input.events, input.as_of, input.skill_params);
+        if let (Some(c), Ok(bytes)) = (cache, serde_json::to_vec(&s)) {
+            c.put(&key, &bytes);
+        }
+        s
+    });
+    steps.push(Step::new(if was_cached { "step_skill_cached" } else { "step_skill" }, "", t.elapsed().as_secs_f64()));
 
     Report { as_of: input.as_of, families: reports, composite, skill, sources: input.sources, steps, notes: Vec::new() }
+}
+
+/// The cache key of the skill study: a digest of every signal history (dates, risk
+/// percentiles, states), every gauge, the event series' data and the parameters.
+fn study_cache_key(families: &[FamilyReport], composite: &Composite, input: &ReportInput<'_>, code_id: &str) -> String {
+    let mut h = cache::Fnv128::default();
+    h.write(
+        format!("{} {code_id} {:?} {} {:?}", env!("CARGO_PKG_VERSION"), input.skill_params, input.as_of, input.events)
+            .as_bytes(),
+    );
+    for s in families.iter().flat_map(|f| &f.signals) {
+        h.write(s.id.as_bytes());
+        for ((d, r), st) in s.dates.iter().zip(&s.risk).zip(&s.states) {
+            h.write(&chrono::Datelike::num_days_from_ce(d).to_le_bytes());
+            h.write(&r.map_or(u64::MAX, f64::to_bits).to_le_bytes());
+            h.write(&[st.map_or(9, |x| x as u8)]);
+        }
+    }
+    for g in std::iter::once(&composite.overall)
+        .chain(&composite.families)
+        .chain([&composite.fragility, &composite.stress_now])
+    {
+        h.write(g.id.as_bytes());
+        for (v, st) in g.values.iter().zip(&g.states) {
+            h.write(&v.map_or(u64::MAX, f64::to_bits).to_le_bytes());
+            h.write(&[st.map_or(9, |x| x as u8)]);
+        }
+    }
+    // the series the events and baselines are found in (prices of the panel included)
+    for (id, s) in &input.inputs.series {
+        if s.meta.asset_class.is_price() {
+            h.write(id.as_bytes());
+            h.write(&(s.len() as u64).to_le_bytes());
+            for (d, v) in s.dates().iter().zip(s.values()) {
+                h.write(&chrono::Datelike::num_days_from_ce(d).to_le_bytes());
+                h.write(&v.to_bits().to_le_bytes());
+            }
+        }
+    }
+    format!("report/skill/{}", h.hex())
 }
 
 /// Finds the events in the (truncated) data and scores every signal, gauge and
@@ -187,6 +241,7 @@ pub fn write(report: &Report, out: &Path, lang: Lang) -> Result<Written, ReportE
     write_file(&html_path, html::render(report, lang).as_bytes())?;
     let json_path = out.join("report.json");
     let j = json::to_json(report, lang);
-    write_file(&json_path, serde_json::to_string_pretty(&j)?.as_bytes())?;
+    // compact: the signal histories make the pretty form several times larger
+    write_file(&json_path, serde_json::to_string(&j)?.as_bytes())?;
     Ok(Written { html: html_path, json: json_path, charts })
 }

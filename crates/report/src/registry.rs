@@ -72,6 +72,23 @@ pub fn state_of(th: &Thresholds, higher_is_riskier: bool, value: f64, risk_pct: 
     }
 }
 
+/// Whether the alarm level lies beyond the elevated level on the risky side
+/// (alarm ≥ elevated when higher is riskier, ≤ when lower is). A signal whose
+/// levels are the other way round alarms on almost every date (the
+/// `small_vs_large_z` bug: levels +1.5 / +2 on a lower-is-riskier z-score).
+pub fn thresholds_consistent(th: &Thresholds, higher_is_riskier: bool) -> bool {
+    match *th {
+        Thresholds::Percentile { elevated, alarm } => alarm >= elevated,
+        Thresholds::Absolute { elevated, alarm } => {
+            if higher_is_riskier {
+                alarm >= elevated
+            } else {
+                alarm <= elevated
+            }
+        }
+    }
+}
+
 /// The latest reading of a signal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reading {
@@ -291,6 +308,17 @@ pub fn run_families(
             if let Some(d) = as_of {
                 drop_after(&mut output, d);
             }
+            for s in &output.signals {
+                if !thresholds_consistent(&s.spec.thresholds, s.spec.higher_is_riskier) {
+                    output.notes.push(Text::new(
+                        format!(
+                            "{}: its alarm level lies before its elevated level on the risky side ({:?}, higher is riskier: {}); its states are not meaningful.",
+                            s.spec.id, s.spec.thresholds, s.spec.higher_is_riskier
+                        ),
+                        format!("{}：警报水平在风险方向上先于偏高水平（{:?}），其状态没有意义。", s.spec.id, s.spec.thresholds),
+                    ));
+                }
+            }
             let signals = read_signals(&output.signals);
             FamilyReport { run, signals, output }
         })
@@ -355,6 +383,14 @@ mod tests {
         assert_eq!(state_of(&a, false, 5.0, None), Some(State::Calm));
         let b = Thresholds::Absolute { elevated: 1.0, alarm: 2.0 };
         assert_eq!(state_of(&b, true, 2.5, None), Some(State::Alarm));
+    }
+
+    #[test]
+    fn inconsistent_levels_are_flagged() {
+        let bug = Thresholds::Absolute { elevated: 1.5, alarm: 2.0 };
+        assert!(!thresholds_consistent(&bug, false));
+        assert!(thresholds_consistent(&bug, true));
+        assert!(thresholds_consistent(&Thresholds::Absolute { elevated: -1.5, alarm: -2.0 }, false));
     }
 
     #[test]

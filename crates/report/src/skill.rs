@@ -178,7 +178,12 @@ pub fn merge_events(mut events: Vec<Event>) -> Vec<Event> {
 
 /// Weekly labels: `Some(true)` when an event of `events` peaks in (t, t + h];
 /// `Some(false)` when none does and t + h ≤ `known_until`; `None` otherwise.
-pub fn labels(calendar: &[NaiveDate], events: &[Event], horizon_days: i64, known_until: NaiveDate) -> Vec<Option<bool>> {
+pub fn labels(
+    calendar: &[NaiveDate],
+    events: &[Event],
+    horizon_days: i64,
+    known_until: NaiveDate,
+) -> Vec<Option<bool>> {
     let mut peaks: Vec<NaiveDate> = events.iter().map(|e| e.peak_date).collect();
     peaks.sort();
     calendar
@@ -293,6 +298,34 @@ pub fn block_weights(n: usize, block: usize, rng: &mut fissure_stats::rng::Rng) 
     w
 }
 
+type WeightKey = (usize, usize, usize, u64);
+
+/// The bootstrap weight vectors of `p` over `n` weeks, drawn once and shared by every
+/// statistic (replication `b` from `rng::stream(seed, b)`): the same replications
+/// for every signal, so ΔAUROC bands are paired and the study stays fast.
+pub fn shared_weights(n: usize, p: &SkillParams) -> std::sync::Arc<Vec<Vec<f64>>> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<Option<(WeightKey, Arc<Vec<Vec<f64>>>)>>> = OnceLock::new();
+    let key = (n, p.block_weeks, p.boot_reps, p.seed);
+    let cache = CACHE.get_or_init(|| Mutex::new(None));
+    if let Ok(c) = cache.lock() {
+        if let Some((k, w)) = c.as_ref() {
+            if *k == key {
+                return w.clone();
+            }
+        }
+    }
+    let w: Vec<Vec<f64>> = (0..p.boot_reps)
+        .into_par_iter()
+        .map(|b| block_weights(n, p.block_weeks, &mut fissure_stats::rng::stream(p.seed, b as u64)))
+        .collect();
+    let w = Arc::new(w);
+    if let Ok(mut c) = cache.lock() {
+        *c = Some((key, w.clone()));
+    }
+    w
+}
+
 /// A value with its bootstrap band.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Band {
@@ -328,13 +361,9 @@ pub fn auroc_band(rows: &Rows, n_weeks: usize, p: &SkillParams) -> Option<Band> 
     let mut sorted: Vec<(f64, bool, f64)> = rows.iter().map(|r| (r.1, r.2, r.0 as f64)).collect();
     sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
     let value = auroc_sorted(&sorted, |_, _| 1.0)?;
-    let mut reps: Vec<f64> = (0..p.boot_reps)
-        .into_par_iter()
-        .filter_map(|b| {
-            let w = block_weights(n_weeks, p.block_weeks, &mut fissure_stats::rng::stream(p.seed, b as u64));
-            auroc_sorted(&sorted, |_, week| w[week as usize])
-        })
-        .collect();
+    let weights = shared_weights(n_weeks, p);
+    let mut reps: Vec<f64> =
+        weights.par_iter().filter_map(|w| auroc_sorted(&sorted, |_, week| w[week as usize])).collect();
     let a = (1.0 - p.coverage) / 2.0;
     let lo = quantile(&mut reps, a);
     let hi = quantile(&mut reps, 1.0 - a);
@@ -355,12 +384,10 @@ pub fn delta_band(a: &Rows, b: &Rows, n_weeks: usize, p: &SkillParams) -> Option
     sa.sort_by(|x, y| x.0.total_cmp(&y.0));
     sb.sort_by(|x, y| x.0.total_cmp(&y.0));
     let value = auroc_sorted(&sa, |_, _| 1.0)? - auroc_sorted(&sb, |_, _| 1.0)?;
-    let mut reps: Vec<f64> = (0..p.boot_reps)
-        .into_par_iter()
-        .filter_map(|k| {
-            let w = block_weights(n_weeks, p.block_weeks, &mut fissure_stats::rng::stream(p.seed, k as u64));
-            Some(auroc_sorted(&sa, |_, i| w[i as usize])? - auroc_sorted(&sb, |_, i| w[i as usize])?)
-        })
+    let weights = shared_weights(n_weeks, p);
+    let mut reps: Vec<f64> = weights
+        .par_iter()
+        .filter_map(|w| Some(auroc_sorted(&sa, |_, i| w[i as usize])? - auroc_sorted(&sb, |_, i| w[i as usize])?))
         .collect();
     let q = (1.0 - p.coverage) / 2.0;
     Some(Band { value, lo: quantile(&mut reps, q), hi: quantile(&mut reps, 1.0 - q) })
@@ -501,7 +528,13 @@ pub struct RandomBenchmark {
 
 /// Shifts `score` circularly (over its own available weeks) by lags spread over
 /// 1 … T−1 years and scores each against the unshifted labels.
-pub fn random_benchmark(score: &[Option<f64>], labels: &[Option<bool>], from: usize, actual: f64, p: &SkillParams) -> Option<RandomBenchmark> {
+pub fn random_benchmark(
+    score: &[Option<f64>],
+    labels: &[Option<bool>],
+    from: usize,
+    actual: f64,
+    p: &SkillParams,
+) -> Option<RandomBenchmark> {
     let idx: Vec<usize> = (from..score.len().min(labels.len())).filter(|&i| score[i].is_some()).collect();
     let n = idx.len();
     let year = 52usize;
@@ -510,16 +543,16 @@ pub fn random_benchmark(score: &[Option<f64>], labels: &[Option<bool>], from: us
     }
     let mut rng = fissure_stats::rng::stream(p.seed ^ 0x5eed, 0);
     let lags: Vec<usize> = (0..p.shifts).map(|_| rng.gen_range(year..=n - year)).collect();
+    // The shifted scores are a permutation of the same values: sort once, then each
+    // shift is a linear sweep (the label paired with score j is that of week j − k).
+    let mut order: Vec<(f64, usize)> = (0..n).filter_map(|j| Some((score[idx[j]]?, j))).collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut aucs: Vec<f64> = lags
         .par_iter()
         .filter_map(|&k| {
-            let rows: Vec<(f64, bool, f64)> = (0..n)
-                .filter_map(|j| {
-                    let y = labels[idx[j]]?;
-                    Some((score[idx[(j + k) % n]]?, y, 1.0))
-                })
-                .collect();
-            auroc_weighted(&rows)
+            let rows: Vec<(f64, bool, f64)> =
+                order.iter().filter_map(|&(s, j)| labels[idx[(j + n - k) % n]].map(|y| (s, y, 1.0))).collect();
+            auroc_sorted(&rows, |_, w| w)
         })
         .collect();
     let ge = aucs.iter().filter(|a| **a >= actual - 1e-12).count();
@@ -908,8 +941,7 @@ mod tests {
     fn late_signal_is_a_nowcast_not_a_warning() {
         let (_, _, _, peaks) = world();
         // on from each peak to its trough: never before a peak
-        let on: Vec<Option<bool>> =
-            (0..1040).map(|i| Some(peaks.iter().any(|&k| i >= k && i <= k + 26))).collect();
+        let on: Vec<Option<bool>> = (0..1040).map(|i| Some(peaks.iter().any(|&k| i >= k && i <= k + 26))).collect();
         let score = on.iter().map(|o| o.map(|b| if b { 90.0 } else { 10.0 })).collect();
         let s = run(&Track { score, on });
         assert_eq!(s.events.warned, 0);

@@ -6,8 +6,8 @@
 use crate::composite::{weekly_calendar, Composite, Gauge, MAX_STALE_DAYS};
 use crate::registry::FamilyReport;
 use crate::skill::{
-    self, auroc_band, baseline_scores, find_events, labels, merge_events, rows, Band, Event, Rows, Skill,
-    SkillParams, Target, Track, HORIZONS, PRIMARY, PRIMARY_DAYS,
+    self, auroc_band, baseline_scores, find_events, labels, merge_events, rows, Band, Event, Rows, Skill, SkillParams,
+    Target, Track, HORIZONS, PRIMARY, PRIMARY_DAYS,
 };
 use crate::warning::{self, probability_band, realtime_fit, FitParams, ReliabilityBin};
 use chrono::NaiveDate;
@@ -159,8 +159,7 @@ pub fn study(
     as_of: NaiveDate,
     params: SkillParams,
 ) -> SkillStudy {
-    let threshold_of =
-        |id: &str| event_specs.iter().find(|(k, _)| k == id).map_or(DEFAULT_THRESHOLD, |(_, t)| *t);
+    let threshold_of = |id: &str| event_specs.iter().find(|(k, _)| k == id).map_or(DEFAULT_THRESHOLD, |(_, t)| *t);
     let mut events: Vec<Event> = event_specs
         .iter()
         .filter_map(|(id, thr)| inputs.series.get(id).map(|s| find_events(&s.as_of(as_of), *thr)))
@@ -174,10 +173,10 @@ pub fn study(
         .map(|(id, _)| id.clone())
         .collect();
     if equity_series.is_empty() {
-        equity_series = event_specs.iter().map(|(id, _)| id.clone()).filter(|id| inputs.series.contains_key(id)).collect();
+        equity_series =
+            event_specs.iter().map(|(id, _)| id.clone()).filter(|id| inputs.series.contains_key(id)).collect();
     }
-    let equity_events =
-        merge_events(events.iter().filter(|e| equity_series.contains(&e.series)).cloned().collect());
+    let equity_events = merge_events(events.iter().filter(|e| equity_series.contains(&e.series)).cloned().collect());
     let equity_price = inputs
         .roles
         .get("equity_index")
@@ -208,7 +207,10 @@ pub fn study(
         if let Some(ser) = own_series(&s.id, inputs) {
             if !own.contains_key(ser.id()) {
                 let ev = find_events(ser, threshold_of(ser.id()));
-                own.insert(ser.id().to_string(), target_data(ser.id().to_string(), ev, Some(ser), &calendar, as_of, from));
+                own.insert(
+                    ser.id().to_string(),
+                    target_data(ser.id().to_string(), ev, Some(ser), &calendar, as_of, from),
+                );
             }
         }
     }
@@ -395,8 +397,7 @@ fn combined_warning(
         let xi = x[i].clone()?;
         probability_band(&fit, &x, &xi, &fp, 199, p.block_weeks, p.coverage, p.seed)
     });
-    let on: Vec<Option<bool>> =
-        (0..n).map(|i| Some(fit.prob[i]? > fit.base[i]?)).collect();
+    let on: Vec<Option<bool>> = (0..n).map(|i| Some(fit.prob[i]? > fit.base[i]?)).collect();
     let score: Vec<Option<f64>> = fit.prob.iter().map(|v| v.map(|x| 100.0 * x)).collect();
     let tr = Track { score, on };
     let skill = skill::score(calendar, &tr, Some(&fit.prob), &equity.target(), from, p);

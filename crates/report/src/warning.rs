@@ -41,7 +41,13 @@ pub struct FitParams {
 
 impl Default for FitParams {
     fn default() -> Self {
-        FitParams { horizon_days: crate::skill::PRIMARY_DAYS, min_weeks: 520, min_events: 3, refit_weeks: 4, ridge: 1.0 }
+        FitParams {
+            horizon_days: crate::skill::PRIMARY_DAYS,
+            min_weeks: 520,
+            min_events: 3,
+            refit_weeks: 4,
+            ridge: 1.0,
+        }
     }
 }
 
@@ -66,7 +72,12 @@ fn sigmoid(z: f64) -> f64 {
 impl Logit {
     pub fn predict(&self, x: &[f64]) -> f64 {
         let z = self.beta[0]
-            + x.iter().zip(&self.mean).zip(&self.sd).zip(&self.beta[1..]).map(|(((v, m), s), b)| b * (v - m) / s).sum::<f64>();
+            + x.iter()
+                .zip(&self.mean)
+                .zip(&self.sd)
+                .zip(&self.beta[1..])
+                .map(|(((v, m), s), b)| b * (v - m) / s)
+                .sum::<f64>();
         sigmoid(z)
     }
 }
@@ -224,7 +235,8 @@ pub fn realtime_fit(calendar: &[NaiveDate], x: &[Option<Vec<f64>>], events: &[Ev
     let n = calendar.len().min(x.len());
     let mut out = RealTime { prob: vec![None; n], base: vec![None; n], last: None };
     let ends: Vec<NaiveDate> = calendar[..n].iter().map(|s| *s + Duration::days(p.horizon_days)).collect();
-    let firsts: Vec<Option<NaiveDate>> = calendar[..n].iter().map(|s| first_known(*s, events, p.horizon_days)).collect();
+    let firsts: Vec<Option<NaiveDate>> =
+        calendar[..n].iter().map(|s| first_known(*s, events, p.horizon_days)).collect();
     let mut event_dates: Vec<NaiveDate> = events.iter().map(|e| e.event_date).collect();
     event_dates.sort();
     let mut model: Option<Logit> = None;

@@ -19,7 +19,7 @@ fn inputs(as_of: NaiveDate) -> FamilyInputs {
     let w = Watchlist::embedded();
     let mut inp = FamilyInputs { as_of: Some(as_of), ..Default::default() };
     for (s, _) in &demo().series {
-        let s = s.as_of(as_of);
+        let s = fissure_io::publication::as_known(s).as_of(as_of);
         if !s.is_empty() {
             inp.series.insert(s.id().to_string(), s);
         }
@@ -112,9 +112,14 @@ fn every_section_and_family_in_both_languages_and_json_matches_html() {
                 assert!(row.contains(&fissure_report::svg::esc(js["explanation"][lang.code()].as_str().unwrap())));
                 let skill = html.find(&format!("data-skill=\"{}\"", s.id)).expect("skill row");
                 let srow = &html[skill..skill + html[skill..].find("</tr>").unwrap()];
-                if let Some(hr) = js["skill"]["hit_rate"].as_f64() {
-                    assert!(srow.contains(&i18n::share(Some(hr), lang)), "{}: hit rate", s.id);
+                if let Some(a) = js["skill"]["auroc"]["12m"]["value"].as_f64() {
+                    assert!(srow.contains(&format!("{a:.2}")), "{}: AUROC {a} not in {srow}", s.id);
+                    assert!(srow.contains(&format!("data-auroc=\"{a}\"")), "{}: AUROC", s.id);
                 }
+                let h = &js["history"];
+                assert_eq!(h["dates"].as_array().unwrap().len(), s.dates.len(), "{}: history", s.id);
+                assert_eq!(h["risk_percentile"].as_array().unwrap().len(), s.dates.len());
+                assert_eq!(h["state"].as_array().unwrap().len(), s.dates.len());
             }
             for c in &f.output.charts {
                 assert!(html.contains(&format!("id=\"chart-{}\"", fissure_report::svg::safe_id(&c.id))));
@@ -125,16 +130,38 @@ fn every_section_and_family_in_both_languages_and_json_matches_html() {
                     .is_file());
             }
         }
-        // The pooled baselines, and every gauge compared with them, shown in the skill table.
-        let pooled = json["skill"]["baselines"].as_array().unwrap();
-        assert_eq!(pooled.len(), 2);
-        let vs = &json["skill"]["versus_baselines"]["composite.overall"];
-        assert_eq!(vs.as_array().unwrap().len(), 2);
+        // The baselines, and every gauge compared with them, shown in the skill table.
+        let baselines = json["skill"]["baselines"].as_object().unwrap();
+        assert_eq!(baselines.len(), 3, "{baselines:?}");
+        assert!(baselines.contains_key("baseline.runup2y"));
+        let sk = &json["composite"]["overall"]["skill"];
+        for key in ["brier_skill", "usefulness", "noise_to_signal", "on_share", "events", "verdict"] {
+            assert!(sk.get(key).is_some(), "skill.{key} missing: {sk}");
+        }
+        for h in ["3m", "6m", "12m", "24m"] {
+            assert!(sk["auroc"][h].get("value").is_some(), "auroc {h}: {sk}");
+        }
+        let vs = sk["versus"].as_array().unwrap();
+        assert_eq!(vs.len(), 3);
         let srow_at = html.find("data-skill=\"composite.overall\"").unwrap();
         let srow = &html[srow_at..srow_at + html[srow_at..].find("</tr>").unwrap()];
-        for v in vs.as_array().unwrap() {
-            let key = if v == "not_comparable" { "na" } else { v.as_str().unwrap() };
+        for v in vs {
+            let key = v["verdict"].as_str().unwrap();
+            let key = if key == "not_comparable" { "na" } else { key };
             assert!(srow.contains(&format!("vs-{key}")), "{srow}");
+        }
+        // The combined warning: probability with its band at the top, history, method.
+        let w = &json["warning"];
+        for key in ["probability", "lo", "hi", "method", "history"] {
+            assert!(w.get(key).is_some(), "warning.{key} missing");
+        }
+        if let Some(p) = w["probability"].as_f64() {
+            assert!(html.contains(&format!("data-warning=\"{p}\"")));
+            assert!(w["lo"].as_f64().unwrap() <= p + 1e-12 && p <= w["hi"].as_f64().unwrap() + 1e-12);
+        }
+        assert!(!w["history"].as_array().unwrap().is_empty());
+        for id in ["warning", "chart-skill_roc", "chart-skill_reliability", "panel-table", "decade-table"] {
+            assert!(html.contains(&format!("id=\"{id}\"")), "{lang:?}: {id} missing");
         }
         let overall = json["composite"]["overall"]["latest"]["value"].as_f64().unwrap();
         assert!(html.contains(&format!("{overall:.1}")));

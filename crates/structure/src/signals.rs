@@ -170,6 +170,17 @@ fn concentration_signals(inputs: &FamilyInputs, out: &mut StructureReport) -> Re
     Ok(())
 }
 
+/// The z-score levels: |z| ≥ 1.5 elevated, ≥ 2 alarm, on the risky side. When lower
+/// is riskier the levels are negative (z ≤ −1.5, z ≤ −2); the old +1.5/+2 levels
+/// made `small_vs_large_z` alarm whenever z ≤ 2, i.e. 92% of the time.
+pub fn z_thresholds(higher_is_riskier: bool) -> Thresholds {
+    if higher_is_riskier {
+        Thresholds::Absolute { elevated: 1.5, alarm: 2.0 }
+    } else {
+        Thresholds::Absolute { elevated: -1.5, alarm: -2.0 }
+    }
+}
+
 fn z_signal(r: &Ratio, id: &str, en: &str, zh: &str, riskier: bool, out: &mut StructureReport) {
     let (dates, values): (Vec<NaiveDate>, Vec<f64>) =
         r.dates.iter().zip(&r.z).filter(|(_, z)| z.is_finite()).map(|(d, z)| (*d, *z)).unzip();
@@ -183,7 +194,7 @@ fn z_signal(r: &Ratio, id: &str, en: &str, zh: &str, riskier: bool, out: &mut St
         .map(|b| format!("{}（{}）", b.date, if b.direction == "up" { "向上" } else { "向下" }))
         .unwrap_or_else(|| "无".into());
     out.signals.push(SignalSeries {
-        spec: spec(id, en, zh, "z", riskier, Thresholds::Absolute { elevated: 1.5, alarm: 2.0 }),
+        spec: spec(id, en, zh, "z", riskier, z_thresholds(riskier)),
         explain_en: format!(
             "{} on {d}: ratio {ratio_v:.4}, 3-month momentum {mom:+.1}%, z-score {z:+.2} against the past year; last breakout {last_b}.",
             r.name
@@ -308,5 +319,23 @@ impl SignalFamily for StructureFamily {
     fn compute(&self, inputs: &FamilyInputs) -> std::result::Result<FamilyOutput, String> {
         let r = compute(inputs);
         Ok(FamilyOutput { signals: r.signals, charts: r.charts, methods: methods(), notes: r.notes })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: `small_vs_large_z` (lower is riskier) alarmed whenever z ≤ 2.
+    #[test]
+    fn lower_is_riskier_z_alarms_only_below_minus_two() {
+        let Thresholds::Absolute { elevated, alarm } = z_thresholds(false) else { panic!("absolute levels") };
+        // the report's rule for lower-is-riskier absolute levels: alarm when value ≤ alarm
+        let alarms: Vec<f64> = (-30..=30).map(|k| k as f64 / 10.0).filter(|z| *z <= alarm).collect();
+        assert_eq!(alarms.first(), Some(&-3.0));
+        assert_eq!(alarms.last(), Some(&-2.0));
+        assert!(elevated > alarm, "elevated comes before alarm on the way down");
+        let Thresholds::Absolute { elevated, alarm } = z_thresholds(true) else { panic!("absolute levels") };
+        assert_eq!((elevated, alarm), (1.5, 2.0));
     }
 }

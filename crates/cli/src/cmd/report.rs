@@ -226,8 +226,11 @@ pub(crate) fn load_inputs(
     let mut inputs = FamilyInputs { as_of: Some(as_of), ..Default::default() };
     let mut sources = Vec::new();
     for info in &list {
-        let s =
-            store.load(&info.meta.id, None).with_context(|| format!("loading series {}", info.meta.id))?.as_of(as_of);
+        // As it was known: dates moved to publication dates before the as-of cut.
+        let s = fissure_io::publication::as_known(
+            &store.load(&info.meta.id, None).with_context(|| format!("loading series {}", info.meta.id))?,
+        )
+        .as_of(as_of);
         if s.is_empty() {
             continue;
         }
@@ -239,6 +242,7 @@ pub(crate) fn load_inputs(
             first: s.first_date(),
             last: s.last_date(),
             observations: s.len(),
+            publication_lag_days: fissure_io::publication::lag_days(&s.meta),
         });
         inputs.series.insert(info.meta.id.clone(), s);
     }
