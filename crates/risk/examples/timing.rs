@@ -54,7 +54,9 @@ fn panel(t: usize, n: usize, seed: u64) -> Vec<f64> {
 }
 
 fn main() {
-    let dir = std::path::PathBuf::from(std::env::var("FISSURE_BENCH_DIR").unwrap_or_else(|_| "/tmp/fissure-risk-bench".into()));
+    let dir = std::path::PathBuf::from(
+        std::env::var("FISSURE_BENCH_DIR").unwrap_or_else(|_| "/tmp/fissure-risk-bench".into()),
+    );
     std::fs::create_dir_all(&dir).expect("bench dir");
 
     // A: historical + Cornish–Fisher VaR/ES with Euler components, 1,000 assets × 5,000 days
@@ -74,7 +76,9 @@ fn main() {
     write_f64(&dir.join("b_x.bin"), &xb);
     let m = ReturnMatrix {
         ids: (0..n).map(|j| format!("A{j}")).collect(),
-        dates: (0..t).map(|i| chrono::NaiveDate::from_num_days_from_ce_opt(730_000 + i as i32).expect("date")).collect(),
+        dates: (0..t)
+            .map(|i| chrono::NaiveDate::from_num_days_from_ce_opt(730_000 + i as i32).expect("date"))
+            .collect(),
         data: xb,
     };
     let wb = vec![1.0 / n as f64; n];
@@ -88,7 +92,11 @@ fn main() {
     let (secs, _) = best_of(3, || fhs::simulate(&model, 10_000, 10, 42).expect("simulate"));
     println!("fhs_sim_only {secs:.6}");
     let (secs, model_dcc) = best_of(1, || fhs::fit(&m, Correlation::Dcc).expect("fhs dcc fit"));
-    println!("fhs_dcc_fit_50 {secs:.6} a={:.4} b={:.4}", model_dcc.dcc.map_or(f64::NAN, |d| d.0), model_dcc.dcc.map_or(f64::NAN, |d| d.1));
+    println!(
+        "fhs_dcc_fit_50 {secs:.6} a={:.4} b={:.4}",
+        model_dcc.dcc.map_or(f64::NAN, |d| d.0),
+        model_dcc.dcc.map_or(f64::NAN, |d| d.1)
+    );
 
     // C: rolling backtest of every method over 20 years of S&P 500 returns (window 500, Z2 with 1,000 draws)
     let s = common::demo("SPX", "sp500_index_daily.csv");

@@ -303,7 +303,11 @@ fn gpd_nll(y: &[f64], xi: f64, beta: f64) -> f64 {
 /// method-of-moments start (Hosking & Wallis 1987).
 pub fn fit_gpd(excess: &[f64]) -> Result<(f64, f64)> {
     if excess.len() < 20 {
-        return Err(RiskError::TooShort { what: "GPD fit (excesses over the threshold)".into(), needed: 20, got: excess.len() });
+        return Err(RiskError::TooShort {
+            what: "GPD fit (excesses over the threshold)".into(),
+            needed: 20,
+            got: excess.len(),
+        });
     }
     let m = excess.iter().sum::<f64>() / excess.len() as f64;
     let v = excess.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (excess.len() as f64 - 1.0);

@@ -23,7 +23,8 @@ pub enum Method {
 }
 
 impl Method {
-    pub const ALL: [Method; 5] = [Method::Historical, Method::Gaussian, Method::CornishFisher, Method::Fhs, Method::Evt];
+    pub const ALL: [Method; 5] =
+        [Method::Historical, Method::Gaussian, Method::CornishFisher, Method::Fhs, Method::Evt];
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Historical => "historical",
@@ -205,7 +206,9 @@ pub fn portfolio_var(
     let mut out = Vec::new();
     match one(&ov) {
         Ok((e, g, _)) => out.push(make(e, Scaling::Overlapping, &ov, ov.t(), g, None, sk(&ov))),
-        Err(e) => return Err(RiskError::Invalid(format!("{} VaR on overlapping {h}-day returns: {e}", method.as_str()))),
+        Err(e) => {
+            return Err(RiskError::Invalid(format!("{} VaR on overlapping {h}-day returns: {e}", method.as_str())))
+        }
     }
     out.push(make(e1.scaled((h as f64).sqrt()), Scaling::Sqrt, m, m.t(), g1, None, sk(m)));
     Ok(out)
