@@ -38,7 +38,7 @@ fn write_f64(path: &std::path::Path, x: &[f64]) {
 /// A one-factor panel with GARCH-like volatility clusters and fat tails (synthetic, seeded).
 fn panel(t: usize, n: usize, seed: u64) -> Vec<f64> {
     let mut rng = fissure_stats::rng::seeded(seed);
-    let mut s2m = 1e-4;
+    let mut s2m: f64 = 1e-4;
     let mut out = Vec::with_capacity(t * n);
     let beta: Vec<f64> = (0..n).map(|j| 0.5 + (j % 10) as f64 * 0.1).collect();
     for _ in 0..t {

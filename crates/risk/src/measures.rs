@@ -58,7 +58,7 @@ pub(crate) fn check_level(level: f64) -> Result<()> {
 }
 
 fn check_input(data: &[f64], n: usize, w: &[f64], min_t: usize) -> Result<usize> {
-    if n == 0 || w.len() != n || data.len() % n != 0 {
+    if n == 0 || w.len() != n || !data.len().is_multiple_of(n) {
         return Err(RiskError::Invalid(format!("{} weights for {} assets", w.len(), n)));
     }
     let t = data.len() / n;

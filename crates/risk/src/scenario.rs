@@ -160,12 +160,14 @@ fn covers(s: &Series, ep: &Episode, o: &ReplayOptions) -> bool {
 }
 
 type RegressionKey = (String, String, usize, usize, Option<NaiveDate>, Option<NaiveDate>, u64, u64, usize);
+/// (β, R², observations) of a proxy regression, `None` when it cannot be estimated.
+type Regression = Option<(f64, f64, usize)>;
+type RegressionMemo = std::cell::RefCell<std::collections::HashMap<RegressionKey, Regression>>;
 
 thread_local! {
     /// Proxy regressions already estimated (a replay of many scenarios reuses them); the key
     /// holds both series' ids, lengths, last dates and last values, so a changed series misses.
-    static REGRESSIONS: std::cell::RefCell<std::collections::HashMap<RegressionKey, Option<(f64, f64, usize)>>> =
-        Default::default();
+    static REGRESSIONS: RegressionMemo = Default::default();
 }
 
 /// OLS of the asset's daily returns on a factor's moves on common dates (most recent `k`), memoised.

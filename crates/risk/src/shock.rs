@@ -209,18 +209,27 @@ fn split(s: &DMatrix<f64>, a: &[usize]) -> Result<Split> {
     Ok(Split { a: a.to_vec(), b, coef, cond, saa_inv })
 }
 
+/// Settings of [`conditional_shock`].
+#[derive(Debug, Clone, Copy)]
+pub struct ShockOptions {
+    pub kind: CovKind,
+    /// Days over which the moves happen.
+    pub horizon: usize,
+    /// Draws of the t copula.
+    pub sims: usize,
+    pub seed: u64,
+}
+
 /// Conditional distribution of every variable and of the portfolio (`weights` by variable
 /// index: the portfolio's assets) under shocks.
 pub fn conditional_shock(
     daily: &Moves,
     weights: &[(usize, f64)],
     shocks: &[Shock],
-    kind: CovKind,
-    horizon: usize,
+    o: &ShockOptions,
     stressed_days: &[NaiveDate],
-    sims: usize,
-    seed: u64,
 ) -> Result<ShockResult> {
+    let ShockOptions { kind, horizon, sims, seed } = *o;
     if shocks.is_empty() {
         return Err(RiskError::Invalid("give at least one shock ID=MOVE".into()));
     }
@@ -572,6 +581,10 @@ pub fn moves_from_series(
 mod tests {
     use super::*;
 
+    fn opts(kind: CovKind, sims: usize) -> ShockOptions {
+        ShockOptions { kind, horizon: 1, sims, seed: 7 }
+    }
+
     fn gaussian_moves(t: usize, rho: f64, seed: u64) -> Moves {
         let mut rng = fissure_stats::rng::seeded(seed);
         let mut data = Vec::with_capacity(2 * t);
@@ -593,7 +606,7 @@ mod tests {
     fn gaussian_conditioning_is_the_regression() {
         let m = gaussian_moves(20_000, 0.6, 1);
         let s = [Shock { id: "A".into(), value: -0.03 }];
-        let r = conditional_shock(&m, &[(1, 1.0)], &s, CovKind::Full, 1, &[], 0, 0).unwrap();
+        let r = conditional_shock(&m, &[(1, 1.0)], &s, &opts(CovKind::Full, 0), &[]).unwrap();
         // E[B | A = −3 %] = ρ σ_B/σ_A · (−3 %) = 0.6·2·(−3 %) = −3.6 %
         assert!((r.variables[1].mean - (-0.036)).abs() < 0.002, "{:?}", r.variables[1]);
         assert!((r.portfolio.mean - r.variables[1].mean).abs() < 1e-15);
@@ -605,9 +618,9 @@ mod tests {
     fn t_copula_moves_the_other_asset_the_same_way() {
         let m = gaussian_moves(3000, 0.6, 2);
         let s = [Shock { id: "A".into(), value: -0.02 }];
-        let r = conditional_shock(&m, &[(1, 1.0)], &s, CovKind::T, 1, &[], 4000, 7).unwrap();
+        let r = conditional_shock(&m, &[(1, 1.0)], &s, &opts(CovKind::T, 4000), &[]).unwrap();
         assert!(r.variables[1].mean < -0.01, "{:?}", r.variables[1]);
-        let r2 = conditional_shock(&m, &[(1, 1.0)], &s, CovKind::T, 1, &[], 4000, 7).unwrap();
+        let r2 = conditional_shock(&m, &[(1, 1.0)], &s, &opts(CovKind::T, 4000), &[]).unwrap();
         assert_eq!(r.variables[1], r2.variables[1], "seeded");
     }
 

@@ -176,7 +176,8 @@ pub fn portfolio_var(
         skewness: sk.map(|s| s.0),
         excess_kurtosis: sk.map(|s| s.1),
     };
-    let one = |rows: &ReturnMatrix| -> Result<(Estimate, Option<GpdTail>, Option<(f64, f64)>)> {
+    type One = (Estimate, Option<GpdTail>, Option<(f64, f64)>);
+    let one = |rows: &ReturnMatrix| -> Result<One> {
         Ok(match method {
             Method::Historical => (measures::historical(&rows.data, n, &w, opts.level)?, None, None),
             Method::Gaussian => (measures::gaussian(&rows.data, n, &w, opts.level)?, None, None),

@@ -15,7 +15,9 @@ use fissure_risk::cash::{advice_check, cash_buffer};
 use fissure_risk::fhs::Correlation;
 use fissure_risk::portfolio::{default_margin, parse_portfolio_csv, price_on, return_matrix, Portfolio};
 use fissure_risk::scenario::{asset_paths, named_episodes, parse_scenario, replay, Episode, Replay, ReplayOptions};
-use fissure_risk::shock::{self, conditional_shock, covariance, moves_from_series, reverse_stress, CovKind, Shock};
+use fissure_risk::shock::{
+    self, conditional_shock, covariance, moves_from_series, reverse_stress, CovKind, Shock, ShockOptions,
+};
 use fissure_risk::signals::PROXY_FACTORS;
 use fissure_risk::var::{portfolio_var, Method, VarOptions};
 use serde_json::{json, Value};
@@ -421,7 +423,7 @@ fn var(ctx: &Ctx, a: &VarArgs) -> anyhow::Result<()> {
         results.extend(r);
     }
     if ctx.json {
-        let mut vals: Vec<Value> = results.iter().map(|r| serde_json::to_value(r)).collect::<Result<_, _>>()?;
+        let mut vals: Vec<Value> = results.iter().map(serde_json::to_value).collect::<Result<_, _>>()?;
         if vals.len() == 1 {
             let mut v = vals.remove(0);
             v["portfolio"] = l.portfolio_json();
@@ -609,12 +611,15 @@ fn episodes(ctx: &Ctx, given: &[String], no_cocrash: bool, as_of: NaiveDate) -> 
     Ok(eps)
 }
 
+/// A replay with each holding's return path on its dates (for the cash buffer).
+type ReplayWithPaths = (Replay, Vec<Vec<f64>>);
+
 fn replays(
     ctx: &Ctx,
     l: &Loaded,
     eps: &[Episode],
     strict: bool,
-) -> anyhow::Result<(Vec<(Replay, Vec<Vec<f64>>)>, Vec<String>)> {
+) -> anyhow::Result<(Vec<ReplayWithPaths>, Vec<String>)> {
     let held = held_usd(l)?;
     let fac = factors(ctx, l)?;
     let fac_refs: Vec<&Series> = fac.iter().collect();
@@ -789,7 +794,8 @@ fn run_shock(ctx: &Ctx, a: &ShockArgs) -> anyhow::Result<()> {
         CovArg::T => CovKind::T,
     };
     let days = if kind == CovKind::Stressed { cocrash_days(ctx, l.as_of)? } else { vec![] };
-    let r = conditional_shock(&mv, &weights, &shocks, kind, a.horizon as usize, &days, a.sims as usize, a.seed)?;
+    let so = ShockOptions { kind, horizon: a.horizon as usize, sims: a.sims as usize, seed: a.seed };
+    let r = conditional_shock(&mv, &weights, &shocks, &so, &days)?;
     if ctx.json {
         let assets: Vec<Value> = r
             .variables
