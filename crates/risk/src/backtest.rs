@@ -50,12 +50,29 @@ impl Default for BacktestOptions {
 enum Sampler {
     /// Bootstrap of the window's losses starting at this index of the loss series.
     Window(usize),
-    Normal { mu: f64, sd: f64 },
-    CornishFisher { mu: f64, sd: f64, s: f64, k: f64 },
+    Normal {
+        mu: f64,
+        sd: f64,
+    },
+    CornishFisher {
+        mu: f64,
+        sd: f64,
+        s: f64,
+        k: f64,
+    },
     /// Loss = −(μ + σ z)/100 with z drawn from block `block`'s residuals.
-    Fhs { mu: f64, sigma: f64, block: usize },
+    Fhs {
+        mu: f64,
+        sigma: f64,
+        block: usize,
+    },
     /// Window bootstrap, excesses over u replaced by GPD draws.
-    Evt { start: usize, u: f64, xi: f64, beta: f64 },
+    Evt {
+        start: usize,
+        u: f64,
+        xi: f64,
+        beta: f64,
+    },
 }
 
 /// Rolling forecasts of one method.
@@ -201,7 +218,11 @@ pub fn forecasts(r: &[f64], dates: &[NaiveDate], method: Method, o: &BacktestOpt
         return Err(RiskError::Invalid(format!("backtest window {} must be at least 100 days", o.window)));
     }
     if r.len() < o.window + 50 {
-        return Err(RiskError::TooShort { what: "backtest (window + 50 forecasts)".into(), needed: o.window + 50, got: r.len() });
+        return Err(RiskError::TooShort {
+            what: "backtest (window + 50 forecasts)".into(),
+            needed: o.window + 50,
+            got: r.len(),
+        });
     }
     if o.refit == 0 {
         return Err(RiskError::Invalid("refit interval must be at least 1 day".into()));
@@ -225,7 +246,11 @@ pub fn forecasts(r: &[f64], dates: &[NaiveDate], method: Method, o: &BacktestOpt
             .map(|&t| {
                 let x = &r[t - w..t];
                 let e = measures::gaussian(x, 1, &[1.0], level)?;
-                Ok((e.var, e.es, Sampler::Normal { mu: fissure_stats::describe::mean(x), sd: fissure_stats::describe::std_dev(x) }))
+                Ok((
+                    e.var,
+                    e.es,
+                    Sampler::Normal { mu: fissure_stats::describe::mean(x), sd: fissure_stats::describe::std_dev(x) },
+                ))
             })
             .collect::<Result<_>>()?,
         Method::CornishFisher => days
@@ -323,7 +348,8 @@ fn draw(f: &Forecasts, all_loss: &[f64], window: usize, s: &Sampler, rng: &mut i
         }
         Sampler::CornishFisher { mu, sd, s, k } => {
             let z: f64 = rng.sample(StandardNormal);
-            let zc = z + (z * z - 1.0) * s / 6.0 + (z * z * z - 3.0 * z) * k / 24.0 - (2.0 * z * z * z - 5.0 * z) * s * s / 36.0;
+            let zc = z + (z * z - 1.0) * s / 6.0 + (z * z * z - 3.0 * z) * k / 24.0
+                - (2.0 * z * z * z - 5.0 * z) * s * s / 36.0;
             -(mu + sd * zc)
         }
         Sampler::Fhs { mu, sigma, block } => {

@@ -60,7 +60,8 @@ pub fn fit(m: &ReturnMatrix, correlation: Correlation) -> Result<FhsModel> {
         .into_par_iter()
         .map(|j| {
             let y: Vec<f64> = m.column(j).iter().map(|v| 100.0 * v).collect();
-            fit_garch(&y, GarchSpec::default()).map_err(|e| RiskError::Stats { what: format!("FHS GARCH(1,1) of `{}`", m.ids[j]), source: e })
+            fit_garch(&y, GarchSpec::default())
+                .map_err(|e| RiskError::Stats { what: format!("FHS GARCH(1,1) of `{}`", m.ids[j]), source: e })
         })
         .collect::<Result<Vec<_>>>()?;
     let mut z = vec![0.0; t * n];
@@ -97,15 +98,18 @@ pub fn fit(m: &ReturnMatrix, correlation: Correlation) -> Result<FhsModel> {
                             }
                         }
                     }
-                    let l = chol_of_corr(&q).ok_or_else(|| RiskError::Invalid(format!("FHS DCC: R_t not positive definite at row {i}")))?;
-                    let sol = l.solve_lower_triangular(&nalgebra::DVector::from_column_slice(&rows[i])).ok_or_else(|| {
-                        RiskError::Invalid(format!("FHS DCC: singular R_t at row {i}"))
-                    })?;
+                    let l = chol_of_corr(&q)
+                        .ok_or_else(|| RiskError::Invalid(format!("FHS DCC: R_t not positive definite at row {i}")))?;
+                    let sol = l
+                        .solve_lower_triangular(&nalgebra::DVector::from_column_slice(&rows[i]))
+                        .ok_or_else(|| RiskError::Invalid(format!("FHS DCC: singular R_t at row {i}")))?;
                     e[i * n..(i + 1) * n].copy_from_slice(sol.as_slice());
                 }
                 let zp = &rows[t - 1];
-                let qn = DMatrix::from_fn(n, n, |r, c| (1.0 - a - b) * qbar[(r, c)] + a * zp[r] * zp[c] + b * q[(r, c)]);
-                let l = chol_of_corr(&qn).ok_or_else(|| RiskError::Invalid("FHS DCC: R_T+1 not positive definite".into()))?;
+                let qn =
+                    DMatrix::from_fn(n, n, |r, c| (1.0 - a - b) * qbar[(r, c)] + a * zp[r] * zp[c] + b * q[(r, c)]);
+                let l = chol_of_corr(&qn)
+                    .ok_or_else(|| RiskError::Invalid("FHS DCC: R_T+1 not positive definite".into()))?;
                 let flat: Vec<f64> = (0..n * n).map(|k| l[(k / n, k % n)]).collect();
                 (e, Some(flat), Some((a, b)))
             }

@@ -13,7 +13,8 @@
 //! - [`cash`]: the cash buffer that avoids a margin call in each scenario.
 //! - [`signals`]: the `portfolio` family of the report.
 
-#![allow(clippy::needless_range_loop)] // index loops mirror the matrix formulas
+// index loops mirror the matrix formulas; `!(x > tol)` comparisons deliberately reject NaN too
+#![allow(clippy::needless_range_loop, clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod backtest;
 pub mod cash;

@@ -58,7 +58,7 @@ pub(crate) fn check_level(level: f64) -> Result<()> {
 }
 
 fn check_input(data: &[f64], n: usize, w: &[f64], min_t: usize) -> Result<usize> {
-    if n == 0 || w.len() != n || data.len() % n != 0 {
+    if n == 0 || w.len() != n || !data.len().is_multiple_of(n) {
         return Err(RiskError::Invalid(format!("{} weights for {} assets", w.len(), n)));
     }
     let t = data.len() / n;
@@ -303,7 +303,11 @@ fn gpd_nll(y: &[f64], xi: f64, beta: f64) -> f64 {
 /// method-of-moments start (Hosking & Wallis 1987).
 pub fn fit_gpd(excess: &[f64]) -> Result<(f64, f64)> {
     if excess.len() < 20 {
-        return Err(RiskError::TooShort { what: "GPD fit (excesses over the threshold)".into(), needed: 20, got: excess.len() });
+        return Err(RiskError::TooShort {
+            what: "GPD fit (excesses over the threshold)".into(),
+            needed: 20,
+            got: excess.len(),
+        });
     }
     let m = excess.iter().sum::<f64>() / excess.len() as f64;
     let v = excess.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (excess.len() as f64 - 1.0);

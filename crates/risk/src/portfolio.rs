@@ -179,7 +179,9 @@ pub fn parse_portfolio_csv(text: &str, origin: &str) -> Result<PortfolioFile> {
         (Some(c), None) => (c, false),
         (None, Some(c)) => (c, true),
         (Some(_), Some(_)) => {
-            return Err(RiskError::Invalid(format!("{origin}:1: give either a `weight` or a `quantity` column, not both")))
+            return Err(RiskError::Invalid(format!(
+                "{origin}:1: give either a `weight` or a `quantity` column, not both"
+            )))
         }
         (None, None) => {
             return Err(RiskError::Invalid(format!("{origin}:1: the header needs a `weight` or `quantity` column")))
@@ -245,7 +247,11 @@ impl ReturnMatrix {
             return self.clone();
         }
         let s = self.t() - k;
-        ReturnMatrix { ids: self.ids.clone(), dates: self.dates[s..].to_vec(), data: self.data[s * self.n()..].to_vec() }
+        ReturnMatrix {
+            ids: self.ids.clone(),
+            dates: self.dates[s..].to_vec(),
+            data: self.data[s * self.n()..].to_vec(),
+        }
     }
     /// Portfolio returns Σ wᵢ rᵢ,t.
     pub fn portfolio(&self, w: &[f64]) -> Vec<f64> {
@@ -256,7 +262,11 @@ impl ReturnMatrix {
     pub fn overlapping(&self, h: usize) -> ReturnMatrix {
         let (t, n) = (self.t(), self.n());
         if h <= 1 || t < h {
-            return if h <= 1 { self.clone() } else { ReturnMatrix { ids: self.ids.clone(), dates: vec![], data: vec![] } };
+            return if h <= 1 {
+                self.clone()
+            } else {
+                ReturnMatrix { ids: self.ids.clone(), dates: vec![], data: vec![] }
+            };
         }
         // growth factors by running log sums (O(T·N))
         let mut cum = vec![0.0; (t + 1) * n];
@@ -334,7 +344,11 @@ pub fn return_matrix(series: &[&Series], usdjpy: Option<&Series>, as_of: Option<
     }
     let dates: Vec<NaiveDate> = common.into_iter().filter(|(_, c)| *c == conv.len()).map(|(d, _)| d).collect();
     if dates.len() < 3 {
-        return Err(RiskError::TooShort { what: "common dates of the portfolio's assets".into(), needed: 3, got: dates.len() });
+        return Err(RiskError::TooShort {
+            what: "common dates of the portfolio's assets".into(),
+            needed: 3,
+            got: dates.len(),
+        });
     }
     let n = conv.len();
     let mut levels = vec![0.0; dates.len() * n];
@@ -382,7 +396,10 @@ mod tests {
     #[test]
     fn refuses_weights_not_summing_to_one_unless_normalised() {
         let e = vec![("A".to_string(), 0.5, None), ("B".to_string(), 0.3, None)];
-        assert!(matches!(Portfolio::from_weights(&e, 0.0, false, |_| 0.25), Err(RiskError::WeightsDoNotSumToOne { .. })));
+        assert!(matches!(
+            Portfolio::from_weights(&e, 0.0, false, |_| 0.25),
+            Err(RiskError::WeightsDoNotSumToOne { .. })
+        ));
         let p = Portfolio::from_weights(&e, 0.0, true, |_| 0.25).unwrap();
         assert!((p.weights()[0] - 0.625).abs() < 1e-12);
     }

@@ -160,12 +160,14 @@ fn covers(s: &Series, ep: &Episode, o: &ReplayOptions) -> bool {
 }
 
 type RegressionKey = (String, String, usize, usize, Option<NaiveDate>, Option<NaiveDate>, u64, u64, usize);
+/// (β, R², observations) of a proxy regression, `None` when it cannot be estimated.
+type Regression = Option<(f64, f64, usize)>;
+type RegressionMemo = std::cell::RefCell<std::collections::HashMap<RegressionKey, Regression>>;
 
 thread_local! {
     /// Proxy regressions already estimated (a replay of many scenarios reuses them); the key
     /// holds both series' ids, lengths, last dates and last values, so a changed series misses.
-    static REGRESSIONS: std::cell::RefCell<std::collections::HashMap<RegressionKey, Option<(f64, f64, usize)>>> =
-        Default::default();
+    static REGRESSIONS: RegressionMemo = Default::default();
 }
 
 /// OLS of the asset's daily returns on a factor's moves on common dates (most recent `k`), memoised.
@@ -217,7 +219,14 @@ fn regress_uncached(asset: &Series, factor: &Series, k: usize) -> Option<(f64, f
 /// The path (dates, cumulative return) of `s` over `ep` from its baseline.
 fn own_path(s: &Series, ep: &Episode) -> Option<Vec<(NaiveDate, f64)>> {
     let (bd, bv) = baseline(s, ep)?;
-    Some(s.dates().iter().zip(s.values()).filter(|(d, _)| **d > bd && **d <= ep.end).map(|(d, v)| (*d, v / bv - 1.0)).collect())
+    Some(
+        s.dates()
+            .iter()
+            .zip(s.values())
+            .filter(|(d, _)| **d > bd && **d <= ep.end)
+            .map(|(d, v)| (*d, v / bv - 1.0))
+            .collect(),
+    )
 }
 
 fn proxy_path(f: &Series, beta: f64, ep: &Episode) -> Option<Vec<(NaiveDate, f64)>> {
@@ -280,7 +289,8 @@ pub fn replay(assets: &[(&Series, f64)], factors: &[&Series], ep: &Episode, o: &
         .iter()
         .map(|d| 100.0 * assets.iter().zip(&paths).map(|((_, w), p)| w * value_at(p, *d)).sum::<f64>())
         .collect();
-    let (wi, worst) = path_pct.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map(|(i, v)| (i, *v)).expect("non-empty");
+    let (wi, worst) =
+        path_pct.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map(|(i, v)| (i, *v)).expect("non-empty");
     let end = *dates.last().expect("non-empty");
     let contributions = assets
         .iter()

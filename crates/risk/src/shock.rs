@@ -194,7 +194,9 @@ fn split(s: &DMatrix<f64>, a: &[usize]) -> Result<Split> {
     let sub = |r: &[usize], c: &[usize]| DMatrix::from_fn(r.len(), c.len(), |i, j| s[(r[i], c[j])]);
     let saa = sub(a, a);
     let scale = (0..a.len()).map(|i| saa[(i, i)]).fold(0.0, f64::max);
-    let chol = saa.clone().cholesky().ok_or_else(|| RiskError::Invalid("the shocked variables' covariance is singular (a shock repeats another?)".into()))?;
+    let chol = saa.clone().cholesky().ok_or_else(|| {
+        RiskError::Invalid("the shocked variables' covariance is singular (a shock repeats another?)".into())
+    })?;
     let l = chol.l();
     let min_pivot = (0..a.len()).map(|i| l[(i, i)] * l[(i, i)]).fold(f64::INFINITY, f64::min);
     if !(min_pivot > 1e-10 * scale) {
@@ -207,18 +209,27 @@ fn split(s: &DMatrix<f64>, a: &[usize]) -> Result<Split> {
     Ok(Split { a: a.to_vec(), b, coef, cond, saa_inv })
 }
 
+/// Settings of [`conditional_shock`].
+#[derive(Debug, Clone, Copy)]
+pub struct ShockOptions {
+    pub kind: CovKind,
+    /// Days over which the moves happen.
+    pub horizon: usize,
+    /// Draws of the t copula.
+    pub sims: usize,
+    pub seed: u64,
+}
+
 /// Conditional distribution of every variable and of the portfolio (`weights` by variable
 /// index: the portfolio's assets) under shocks.
 pub fn conditional_shock(
     daily: &Moves,
     weights: &[(usize, f64)],
     shocks: &[Shock],
-    kind: CovKind,
-    horizon: usize,
+    o: &ShockOptions,
     stressed_days: &[NaiveDate],
-    sims: usize,
-    seed: u64,
 ) -> Result<ShockResult> {
+    let ShockOptions { kind, horizon, sims, seed } = *o;
     if shocks.is_empty() {
         return Err(RiskError::Invalid("give at least one shock ID=MOVE".into()));
     }
@@ -240,7 +251,11 @@ pub fn conditional_shock(
             } else {
                 let sd = daily.on_days(stressed_days);
                 if sd.t() < k.max(10) {
-                    return Err(RiskError::TooShort { what: "stressed covariance (co-crash days with data for every variable)".into(), needed: k.max(10), got: sd.t() });
+                    return Err(RiskError::TooShort {
+                        what: "stressed covariance (co-crash days with data for every variable)".into(),
+                        needed: k.max(10),
+                        got: sd.t(),
+                    });
                 }
                 (covariance(&sd, false) * horizon as f64, sd.t())
             };
@@ -281,7 +296,18 @@ pub fn conditional_shock(
                 }
             }
             let psd = pv.max(0.0).sqrt();
-            (Conditional { id: "portfolio".into(), shocked: false, mean: pm, sd: psd, q05: pm - z * psd, q95: pm + z * psd }, obs, None)
+            (
+                Conditional {
+                    id: "portfolio".into(),
+                    shocked: false,
+                    mean: pm,
+                    sd: psd,
+                    q05: pm - z * psd,
+                    q95: pm + z * psd,
+                },
+                obs,
+                None,
+            )
         }
         CovKind::T => {
             let (draws, nu) = t_copula_draws(&hm, &a, &mvals, sims, seed)?;
@@ -293,15 +319,7 @@ pub fn conditional_shock(
             (summary("portfolio", false, &p), hm.t(), Some(nu))
         }
     };
-    Ok(ShockResult {
-        cov: kind,
-        horizon,
-        shocks: shocks.to_vec(),
-        variables: out_vars,
-        portfolio,
-        observations,
-        nu,
-    })
+    Ok(ShockResult { cov: kind, horizon, shocks: shocks.to_vec(), variables: out_vars, portfolio, observations, nu })
 }
 
 fn summary(id: &str, shocked: bool, x: &[f64]) -> Conditional {
@@ -341,7 +359,12 @@ fn pseudo_obs(m: &Moves) -> (Vec<f64>, Vec<Vec<f64>>) {
 
 fn corr_of(x: &[f64], k: usize) -> DMatrix<f64> {
     let t = x.len() / k;
-    let m = Moves { ids: vec![String::new(); k], is_change: vec![false; k], dates: vec![NaiveDate::MIN; t], data: x.to_vec() };
+    let m = Moves {
+        ids: vec![String::new(); k],
+        is_change: vec![false; k],
+        dates: vec![NaiveDate::MIN; t],
+        data: x.to_vec(),
+    };
     let c = covariance(&m, true);
     DMatrix::from_fn(k, k, |i, j| c[(i, j)] / (c[(i, i)] * c[(j, j)]).sqrt())
 }
@@ -456,7 +479,12 @@ pub struct ReverseResult {
 }
 
 /// The most plausible move costing `loss` (fraction of equity) under `sigma` (h-day).
-pub fn reverse_stress(ids: &[String], sigma: &DMatrix<f64>, weights: &[(usize, f64)], loss: f64) -> Result<(f64, Vec<(String, f64)>)> {
+pub fn reverse_stress(
+    ids: &[String],
+    sigma: &DMatrix<f64>,
+    weights: &[(usize, f64)],
+    loss: f64,
+) -> Result<(f64, Vec<(String, f64)>)> {
     if !(loss > 0.0 && loss < 10.0) {
         return Err(RiskError::Invalid(format!("loss {loss} must be a positive fraction (0.2 = 20 %)")));
     }
@@ -516,7 +544,11 @@ pub fn moves_from_series(
     }
     let dates: Vec<NaiveDate> = count.into_iter().filter(|(_, c)| *c == conv.len()).map(|(d, _)| d).collect();
     if dates.len() < 3 {
-        return Err(RiskError::TooShort { what: "common dates of the shock variables".into(), needed: 3, got: dates.len() });
+        return Err(RiskError::TooShort {
+            what: "common dates of the shock variables".into(),
+            needed: 3,
+            got: dates.len(),
+        });
     }
     let k = conv.len();
     let is_change: Vec<bool> = conv.iter().map(is_rate_series).collect();
@@ -549,6 +581,10 @@ pub fn moves_from_series(
 mod tests {
     use super::*;
 
+    fn opts(kind: CovKind, sims: usize) -> ShockOptions {
+        ShockOptions { kind, horizon: 1, sims, seed: 7 }
+    }
+
     fn gaussian_moves(t: usize, rho: f64, seed: u64) -> Moves {
         let mut rng = fissure_stats::rng::seeded(seed);
         let mut data = Vec::with_capacity(2 * t);
@@ -570,7 +606,7 @@ mod tests {
     fn gaussian_conditioning_is_the_regression() {
         let m = gaussian_moves(20_000, 0.6, 1);
         let s = [Shock { id: "A".into(), value: -0.03 }];
-        let r = conditional_shock(&m, &[(1, 1.0)], &s, CovKind::Full, 1, &[], 0, 0).unwrap();
+        let r = conditional_shock(&m, &[(1, 1.0)], &s, &opts(CovKind::Full, 0), &[]).unwrap();
         // E[B | A = −3 %] = ρ σ_B/σ_A · (−3 %) = 0.6·2·(−3 %) = −3.6 %
         assert!((r.variables[1].mean - (-0.036)).abs() < 0.002, "{:?}", r.variables[1]);
         assert!((r.portfolio.mean - r.variables[1].mean).abs() < 1e-15);
@@ -582,9 +618,9 @@ mod tests {
     fn t_copula_moves_the_other_asset_the_same_way() {
         let m = gaussian_moves(3000, 0.6, 2);
         let s = [Shock { id: "A".into(), value: -0.02 }];
-        let r = conditional_shock(&m, &[(1, 1.0)], &s, CovKind::T, 1, &[], 4000, 7).unwrap();
+        let r = conditional_shock(&m, &[(1, 1.0)], &s, &opts(CovKind::T, 4000), &[]).unwrap();
         assert!(r.variables[1].mean < -0.01, "{:?}", r.variables[1]);
-        let r2 = conditional_shock(&m, &[(1, 1.0)], &s, CovKind::T, 1, &[], 4000, 7).unwrap();
+        let r2 = conditional_shock(&m, &[(1, 1.0)], &s, &opts(CovKind::T, 4000), &[]).unwrap();
         assert_eq!(r.variables[1], r2.variables[1], "seeded");
     }
 

@@ -124,7 +124,8 @@ impl SignalFamily for PortfolioFamily {
         let mut es975 = Vec::new();
         for t in WINDOW..=r.len() {
             let x = &r[t - WINDOW..t];
-            let (Ok(a), Ok(b)) = (measures::historical(x, 1, &[1.0], 0.99), measures::historical(x, 1, &[1.0], 0.975)) else {
+            let (Ok(a), Ok(b)) = (measures::historical(x, 1, &[1.0], 0.99), measures::historical(x, 1, &[1.0], 0.975))
+            else {
                 continue;
             };
             dates.push(m.dates[t - 1]);
@@ -134,14 +135,28 @@ impl SignalFamily for PortfolioFamily {
         let last_var = *var99.last().unwrap_or(&f64::NAN);
         let last_es = *es975.last().unwrap_or(&f64::NAN);
         out.signals.push(SignalSeries {
-            spec: spec("portfolio.var99", "Portfolio 1-day VaR 99%", "组合1日VaR 99%", "% of equity", Thresholds::default()),
+            spec: spec(
+                "portfolio.var99",
+                "Portfolio 1-day VaR 99%",
+                "组合1日VaR 99%",
+                "% of equity",
+                Thresholds::default(),
+            ),
             dates: dates.clone(),
             values: var99,
-            explain_en: format!("On a bad day (1 in 100) the portfolio loses at least {last_var:.2}% (historical, last {WINDOW} days)."),
+            explain_en: format!(
+                "On a bad day (1 in 100) the portfolio loses at least {last_var:.2}% (historical, last {WINDOW} days)."
+            ),
             explain_zh: format!("百日一遇的坏日子里组合至少亏损 {last_var:.2}%（历史模拟，最近 {WINDOW} 日）。"),
         });
         out.signals.push(SignalSeries {
-            spec: spec("portfolio.es975", "Portfolio 1-day ES 97.5%", "组合1日ES 97.5%", "% of equity", Thresholds::default()),
+            spec: spec(
+                "portfolio.es975",
+                "Portfolio 1-day ES 97.5%",
+                "组合1日ES 97.5%",
+                "% of equity",
+                Thresholds::default(),
+            ),
             dates,
             values: es975,
             explain_en: format!("Beyond the 97.5% VaR the average loss is {last_es:.2}% a day."),
@@ -151,11 +166,16 @@ impl SignalFamily for PortfolioFamily {
         // scenarios
         let factors: Vec<&Series> = PROXY_FACTORS.iter().filter_map(|id| inputs.series.get(*id)).collect();
         let held: Vec<(&Series, f64)> = assets.iter().copied().zip(w.iter().copied()).collect();
-        let mut episodes: Vec<scenario::Episode> = scenario::named_episodes().into_iter().filter(|e| e.end <= as_of).collect();
+        let mut episodes: Vec<scenario::Episode> =
+            scenario::named_episodes().into_iter().filter(|e| e.end <= as_of).collect();
         if let Some(f) = self.cocrash {
             let mut days = f(inputs);
             days.retain(|d| *d <= as_of);
-            episodes.extend(days.into_iter().map(|d| scenario::Episode { name: format!("co-crash {d}"), start: d, end: d }));
+            episodes.extend(days.into_iter().map(|d| scenario::Episode {
+                name: format!("co-crash {d}"),
+                start: d,
+                end: d,
+            }));
         }
         let ro = ReplayOptions::default();
         let mut replays = Vec::new();
@@ -221,7 +241,10 @@ impl SignalFamily for PortfolioFamily {
         for (rp, _) in replays.iter().filter(|(r, _)| r.start < r.end && r.path_dates.len() > 2) {
             out.charts.push(Chart {
                 id: format!("portfolio_replay_{}", rp.name),
-                title: Text::new(format!("Replay: {} ({} → {})", rp.name, rp.start, rp.end), format!("情景回放：{}（{} → {}）", rp.name, rp.start, rp.end)),
+                title: Text::new(
+                    format!("Replay: {} ({} → {})", rp.name, rp.start, rp.end),
+                    format!("情景回放：{}（{} → {}）", rp.name, rp.start, rp.end),
+                ),
                 caption: Text::new(
                     format!(
                         "P&L of today's holdings along the actual path, % of equity; end {:.1}%, worst {:.1}% on {}.{}",
@@ -239,7 +262,11 @@ impl SignalFamily for PortfolioFamily {
                     ),
                 ),
                 data: ChartData::Lines {
-                    lines: vec![Line { label: "P&L %".into(), dates: rp.path_dates.clone(), values: rp.path_pct.clone() }],
+                    lines: vec![Line {
+                        label: "P&L %".into(),
+                        dates: rp.path_dates.clone(),
+                        values: rp.path_pct.clone(),
+                    }],
                     spans: vec![],
                     hlines: vec![("0".into(), 0.0)],
                     log_scale: false,
@@ -247,7 +274,8 @@ impl SignalFamily for PortfolioFamily {
             });
         }
         if !replays.is_empty() {
-            let named: Vec<&scenario::Replay> = replays.iter().map(|r| &r.0).filter(|r| !r.name.starts_with("co-crash")).collect();
+            let named: Vec<&scenario::Replay> =
+                replays.iter().map(|r| &r.0).filter(|r| !r.name.starts_with("co-crash")).collect();
             out.charts.push(Chart {
                 id: "portfolio_replay_bars".into(),
                 title: Text::new("Replayed sell-offs: P&L of today's holdings", "历史抛售回放：今日持仓盈亏"),
@@ -292,7 +320,10 @@ impl SignalFamily for PortfolioFamily {
                 id: "portfolio_contributions".into(),
                 title: Text::new("ES 97.5% contributions by asset", "ES 97.5% 按资产的贡献"),
                 caption: Text::new(
-                    format!("Euler components of the 1-day historical ES ({:.2}% in total); they sum to the total.", 100.0 * e.es),
+                    format!(
+                        "Euler components of the 1-day historical ES ({:.2}% in total); they sum to the total.",
+                        100.0 * e.es
+                    ),
                     format!("1日历史ES的欧拉分量（合计 {:.2}%），各分量之和等于总量。", 100.0 * e.es),
                 ),
                 data: ChartData::Bars { labels: pf.ids(), values: e.es_components.iter().map(|v| 100.0 * v).collect() },
@@ -306,7 +337,8 @@ fn proxies_en(r: &scenario::Replay) -> String {
     if r.proxies.is_empty() {
         return String::new();
     }
-    let p: Vec<String> = r.proxies.iter().map(|p| format!("{} ≈ {:.2}×{} (R² {:.2})", p.id, p.beta, p.proxy, p.r2)).collect();
+    let p: Vec<String> =
+        r.proxies.iter().map(|p| format!("{} ≈ {:.2}×{} (R² {:.2})", p.id, p.beta, p.proxy, p.r2)).collect();
     format!(" Proxies: {}.", p.join("; "))
 }
 
@@ -314,6 +346,7 @@ fn proxies_zh(r: &scenario::Replay) -> String {
     if r.proxies.is_empty() {
         return String::new();
     }
-    let p: Vec<String> = r.proxies.iter().map(|p| format!("{} ≈ {:.2}×{}（R² {:.2}）", p.id, p.beta, p.proxy, p.r2)).collect();
+    let p: Vec<String> =
+        r.proxies.iter().map(|p| format!("{} ≈ {:.2}×{}（R² {:.2}）", p.id, p.beta, p.proxy, p.r2)).collect();
     format!("代理：{}。", p.join("；"))
 }

@@ -23,7 +23,8 @@ pub enum Method {
 }
 
 impl Method {
-    pub const ALL: [Method; 5] = [Method::Historical, Method::Gaussian, Method::CornishFisher, Method::Fhs, Method::Evt];
+    pub const ALL: [Method; 5] =
+        [Method::Historical, Method::Gaussian, Method::CornishFisher, Method::Fhs, Method::Evt];
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Historical => "historical",
@@ -175,7 +176,8 @@ pub fn portfolio_var(
         skewness: sk.map(|s| s.0),
         excess_kurtosis: sk.map(|s| s.1),
     };
-    let one = |rows: &ReturnMatrix| -> Result<(Estimate, Option<GpdTail>, Option<(f64, f64)>)> {
+    type One = (Estimate, Option<GpdTail>, Option<(f64, f64)>);
+    let one = |rows: &ReturnMatrix| -> Result<One> {
         Ok(match method {
             Method::Historical => (measures::historical(&rows.data, n, &w, opts.level)?, None, None),
             Method::Gaussian => (measures::gaussian(&rows.data, n, &w, opts.level)?, None, None),
@@ -205,7 +207,9 @@ pub fn portfolio_var(
     let mut out = Vec::new();
     match one(&ov) {
         Ok((e, g, _)) => out.push(make(e, Scaling::Overlapping, &ov, ov.t(), g, None, sk(&ov))),
-        Err(e) => return Err(RiskError::Invalid(format!("{} VaR on overlapping {h}-day returns: {e}", method.as_str()))),
+        Err(e) => {
+            return Err(RiskError::Invalid(format!("{} VaR on overlapping {h}-day returns: {e}", method.as_str())))
+        }
     }
     out.push(make(e1.scaled((h as f64).sqrt()), Scaling::Sqrt, m, m.t(), g1, None, sk(m)));
     Ok(out)

@@ -47,7 +47,10 @@ fn var_es_match_numpy_quantstats_and_the_cornish_fisher_formula() {
         // riskfolio's CVaR_Hist (Rockafellar–Uryasev on the ⌈np⌉-th order statistic) coincides with our ES
         // when no interpolation tie intervenes; its VaR_Hist is the lower order statistic (documented).
         close(h.es, g("riskfolio_cvar_hist"), 1e-9, "riskfolio CVaR_Hist");
-        assert!((h.var - g("riskfolio_var_hist")).abs() < 2e-4, "riskfolio VaR_Hist convention differs by interpolation only");
+        assert!(
+            (h.var - g("riskfolio_var_hist")).abs() < 2e-4,
+            "riskfolio VaR_Hist convention differs by interpolation only"
+        );
     }
 }
 
@@ -74,7 +77,12 @@ fn garch_filter_matches_arch() {
         let g = &fx["garch"][id];
         let rel = 2e-3;
         close(model.sigma2_next[i], g["sigma2_next"].as_f64().unwrap(), 5e-3, &format!("{id} σ²_T+1"));
-        close(model.alpha[i] + model.beta[i], g["alpha"].as_f64().unwrap() + g["beta"].as_f64().unwrap(), rel, &format!("{id} persistence"));
+        close(
+            model.alpha[i] + model.beta[i],
+            g["alpha"].as_f64().unwrap() + g["beta"].as_f64().unwrap(),
+            rel,
+            &format!("{id} persistence"),
+        );
     }
 }
 
@@ -82,7 +90,8 @@ fn garch_filter_matches_arch() {
 fn kupiec_matches_vartests_and_traffic_light_matches_the_binomial() {
     let fx = common::fixture("risk_peers.json");
     for c in fx["kupiec"].as_array().unwrap() {
-        let (n, x, lv) = (c["n"].as_u64().unwrap() as usize, c["x"].as_u64().unwrap() as usize, c["level"].as_f64().unwrap());
+        let (n, x, lv) =
+            (c["n"].as_u64().unwrap() as usize, c["x"].as_u64().unwrap() as usize, c["level"].as_f64().unwrap());
         let k = kupiec(n, x, 1.0 - lv);
         close(k.lr, c["lr"].as_f64().unwrap(), 1e-10, "Kupiec LR");
         close(k.p, c["p"].as_f64().unwrap(), 1e-9, "Kupiec p");

@@ -22,11 +22,11 @@ fn panel(t: usize, n: usize, seed: u64, heavy: bool) -> Vec<f64> {
     let mut rng = fissure_stats::rng::seeded(seed);
     let common: Vec<f64> = (0..t).map(|_| rng.gen_range(-1.0..1.0)).collect();
     let mut out = Vec::with_capacity(t * n);
-    for i in 0..t {
+    for c in &common {
         for j in 0..n {
             let e: f64 = rng.gen_range(-1.0..1.0);
             let shock = if heavy && rng.gen_bool(0.02) { -4.0 * rng.gen::<f64>() } else { 0.0 };
-            out.push(0.01 * (0.5 * common[i] * (1.0 + j as f64 * 0.1) + e + shock));
+            out.push(0.01 * (0.5 * c * (1.0 + j as f64 * 0.1) + e + shock));
         }
     }
     out

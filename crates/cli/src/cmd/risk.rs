@@ -15,7 +15,9 @@ use fissure_risk::cash::{advice_check, cash_buffer};
 use fissure_risk::fhs::Correlation;
 use fissure_risk::portfolio::{default_margin, parse_portfolio_csv, price_on, return_matrix, Portfolio};
 use fissure_risk::scenario::{asset_paths, named_episodes, parse_scenario, replay, Episode, Replay, ReplayOptions};
-use fissure_risk::shock::{self, conditional_shock, covariance, moves_from_series, reverse_stress, CovKind, Shock};
+use fissure_risk::shock::{
+    self, conditional_shock, covariance, moves_from_series, reverse_stress, CovKind, Shock, ShockOptions,
+};
 use fissure_risk::signals::PROXY_FACTORS;
 use fissure_risk::var::{portfolio_var, Method, VarOptions};
 use serde_json::{json, Value};
@@ -30,7 +32,9 @@ pub enum RiskCmd {
     )]
     Var(VarArgs),
     /// Rolling out-of-sample backtests: Kupiec, Christoffersen, Basel traffic light, Acerbi–Székely Z2, ranking.
-    #[command(after_help = "Examples:\n  fissure risk backtest\n  fissure risk backtest --method historical --window 250 --level 0.975 --json")]
+    #[command(
+        after_help = "Examples:\n  fissure risk backtest\n  fissure risk backtest --method historical --window 250 --level 0.975 --json"
+    )]
     Backtest(BacktestArgs),
     /// Replays historical sell-offs (built-in, FROM:TO windows, co-crash days) on today's holdings.
     #[command(
@@ -43,7 +47,9 @@ pub enum RiskCmd {
     )]
     Shock(ShockArgs),
     /// Reverse stress test: the most plausible move that costs a given loss.
-    #[command(after_help = "Examples:\n  fissure risk reverse --loss 0.2\n  fissure risk reverse --loss 0.1 --cov full --horizon 1 --json")]
+    #[command(
+        after_help = "Examples:\n  fissure risk reverse --loss 0.2\n  fissure risk reverse --loss 0.1 --cov full --horizon 1 --json"
+    )]
     Reverse(ReverseArgs),
     /// Cash buffer: the cash share that avoids a margin call in each scenario; the 15–20 % advice check.
     #[command(after_help = "Examples:\n  fissure risk cash\n  fissure risk cash --portfolio levered.csv --json")]
@@ -417,7 +423,7 @@ fn var(ctx: &Ctx, a: &VarArgs) -> anyhow::Result<()> {
         results.extend(r);
     }
     if ctx.json {
-        let mut vals: Vec<Value> = results.iter().map(|r| serde_json::to_value(r)).collect::<Result<_, _>>()?;
+        let mut vals: Vec<Value> = results.iter().map(serde_json::to_value).collect::<Result<_, _>>()?;
         if vals.len() == 1 {
             let mut v = vals.remove(0);
             v["portfolio"] = l.portfolio_json();
@@ -444,7 +450,15 @@ fn var(ctx: &Ctx, a: &VarArgs) -> anyhow::Result<()> {
         let mut rows: Vec<Vec<String>> = r
             .components
             .iter()
-            .map(|c| vec![c.id.clone(), pct(c.weight, 1), pct(c.var, 3), pct(c.es, 3), c.marginal_var.map_or("n/a".into(), |v| num(v, 4))])
+            .map(|c| {
+                vec![
+                    c.id.clone(),
+                    pct(c.weight, 1),
+                    pct(c.var, 3),
+                    pct(c.es, 3),
+                    c.marginal_var.map_or("n/a".into(), |v| num(v, 4)),
+                ]
+            })
             .collect();
         rows.push(vec!["total".into(), pct(l.pf.leverage(), 1), pct(r.var, 3), pct(r.es, 3), String::new()]);
         print_table(&["asset", "weight", "VaR part", "ES part", "marginal VaR"], &rows);
@@ -472,7 +486,9 @@ fn run_backtest(ctx: &Ctx, a: &BacktestArgs) -> anyhow::Result<()> {
     };
     let (res, _) = backtest(&r, &m.dates, &a.method.methods(), &o).context("backtest")?;
     if ctx.json {
-        return print_json(&json!({"portfolio": l.portfolio_json(), "level": a.level, "window": a.window, "methods": res}));
+        return print_json(
+            &json!({"portfolio": l.portfolio_json(), "level": a.level, "window": a.window, "methods": res}),
+        );
     }
     println!(
         "Backtest of 1-day VaR/ES at {:.1}%: {} forecasts {} → {}, each from the previous {} days (ranked by the FZ0 loss).",
@@ -501,15 +517,33 @@ fn run_backtest(ctx: &Ctx, a: &BacktestArgs) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    print_table(&["rank", "method", "exceptions / expected", "Kupiec p", "indep. p", "cc p", "traffic light", "Z2", "Z2 p", "FZ0"], &rows);
+    print_table(
+        &[
+            "rank",
+            "method",
+            "exceptions / expected",
+            "Kupiec p",
+            "indep. p",
+            "cc p",
+            "traffic light",
+            "Z2",
+            "Z2 p",
+            "FZ0",
+        ],
+        &rows,
+    );
     Ok(())
 }
 
 /// Co-crash days of the contagion detector on the default universe (ids missing from `series` skipped).
 pub fn cocrash_days_of(series: &BTreeMap<String, Series>) -> Vec<NaiveDate> {
-    let uni: Vec<(String, fissure_contagion::cocrash::CrashClass)> =
-        default_universe().into_iter().filter(|(id, _)| series.contains_key(*id)).map(|(i, c)| (i.to_string(), c)).collect();
-    let Some(reference) = uni.iter().find(|(_, c)| *c == fissure_contagion::cocrash::CrashClass::Equities).map(|u| u.0.clone())
+    let uni: Vec<(String, fissure_contagion::cocrash::CrashClass)> = default_universe()
+        .into_iter()
+        .filter(|(id, _)| series.contains_key(*id))
+        .map(|(i, c)| (i.to_string(), c))
+        .collect();
+    let Some(reference) =
+        uni.iter().find(|(_, c)| *c == fissure_contagion::cocrash::CrashClass::Equities).map(|u| u.0.clone())
     else {
         return vec![];
     };
@@ -517,7 +551,9 @@ pub fn cocrash_days_of(series: &BTreeMap<String, Series>) -> Vec<NaiveDate> {
     let Ok(panel) = Panel::align(&refs, &Alignment::Reference { id: reference, max_fill_days: 5 }) else {
         return vec![];
     };
-    detect(&panel, &uni, &CoCrashOptions::default()).map(|c| c.flagged.iter().map(|d| d.date).collect()).unwrap_or_default()
+    detect(&panel, &uni, &CoCrashOptions::default())
+        .map(|c| c.flagged.iter().map(|d| d.date).collect())
+        .unwrap_or_default()
 }
 
 /// The report's hook: co-crash days of the report inputs.
@@ -566,14 +602,24 @@ fn episodes(ctx: &Ctx, given: &[String], no_cocrash: bool, as_of: NaiveDate) -> 
         given.iter().map(|s| parse_scenario(s)).collect::<Result<_, _>>()?
     };
     if given.is_empty() && !no_cocrash {
-        eps.extend(
-            cocrash_days(ctx, as_of)?.into_iter().map(|d| Episode { name: format!("cocrash_{d}"), start: d, end: d }),
-        );
+        eps.extend(cocrash_days(ctx, as_of)?.into_iter().map(|d| Episode {
+            name: format!("cocrash_{d}"),
+            start: d,
+            end: d,
+        }));
     }
     Ok(eps)
 }
 
-fn replays(ctx: &Ctx, l: &Loaded, eps: &[Episode], strict: bool) -> anyhow::Result<(Vec<(Replay, Vec<Vec<f64>>)>, Vec<String>)> {
+/// A replay with each holding's return path on its dates (for the cash buffer).
+type ReplayWithPaths = (Replay, Vec<Vec<f64>>);
+
+fn replays(
+    ctx: &Ctx,
+    l: &Loaded,
+    eps: &[Episode],
+    strict: bool,
+) -> anyhow::Result<(Vec<ReplayWithPaths>, Vec<String>)> {
     let held = held_usd(l)?;
     let fac = factors(ctx, l)?;
     let fac_refs: Vec<&Series> = fac.iter().collect();
@@ -616,7 +662,10 @@ fn scenarios(ctx: &Ctx, a: &ScenarioArgs) -> anyhow::Result<()> {
             .collect();
         return print_json(&json!({"portfolio": l.portfolio_json(), "scenarios": v, "skipped": skipped}));
     }
-    println!("Today's holdings (as of {}) replayed through past windows; P&L in % of equity, close of start → close of end:", l.as_of);
+    println!(
+        "Today's holdings (as of {}) replayed through past windows; P&L in % of equity, close of start → close of end:",
+        l.as_of
+    );
     let rows: Vec<Vec<String>> = rs
         .iter()
         .map(|(r, _)| {
@@ -628,7 +677,11 @@ fn scenarios(ctx: &Ctx, a: &ScenarioArgs) -> anyhow::Result<()> {
                 format!("{:.2}", r.worst_pct),
                 r.worst_date.to_string(),
                 worst.map_or(String::new(), |c| format!("{} {:.2}", c.id, c.contribution_pct)),
-                r.proxies.iter().map(|p| format!("{}≈{:.2}×{} (R² {:.2})", p.id, p.beta, p.proxy, p.r2)).collect::<Vec<_>>().join("; "),
+                r.proxies
+                    .iter()
+                    .map(|p| format!("{}≈{:.2}×{} (R² {:.2})", p.id, p.beta, p.proxy, p.r2))
+                    .collect::<Vec<_>>()
+                    .join("; "),
             ]
         })
         .collect();
@@ -661,7 +714,12 @@ fn parse_move(spec: &str, is_rate: bool) -> anyhow::Result<f64> {
 }
 
 /// Builds the shock variables: holdings, shocked ids / basket members, plus `extra` ids.
-fn shock_moves(ctx: &Ctx, l: &Loaded, targets: &[String], extra: &[&str]) -> anyhow::Result<(shock::Moves, Vec<(usize, f64)>)> {
+fn shock_moves(
+    ctx: &Ctx,
+    l: &Loaded,
+    targets: &[String],
+    extra: &[&str],
+) -> anyhow::Result<(shock::Moves, Vec<(usize, f64)>)> {
     let w = ctx.watchlist()?;
     let mut ids: Vec<String> = l.pf.ids();
     let mut baskets = Vec::new();
@@ -688,15 +746,18 @@ fn shock_moves(ctx: &Ctx, l: &Loaded, targets: &[String], extra: &[&str]) -> any
             ids.push(e.to_string());
         }
     }
-    let series: Vec<Series> =
-        ids.iter().map(|id| load_id(ctx, &l.files, id).with_context(|| format!("shock variable `{id}`"))).collect::<anyhow::Result<_>>()?;
+    let series: Vec<Series> = ids
+        .iter()
+        .map(|id| load_id(ctx, &l.files, id).with_context(|| format!("shock variable `{id}`")))
+        .collect::<anyhow::Result<_>>()?;
     let refs: Vec<&Series> = series.iter().collect();
     let mut mv = moves_from_series(&refs, l.usdjpy.as_ref(), Some(l.as_of))?;
     for (name, members) in baskets {
         let parts: Vec<(usize, f64)> = members.iter().map(|(m, c)| (mv.index(m).expect("added above"), *c)).collect();
         mv.add_combination(&name, &parts);
     }
-    let weights: Vec<(usize, f64)> = l.pf.holdings.iter().map(|h| (mv.index(&h.id).expect("holding"), h.weight)).collect();
+    let weights: Vec<(usize, f64)> =
+        l.pf.holdings.iter().map(|h| (mv.index(&h.id).expect("holding"), h.weight)).collect();
     Ok((mv, weights))
 }
 
@@ -713,7 +774,9 @@ fn run_shock(ctx: &Ctx, a: &ShockArgs) -> anyhow::Result<()> {
     let targets: Vec<String> = a
         .shocks
         .iter()
-        .map(|s| s.split_once('=').map(|(i, _)| i.trim().to_string()).with_context(|| format!("shock `{s}` is not ID=MOVE")))
+        .map(|s| {
+            s.split_once('=').map(|(i, _)| i.trim().to_string()).with_context(|| format!("shock `{s}` is not ID=MOVE"))
+        })
         .collect::<anyhow::Result<_>>()?;
     let (mv, weights) = shock_moves(ctx, &l, &targets, &[])?;
     let shocks: Vec<Shock> = a
@@ -731,7 +794,8 @@ fn run_shock(ctx: &Ctx, a: &ShockArgs) -> anyhow::Result<()> {
         CovArg::T => CovKind::T,
     };
     let days = if kind == CovKind::Stressed { cocrash_days(ctx, l.as_of)? } else { vec![] };
-    let r = conditional_shock(&mv, &weights, &shocks, kind, a.horizon as usize, &days, a.sims as usize, a.seed)?;
+    let so = ShockOptions { kind, horizon: a.horizon as usize, sims: a.sims as usize, seed: a.seed };
+    let r = conditional_shock(&mv, &weights, &shocks, &so, &days)?;
     if ctx.json {
         let assets: Vec<Value> = r
             .variables
@@ -739,8 +803,10 @@ fn run_shock(ctx: &Ctx, a: &ShockArgs) -> anyhow::Result<()> {
             .zip(&mv.is_change)
             .map(|(v, c)| json!({"id": v.id, "shocked": v.shocked, "kind": if *c {"change"} else {"return"}, "mean": v.mean, "sd": v.sd, "q05": v.q05, "q95": v.q95}))
             .collect();
-        return print_json(&json!({"portfolio_holdings": l.portfolio_json(), "cov": r.cov, "horizon": r.horizon, "shocks": r.shocks,
-            "assets": assets, "portfolio": r.portfolio, "observations": r.observations, "nu": r.nu}));
+        return print_json(
+            &json!({"portfolio_holdings": l.portfolio_json(), "cov": r.cov, "horizon": r.horizon, "shocks": r.shocks,
+            "assets": assets, "portfolio": r.portfolio, "observations": r.observations, "nu": r.nu}),
+        );
     }
     println!(
         "Conditional {}-day moves given {} ({:?} dependence, {} observations{}):",
@@ -755,7 +821,13 @@ fn run_shock(ctx: &Ctx, a: &ShockArgs) -> anyhow::Result<()> {
         .iter()
         .zip(&mv.is_change)
         .map(|(v, c)| {
-            vec![v.id.clone(), if v.shocked { "shock".into() } else { String::new() }, fmt_move(v.mean, *c), fmt_move(v.q05, *c), fmt_move(v.q95, *c)]
+            vec![
+                v.id.clone(),
+                if v.shocked { "shock".into() } else { String::new() },
+                fmt_move(v.mean, *c),
+                fmt_move(v.q05, *c),
+                fmt_move(v.q95, *c),
+            ]
         })
         .collect();
     print_table(&["variable", "", "expected", "5%", "95%"], &rows);
@@ -781,7 +853,11 @@ fn reverse(ctx: &Ctx, a: &ReverseArgs) -> anyhow::Result<()> {
             let days = cocrash_days(ctx, l.as_of)?;
             let sd = mv.on_days(&days);
             if sd.t() < mv.k().max(10) {
-                bail!("stressed covariance: only {} co-crash days have data for every variable (need {})", sd.t(), mv.k().max(10));
+                bail!(
+                    "stressed covariance: only {} co-crash days have data for every variable (need {})",
+                    sd.t(),
+                    mv.k().max(10)
+                );
             }
             (covariance(&sd, false) * h as f64, sd.t())
         }
@@ -798,8 +874,10 @@ fn reverse(ctx: &Ctx, a: &ReverseArgs) -> anyhow::Result<()> {
     if ctx.json {
         let mv_json: Vec<Value> =
             moves.iter().map(|(id, m)| json!({"id": id, "move": m, "holding": is_holding(id), "kind": if change(id) {"change"} else {"return"}})).collect();
-        return print_json(&json!({"portfolio": l.portfolio_json(), "loss": a.loss, "horizon": h, "cov": if a.cov == CovArg::Stressed {"stressed"} else {"full"},
-            "mahalanobis": d, "probability": prob, "moves": mv_json, "observations": obs}));
+        return print_json(
+            &json!({"portfolio": l.portfolio_json(), "loss": a.loss, "horizon": h, "cov": if a.cov == CovArg::Stressed {"stressed"} else {"full"},
+            "mahalanobis": d, "probability": prob, "moves": mv_json, "observations": obs}),
+        );
     }
     println!(
         "Most plausible {h}-day move costing {:.1}% of equity ({} covariance, {obs} observations): {d:.2} standard deviations away, Gaussian probability {:.2e}.",
@@ -809,7 +887,9 @@ fn reverse(ctx: &Ctx, a: &ReverseArgs) -> anyhow::Result<()> {
     );
     let rows: Vec<Vec<String>> = moves
         .iter()
-        .map(|(id, m)| vec![id.clone(), if is_holding(id) { "holding".into() } else { "factor".into() }, fmt_move(*m, change(id))])
+        .map(|(id, m)| {
+            vec![id.clone(), if is_holding(id) { "holding".into() } else { "factor".into() }, fmt_move(*m, change(id))]
+        })
         .collect();
     print_table(&["variable", "", "move"], &rows);
     Ok(())
@@ -828,7 +908,9 @@ fn cash(ctx: &Ctx, a: &CashArgs) -> anyhow::Result<()> {
     let advice = advice_check(&rs, &w, &margins, &a.leverage);
     let need = res.iter().map(|r| r.required_cash_share).fold(0.0, f64::max);
     if ctx.json {
-        return print_json(&json!({"portfolio": l.portfolio_json(), "required_cash_share": need, "scenarios": res, "advice": advice, "skipped": skipped}));
+        return print_json(
+            &json!({"portfolio": l.portfolio_json(), "required_cash_share": need, "scenarios": res, "advice": advice, "skipped": skipped}),
+        );
     }
     println!(
         "Cash buffer (margin requirements: {}); leverage {:.2}, cash {:.1}% of equity.",
@@ -850,7 +932,10 @@ fn cash(ctx: &Ctx, a: &CashArgs) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    print_table(&["scenario", "cash needed", "margin call as held", "first call", "forced sale", "lowest equity"], &rows);
+    print_table(
+        &["scenario", "cash needed", "margin call as held", "first call", "forced sale", "lowest equity"],
+        &rows,
+    );
     println!("\nThe 15–20% cash advice for this mix at each leverage (worst scenario):");
     let rows: Vec<Vec<String>> = advice
         .iter()
