@@ -60,6 +60,9 @@ enum Command {
     /// Market structure: market-cap concentration and sector/size rotation.
     #[command(subcommand)]
     Structure(cmd::structure::StructureCmd),
+    /// Simulation: the liquidity spiral (CTA stops, margin calls, yen-carry unwind) and replays of real days.
+    #[command(subcommand)]
+    Simulate(cmd::simulate::SimulateCmd),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -75,6 +78,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Liquidity(c) => cmd::liquidity::run(&ctx, c),
         Command::Regime(c) => cmd::regime::run(&ctx, c),
         Command::Structure(c) => cmd::structure::run(&ctx, c),
+        Command::Simulate(c) => cmd::simulate::run(&ctx, c),
     }
 }
 

@@ -369,6 +369,17 @@ impl SpiralConfig {
         self.assets.iter().position(|a| a.id.eq_ignore_ascii_case(id))
     }
 
+    /// Every stored series the simulator reads: the assets, the ADV series and the
+    /// positioning series.
+    pub fn series_needed(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.assets.iter().map(|a| a.id.clone()).collect();
+        ids.extend(self.assets.iter().flat_map(|a| a.adv_series.iter().cloned()));
+        ids.extend(self.margin.iter().filter_map(|m| m.capital_series.clone()));
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
     /// The longest price history any agent needs (days).
     pub fn history_needed(&self) -> usize {
         let cta = self.cta.iter().flat_map(|c| c.lookbacks.iter().copied()).max().unwrap_or(1);

@@ -9,4 +9,5 @@ pub mod list;
 pub mod regime;
 pub mod report;
 pub mod show;
+pub mod simulate;
 pub mod structure;
