@@ -103,6 +103,38 @@ pub enum ChartData {
         #[serde(with = "crate::serde_nan::vec")]
         values: Vec<f64>,
     },
+    /// A fan chart over a simulated horizon: a central path, nested quantile bands
+    /// (widest first) and reference lines on the same `x` (e.g. days ahead).
+    Fan {
+        x_label: String,
+        #[serde(with = "crate::serde_nan::vec")]
+        x: Vec<f64>,
+        center_label: String,
+        #[serde(with = "crate::serde_nan::vec")]
+        center: Vec<f64>,
+        bands: Vec<FanBand>,
+        lines: Vec<FanLine>,
+        /// Unit shown on the y axis (`%`).
+        unit: String,
+    },
+}
+
+/// One quantile band of a fan chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FanBand {
+    pub label: String,
+    #[serde(with = "crate::serde_nan::vec")]
+    pub lower: Vec<f64>,
+    #[serde(with = "crate::serde_nan::vec")]
+    pub upper: Vec<f64>,
+}
+
+/// A reference line of a fan chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FanLine {
+    pub label: String,
+    #[serde(with = "crate::serde_nan::vec")]
+    pub values: Vec<f64>,
 }
 
 /// A chart with its title and caption.

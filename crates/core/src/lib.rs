@@ -18,7 +18,7 @@ pub mod signal;
 
 pub use chrono::NaiveDate as Date;
 pub use error::CoreError;
-pub use family::{Chart, ChartData, FamilyInputs, FamilyOutput, Line, SignalFamily, Span, Text};
+pub use family::{Chart, ChartData, FamilyInputs, FamilyOutput, FanBand, FanLine, Line, SignalFamily, Span, Text};
 pub use panel::{Alignment, Panel};
 pub use resample::{resample, Aggregation};
 pub use returns::{excess_returns, log_returns, prices_from_log_returns, prices_from_simple_returns, simple_returns};

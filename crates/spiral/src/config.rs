@@ -341,6 +341,44 @@ impl SpiralConfig {
         Ok(cfg)
     }
 
+    /// A configuration for synthetic markets (benchmarks, property tests): assets
+    /// `ids` with ADV `adv` bn, one population of every agent class trading all of
+    /// them (the last asset is the carry traders' funding currency), Gaussian noise.
+    pub fn synthetic(ids: &[&str], adv: f64) -> SpiralConfig {
+        let mut cfg = SpiralConfig::default_config();
+        let template = cfg.assets[0].clone();
+        cfg.assets = ids
+            .iter()
+            .map(|id| AssetConfig { id: id.to_string(), adv_usd_bn: Some(adv), adv_series: vec![], ..template.clone() })
+            .collect();
+        let all: BTreeMap<String, f64> = ids.iter().map(|id| (id.to_string(), 1.0)).collect();
+        let risky: BTreeMap<String, f64> = ids[..ids.len().saturating_sub(1).max(1)].iter().map(|id| (id.to_string(), 1.0)).collect();
+        for c in &mut cfg.cta {
+            c.weights = all.clone();
+            c.stops = vec![StopConfig { asset: ids[0].to_string(), level: 95.0, cut: 0.5 }];
+        }
+        for v in &mut cfg.vol_target {
+            v.weights = risky.clone();
+        }
+        for m in &mut cfg.margin {
+            m.weights = risky.clone();
+            m.floors.clear();
+            m.capital_series = None;
+        }
+        for c in &mut cfg.carry {
+            c.weights = risky.clone();
+            c.funding_asset = ids[ids.len() - 1].to_string();
+        }
+        for l in &mut cfg.liquidity {
+            l.weights = risky.clone();
+        }
+        cfg.leverage = vec![LeverageConfig { name: "banks".into(), assets: 500.0, leverage: 10.0, weights: risky.clone() }];
+        if ids.len() < 2 {
+            cfg.carry.clear();
+        }
+        cfg
+    }
+
     /// Removes every agent population of the given classes.
     pub fn without(&mut self, classes: &[AgentClass]) {
         for c in classes {

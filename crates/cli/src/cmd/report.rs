@@ -40,6 +40,7 @@ pub fn families() -> Vec<Box<dyn SignalFamily>> {
         Box::new(fissure_contagion::signals::ContagionFamily),
         Box::new(fissure_liquidity::signals::LiquidityFamily),
         Box::new(fissure_structure::signals::StructureFamily),
+        Box::new(fissure_spiral::signals::SpiralFamily::default()),
     ]
 }
 
