@@ -69,6 +69,10 @@ pub struct SimulationConfig {
     /// ones (Gaussian conditioning on the window covariance); false = only the named assets move.
     #[serde(default = "yes")]
     pub propagate_shock: bool,
+    /// Cap on any population's position in an asset, in days of its ADV (0 = none):
+    /// keeps positions within the market's size when the state is estimated in the past.
+    #[serde(default)]
+    pub max_position_adv: f64,
     /// Simulated days kept for the quantile bands (0 = about 50, evenly spaced).
     #[serde(default)]
     pub record_points: usize,
@@ -440,6 +444,9 @@ impl SpiralConfig {
         }
         if !(60..=20_000).contains(&s.window) {
             return bad(format!("simulation.window = {} (allowed 60..=20000 trading days)", s.window));
+        }
+        if !(s.max_position_adv.is_finite() && s.max_position_adv >= 0.0) {
+            return bad(format!("simulation.max_position_adv = {} (must be ≥ 0)", s.max_position_adv));
         }
         if !(s.ewma_lambda > 0.0 && s.ewma_lambda < 1.0) {
             return bad(format!("simulation.ewma_lambda = {} (allowed (0, 1))", s.ewma_lambda));

@@ -47,6 +47,8 @@ pub struct Market {
     pub margin_capital: Vec<f64>,
     /// How each asset's ADV was obtained.
     pub adv_notes: Vec<String>,
+    /// Days in the window dropped for a non-positive price of some asset.
+    pub dropped_days: Vec<NaiveDate>,
 }
 
 impl Market {
@@ -75,7 +77,19 @@ impl Market {
         let refs: Vec<&Series> = assets.iter().collect();
         let panel = Panel::align(&refs, &Alignment::Intersection)
             .map_err(|e| SpiralError::Data { id: "assets".into(), msg: e.to_string() })?;
-        let (dates, rows) = panel.complete_rows();
+        let (all_dates, all_rows) = panel.complete_rows();
+        // Days with a non-positive price (WTI on 2020-04-20) have no return: dropped and reported.
+        let mut dates = Vec::with_capacity(all_dates.len());
+        let mut rows = Vec::with_capacity(all_rows.len());
+        let mut dropped_days = Vec::new();
+        for (d, r) in all_dates.into_iter().zip(all_rows) {
+            if r.iter().all(|v| *v > 0.0) {
+                dates.push(d);
+                rows.push(r);
+            } else {
+                dropped_days.push(d);
+            }
+        }
         let k = cfg.assets.len();
         let history_len = cfg.history_needed();
         if rows.len() < 61.max(history_len) {
@@ -91,16 +105,7 @@ impl Market {
         }
         let n = rows.len();
         let start = n.saturating_sub(cfg.simulation.window + 1).min(n - history_len);
-        for row in &rows[start..] {
-            for (j, v) in row.iter().enumerate() {
-                if *v <= 0.0 {
-                    return Err(SpiralError::Data {
-                        id: cfg.assets[j].id.clone(),
-                        msg: "non-positive price in the estimation window".into(),
-                    });
-                }
-            }
-        }
+        dropped_days.retain(|d| *d >= dates[start]);
         let mut rets: Vec<f64> = Vec::with_capacity((n - start) * k);
         for t in start + 1..n {
             for j in 0..k {
@@ -225,6 +230,7 @@ impl Market {
             yields: cfg.assets.iter().map(|a| a.yield_id.clone().zip(a.duration)).collect(),
             margin_capital,
             adv_notes,
+            dropped_days,
         })
     }
 
@@ -269,6 +275,7 @@ impl Market {
             yields: vec![None; k],
             margin_capital: Vec::new(),
             adv_notes: Vec::new(),
+            dropped_days: Vec::new(),
         }
     }
 }

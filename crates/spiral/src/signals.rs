@@ -123,11 +123,25 @@ impl SignalFamily for SpiralFamily {
         let mut forced = Vec::new();
         let mut latest = None;
         let mut skipped = 0usize;
+        let mut reasons: Vec<String> = Vec::new();
+        let mut dropped: Vec<NaiveDate> = Vec::new();
         for d in month_ends(first, last) {
-            let Ok(m) = Market::estimate(&inputs.series, &cfg, Some(d)) else {
-                skipped += 1;
-                continue;
+            let m = match Market::estimate(&inputs.series, &cfg, Some(d)) {
+                Ok(m) => m,
+                Err(e) => {
+                    skipped += 1;
+                    let e = e.to_string();
+                    if !reasons.contains(&e) {
+                        reasons.push(e);
+                    }
+                    continue;
+                }
             };
+            for x in &m.dropped_days {
+                if !dropped.contains(x) {
+                    dropped.push(*x);
+                }
+            }
             let Ok(sh) = Shock::build(std::slice::from_ref(&spec_shock), &m, &cfg) else {
                 skipped += 1;
                 continue;
@@ -135,6 +149,10 @@ impl SignalFamily for SpiralFamily {
             let r = simulate(&cfg, &m, &sh);
             let Some(a) = r.amplification else {
                 skipped += 1;
+                let e = r.amplification_note.clone().unwrap_or_default();
+                if !reasons.contains(&e) {
+                    reasons.push(e);
+                }
                 continue;
             };
             dates.push(m.start_date);
@@ -143,9 +161,17 @@ impl SignalFamily for SpiralFamily {
             latest = Some((m, r));
         }
         if skipped > 0 {
+            let why = reasons.join("; ");
             out.notes.push(Text::new(
-                format!("Liquidity spiral: {skipped} month-ends without enough common history were skipped"),
-                format!("流动性螺旋：{skipped} 个月末因共同历史不足而跳过"),
+                format!("Liquidity spiral: {skipped} month-ends skipped ({why})"),
+                format!("流动性螺旋：跳过 {skipped} 个月末（{why}）"),
+            ));
+        }
+        if !dropped.is_empty() {
+            let list = dropped.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ");
+            out.notes.push(Text::new(
+                format!("Liquidity spiral: days with a non-positive price left out of the estimation windows: {list}"),
+                format!("流动性螺旋：估计窗口中剔除了价格非正的交易日：{list}"),
             ));
         }
         let Some((m, r)) = latest else {
