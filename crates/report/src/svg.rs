@@ -523,7 +523,8 @@ pub fn fan_svg(
         let _ = write!(s, "<text x=\"{}\" y=\"{}\" fill=\"#888\">—</text></svg>", W / 2.0, h / 2.0);
         return s;
     }
-    let (x0, x1) = (xs.iter().copied().fold(f64::INFINITY, f64::min), xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+    let (x0, x1) =
+        (xs.iter().copied().fold(f64::INFINITY, f64::min), xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
     let x1 = if x1 - x0 < 1e-12 { x0 + 1.0 } else { x1 };
     let mut y0 = ys.iter().copied().fold(f64::INFINITY, f64::min).min(0.0);
     let mut y1 = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max).max(0.0);
@@ -576,7 +577,8 @@ pub fn fan_svg(
     for (i, bd) in bands.iter().enumerate() {
         let mut d = String::new();
         let m = n.min(bd.lower.len()).min(bd.upper.len());
-        let pts: Vec<usize> = (0..m).filter(|&k| x[k].is_finite() && bd.lower[k].is_finite() && bd.upper[k].is_finite()).collect();
+        let pts: Vec<usize> =
+            (0..m).filter(|&k| x[k].is_finite() && bd.lower[k].is_finite() && bd.upper[k].is_finite()).collect();
         for (c, &k) in pts.iter().enumerate() {
             let _ = write!(d, "{}{:.1},{:.1}", if c == 0 { "M" } else { "L" }, px(x[k]), py(bd.upper[k]));
         }
@@ -585,7 +587,11 @@ pub fn fan_svg(
         }
         if !pts.is_empty() {
             let op = 0.18 + 0.32 * (i as f64 + 1.0) / nb;
-            let _ = write!(s, "<path d=\"{d}Z\" fill=\"#1f77b4\" fill-opacity=\"{op:.2}\" stroke=\"none\"><title>{}</title></path>", esc(&bd.label));
+            let _ = write!(
+                s,
+                "<path d=\"{d}Z\" fill=\"#1f77b4\" fill-opacity=\"{op:.2}\" stroke=\"none\"><title>{}</title></path>",
+                esc(&bd.label)
+            );
         }
     }
     let path = |vals: &[f64]| {
@@ -691,7 +697,11 @@ mod tests {
                 x: vec![0.0, 1.0, 2.0],
                 center_label: "median".into(),
                 center: vec![0.0, -2.0, -3.0],
-                bands: vec![FanBand { label: "p05–p95".into(), lower: vec![0.0, -5.0, -8.0], upper: vec![0.0, 1.0, 2.0] }],
+                bands: vec![FanBand {
+                    label: "p05–p95".into(),
+                    lower: vec![0.0, -5.0, -8.0],
+                    upper: vec![0.0, 1.0, 2.0],
+                }],
                 lines: vec![FanLine { label: "no agents".into(), values: vec![0.0, -1.0, -1.0] }],
                 unit: "%".into(),
             },

@@ -14,7 +14,8 @@ fn setup(k: usize, paths: usize, steps: usize) -> (SpiralConfig, Market, Shock) 
     let mut cfg = SpiralConfig::synthetic(&refs, 100.0);
     cfg.simulation.paths = paths;
     cfg.simulation.steps = steps;
-    let m = Market::synthetic(&refs, 0.012, 0.4, 100.0, cfg.history_needed(), NaiveDate::from_ymd_opt(2026, 1, 2).unwrap());
+    let m =
+        Market::synthetic(&refs, 0.012, 0.4, 100.0, cfg.history_needed(), NaiveDate::from_ymd_opt(2026, 1, 2).unwrap());
     let sh = Shock::resolve(&[parse_spec("A0=-0.05").unwrap()], &m).unwrap();
     (cfg, m, sh)
 }
@@ -33,7 +34,9 @@ fn scaling(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(10)).warm_up_time(Duration::from_secs(1));
     for paths in [1_000usize, 4_000] {
         let (cfg, m, sh) = setup(8, paths, 250);
-        g.bench_with_input(BenchmarkId::new("paths_8_assets", paths), &paths, |b, _| b.iter(|| simulate(&cfg, &m, &sh)));
+        g.bench_with_input(BenchmarkId::new("paths_8_assets", paths), &paths, |b, _| {
+            b.iter(|| simulate(&cfg, &m, &sh))
+        });
     }
     for k in [4usize, 16, 32] {
         let (cfg, m, sh) = setup(k, 1_000, 250);

@@ -339,8 +339,8 @@ impl SpiralConfig {
 
     /// Parses and validates a parameter file's text (`origin` names it in errors).
     pub fn from_toml(text: &str, origin: &str) -> Result<SpiralConfig> {
-        let cfg: SpiralConfig =
-            toml::from_str(text).map_err(|e| SpiralError::ParamFile { file: origin.to_string(), msg: e.to_string() })?;
+        let cfg: SpiralConfig = toml::from_str(text)
+            .map_err(|e| SpiralError::ParamFile { file: origin.to_string(), msg: e.to_string() })?;
         cfg.validate().map_err(|e| SpiralError::ParamFile { file: origin.to_string(), msg: e.to_string() })?;
         Ok(cfg)
     }
@@ -356,7 +356,8 @@ impl SpiralConfig {
             .map(|id| AssetConfig { id: id.to_string(), adv_usd_bn: Some(adv), adv_series: vec![], ..template.clone() })
             .collect();
         let all: BTreeMap<String, f64> = ids.iter().map(|id| (id.to_string(), 1.0)).collect();
-        let risky: BTreeMap<String, f64> = ids[..ids.len().saturating_sub(1).max(1)].iter().map(|id| (id.to_string(), 1.0)).collect();
+        let risky: BTreeMap<String, f64> =
+            ids[..ids.len().saturating_sub(1).max(1)].iter().map(|id| (id.to_string(), 1.0)).collect();
         for c in &mut cfg.cta {
             c.weights = all.clone();
             c.stops = vec![StopConfig { asset: ids[0].to_string(), level: 95.0, cut: 0.5 }];
@@ -376,7 +377,8 @@ impl SpiralConfig {
         for l in &mut cfg.liquidity {
             l.weights = risky.clone();
         }
-        cfg.leverage = vec![LeverageConfig { name: "banks".into(), assets: 500.0, leverage: 10.0, weights: risky.clone() }];
+        cfg.leverage =
+            vec![LeverageConfig { name: "banks".into(), assets: 500.0, leverage: 10.0, weights: risky.clone() }];
         if ids.len() < 2 {
             cfg.carry.clear();
         }

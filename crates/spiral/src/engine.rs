@@ -284,7 +284,11 @@ impl Model {
             agents.push(Agent {
                 class: AgentClass::Liquidity,
                 name: l.name.clone(),
-                rule: Rule::Liquidity { capital: l.capital, w: weights(&l.weights, m), aggressiveness: l.aggressiveness },
+                rule: Rule::Liquidity {
+                    capital: l.capital,
+                    w: weights(&l.weights, m),
+                    aggressiveness: l.aggressiveness,
+                },
                 init_value: vec![0.0; k],
                 init_equity: l.capital,
             });
@@ -576,7 +580,9 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                             for j in 0..k {
                                 let cur = w.units[base + j] * w.p_now[j];
                                 let tgt = w.targets[j].clamp(-model.caps[j], model.caps[j]);
-                                if w.block_until[base + j] > t && (tgt.abs() > cur.abs() && tgt.signum() == cur.signum()) {
+                                if w.block_until[base + j] > t
+                                    && (tgt.abs() > cur.abs() && tgt.signum() == cur.signum())
+                                {
                                     continue;
                                 }
                                 w.order[j] += speed * (tgt - cur);
@@ -657,7 +663,8 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                             }
                             let gap = w.p_fund[j] / w.p_now[j] - 1.0;
                             let sd = w.sig2[j].sqrt().max(1e-6);
-                            let tgt = (capital * wt[j] * (aggressiveness * gap.max(0.0) / sd).min(1.0)).min(model.caps[j]);
+                            let tgt =
+                                (capital * wt[j] * (aggressiveness * gap.max(0.0) / sd).min(1.0)).min(model.caps[j]);
                             w.order[j] = tgt - w.units[base + j] * w.p_now[j];
                         }
                         trades = true;

@@ -61,11 +61,7 @@ impl Market {
     }
 
     /// Estimates the market from stored series (truncated at `as_of` when given).
-    pub fn estimate(
-        series: &BTreeMap<String, Series>,
-        cfg: &SpiralConfig,
-        as_of: Option<NaiveDate>,
-    ) -> Result<Market> {
+    pub fn estimate(series: &BTreeMap<String, Series>, cfg: &SpiralConfig, as_of: Option<NaiveDate>) -> Result<Market> {
         let get = |id: &str| -> Result<Series> {
             let s = series.get(id).ok_or_else(|| SpiralError::MissingSeries(id.to_string()))?;
             Ok(match as_of {
@@ -119,7 +115,10 @@ impl Market {
         for (j, s) in sigma_window.iter().enumerate() {
             // Relative tolerance: a daily σ below 1e-8 is a constant series.
             if !(*s > 1e-8) {
-                return Err(SpiralError::Data { id: cfg.assets[j].id.clone(), msg: "constant prices in the window".into() });
+                return Err(SpiralError::Data {
+                    id: cfg.assets[j].id.clone(),
+                    msg: "constant prices in the window".into(),
+                });
             }
         }
         let mut corr = vec![0.0; k * k];
@@ -175,10 +174,10 @@ impl Market {
             let mut total = 0.0;
             for id in &a.adv_series {
                 let s = get(id)?;
-                let vol = s.ohlcv().map(|o| &o.volume).ok_or_else(|| SpiralError::Data {
-                    id: id.clone(),
-                    msg: "no volume column for the ADV".into(),
-                })?;
+                let vol = s
+                    .ohlcv()
+                    .map(|o| &o.volume)
+                    .ok_or_else(|| SpiralError::Data { id: id.clone(), msg: "no volume column for the ADV".into() })?;
                 let mut dv: Vec<f64> = s
                     .values()
                     .iter()
@@ -204,10 +203,11 @@ impl Market {
             let cap = match &mc.capital_series {
                 Some(id) => {
                     let s = get(id)?;
-                    let v = s.values().last().copied().ok_or_else(|| SpiralError::Data {
-                        id: id.clone(),
-                        msg: "empty positioning series".into(),
-                    })?;
+                    let v = s
+                        .values()
+                        .last()
+                        .copied()
+                        .ok_or_else(|| SpiralError::Data { id: id.clone(), msg: "empty positioning series".into() })?;
                     v * mc.capital_per_unit
                 }
                 None => mc.capital,

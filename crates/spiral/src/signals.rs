@@ -91,7 +91,10 @@ impl SignalFamily for SpiralFamily {
     }
 
     fn params(&self) -> String {
-        format!("shock={STANDARD_SHOCK};paths={};steps={};years={};{:?}", self.paths, self.steps, self.years, self.config)
+        format!(
+            "shock={STANDARD_SHOCK};paths={};steps={};years={};{:?}",
+            self.paths, self.steps, self.years, self.config
+        )
     }
 
     fn compute(&self, inputs: &FamilyInputs) -> Result<FamilyOutput, String> {
@@ -112,7 +115,8 @@ impl SignalFamily for SpiralFamily {
         let last = match Market::estimate(&inputs.series, &cfg, inputs.as_of) {
             Ok(m) => m.start_date,
             Err(e) => {
-                out.notes.push(Text::new(format!("Liquidity spiral: skipped ({e})"), format!("流动性螺旋：已跳过（{e}）")));
+                out.notes
+                    .push(Text::new(format!("Liquidity spiral: skipped ({e})"), format!("流动性螺旋：已跳过（{e}）")));
                 return Ok(out);
             }
         };
@@ -175,7 +179,8 @@ impl SignalFamily for SpiralFamily {
             ));
         }
         let Some((m, r)) = latest else {
-            out.notes.push(Text::new("Liquidity spiral: no month-end could be simulated", "流动性螺旋：没有可模拟的月末"));
+            out.notes
+                .push(Text::new("Liquidity spiral: no month-end could be simulated", "流动性螺旋：没有可模拟的月末"));
             return Ok(out);
         };
         let a = r.amplification.map(|q| q.median).unwrap_or(f64::NAN);

@@ -145,9 +145,8 @@ fn deterministic_whatever_the_thread_count() {
     cfg.simulation.exogenous = Exogenous::Bootstrap;
     let m = market(&cfg);
     let sh = shock(&m, &cfg, "QQQ=-0.06");
-    let run = |t: usize| {
-        rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap().install(|| simulate(&cfg, &m, &sh))
-    };
+    let run =
+        |t: usize| rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap().install(|| simulate(&cfg, &m, &sh));
     let (a, b) = (run(1), run(2));
     assert_eq!(a, b);
     assert_eq!(a, simulate(&cfg, &m, &sh));

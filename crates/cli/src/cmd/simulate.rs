@@ -23,7 +23,9 @@ pub enum SimulateCmd {
     Spiral(SpiralArgs),
     /// Replays a real day (2024-08-05, 2026-02-12): its exogenous inputs on the previous close's state, compared with
     /// what the market did.
-    #[command(after_help = "Examples:\n  fissure simulate replay 2026-02-12\n  fissure simulate replay 2024-08-05 --json")]
+    #[command(
+        after_help = "Examples:\n  fissure simulate replay 2026-02-12\n  fissure simulate replay 2024-08-05 --json"
+    )]
     Replay(ReplayArgs),
     /// Prints the default parameter file (cited calibration) to copy and edit.
     Params,
@@ -366,7 +368,12 @@ fn replay_cmd(ctx: &Ctx, a: &ReplayArgs) -> anyhow::Result<()> {
         if r.within_factor { "within" } else { "outside" }
     );
     let flows: Vec<String> = r.flows.iter().map(|(c, v)| format!("{} {:+.1}", c.as_str(), v)).collect();
-    println!("Net sales by agents ($bn): {}; forced sales {:.1} bn; stops hit {}.", flows.join(", "), r.forced_sales, r.stop_triggers);
+    println!(
+        "Net sales by agents ($bn): {}; forced sales {:.1} bn; stops hit {}.",
+        flows.join(", "),
+        r.forced_sales,
+        r.stop_triggers
+    );
     if !r.missing.is_empty() {
         println!("No real move in the data for: {}", r.missing.join(", "));
     }
