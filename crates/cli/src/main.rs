@@ -77,6 +77,9 @@ enum Command {
     /// Portfolio risk: VaR/ES with contributions, backtests, scenario replay, conditional and reverse stress tests, cash buffer.
     #[command(subcommand)]
     Risk(cmd::risk::RiskCmd),
+    /// Simulation: the liquidity spiral (CTA stops, margin calls, yen-carry unwind) and replays of real days.
+    #[command(subcommand)]
+    Simulate(cmd::simulate::SimulateCmd),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -99,6 +102,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         #[cfg(feature = "server")]
         Command::Token(c) => cmd::token::run(&ctx, c),
         Command::Risk(c) => cmd::risk::run(&ctx, c),
+        Command::Simulate(c) => cmd::simulate::run(&ctx, c),
     }
 }
 

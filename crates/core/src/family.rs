@@ -112,6 +112,20 @@ pub enum ChartData {
     DealNetwork { nodes: Vec<NetNode>, edges: Vec<NetEdge> },
     /// A table of cells in both languages (required-revenue sensitivities, claims checks).
     Table { columns: Vec<Text>, rows: Vec<Vec<Text>> },
+    /// A fan chart over a simulated horizon: a central path, nested quantile bands
+    /// (widest first) and reference lines on the same `x` (e.g. days ahead).
+    Fan {
+        x_label: String,
+        #[serde(with = "crate::serde_nan::vec")]
+        x: Vec<f64>,
+        center_label: String,
+        #[serde(with = "crate::serde_nan::vec")]
+        center: Vec<f64>,
+        bands: Vec<FanBand>,
+        lines: Vec<FanLine>,
+        /// Unit shown on the y axis (`%`).
+        unit: String,
+    },
 }
 
 /// A node of [`ChartData::DealNetwork`].
@@ -135,6 +149,24 @@ pub struct NetEdge {
     pub in_cycle: bool,
     /// Hover text (kind, status, amount).
     pub label: String,
+}
+
+/// One quantile band of a fan chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FanBand {
+    pub label: String,
+    #[serde(with = "crate::serde_nan::vec")]
+    pub lower: Vec<f64>,
+    #[serde(with = "crate::serde_nan::vec")]
+    pub upper: Vec<f64>,
+}
+
+/// A reference line of a fan chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FanLine {
+    pub label: String,
+    #[serde(with = "crate::serde_nan::vec")]
+    pub values: Vec<f64>,
 }
 
 /// A chart with its title and caption.

@@ -3,7 +3,7 @@
 
 use crate::i18n::{self, Lang};
 use chrono::{Datelike, NaiveDate};
-use fissure_core::{Chart, ChartData, Line, NetEdge, NetNode, Span, Text};
+use fissure_core::{Chart, ChartData, FanBand, FanLine, Line, NetEdge, NetNode, Span, Text};
 use std::fmt::Write;
 
 const W: f64 = 880.0;
@@ -57,6 +57,9 @@ pub fn draw(chart: &Chart, lang: Lang) -> String {
         ChartData::Bars { labels, values } => bars_svg(title, labels, values, lang),
         ChartData::DealNetwork { nodes, edges } => deal_network_svg(&id, title, nodes, edges, lang),
         ChartData::Table { columns, rows } => table_svg(title, columns, rows, lang),
+        ChartData::Fan { x_label, x, center_label, center, bands, lines, unit } => {
+            fan_svg(title, x_label, x, center_label, center, bands, lines, unit)
+        }
     }
 }
 
@@ -682,6 +685,151 @@ pub fn bars_svg(title: &str, labels: &[String], values: &[f64], lang: Lang) -> S
     s
 }
 
+/// Fan chart: nested quantile bands (widest first, lighter), the central path and
+/// dashed reference lines over a numeric horizon.
+#[allow(clippy::too_many_arguments)]
+pub fn fan_svg(
+    title: &str,
+    x_label: &str,
+    x: &[f64],
+    center_label: &str,
+    center: &[f64],
+    bands: &[FanBand],
+    lines: &[FanLine],
+    unit: &str,
+) -> String {
+    let h = 320.0;
+    let (l, r, t, b) = (64.0, 24.0, 44.0, 34.0);
+    let (pw, ph) = (W - l - r, h - t - b);
+    let mut s = header(W, h, title);
+    let n = x.len();
+    let finite = |v: &f64| v.is_finite();
+    let mut ys: Vec<f64> = center.iter().copied().filter(finite).collect();
+    for bd in bands {
+        ys.extend(bd.lower.iter().chain(&bd.upper).copied().filter(finite));
+    }
+    for ln in lines {
+        ys.extend(ln.values.iter().copied().filter(finite));
+    }
+    let xs: Vec<f64> = x.iter().copied().filter(finite).collect();
+    if n < 2 || ys.is_empty() || xs.len() < 2 {
+        let _ = write!(s, "<text x=\"{}\" y=\"{}\" fill=\"#888\">—</text></svg>", W / 2.0, h / 2.0);
+        return s;
+    }
+    let (x0, x1) =
+        (xs.iter().copied().fold(f64::INFINITY, f64::min), xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+    let x1 = if x1 - x0 < 1e-12 { x0 + 1.0 } else { x1 };
+    let mut y0 = ys.iter().copied().fold(f64::INFINITY, f64::min).min(0.0);
+    let mut y1 = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max).max(0.0);
+    if y1 - y0 < 1e-12 {
+        y0 -= 1.0;
+        y1 += 1.0;
+    }
+    let pad = 0.04 * (y1 - y0);
+    y0 -= pad;
+    y1 += pad;
+    let px = |v: f64| l + (v - x0) / (x1 - x0) * pw;
+    let py = |v: f64| t + (1.0 - (v - y0) / (y1 - y0)) * ph;
+    let st = nice_step(y1 - y0, 5.0);
+    let mut yv = (y0 / st).ceil() * st;
+    while yv <= y1 + 1e-9 * st {
+        let yy = py(yv);
+        let _ = write!(
+            s,
+            "<line x1=\"{l}\" x2=\"{:.1}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"{}\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#555\">{}{}</text>",
+            l + pw,
+            if yv.abs() < st * 1e-9 { "#999" } else { "#e5e5e5" },
+            l - 4.0,
+            yy + 3.5,
+            axis_num(if yv.abs() < st * 1e-9 { 0.0 } else { yv }),
+            esc(unit)
+        );
+        yv += st;
+    }
+    let xst = nice_step(x1 - x0, 8.0).max(1e-12);
+    let mut xv = (x0 / xst).ceil() * xst;
+    while xv <= x1 + 1e-9 * xst {
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#555\">{}</text>",
+            px(xv),
+            t + ph + 14.0,
+            axis_num(xv)
+        );
+        xv += xst;
+    }
+    let _ = write!(
+        s,
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#555\">{}</text>",
+        l + pw / 2.0,
+        h - 4.0,
+        esc(x_label)
+    );
+    let nb = bands.len().max(1) as f64;
+    for (i, bd) in bands.iter().enumerate() {
+        let mut d = String::new();
+        let m = n.min(bd.lower.len()).min(bd.upper.len());
+        let pts: Vec<usize> =
+            (0..m).filter(|&k| x[k].is_finite() && bd.lower[k].is_finite() && bd.upper[k].is_finite()).collect();
+        for (c, &k) in pts.iter().enumerate() {
+            let _ = write!(d, "{}{:.1},{:.1}", if c == 0 { "M" } else { "L" }, px(x[k]), py(bd.upper[k]));
+        }
+        for &k in pts.iter().rev() {
+            let _ = write!(d, "L{:.1},{:.1}", px(x[k]), py(bd.lower[k]));
+        }
+        if !pts.is_empty() {
+            let op = 0.18 + 0.32 * (i as f64 + 1.0) / nb;
+            let _ = write!(
+                s,
+                "<path d=\"{d}Z\" fill=\"#1f77b4\" fill-opacity=\"{op:.2}\" stroke=\"none\"><title>{}</title></path>",
+                esc(&bd.label)
+            );
+        }
+    }
+    let path = |vals: &[f64]| {
+        let mut d = String::new();
+        let mut first = true;
+        for k in 0..n.min(vals.len()) {
+            if x[k].is_finite() && vals[k].is_finite() {
+                let _ = write!(d, "{}{:.1},{:.1}", if first { "M" } else { "L" }, px(x[k]), py(vals[k]));
+                first = false;
+            }
+        }
+        d
+    };
+    for (i, ln) in lines.iter().enumerate() {
+        let _ = write!(
+            s,
+            "<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>",
+            path(&ln.values),
+            PALETTE[(i + 1) % PALETTE.len()]
+        );
+    }
+    let _ = write!(s, "<path d=\"{}\" fill=\"none\" stroke=\"#0b3c6b\" stroke-width=\"2\"/>", path(center));
+    let _ = write!(s, "<rect x=\"{l}\" y=\"{t}\" width=\"{pw}\" height=\"{ph}\" fill=\"none\" stroke=\"#999\"/>");
+    // Legend: centre, bands, lines.
+    let mut lx = l;
+    let mut item = |s: &mut String, color: &str, op: f64, label: &str| {
+        let _ = write!(
+            s,
+            "<rect x=\"{lx:.1}\" y=\"25\" width=\"10\" height=\"10\" fill=\"{color}\" fill-opacity=\"{op:.2}\"/><text x=\"{:.1}\" y=\"34\" fill=\"#333\">{}</text>",
+            lx + 13.0,
+            esc(label)
+        );
+        lx += 24.0 + label.chars().map(|c| if (c as u32) >= 0x2E80 { 11.5 } else { 6.5 }).sum::<f64>();
+    };
+    item(&mut s, "#0b3c6b", 1.0, center_label);
+    for (i, bd) in bands.iter().enumerate() {
+        item(&mut s, "#1f77b4", 0.18 + 0.32 * (i as f64 + 1.0) / nb, &bd.label);
+    }
+    for (i, ln) in lines.iter().enumerate() {
+        item(&mut s, PALETTE[(i + 1) % PALETTE.len()], 1.0, &ln.label);
+    }
+    s.push_str("</svg>");
+    s
+}
+
 /// A 0–100 gauge meter: coloured bands, a needle at `value`, the state colour.
 pub fn meter_svg(value: Option<f64>, color: &str, w: f64) -> String {
     let h = 26.0;
@@ -751,6 +899,19 @@ mod tests {
             ChartData::Table {
                 columns: vec![Text::new("id", "编号"), Text::new("why", "理由")],
                 rows: vec![vec![Text::new("c1", "c1"), Text::new("a long reason ".repeat(30), "很长的理由".repeat(30))]],
+            },
+            ChartData::Fan {
+                x_label: "days".into(),
+                x: vec![0.0, 1.0, 2.0],
+                center_label: "median".into(),
+                center: vec![0.0, -2.0, -3.0],
+                bands: vec![FanBand {
+                    label: "p05–p95".into(),
+                    lower: vec![0.0, -5.0, -8.0],
+                    upper: vec![0.0, 1.0, 2.0],
+                }],
+                lines: vec![FanLine { label: "no agents".into(), values: vec![0.0, -1.0, -1.0] }],
+                unit: "%".into(),
             },
         ];
         for data in charts {

@@ -10,7 +10,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let cfg = SpiralConfig::default_config();
     for def in replay::bundled() {
         let r = replay::run(&def, &series, &cfg)?;
-        println!("{} {} (state of {}): signs ok {}, max factor {:.2}", r.date, r.title, r.previous_date, r.all_signs_match, r.max_factor);
+        println!(
+            "{} {} (state of {}): signs ok {}, max factor {:.2}",
+            r.date, r.title, r.previous_date, r.all_signs_match, r.max_factor
+        );
         for a in &r.assets {
             println!(
                 "  {:7} sim {:+.4}  exog {:+.4}  actual {:>8}  flat {} ok {:?} factor {:?}",

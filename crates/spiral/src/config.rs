@@ -69,6 +69,10 @@ pub struct SimulationConfig {
     /// ones (Gaussian conditioning on the window covariance); false = only the named assets move.
     #[serde(default = "yes")]
     pub propagate_shock: bool,
+    /// Cap on any population's position in an asset, in days of its ADV (0 = none):
+    /// keeps positions within the market's size when the state is estimated in the past.
+    #[serde(default)]
+    pub max_position_adv: f64,
     /// Simulated days kept for the quantile bands (0 = about 50, evenly spaced).
     #[serde(default)]
     pub record_points: usize,
@@ -335,10 +339,50 @@ impl SpiralConfig {
 
     /// Parses and validates a parameter file's text (`origin` names it in errors).
     pub fn from_toml(text: &str, origin: &str) -> Result<SpiralConfig> {
-        let cfg: SpiralConfig =
-            toml::from_str(text).map_err(|e| SpiralError::ParamFile { file: origin.to_string(), msg: e.to_string() })?;
+        let cfg: SpiralConfig = toml::from_str(text)
+            .map_err(|e| SpiralError::ParamFile { file: origin.to_string(), msg: e.to_string() })?;
         cfg.validate().map_err(|e| SpiralError::ParamFile { file: origin.to_string(), msg: e.to_string() })?;
         Ok(cfg)
+    }
+
+    /// A configuration for synthetic markets (benchmarks, property tests): assets
+    /// `ids` with ADV `adv` bn, one population of every agent class trading all of
+    /// them (the last asset is the carry traders' funding currency), Gaussian noise.
+    pub fn synthetic(ids: &[&str], adv: f64) -> SpiralConfig {
+        let mut cfg = SpiralConfig::default_config();
+        let template = cfg.assets[0].clone();
+        cfg.assets = ids
+            .iter()
+            .map(|id| AssetConfig { id: id.to_string(), adv_usd_bn: Some(adv), adv_series: vec![], ..template.clone() })
+            .collect();
+        let all: BTreeMap<String, f64> = ids.iter().map(|id| (id.to_string(), 1.0)).collect();
+        let risky: BTreeMap<String, f64> =
+            ids[..ids.len().saturating_sub(1).max(1)].iter().map(|id| (id.to_string(), 1.0)).collect();
+        for c in &mut cfg.cta {
+            c.weights = all.clone();
+            c.stops = vec![StopConfig { asset: ids[0].to_string(), level: 95.0, cut: 0.5 }];
+        }
+        for v in &mut cfg.vol_target {
+            v.weights = risky.clone();
+        }
+        for m in &mut cfg.margin {
+            m.weights = risky.clone();
+            m.floors.clear();
+            m.capital_series = None;
+        }
+        for c in &mut cfg.carry {
+            c.weights = risky.clone();
+            c.funding_asset = ids[ids.len() - 1].to_string();
+        }
+        for l in &mut cfg.liquidity {
+            l.weights = risky.clone();
+        }
+        cfg.leverage =
+            vec![LeverageConfig { name: "banks".into(), assets: 500.0, leverage: 10.0, weights: risky.clone() }];
+        if ids.len() < 2 {
+            cfg.carry.clear();
+        }
+        cfg
     }
 
     /// Removes every agent population of the given classes.
@@ -369,6 +413,17 @@ impl SpiralConfig {
         self.assets.iter().position(|a| a.id.eq_ignore_ascii_case(id))
     }
 
+    /// Every stored series the simulator reads: the assets, the ADV series and the
+    /// positioning series.
+    pub fn series_needed(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.assets.iter().map(|a| a.id.clone()).collect();
+        ids.extend(self.assets.iter().flat_map(|a| a.adv_series.iter().cloned()));
+        ids.extend(self.margin.iter().filter_map(|m| m.capital_series.clone()));
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
     /// The longest price history any agent needs (days).
     pub fn history_needed(&self) -> usize {
         let cta = self.cta.iter().flat_map(|c| c.lookbacks.iter().copied()).max().unwrap_or(1);
@@ -391,6 +446,9 @@ impl SpiralConfig {
         }
         if !(60..=20_000).contains(&s.window) {
             return bad(format!("simulation.window = {} (allowed 60..=20000 trading days)", s.window));
+        }
+        if !(s.max_position_adv.is_finite() && s.max_position_adv >= 0.0) {
+            return bad(format!("simulation.max_position_adv = {} (must be ≥ 0)", s.max_position_adv));
         }
         if !(s.ewma_lambda > 0.0 && s.ewma_lambda < 1.0) {
             return bad(format!("simulation.ewma_lambda = {} (allowed (0, 1))", s.ewma_lambda));

@@ -100,6 +100,8 @@ pub struct Model {
     pub loss_weights: Vec<f64>,
     /// −ω·s: the shock's own loss (NaN when the shock moves no loss-portfolio asset).
     pub shock_loss: f64,
+    /// Per-asset cap on a population's target position (US$ bn).
+    pub caps: Vec<f64>,
 }
 
 fn weights(map: &std::collections::BTreeMap<String, f64>, m: &Market) -> Vec<f64> {
@@ -282,7 +284,11 @@ impl Model {
             agents.push(Agent {
                 class: AgentClass::Liquidity,
                 name: l.name.clone(),
-                rule: Rule::Liquidity { capital: l.capital, w: weights(&l.weights, m), aggressiveness: l.aggressiveness },
+                rule: Rule::Liquidity {
+                    capital: l.capital,
+                    w: weights(&l.weights, m),
+                    aggressiveness: l.aggressiveness,
+                },
                 init_value: vec![0.0; k],
                 init_equity: l.capital,
             });
@@ -296,6 +302,19 @@ impl Model {
                 init_value: w.iter().map(|x| l.assets * x).collect(),
                 init_equity: l.assets / (1.0 + l.leverage),
             });
+        }
+        // No population holds more than `max_position_adv` days of an asset's volume.
+        let cap_days = cfg.simulation.max_position_adv;
+        let mut caps = vec![f64::INFINITY; k];
+        if cap_days > 0.0 {
+            for j in 0..k {
+                caps[j] = cap_days * m.adv[j];
+            }
+        }
+        for ag in &mut agents {
+            for j in 0..k {
+                ag.init_value[j] = ag.init_value[j].clamp(-caps[j], caps[j]);
+            }
         }
         // Loss portfolio.
         let mut lw = vec![0.0; k];
@@ -333,20 +352,23 @@ impl Model {
             state_sigma: cfg.impact.state_dependent_sigma,
             loss_weights: lw,
             shock_loss: if sl.abs() > 1e-12 { sl } else { f64::NAN },
+            caps,
         }
     }
 
-    /// Impact return of a day's cumulative net flow `q` (US$ bn) in asset j.
+    /// Impact return of a day's cumulative net flow `q` (US$ bn) in asset j, bounded
+    /// to [−0.99, +1] (beyond, the laws are far outside their measured range).
     #[inline]
     pub fn impact(&self, q: f64, sigma: f64, adv: f64) -> f64 {
-        match self.impact {
+        let x = match self.impact {
             ImpactModel::Sqrt => q.signum() * self.y * sigma * (q.abs() / adv).sqrt(),
             ImpactModel::Linear => self.y * sigma * q / adv,
             ImpactModel::Exponential => {
                 let depth = self.cs_c * adv * self.cs_tau.sqrt() / sigma;
                 q.signum() * (1.0 - (-q.abs() / depth).exp())
             }
-        }
+        };
+        x.clamp(PRICE_FLOOR - 1.0, 1.0)
     }
 }
 
@@ -557,8 +579,10 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                             );
                             for j in 0..k {
                                 let cur = w.units[base + j] * w.p_now[j];
-                                let tgt = w.targets[j];
-                                if w.block_until[base + j] > t && (tgt.abs() > cur.abs() && tgt.signum() == cur.signum()) {
+                                let tgt = w.targets[j].clamp(-model.caps[j], model.caps[j]);
+                                if w.block_until[base + j] > t
+                                    && (tgt.abs() > cur.abs() && tgt.signum() == cur.signum())
+                                {
                                     continue;
                                 }
                                 w.order[j] += speed * (tgt - cur);
@@ -588,7 +612,8 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                             let e = vol_target_exposure(wt, |j| sig2[j].sqrt(), &m.corr, *target_daily, *max_leverage);
                             for j in 0..k {
                                 let cur = w.units[base + j] * w.p_now[j];
-                                w.order[j] = speed * (w.equity[a] * e * wt[j] - cur);
+                                let tgt = (w.equity[a] * e * wt[j]).clamp(-model.caps[j], model.caps[j]);
+                                w.order[j] = speed * (tgt - cur);
                             }
                             trades = true;
                         }
@@ -638,7 +663,8 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                             }
                             let gap = w.p_fund[j] / w.p_now[j] - 1.0;
                             let sd = w.sig2[j].sqrt().max(1e-6);
-                            let tgt = capital * wt[j] * (aggressiveness * gap.max(0.0) / sd).min(1.0);
+                            let tgt =
+                                (capital * wt[j] * (aggressiveness * gap.max(0.0) / sd).min(1.0)).min(model.caps[j]);
                             w.order[j] = tgt - w.units[base + j] * w.p_now[j];
                         }
                         trades = true;

@@ -8,7 +8,9 @@ pub enum SpiralError {
     Params(String),
     #[error("parameter file {file}: {msg}")]
     ParamFile { file: String, msg: String },
-    #[error("series {0} is needed by the simulator but was not given (ingest it or drop the asset from the parameter file)")]
+    #[error(
+        "series {0} is needed by the simulator but was not given (ingest it or drop the asset from the parameter file)"
+    )]
     MissingSeries(String),
     #[error("series {id}: {msg}")]
     Data { id: String, msg: String },

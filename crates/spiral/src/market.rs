@@ -47,6 +47,8 @@ pub struct Market {
     pub margin_capital: Vec<f64>,
     /// How each asset's ADV was obtained.
     pub adv_notes: Vec<String>,
+    /// Days in the window dropped for a non-positive price of some asset.
+    pub dropped_days: Vec<NaiveDate>,
 }
 
 impl Market {
@@ -59,11 +61,7 @@ impl Market {
     }
 
     /// Estimates the market from stored series (truncated at `as_of` when given).
-    pub fn estimate(
-        series: &BTreeMap<String, Series>,
-        cfg: &SpiralConfig,
-        as_of: Option<NaiveDate>,
-    ) -> Result<Market> {
+    pub fn estimate(series: &BTreeMap<String, Series>, cfg: &SpiralConfig, as_of: Option<NaiveDate>) -> Result<Market> {
         let get = |id: &str| -> Result<Series> {
             let s = series.get(id).ok_or_else(|| SpiralError::MissingSeries(id.to_string()))?;
             Ok(match as_of {
@@ -75,7 +73,19 @@ impl Market {
         let refs: Vec<&Series> = assets.iter().collect();
         let panel = Panel::align(&refs, &Alignment::Intersection)
             .map_err(|e| SpiralError::Data { id: "assets".into(), msg: e.to_string() })?;
-        let (dates, rows) = panel.complete_rows();
+        let (all_dates, all_rows) = panel.complete_rows();
+        // Days with a non-positive price (WTI on 2020-04-20) have no return: dropped and reported.
+        let mut dates = Vec::with_capacity(all_dates.len());
+        let mut rows = Vec::with_capacity(all_rows.len());
+        let mut dropped_days = Vec::new();
+        for (d, r) in all_dates.into_iter().zip(all_rows) {
+            if r.iter().all(|v| *v > 0.0) {
+                dates.push(d);
+                rows.push(r);
+            } else {
+                dropped_days.push(d);
+            }
+        }
         let k = cfg.assets.len();
         let history_len = cfg.history_needed();
         if rows.len() < 61.max(history_len) {
@@ -91,16 +101,7 @@ impl Market {
         }
         let n = rows.len();
         let start = n.saturating_sub(cfg.simulation.window + 1).min(n - history_len);
-        for row in &rows[start..] {
-            for (j, v) in row.iter().enumerate() {
-                if *v <= 0.0 {
-                    return Err(SpiralError::Data {
-                        id: cfg.assets[j].id.clone(),
-                        msg: "non-positive price in the estimation window".into(),
-                    });
-                }
-            }
-        }
+        dropped_days.retain(|d| *d >= dates[start]);
         let mut rets: Vec<f64> = Vec::with_capacity((n - start) * k);
         for t in start + 1..n {
             for j in 0..k {
@@ -114,7 +115,10 @@ impl Market {
         for (j, s) in sigma_window.iter().enumerate() {
             // Relative tolerance: a daily σ below 1e-8 is a constant series.
             if !(*s > 1e-8) {
-                return Err(SpiralError::Data { id: cfg.assets[j].id.clone(), msg: "constant prices in the window".into() });
+                return Err(SpiralError::Data {
+                    id: cfg.assets[j].id.clone(),
+                    msg: "constant prices in the window".into(),
+                });
             }
         }
         let mut corr = vec![0.0; k * k];
@@ -170,10 +174,10 @@ impl Market {
             let mut total = 0.0;
             for id in &a.adv_series {
                 let s = get(id)?;
-                let vol = s.ohlcv().map(|o| &o.volume).ok_or_else(|| SpiralError::Data {
-                    id: id.clone(),
-                    msg: "no volume column for the ADV".into(),
-                })?;
+                let vol = s
+                    .ohlcv()
+                    .map(|o| &o.volume)
+                    .ok_or_else(|| SpiralError::Data { id: id.clone(), msg: "no volume column for the ADV".into() })?;
                 let mut dv: Vec<f64> = s
                     .values()
                     .iter()
@@ -199,10 +203,11 @@ impl Market {
             let cap = match &mc.capital_series {
                 Some(id) => {
                     let s = get(id)?;
-                    let v = s.values().last().copied().ok_or_else(|| SpiralError::Data {
-                        id: id.clone(),
-                        msg: "empty positioning series".into(),
-                    })?;
+                    let v = s
+                        .values()
+                        .last()
+                        .copied()
+                        .ok_or_else(|| SpiralError::Data { id: id.clone(), msg: "empty positioning series".into() })?;
                     v * mc.capital_per_unit
                 }
                 None => mc.capital,
@@ -225,6 +230,7 @@ impl Market {
             yields: cfg.assets.iter().map(|a| a.yield_id.clone().zip(a.duration)).collect(),
             margin_capital,
             adv_notes,
+            dropped_days,
         })
     }
 
@@ -269,6 +275,7 @@ impl Market {
             yields: vec![None; k],
             margin_capital: Vec::new(),
             adv_notes: Vec::new(),
+            dropped_days: Vec::new(),
         }
     }
 }

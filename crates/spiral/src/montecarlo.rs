@@ -109,7 +109,8 @@ pub struct SimulationResult {
 /// Recorded days: about `n` evenly spaced days, always including day 1 and the last.
 pub fn record_days(steps: usize, n: usize) -> Vec<usize> {
     let n = if n == 0 { 50 } else { n }.min(steps).max(1);
-    let mut d: Vec<usize> = (0..=n).map(|i| ((i * steps) as f64 / n as f64).round() as usize).filter(|&x| x >= 1).collect();
+    let mut d: Vec<usize> =
+        (0..=n).map(|i| ((i * steps) as f64 / n as f64).round() as usize).filter(|&x| x >= 1).collect();
     d.push(1);
     d.push(steps);
     d.sort_unstable();
@@ -246,7 +247,13 @@ fn summarise(
         steps: model.steps,
         seed: cfg.simulation.seed,
         shock: shock.clone(),
-        loss_weights: market.ids.iter().cloned().zip(model.loss_weights.iter().copied()).filter(|(_, w)| *w != 0.0).collect(),
+        loss_weights: market
+            .ids
+            .iter()
+            .cloned()
+            .zip(model.loss_weights.iter().copied())
+            .filter(|(_, w)| *w != 0.0)
+            .collect(),
         amplification,
         amplification_of_means,
         amplification_note,

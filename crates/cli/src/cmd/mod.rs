@@ -14,6 +14,7 @@ pub mod report;
 pub mod serve;
 pub mod risk;
 pub mod show;
+pub mod simulate;
 pub mod structure;
 #[cfg(feature = "server")]
 pub mod token;

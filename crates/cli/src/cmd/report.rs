@@ -46,6 +46,7 @@ pub fn families() -> Vec<Box<dyn SignalFamily>> {
         Box::new(fissure_structure::signals::StructureFamily),
         Box::new(fissure_network::signals::NetworkFamily),
         Box::new(fissure_risk::signals::PortfolioFamily { cocrash: Some(crate::cmd::risk::cocrash_days_for_report) }),
+        Box::new(fissure_spiral::signals::SpiralFamily::default()),
     ]
 }
 
