@@ -306,7 +306,9 @@ pub async fn events(State(st): St, headers: HeaderMap) -> Sse<impl tokio_stream:
     let ready = Event::default().event("ready").data(json!({"generation": st.generation.load(Ordering::SeqCst)}).to_string());
     let head = tokio_stream::iter(std::iter::once(ready).chain(replay.into_iter().map(alert_event)).map(Ok));
     let live = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(|r| r.ok().map(|a| Ok(alert_event(a))));
-    Sse::new(head.chain(live)).keep_alive(KeepAlive::default())
+    let stop = tokio_stream::wrappers::WatchStream::from_changes(st.shutdown.subscribe()).filter(|v| *v).map(|_| None);
+    let stream = head.chain(live).map(Some).merge(stop).take_while(Option::is_some).filter_map(|x| x);
+    Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
 fn alert_event(a: Arc<Alert>) -> Event {

@@ -47,6 +47,7 @@ pub struct Running {
 impl Running {
     /// Stops accepting, lets requests in flight finish, and waits for the end.
     pub async fn stop(mut self) -> std::io::Result<()> {
+        let _ = self.state.shutdown.send(true);
         if let Some(s) = self.shutdown.take() {
             let _ = s.send(());
         }

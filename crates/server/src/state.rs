@@ -228,6 +228,8 @@ pub struct AppState {
     pub alerts: alerts::Hub,
     pub counters: Counters,
     pub started: Instant,
+    /// Set to true when the server stops: ends the event streams so that the graceful shutdown can finish.
+    pub shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
@@ -255,6 +257,7 @@ impl AppState {
             alerts: hub,
             counters: Counters::default(),
             started: Instant::now(),
+            shutdown: tokio::sync::watch::channel(false).0,
         })
     }
 
