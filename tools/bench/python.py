@@ -48,6 +48,7 @@ def timed(f):
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--skip-scan", action="store_true", help="skip the local scan target (step 1)")
     ap.add_argument("--series", type=int, default=500)
     ap.add_argument("--obs", type=int, default=5000)
     ap.add_argument("--reps", type=int, default=2000)
@@ -55,22 +56,36 @@ def main():
     ap.add_argument("--peer-reps", type=int, default=100)
     ap.add_argument("--skip-dask", action="store_true")
     ap.add_argument("--skip-peer", action="store_true")
+    ap.add_argument("--only-call", action="store_true", help="only the per-call overhead")
     ap.add_argument("--out", default="target/bench-python.json")
     a = ap.parse_args()
-    res = {"series": a.series, "obs": a.obs, "reps": a.reps, "cores": os.cpu_count()}
-    prices = universe(a.series, a.obs)
+    res = {"series": a.series, "obs": a.obs, "reps": a.reps, "cores": os.cpu_count(), "load_average": os.getloadavg()}
+    if a.only_call:
+        a.skip_dask = a.skip_peer = True
+    prices = universe(a.series if not a.only_call else 2, a.obs if not a.only_call else 300)
     w = int(np.floor((0.01 + 1.8 / np.sqrt(a.obs)) * a.obs))
 
     # 1. the scan target: GSADF + Monte Carlo critical values (shared: one length) on every series
+    if a.skip_scan:
+        a.skip_peer = True
+        return rest(a, res, prices, None, None, w)
+    c0 = time.process_time()
     t_scan, table = timed(lambda: fissure.scan(prices, method="gsadf", reps=a.reps))
+    res["scan_cpu_seconds"] = time.process_time() - c0
     res["scan_seconds"] = t_scan
     res["explosive_found"] = int(table["explosive"].sum())
-    print(f"fissure.scan {a.series} x {a.obs}, GSADF + MC ({a.reps} reps): {t_scan:.1f} s "
+    print(f"fissure.scan {len(prices.columns)} x {len(prices)}, GSADF + MC ({a.reps} reps): {t_scan:.1f} s "
+          f"(CPU {res['scan_cpu_seconds']:.1f} s, load average {res['load_average'][0]:.1f}) "
           f"({res['explosive_found']} flagged at 95%)")
     t_stats, _ = timed(lambda: fissure.scan(prices, method="gsadf", cv="none"))
     res["scan_stats_only_seconds"] = t_stats
     print(f"  of which statistics only (cv='none'): {t_stats:.1f} s")
 
+    return rest(a, res, prices, table, (t_scan, t_stats), w)
+
+
+def rest(a, res, prices, table, times, w):
+    t_scan = times[0] if times else None
     # 2. pyexuber loop on a subset, extrapolated
     if not a.skip_peer:
         import exuber
@@ -102,7 +117,7 @@ def main():
         print(f"  subset of {a.subset}: fissure {t_sub:.1f} s vs pyexuber (extrapolated MC) {sub_peer:.0f} s -> "
               f"{sub_peer / t_sub:.1f}x; max |GSADF gap| {max(gaps):.2e}")
 
-    # 3. Dask engine vs local engine, same work
+    # 3. Dask engine vs local engine, same work, measured back to back (the host is shared: load drifts)
     if not a.skip_dask:
         from dask.distributed import Client, LocalCluster
 
@@ -110,33 +125,37 @@ def main():
             warnings.simplefilter("ignore")
             with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cl, Client(cl) as client:
                 client.run(lambda: fissure.scan(prices.iloc[:200, :2], cv="none"))  # warm the workers' imports
-                t_dask, dtable = timed(lambda: fissure.scan(prices, method="gsadf", engine="dask", client=client, reps=a.reps))
-                t_dask_stats, _ = timed(lambda: fissure.scan(prices, method="gsadf", engine="dask", client=client, cv="none"))
-        same = dtable.equals(table)
-        res.update({"dask_seconds": t_dask, "dask_overhead": t_dask / t_scan - 1, "dask_equal": same,
-                    "dask_stats_only_seconds": t_dask_stats, "dask_stats_only_overhead": t_dask_stats / t_stats - 1})
-        print(f"dask (LocalCluster 2 workers x 1 thread): {t_dask:.1f} s vs local {t_scan:.1f} s -> overhead "
-              f"{100 * (t_dask / t_scan - 1):+.1f}%; identical: {same}")
-        print(f"  statistics only: {t_dask_stats:.1f} s vs {t_stats:.1f} s -> {100 * (t_dask_stats / t_stats - 1):+.1f}%")
+                pairs = []
+                for cv in ("mc", "none"):
+                    kw = {"reps": a.reps} if cv == "mc" else {"cv": "none"}
+                    t_local, ltable = timed(lambda: fissure.scan(prices, method="gsadf", **kw))
+                    t_dask, dtable = timed(lambda: fissure.scan(prices, method="gsadf", engine="dask", client=client, **kw))
+                    pairs.append({"cv": cv, "local_seconds": t_local, "dask_seconds": t_dask,
+                                  "overhead": t_dask / t_local - 1, "identical": bool(dtable.equals(ltable))})
+                    print(f"dask (LocalCluster 2 workers x 1 thread), cv={cv}: {t_dask:.1f} s vs local {t_local:.1f} s "
+                          f"(back to back) -> overhead {100 * (t_dask / t_local - 1):+.1f}%; identical: {dtable.equals(ltable)}")
+        res["dask"] = pairs
 
     # 4. per-call overhead on one series: fissure.psy (conversion, GIL release, JSON, Result) vs the Rust call
     demo = fissure.demo()["IXIC"]
     for label, s in [("IXIC daily 1994-2000", demo["1994-01-01":"2000-03-10"]), ("IXIC daily, last 250", demo.iloc[-250:])]:
         opts = {"cv": "none"}
-        n = 200
+        n = 1000
+        ser, o = one_series(s), fissure._options(opts)
         fissure.psy(s, **opts)
-        t_py, t_py_frame, t_rust = [], [], []
-        for _ in range(5):  # best of 5 rounds of n calls: the machine is shared
+        py, py_frame, rust = [], [], []
+        # interleaved single calls (the machine is shared): the Python call's wall time, the same with the bsadf
+        # DataFrame a user reads, and the library's time for one call made on its own, timed inside Rust around
+        # the library call only; medians
+        for _ in range(n):
             t0 = time.perf_counter()
-            for _ in range(n):
-                fissure.psy(s, **opts)
-            t_py.append((time.perf_counter() - t0) / n)
+            fissure.psy(s, **opts)
+            py.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            for _ in range(n):
-                fissure.psy(s, **opts)["bsadf"]  # with the DataFrame a user reads
-            t_py_frame.append((time.perf_counter() - t0) / n)
-            t_rust.append(_fissure._bench_psy(one_series(s), fissure._options(opts), n))
-        t_py, t_py_frame, t_rust = min(t_py), min(t_py_frame), min(t_rust)
+            fissure.psy(s, **opts)["bsadf"]
+            py_frame.append(time.perf_counter() - t0)
+            rust.append(_fissure._bench_psy(ser, o, 1))
+        t_py, t_py_frame, t_rust = float(np.median(py)), float(np.median(py_frame)), float(np.median(rust))
         res.setdefault("call_overhead", []).append({
             "case": label, "n": len(s), "python_ms": t_py * 1e3, "python_with_frame_ms": t_py_frame * 1e3,
             "rust_ms": t_rust * 1e3, "overhead_ms": (t_py - t_rust) * 1e3, "overhead_with_frame_ms": (t_py_frame - t_rust) * 1e3})

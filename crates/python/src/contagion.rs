@@ -13,7 +13,9 @@ use fissure_contagion::corr::{
 use fissure_contagion::dcc::fit_dcc;
 use fissure_contagion::garch::{fit_garch, GarchSpec, Innovation};
 use fissure_contagion::panel::{log_return_rows, ReturnRows};
-use fissure_contagion::spillover::{rolling_spillover, spillover as spill_fn, Identification, LagChoice, SpilloverOptions};
+use fissure_contagion::spillover::{
+    rolling_spillover, spillover as spill_fn, Identification, LagChoice, SpilloverOptions,
+};
 use fissure_contagion::turbulence::{expanding_percentile, turbulence as turb_fn};
 use fissure_core::{Alignment, Panel, Series};
 use pyo3::prelude::*;
@@ -34,7 +36,12 @@ fn spec_of(dist: Dist, gjr: bool) -> GarchSpec {
 }
 
 /// 100 × log returns on the common dates (`Alignment::Intersection`), restricted to `from..=to`.
-fn returns(series: &[Series], from: Option<NaiveDate>, to: Option<NaiveDate>, min: usize) -> anyhow::Result<ReturnRows> {
+fn returns(
+    series: &[Series],
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    min: usize,
+) -> anyhow::Result<ReturnRows> {
     if series.len() < min {
         bail!("need at least {min} series, got {}", series.len());
     }
@@ -63,9 +70,8 @@ pub fn garch(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyResu
         let a: GarchOpts = options(options_json)?;
         s.check_positive()?;
         let (v, d) = (s.values(), s.dates());
-        let keep: Vec<usize> = (1..v.len())
-            .filter(|&i| a.from.is_none_or(|f| d[i] >= f) && a.to.is_none_or(|t| d[i] <= t))
-            .collect();
+        let keep: Vec<usize> =
+            (1..v.len()).filter(|&i| a.from.is_none_or(|f| d[i] >= f) && a.to.is_none_or(|t| d[i] <= t)).collect();
         let y: Vec<f64> = keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1] - 1.0)).collect();
         let fit = fit_garch(&y, spec_of(a.dist, a.gjr)).with_context(|| format!("GARCH fit of `{}`", s.id()))?;
         let mut params = serde_json::Map::new();
@@ -247,8 +253,10 @@ pub fn turbulence(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str)
         let t = turb_fn(&r.rows, a.window)?;
         let dates: Vec<NaiveDate> = t.index.iter().map(|&i| r.dates[i]).collect();
         let pct = expanding_percentile(&t.turbulence);
-        Ok(json!({"names": r.names, "window": a.window, "dates": dates, "turbulence": t.turbulence, "normalized": t.normalized,
-            "magnitude": t.magnitude, "correlation_surprise": t.correlation_surprise, "percentile": pct}))
+        Ok(
+            json!({"names": r.names, "window": a.window, "dates": dates, "turbulence": t.turbulence, "normalized": t.normalized,
+            "magnitude": t.magnitude, "correlation_surprise": t.correlation_surprise, "percentile": pct}),
+        )
     })
 }
 
@@ -345,8 +353,9 @@ pub fn cocrash(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str) ->
         for s in &list {
             let c = match a.class.get(s.id()) {
                 Some(c) => CrashClass::parse(c).with_context(|| format!("class {}={c}: unknown class", s.id()))?,
-                None => class_of(s.id())
-                    .with_context(|| format!("no asset class known for `{}`; give class={{\"{}\": CLASS}}", s.id(), s.id()))?,
+                None => class_of(s.id()).with_context(|| {
+                    format!("no asset class known for `{}`; give class={{\"{}\": CLASS}}", s.id(), s.id())
+                })?,
             };
             classes.push((s.id().to_string(), c));
         }

@@ -140,8 +140,12 @@ pub fn carry(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str) -> P
         let w = watchlist(&a.config)?;
         let cfg = CarryConfig { window: a.window, horizon: a.horizon, threshold: a.threshold, ..Default::default() };
         let baskets = baskets_from(&w, &a.baskets);
-        let (cal, y10, jpy, vix) =
-            (role(&w, "equity_index", "SPX"), role(&w, "us10y", "US10Y"), role(&w, "usdjpy", "USDJPY"), role(&w, "vix", "VIX"));
+        let (cal, y10, jpy, vix) = (
+            role(&w, "equity_index", "SPX"),
+            role(&w, "us10y", "US10Y"),
+            role(&w, "usdjpy", "USDJPY"),
+            role(&w, "vix", "VIX"),
+        );
         let bb = basket_betas(&data, &baskets, &cal, &y10, &jpy, &cfg).context("rolling betas")?;
         let cu = carry_unwind(&data, &cal, &jpy, &vix, &cfg).context("carry-unwind indicator")?;
         let i = cu.score.len().saturating_sub(1);

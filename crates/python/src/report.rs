@@ -164,7 +164,8 @@ pub fn demo_data(py: Python<'_>) -> PyResult<Py<PyDict>> {
         series.set_item(s.id(), (arrays.0, arrays.1, meta))?;
     }
     out.set_item("series", series)?;
-    let (mut ids, mut fields, mut days, mut symbols, mut names, mut values) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut ids, mut fields, mut days, mut symbols, mut names, mut values) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
     for (c, _) in &demo.sections {
         for r in &c.rows {
             ids.push(c.id.clone());

@@ -26,7 +26,13 @@ impl Default for ConcentrationOpts {
 }
 
 /// Snapshots in long form: `(day number, symbol, name or None, value)` per row, grouped by date.
-fn sections(field: &str, days: &[i64], symbols: Vec<String>, names: Vec<Option<String>>, values: &[f64]) -> anyhow::Result<Vec<CrossSection>> {
+fn sections(
+    field: &str,
+    days: &[i64],
+    symbols: Vec<String>,
+    names: Vec<Option<String>>,
+    values: &[f64],
+) -> anyhow::Result<Vec<CrossSection>> {
     anyhow::ensure!(
         days.len() == symbols.len() && symbols.len() == names.len() && names.len() == values.len(),
         "snapshot columns have different lengths"
