@@ -97,6 +97,7 @@ fn report_json(a: &ReportOpts) -> anyhow::Result<serde_json::Value> {
             first: s.first_date(),
             last: s.last_date(),
             observations: s.len(),
+            publication_lag_days: fissure_io::publication::lag_days(&s.meta),
         });
         inputs.series.insert(s.meta.id.clone(), s);
     }

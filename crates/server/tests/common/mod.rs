@@ -39,6 +39,7 @@ impl Engine for TestEngine {
                         first: series.first_date(),
                         last: series.last_date(),
                         observations: series.len(),
+                        publication_lag_days: fissure_io::publication::lag_days(&info.meta),
                     });
                     inputs.series.insert(info.meta.id.clone(), series);
                 }
