@@ -62,8 +62,11 @@ fn entry_kind(p: &Path) -> anyhow::Result<std::fs::Metadata> {
     })
 }
 
+/// A folder entry left out, with the reason.
+type Skipped = (PathBuf, &'static str);
+
 /// Files to read from the given paths, and every entry skipped with the reason.
-fn expand(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec<(PathBuf, &'static str)>)> {
+fn expand(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec<Skipped>)> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     for p in paths {
