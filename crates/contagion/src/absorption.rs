@@ -241,7 +241,8 @@ mod tests {
                 vec![a, 0.5 * a + ((i * 13 % 17) as f64).cos(), ((i * 7 % 23) as f64).sin()]
             })
             .collect();
-        let opts = AbsorptionOptions { window: 100, half_life: 50.0, shift_short: 5, shift_long: 50, ..Default::default() };
+        let opts =
+            AbsorptionOptions { window: 100, half_life: 50.0, shift_short: 5, shift_long: 50, ..Default::default() };
         let base = absorption_ratio(&rows, &opts).unwrap();
         for scale in [1e-300, 1e300] {
             let sc: Vec<Vec<f64>> = rows.iter().map(|r| r.iter().map(|v| v * scale).collect()).collect();
