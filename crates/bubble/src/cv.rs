@@ -356,6 +356,27 @@ mod tests {
     use crate::psy::MinWindow;
 
     #[test]
+    fn capped_monte_carlo_holds_the_last_value_and_says_so() {
+        let cfg = PsyConfig { lag: LagSelection::Fixed(0), min_window: MinWindow::Observations(20) };
+        let m = CvMethod::MonteCarlo { reps: 20, seed: 1, drift_eta: None };
+        let y = vec![0.0; 300];
+        let (full, note) = critical_values_capped(&y, &cfg, m, BsadfCvRule::Pointwise, 300, None).unwrap();
+        assert!(note.is_none());
+        assert_eq!(full, critical_values(&y, &cfg, m, BsadfCvRule::Pointwise, None).unwrap());
+        let (c, note) = critical_values_capped(&y, &cfg, m, BsadfCvRule::Pointwise, 100, None).unwrap();
+        assert!(note.unwrap().contains("100-observation"));
+        assert_eq!(c.bsadf.len(), 300 + 1 - 20);
+        // the simulated prefix equals the exact one (same streams, up to the centring's rounding),
+        // the rest holds the last value
+        for (a, b) in c.bsadf[..81].iter().zip(&full.bsadf[..81]) {
+            assert!((0..3).all(|l| (a[l] - b[l]).abs() < 1e-9), "{a:?} vs {b:?}");
+        }
+        assert!(c.bsadf[81..].iter().all(|v| *v == c.bsadf[80]));
+        // a NaN statistic has no p-value
+        assert!(CriticalValues::p_value(&c.gsadf_distr, f64::NAN).is_nan());
+    }
+
+    #[test]
     fn reproducible_and_thread_independent() {
         let cfg = PsyConfig { lag: LagSelection::Fixed(0), min_window: MinWindow::Default };
         let y = vec![0.0; 80];

@@ -131,6 +131,8 @@ pub fn signals(series: &Series, opts: &SignalOptions) -> Result<Vec<SignalSeries
         let cv95 = bsadf_cv95(y.len(), w, opts.mc_reps, opts.seed, opts.mc_max_len)?;
         let values: Vec<f64> = r.bsadf.iter().zip(&cv95).map(|(b, c)| b - c).collect();
         let dates = base.dates()[r.first..].to_vec();
+        // flat windows have no statistic (NaN): the signal skips them
+        let (dates, values): (Vec<_>, Vec<f64>) = dates.into_iter().zip(values).filter(|(_, v)| v.is_finite()).unzip();
         let last = *values.last().unwrap_or(&f64::NAN);
         let lastb = *r.bsadf.last().unwrap_or(&f64::NAN);
         let lastc = *cv95.last().unwrap_or(&f64::NAN);

@@ -46,7 +46,8 @@ pub fn expanding(values: &[f64], min_history: usize) -> Result<Expanding> {
         if i + 1 >= min_history.max(2) && !flat {
             percentile[i] = 100.0 * (pos + 1) as f64 / k;
             let sd = (m2 / (k - 1.0)).sqrt();
-            zscore[i] = if fissure_stats::tol::negligible(sd, mean.abs().max(hi.abs())) { f64::NAN } else { (v - mean) / sd };
+            zscore[i] =
+                if fissure_stats::tol::negligible(sd, mean.abs().max(hi.abs())) { f64::NAN } else { (v - mean) / sd };
         }
     }
     Ok(Expanding { percentile, zscore })

@@ -101,8 +101,11 @@ fn write(dir: &Path, stem: &str, dates: &[String], values: &[Option<f64>]) -> Pa
     p
 }
 
-/// The degenerate inputs, each on the calendar of the real partner series; (name, values, dates).
-fn degenerate(dates: &[String], base: &[f64]) -> Vec<(&'static str, Vec<Option<f64>>, Vec<String>)> {
+/// A degenerate input: (name, values, dates).
+type Degenerate = (&'static str, Vec<Option<f64>>, Vec<String>);
+
+/// The degenerate inputs, each on the calendar of the real partner series.
+fn degenerate(dates: &[String], base: &[f64]) -> Vec<Degenerate> {
     let n = dates.len();
     let some = |v: Vec<f64>| v.into_iter().map(Some).collect::<Vec<_>>();
     let mut spike = base.to_vec();

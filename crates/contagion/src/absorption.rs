@@ -130,7 +130,7 @@ pub fn absorption_ratio(rows: &[Vec<f64>], opts: &AbsorptionOptions) -> Result<A
     // AR is invariant to a common scale: divide by the largest magnitude so that returns at 1e-300
     // or 1e300 neither underflow nor overflow in the cross-products.
     let scale = rows.iter().flatten().fold(0.0f64, |a, v| a.max(v.abs()));
-    if !(scale > 0.0) {
+    if scale.is_nan() || scale <= 0.0 {
         return Err(ContagionError::Invalid("absorption ratio: every return is zero (no asset moves)".into()));
     }
     let scaled: Vec<Vec<f64>> = rows.iter().map(|r| r.iter().map(|v| v / scale).collect()).collect();
@@ -241,7 +241,8 @@ mod tests {
                 vec![a, 0.5 * a + ((i * 13 % 17) as f64).cos(), ((i * 7 % 23) as f64).sin()]
             })
             .collect();
-        let opts = AbsorptionOptions { window: 100, half_life: 50.0, shift_short: 5, shift_long: 50, ..Default::default() };
+        let opts =
+            AbsorptionOptions { window: 100, half_life: 50.0, shift_short: 5, shift_long: 50, ..Default::default() };
         let base = absorption_ratio(&rows, &opts).unwrap();
         for scale in [1e-300, 1e300] {
             let sc: Vec<Vec<f64>> = rows.iter().map(|r| r.iter().map(|v| v * scale).collect()).collect();

@@ -20,7 +20,8 @@ pub const REL_TOL: f64 = 1e-10;
 /// Written so that NaN counts as negligible.
 #[inline(always)]
 pub fn negligible(value: f64, scale: f64) -> bool {
-    !(value > REL_TOL * scale.abs()) || !scale.is_finite()
+    let above = value > REL_TOL * scale.abs(); // false for NaN
+    !above || !scale.is_finite()
 }
 
 /// True when `x` does not move: its range is negligible relative to its largest magnitude

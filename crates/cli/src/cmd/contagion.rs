@@ -291,7 +291,11 @@ fn returns(series: &[Series], span: &Span, min: usize) -> anyhow::Result<ReturnR
         bail!("{}: no common dates with returns in the requested span", names.join(", "));
     }
     if r.rows.len() < 3 {
-        bail!("only {} common returns of {} in the requested span: too few for any estimate", r.rows.len(), r.names.join(", "));
+        bail!(
+            "only {} common returns of {} in the requested span: too few for any estimate",
+            r.rows.len(),
+            r.names.join(", ")
+        );
     }
     // a series whose returns do not vary has no variance, correlation or volatility: refuse, naming it
     for (j, name) in r.names.iter().enumerate() {
@@ -351,7 +355,8 @@ fn corr(ctx: &Ctx, a: &CorrArgs) -> anyhow::Result<()> {
     let n = r.names.len();
     let (mats, first_end, method) = match a.ewma {
         Some(l) => (
-            ewma_correlation_matrices(&r.rows, l, a.window.min(r.rows.len())).with_context(|| of("EWMA correlations", &r))?,
+            ewma_correlation_matrices(&r.rows, l, a.window.min(r.rows.len()))
+                .with_context(|| of("EWMA correlations", &r))?,
             a.window.min(r.rows.len()) - 1,
             format!("ewma(lambda={l})"),
         ),
@@ -419,9 +424,14 @@ fn corr(ctx: &Ctx, a: &CorrArgs) -> anyhow::Result<()> {
     print_table(&["pair", "corr", "band", "pct", "full sample"], &rows);
     match (average_pairwise(last), avg_pct) {
         (v, p) if v.is_finite() && p.is_finite() => {
-            println!("Average pairwise correlation {v:.3} ({} percentile of its history).", fissure_core::family::ordinal_en(p));
+            println!(
+                "Average pairwise correlation {v:.3} ({} percentile of its history).",
+                fissure_core::family::ordinal_en(p)
+            );
         }
-        (v, _) if v.is_finite() => println!("Average pairwise correlation {v:.3} (percentile n/a: its history does not move)."),
+        (v, _) if v.is_finite() => {
+            println!("Average pairwise correlation {v:.3} (percentile n/a: its history does not move).")
+        }
         _ => println!("Average pairwise correlation n/a: a series does not move in the last window."),
     }
     Ok(())
@@ -728,9 +738,13 @@ fn cocrash(ctx: &Ctx, a: &CocrashArgs) -> anyhow::Result<()> {
         .find(|(_, c)| *c == CrashClass::Equities)
         .map(|(i, _)| i.clone())
         .context("the detector needs an equity series")?;
-    let panel = Panel::align(&refs, &Alignment::Reference { id: reference.clone(), max_fill_days: 5 }).with_context(
-        || format!("aligning {} on the calendar of `{reference}`", refs.iter().map(|s| s.id()).collect::<Vec<_>>().join(", ")),
-    )?;
+    let panel =
+        Panel::align(&refs, &Alignment::Reference { id: reference.clone(), max_fill_days: 5 }).with_context(|| {
+            format!(
+                "aligning {} on the calendar of `{reference}`",
+                refs.iter().map(|s| s.id()).collect::<Vec<_>>().join(", ")
+            )
+        })?;
     let opts = CoCrashOptions {
         large: a.threshold,
         vol_window: a.vol_window,

@@ -85,7 +85,10 @@ fn concentration(ctx: &Ctx, a: &ConcentrationArgs) -> anyhow::Result<()> {
     };
     if sections.is_empty() {
         let source = a.file.as_ref().map_or_else(|| format!("cross-section `{}`", a.id), |p| p.display().to_string());
-        anyhow::bail!("{source}: no snapshot of field `{}` (a concentration needs dated market-cap snapshots)", a.field);
+        anyhow::bail!(
+            "{source}: no snapshot of field `{}` (a concentration needs dated market-cap snapshots)",
+            a.field
+        );
     }
     let mut cfg = ConcentrationConfig::default();
     if a.sum_classes {
