@@ -47,6 +47,14 @@ fn report_cold_then_cached_in_both_languages() {
     assert!(json["families"].as_object().unwrap().values().all(|f| f["run"]["cached"] == false));
     assert!(json["composite"]["overall"]["latest"]["value"].is_number());
     assert!(!json["skill"]["events"].as_array().unwrap().is_empty());
+    // The combined warning: a probability in [lo, hi], its method and real-time history.
+    let w = &json["warning"];
+    let p = w["probability"].as_f64().expect("a warning probability on the bundled data");
+    assert!(w["lo"].as_f64().unwrap() <= p && p <= w["hi"].as_f64().unwrap(), "{w}");
+    assert!(w["method"].as_str().unwrap().contains("expanding window"));
+    assert!(w["history"].as_array().unwrap().len() > 1000);
+    assert!(w["skill"]["auroc"]["12m"]["value"].is_number());
+    assert!(json["composite"]["fragility"]["latest"]["value"].is_number());
 
     // Warm, in Chinese, as JSON on stdout: every family read from the cache.
     let warm = fissure(&store, &["--json", "report", "--out", out_zh.to_str().unwrap(), "--lang", "zh"]);
@@ -56,6 +64,9 @@ fn report_cold_then_cached_in_both_languages() {
     }
     assert_eq!(wj["lang"], "zh");
     assert!(wj["total_seconds"].is_number() && wj["timings"].is_array());
+    // the skill study too
+    assert!(wj["timings"].as_array().unwrap().iter().any(|t| t["key"] == "step_skill_cached"), "{}", wj["timings"]);
+    assert_eq!(wj["warning"]["probability"], json["warning"]["probability"]);
 
     for (dir, lang, sections) in [
         (&out_en, "en", ["Summary", "What changed", "Skill of the warnings", "Data sources", "Methods"]),

@@ -9,7 +9,7 @@
 
 use chrono::NaiveDate;
 use fissure_report::skill::{baseline_scores, find_events, labels, merge_events, PRIMARY_DAYS};
-use fissure_report::warning::{realtime_fit, FitParams};
+use fissure_report::warning::{realtime_calibration, realtime_fit, FitParams};
 use std::fmt::Write;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -24,8 +24,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ev = merge_events(ev);
     let lab = labels(&calendar, &ev, PRIMARY_DAYS, as_of);
     let runup = baseline_scores(&spx, &calendar).into_iter().find(|b| b.0 == "runup2y").ok_or("run-up")?.1;
-    let x: Vec<Option<Vec<f64>>> = runup.iter().map(|s| s.map(|v| vec![v / 100.0])).collect();
-    let fit = realtime_fit(&calendar, &x, &ev, &FitParams { refit_weeks: 13, ..FitParams::default() });
+    let prob = realtime_calibration(&calendar, &runup, &ev, &FitParams { refit_weeks: 13, ..FitParams::default() });
+    let base = realtime_fit(&calendar, &vec![None; calendar.len()], &ev, &FitParams::default()).base;
     let from = NaiveDate::from_ymd_opt(1966, 1, 1).ok_or("date")?;
     let mut csv = String::from("week,date,score,label,probability,base_rate\n");
     for (i, d) in calendar.iter().enumerate() {
@@ -34,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         if let (Some(s), Some(y)) = (runup[i], lab[i]) {
             let f = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{v:.17}"));
-            let _ = writeln!(csv, "{i},{d},{s:.17},{},{},{}", y as u8, f(fit.prob[i]), f(fit.base[i]));
+            let _ = writeln!(csv, "{i},{d},{s:.17},{},{},{}", y as u8, f(prob[i]), f(base[i]));
         }
     }
     std::fs::write(&out, csv)?;

@@ -106,8 +106,9 @@ pub fn skill_phrase(k: Option<&Skill>, lang: Lang) -> String {
                 Some((crate::skill::Verdict::NoDifferent, _)) => "; no different from the 2-year run-up",
                 _ => "",
             };
+            let coin = if coin.is_empty() { String::new() } else { format!("; {coin}") };
             format!(
-                "AUROC {}; warned before {} of the {} falls since {since} ({} more only during the fall); on {on} of weeks; {coin}{verdict}",
+                "AUROC {}; warned before {} of the {} falls since {since} ({} more only during the fall); on {on} of weeks{coin}{verdict}",
                 band_text(Some(a)),
                 e.warned,
                 e.scored,
@@ -121,8 +122,9 @@ pub fn skill_phrase(k: Option<&Skill>, lang: Lang) -> String {
                 Some((crate::skill::Verdict::NoDifferent, _)) => "；与两年涨幅基准无显著差异",
                 _ => "",
             };
+            let coin = if coin.is_empty() { String::new() } else { format!("；{coin}") };
             format!(
-                "AUROC {}；{since}年以来的 {} 次下跌中提前预警 {} 次（另有 {} 次仅在下跌中发出）；{on} 的周处于警报；{coin}{verdict}",
+                "AUROC {}；{since}年以来的 {} 次下跌中提前预警 {} 次（另有 {} 次仅在下跌中发出）；{on} 的周处于警报{coin}{verdict}",
                 band_text(Some(a)),
                 e.scored,
                 e.warned,

@@ -145,8 +145,7 @@ fn gauge_track(g: &Gauge, calendar: &[NaiveDate]) -> Track {
 
 /// Real-time calibration of one score (its risk percentile the only feature).
 fn calibrate(score: &[Option<f64>], calendar: &[NaiveDate], events: &[Event]) -> Vec<Option<f64>> {
-    let x: Vec<Option<Vec<f64>>> = score.iter().map(|s| s.map(|v| vec![v / 100.0])).collect();
-    realtime_fit(calendar, &x, events, &FitParams { refit_weeks: 13, ..FitParams::default() }).prob
+    warning::realtime_calibration(calendar, score, events, &FitParams { refit_weeks: 13, ..FitParams::default() })
 }
 
 /// Finds the events in the (truncated) data and scores every signal, gauge,

@@ -84,8 +84,8 @@ impl Logit {
 
 /// Weighted ridge logistic regression by Newton–Raphson (IRLS). `None` when the
 /// rows hold one class only or the Hessian is singular.
-pub fn fit_logit(x: &[Vec<f64>], y: &[bool], w: &[f64], ridge: f64, start: Option<&Logit>) -> Option<Logit> {
-    let k = x.first()?.len();
+pub fn fit_logit<R: AsRef<[f64]>>(x: &[R], y: &[bool], w: &[f64], ridge: f64, start: Option<&Logit>) -> Option<Logit> {
+    let k = x.first()?.as_ref().len();
     let sw: f64 = w.iter().sum();
     let pos: f64 = y.iter().zip(w).filter(|(y, _)| **y).map(|(_, w)| w).sum();
     if sw <= 0.0 || pos <= 0.0 || pos >= sw {
@@ -94,13 +94,13 @@ pub fn fit_logit(x: &[Vec<f64>], y: &[bool], w: &[f64], ridge: f64, start: Optio
     let mut mean = vec![0.0; k];
     let mut sd = vec![0.0; k];
     for (r, wi) in x.iter().zip(w) {
-        for j in 0..k {
-            mean[j] += wi * r[j] / sw;
+        for (j, v) in r.as_ref().iter().enumerate() {
+            mean[j] += wi * v / sw;
         }
     }
     for (r, wi) in x.iter().zip(w) {
-        for j in 0..k {
-            sd[j] += wi * (r[j] - mean[j]).powi(2) / sw;
+        for (j, v) in r.as_ref().iter().enumerate() {
+            sd[j] += wi * (v - mean[j]).powi(2) / sw;
         }
     }
     // a constant feature (relative to its scale) carries no information: unit sd, slope → 0 by the ridge
@@ -110,8 +110,6 @@ pub fn fit_logit(x: &[Vec<f64>], y: &[bool], w: &[f64], ridge: f64, start: Optio
             sd[j] = 1.0;
         }
     }
-    let z: Vec<Vec<f64>> =
-        x.iter().map(|r| std::iter::once(1.0).chain((0..k).map(|j| (r[j] - mean[j]) / sd[j])).collect()).collect();
     let p = k + 1;
     let mut beta = match start {
         Some(s) if s.beta.len() == p => s.beta.clone(),
@@ -122,19 +120,24 @@ pub fn fit_logit(x: &[Vec<f64>], y: &[bool], w: &[f64], ridge: f64, start: Optio
             v
         }
     };
+    let mut zi = vec![0.0; p];
+    zi[0] = 1.0;
     for _ in 0..50 {
         let mut g = vec![0.0; p];
         let mut h = vec![vec![0.0; p]; p];
-        for ((zi, yi), wi) in z.iter().zip(y).zip(w) {
+        for ((r, yi), wi) in x.iter().zip(y).zip(w) {
             if *wi <= 0.0 {
                 continue;
             }
+            for (j, v) in r.as_ref().iter().enumerate() {
+                zi[j + 1] = (v - mean[j]) / sd[j];
+            }
             let eta: f64 = zi.iter().zip(&beta).map(|(a, b)| a * b).sum();
             let mu = sigmoid(eta);
-            let r = (if *yi { 1.0 } else { 0.0 }) - mu;
+            let res = (if *yi { 1.0 } else { 0.0 }) - mu;
             let v = (mu * (1.0 - mu)).max(1e-12);
             for a in 0..p {
-                g[a] += wi * r * zi[a];
+                g[a] += wi * res * zi[a];
                 for b in 0..=a {
                     h[a][b] += wi * v * zi[a] * zi[b];
                 }
@@ -262,7 +265,7 @@ pub fn realtime_fit(calendar: &[NaiveDate], x: &[Option<Vec<f64>>], events: &[Ev
             base = (tot > 0).then(|| pos as f64 / tot as f64);
             let known_events = event_dates.partition_point(|d| *d <= t);
             if train_i.len() >= p.min_weeks && known_events >= p.min_events {
-                let xs: Vec<Vec<f64>> = train_i.iter().filter_map(|&s| x[s].clone()).collect();
+                let xs: Vec<&[f64]> = train_i.iter().filter_map(|&s| x[s].as_deref()).collect();
                 let w = vec![1.0; xs.len()];
                 if let Some(m) = fit_logit(&xs, &train_y, &w, p.ridge, model.as_ref()) {
                     out.last = Some((m.clone(), train_i, train_y));
@@ -279,6 +282,62 @@ pub fn realtime_fit(calendar: &[NaiveDate], x: &[Option<Vec<f64>>], events: &[Ev
     out
 }
 
+/// The real-time calibration of one score in 0–100 (a risk percentile) into a
+/// probability: [`realtime_fit`] with the score as the only feature, the training
+/// rows aggregated by whole percentile points (weights = counts), which leaves the
+/// fit unchanged to within the rounding and makes each refit O(100).
+pub fn realtime_calibration(
+    calendar: &[NaiveDate],
+    score: &[Option<f64>],
+    events: &[Event],
+    p: &FitParams,
+) -> Vec<Option<f64>> {
+    let n = calendar.len().min(score.len());
+    let mut prob = vec![None; n];
+    let ends: Vec<NaiveDate> = calendar[..n].iter().map(|s| *s + Duration::days(p.horizon_days)).collect();
+    let firsts: Vec<Option<NaiveDate>> =
+        calendar[..n].iter().map(|s| first_known(*s, events, p.horizon_days)).collect();
+    let bin = |v: f64| (v.clamp(0.0, 100.0)).round() as usize;
+    let mut event_dates: Vec<NaiveDate> = events.iter().map(|e| e.event_date).collect();
+    event_dates.sort();
+    let mut model: Option<Logit> = None;
+    let mut since_fit = usize::MAX;
+    for i in 0..n {
+        let t = calendar[i];
+        if since_fit >= p.refit_weeks {
+            since_fit = 0;
+            let mut counts = [[0.0f64; 2]; 101];
+            let mut rows = 0usize;
+            for s in 0..i {
+                if let (Some(v), Some(y)) = (score[s], label_known_at(ends[s], firsts[s], t)) {
+                    counts[bin(v)][y as usize] += 1.0;
+                    rows += 1;
+                }
+            }
+            if rows >= p.min_weeks && event_dates.partition_point(|d| *d <= t) >= p.min_events {
+                let (mut xs, mut ys, mut ws) = (Vec::new(), Vec::new(), Vec::new());
+                for (b, c) in counts.iter().enumerate() {
+                    for (y, w) in c.iter().enumerate() {
+                        if *w > 0.0 {
+                            xs.push([b as f64 / 100.0]);
+                            ys.push(y == 1);
+                            ws.push(*w);
+                        }
+                    }
+                }
+                if let Some(m) = fit_logit(&xs, &ys, &ws, p.ridge, model.as_ref()) {
+                    model = Some(m);
+                }
+            }
+        }
+        since_fit += 1;
+        if let (Some(m), Some(v)) = (&model, score[i]) {
+            prob[i] = Some(m.predict(&[bin(v) as f64 / 100.0]));
+        }
+    }
+    prob
+}
+
 /// The band of the probability at `xi` (the latest week): the last model refitted
 /// on moving-block bootstrap resamples of its training rows.
 pub fn probability_band(
@@ -293,7 +352,7 @@ pub fn probability_band(
 ) -> Option<(f64, f64)> {
     use rayon::prelude::*;
     let (m, idx, y) = fit.last.as_ref()?;
-    let xs: Vec<Vec<f64>> = idx.iter().filter_map(|&s| x[s].clone()).collect();
+    let xs: Vec<&[f64]> = idx.iter().filter_map(|&s| x[s].as_deref()).collect();
     let mut draws: Vec<f64> = (0..reps)
         .into_par_iter()
         .filter_map(|b| {
@@ -403,6 +462,44 @@ mod tests {
         assert_eq!(known_label(s, d(2007, 12, 1), std::slice::from_ref(&e), 365), None);
         assert_eq!(known_label(s, d(2008, 7, 9), std::slice::from_ref(&e), 365), Some(true));
         assert_eq!(known_label(s, d(2008, 7, 9), &[], 365), Some(false));
+    }
+
+    #[test]
+    fn binned_calibration_equals_the_row_by_row_fit_on_whole_percentiles() {
+        let d0 = NaiveDate::from_ymd_opt(1950, 1, 6).unwrap();
+        let cal: Vec<NaiveDate> = (0..1500).map(|i| d0 + Duration::weeks(i)).collect();
+        let ev: Vec<Event> = [300usize, 700, 1100, 1300]
+            .iter()
+            .map(|&k| Event {
+                series: "X".into(),
+                threshold: 0.2,
+                peak_date: cal[k],
+                peak_value: 1.0,
+                event_date: cal[k + 10],
+                trough_date: cal[k + 30],
+                trough_value: 0.7,
+                drawdown: 0.3,
+                recovered: true,
+            })
+            .collect();
+        // a score that rises before each peak, in whole percentile points
+        let score: Vec<Option<f64>> = (0..1500).map(|i| Some(((i * 37) % 51 + (i % 400) / 8) as f64)).collect();
+        let p = FitParams { refit_weeks: 13, ..FitParams::default() };
+        let binned = realtime_calibration(&cal, &score, &ev, &p);
+        let x: Vec<Option<Vec<f64>>> = score.iter().map(|s| s.map(|v| vec![v / 100.0])).collect();
+        let rows = realtime_fit(&cal, &x, &ev, &p).prob;
+        let mut compared = 0;
+        for (a, b) in binned.iter().zip(&rows) {
+            match (a, b) {
+                (Some(a), Some(b)) => {
+                    assert!((a - b).abs() < 1e-7, "{a} vs {b}");
+                    compared += 1;
+                }
+                (None, None) => {}
+                _ => panic!("one fit has a probability, the other not"),
+            }
+        }
+        assert!(compared > 300, "{compared}");
     }
 
     #[test]
