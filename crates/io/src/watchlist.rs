@@ -60,6 +60,12 @@ pub struct Watchlist {
     pub portfolio: BTreeMap<String, f64>,
     #[serde(default)]
     pub report: ReportSettings,
+    /// Deal-network firms (`[[firm]]` tables), read by `deals::read_toml_book`.
+    #[serde(default)]
+    pub firm: Vec<toml::Table>,
+    /// Deal-network deals (`[[deal]]` tables), read by `deals::read_toml_book`.
+    #[serde(default)]
+    pub deal: Vec<toml::Table>,
     /// Where it was read from (`<embedded>` for the default).
     #[serde(skip)]
     pub origin: PathBuf,
