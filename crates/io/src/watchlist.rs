@@ -113,6 +113,12 @@ pub struct Watchlist {
     /// schedule), checked by the server crate; kept as TOML here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<toml::Table>,
+    /// Deal-network firms (`[[firm]]` tables), read by `deals::read_toml_book`.
+    #[serde(default)]
+    pub firm: Vec<toml::Table>,
+    /// Deal-network deals (`[[deal]]` tables), read by `deals::read_toml_book`.
+    #[serde(default)]
+    pub deal: Vec<toml::Table>,
     /// Where it was read from (`<embedded>` for the default).
     #[serde(skip)]
     pub origin: PathBuf,

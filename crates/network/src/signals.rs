@@ -123,9 +123,10 @@ fn claims_chart(book: &DealBook, inputs: &FamilyInputs) -> Option<Chart> {
     if book.claims.is_empty() {
         return None;
     }
+    let id = inputs.roles.get("market_caps").cloned().unwrap_or_else(|| "SP500_MCAP".into());
     let caps: Vec<fissure_core::CrossSection> = inputs
         .sections
-        .get("SP500_MCAP")
+        .get(&id)
         .map(|v| v.iter().filter(|s| s.field == "market_cap_usd_bn").cloned().collect())
         .unwrap_or_default();
     let checks = check_claims(&book.claims, &book.fundamentals, &book.firms, &caps);

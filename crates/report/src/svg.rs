@@ -538,17 +538,25 @@ pub fn deal_network_svg(id: &str, title: &str, nodes: &[NetNode], edges: &[NetEd
     s
 }
 
-/// Display width of a text in units of a Latin character (CJK counts double).
+/// Display width of a text in tenths of a lowercase Latin character (capitals and
+/// digits wider, CJK double).
 fn text_width(t: &str) -> usize {
-    t.chars().map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 }).sum()
+    t.chars()
+        .map(|c| match c {
+            c if (c as u32) >= 0x2E80 => 20,
+            'A'..='Z' | '0'..='9' | '%' | '$' | '—' => 13,
+            _ => 10,
+        })
+        .sum::<usize>()
+        .div_ceil(10)
 }
 
-/// Wraps `t` into lines of at most `max` width units (at spaces, or anywhere for CJK).
+/// Wraps `t` into lines of at most `max` width units (at spaces, `+`, `_`, or anywhere for CJK).
 fn wrap(t: &str, max: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut cur = String::new();
     let mut w = 0;
-    for word in t.split_inclusive(|c: char| c == ' ' || (c as u32) >= 0x2E80) {
+    for word in t.split_inclusive(|c: char| c == ' ' || c == '+' || c == '_' || (c as u32) >= 0x2E80) {
         let ww = text_width(word);
         if w + ww > max && !cur.is_empty() {
             lines.push(cur.trim_end().to_string());
@@ -580,28 +588,11 @@ pub fn table_svg(title: &str, columns: &[Text], rows: &[Vec<Text>], lang: Lang) 
             want[i] = want[i].max(text_width(&cell(c)));
         }
     }
-    // give narrow columns what they need, share the rest among the wide ones
-    let mut widths = vec![0usize; ncol];
-    let mut left = budget.saturating_sub(2 * ncol);
-    let mut open: Vec<usize> = (0..ncol).collect();
-    loop {
-        let share = left / open.len().max(1);
-        let (fit, wide): (Vec<usize>, Vec<usize>) = open.iter().partition(|&&i| want[i] <= share);
-        if fit.is_empty() {
-            for &i in &wide {
-                widths[i] = share.max(6);
-            }
-            break;
-        }
-        for &i in &fit {
-            widths[i] = want[i];
-            left = left.saturating_sub(want[i]);
-        }
-        open = wide;
-        if open.is_empty() {
-            break;
-        }
-    }
+    // every column but the widest gets what it needs up to 24 units; the widest gets the rest
+    let widest = (0..ncol).max_by_key(|&i| want[i]).unwrap_or(0);
+    let mut widths: Vec<usize> = want.iter().map(|&w| w.clamp(3, 24)).collect();
+    let used: usize = (0..ncol).filter(|&i| i != widest).map(|i| widths[i] + 2).sum();
+    widths[widest] = want[widest].min(budget.saturating_sub(used + 2)).max(12);
     let mut body = String::new();
     let mut y = 44.0;
     let mut xs = vec![8.0];

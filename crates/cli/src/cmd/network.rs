@@ -29,7 +29,7 @@ pub(crate) use say;
 /// Where the deal book comes from: files, or the store (default book `ai`).
 #[derive(Debug, Args, Clone)]
 pub struct BookArgs {
-    /// Deals CSV (payer → payee; see docs/network.md); default: the stored book.
+    /// Deals CSV (payer → payee; see docs/network.md); default: the watchlist's [[deal]] tables, else the stored book.
     #[arg(long, value_name = "FILE", requires = "firms")]
     pub deals: Option<PathBuf>,
     /// Firms CSV (firm, name, listed, valuation_usd_bn, valuation_date, …), needed with --deals.
@@ -60,10 +60,19 @@ impl BookArgs {
     /// The book, from files or the store, as of `--as-of` (from the store: each record's
     /// latest version known by then).
     pub fn load(&self, ctx: &Ctx) -> anyhow::Result<DealBook> {
+        let watchlist_deals = match &ctx.config {
+            Some(p) if self.deals.is_none() && !ctx.watchlist()?.deal.is_empty() => Some(p.clone()),
+            _ => None,
+        };
         let mut book = if let Some(d) = &self.deals {
             let Some(f) = &self.firms else { bail!("--deals needs --firms (every payer and payee must be a firm)") };
             let firms = deals::read_firms(f, &read(f)?)?;
             let deal_rows = deals::read_deals(d, &read(d)?, &firms)?;
+            DealBook { deals: deal_rows, firms, ..Default::default() }
+        } else if let Some(p) = watchlist_deals {
+            // the watchlist's [[firm]] and [[deal]] tables
+            let text = std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+            let (firms, deal_rows) = deals::read_toml_book(&p, &text)?;
             DealBook { deals: deal_rows, firms, ..Default::default() }
         } else {
             ctx.store()?.load_book(&self.book, self.revision, self.as_of)?.with_context(|| {
