@@ -26,8 +26,8 @@
 //! EVT: the EVT totals split in the proportions of the historical tail beyond u (stated).
 
 use crate::{Result, RiskError};
-use serde::Serialize;
 use rayon::prelude::*;
+use serde::Serialize;
 use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
 /// A VaR/ES estimate with its Euler components (same order as the weights).
