@@ -14,7 +14,8 @@
 //!   2019), strictly consistent for the pair, lower is better.
 //!
 //! FHS refits its GARCH(1,1) every `refit` days on the trailing window and filters the
-//! variance forward daily in between (a failed refit keeps the previous parameters; counted).
+//! variance forward daily in between (a failed refit keeps the previous parameters, or, for the first
+//! block, the RiskMetrics EWMA filter λ = 0.94; counted in `refit_failures`).
 
 use crate::measures;
 use crate::var::Method;
@@ -274,44 +275,37 @@ pub fn forecasts(r: &[f64], dates: &[NaiveDate], method: Method, o: &BacktestOpt
             .collect::<Result<_>>()?,
         Method::Fhs => {
             let blocks: Vec<usize> = (w..r.len()).step_by(o.refit).collect();
-            let fits: Vec<Option<fissure_stats::garch::GarchFit>> = blocks
+            let fits: Vec<Option<Filter>> = blocks
                 .par_iter()
                 .map(|&t0| {
                     let y: Vec<f64> = r[t0 - w..t0].iter().map(|v| 100.0 * v).collect();
-                    fit_garch(&y, GarchSpec::default()).ok()
+                    fit_garch(&y, GarchSpec::default()).ok().map(|f| Filter::from_garch(&f, t0))
                 })
                 .collect();
             let mut out = Vec::with_capacity(days.len());
-            let mut last: Option<usize> = None;
+            let mut last: Option<Filter> = None;
             for (b, &t0) in blocks.iter().enumerate() {
-                let fi = match &fits[b] {
-                    Some(_) => Some(b),
+                let f = match &fits[b] {
+                    Some(f) => f.clone(),
                     None => {
                         refit_failures += 1;
-                        last
+                        match &last {
+                            Some(f) => f.clone(),
+                            None => Filter::ewma(&r[t0 - w..t0], t0),
+                        }
                     }
                 };
-                let Some(fi) = fi else {
-                    return Err(RiskError::Invalid(format!(
-                        "FHS backtest: the first GARCH(1,1) fit (window ending {}) failed",
-                        dates[t0 - 1]
-                    )));
-                };
-                last = Some(fi);
-                let f = fits[fi].as_ref().expect("checked");
-                let mut z = f.std_resid.clone();
+                last = Some(f.clone());
+                let mut z = f.z.clone();
                 z.sort_unstable_by(f64::total_cmp);
                 let q = fissure_stats::describe::quantile_sorted(&z, 1.0 - level);
                 let tail: Vec<f64> = z.iter().copied().filter(|v| *v <= q + 1e-14 * q.abs()).collect();
                 let tail_mean = tail.iter().sum::<f64>() / tail.len() as f64;
                 fhs_z.push(z);
                 let block = fhs_z.len() - 1;
-                // filter the variance from the fit's own window end up to t0 (the block's fit may be older)
-                let fit_end = blocks[fi];
-                let s_last = f.conditional_volatility[f.conditional_volatility.len() - 1];
-                let e_last = f.std_resid[f.std_resid.len() - 1] * s_last;
-                let mut s2 = f.omega + f.alpha * e_last * e_last + f.beta * s_last * s_last;
-                for k in fit_end..t0 {
+                // filter the variance from the filter's own window end up to t0 (a kept filter is older)
+                let mut s2 = f.s2_next;
+                for k in f.end..t0 {
                     let e = 100.0 * r[k] - f.mu;
                     s2 = f.omega + f.alpha * e * e + f.beta * s2;
                 }
@@ -337,6 +331,50 @@ pub fn forecasts(r: &[f64], dates: &[NaiveDate], method: Method, o: &BacktestOpt
         fhs_z,
         refit_failures,
     })
+}
+
+/// A variance filter of the FHS backtest (percent units): GARCH(1,1) parameters, the window's
+/// standardised residuals, σ² for the day after the window ending at `end` (exclusive).
+#[derive(Debug, Clone)]
+struct Filter {
+    mu: f64,
+    omega: f64,
+    alpha: f64,
+    beta: f64,
+    z: Vec<f64>,
+    s2_next: f64,
+    end: usize,
+}
+
+impl Filter {
+    fn from_garch(f: &fissure_stats::garch::GarchFit, end: usize) -> Filter {
+        let s = f.conditional_volatility[f.conditional_volatility.len() - 1];
+        let e = f.std_resid[f.std_resid.len() - 1] * s;
+        Filter {
+            mu: f.mu,
+            omega: f.omega,
+            alpha: f.alpha,
+            beta: f.beta,
+            z: f.std_resid.clone(),
+            s2_next: f.omega + f.alpha * e * e + f.beta * s * s,
+            end,
+        }
+    }
+
+    /// RiskMetrics EWMA (λ = 0.94, J.P. Morgan 1996) on a window `x` of returns, started at its sample
+    /// variance: the fallback when the first GARCH fit of a backtest fails.
+    fn ewma(x: &[f64], end: usize) -> Filter {
+        let y: Vec<f64> = x.iter().map(|v| 100.0 * v).collect();
+        let mu = fissure_stats::describe::mean(&y);
+        let mut s2 = fissure_stats::describe::variance(&y).max(1e-12);
+        let mut z = Vec::with_capacity(y.len());
+        for v in &y {
+            let e = v - mu;
+            z.push(e / s2.sqrt());
+            s2 = 0.06 * e * e + 0.94 * s2;
+        }
+        Filter { mu, omega: 0.0, alpha: 0.06, beta: 0.94, z, s2_next: s2, end }
+    }
 }
 
 fn draw(f: &Forecasts, all_loss: &[f64], window: usize, s: &Sampler, rng: &mut impl Rng) -> f64 {

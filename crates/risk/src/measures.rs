@@ -26,6 +26,7 @@
 //! EVT: the EVT totals split in the proportions of the historical tail beyond u (stated).
 
 use crate::{Result, RiskError};
+use rayon::prelude::*;
 use serde::Serialize;
 use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
@@ -73,8 +74,18 @@ fn check_input(data: &[f64], n: usize, w: &[f64], min_t: usize) -> Result<usize>
 
 /// Portfolio losses −Σ wᵢ rᵢ of each row.
 pub fn losses(data: &[f64], n: usize, w: &[f64]) -> Vec<f64> {
-    data.chunks_exact(n).map(|r| -r.iter().zip(w).map(|(a, b)| a * b).sum::<f64>()).collect()
+    let row = |r: &[f64]| -r.iter().zip(w).map(|(a, b)| a * b).sum::<f64>();
+    if data.len() < PARALLEL_MIN {
+        data.chunks_exact(n).map(row).collect()
+    } else {
+        data.par_chunks_exact(n).map(row).collect()
+    }
 }
+
+/// Panels at least this large (T·N) are processed in parallel, in fixed blocks of rows whose
+/// partial sums are added in block order (results do not depend on the thread count).
+const PARALLEL_MIN: usize = 1 << 17;
+const BLOCK_ROWS: usize = 256;
 
 /// Type-7 position of the α-quantile among `t` sorted values: (lower index, weight of the upper).
 fn type7(t: usize, level: f64) -> (usize, f64) {
@@ -126,33 +137,72 @@ struct Moments {
 
 fn moments(data: &[f64], n: usize, w: &[f64], t: usize) -> Moments {
     let tf = t as f64;
+    let blocks: Vec<&[f64]> = data.chunks(BLOCK_ROWS * n).collect();
+    let col_sums = |b: &[f64]| {
+        let mut s = vec![0.0; n];
+        for r in b.chunks_exact(n) {
+            for i in 0..n {
+                s[i] += r[i];
+            }
+        }
+        s
+    };
+    let partial: Vec<Vec<f64>> = if data.len() < PARALLEL_MIN {
+        blocks.iter().map(|b| col_sums(b)).collect()
+    } else {
+        blocks.par_iter().map(|b| col_sums(b)).collect()
+    };
     let mut mu = vec![0.0; n];
-    for r in data.chunks_exact(n) {
+    for p in &partial {
         for i in 0..n {
-            mu[i] += r[i];
+            mu[i] += p[i];
         }
     }
     mu.iter_mut().for_each(|m| *m /= tf);
     let mu_p: f64 = mu.iter().zip(w).map(|(a, b)| a * b).sum();
-    let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
-    let (mut c2, mut c3, mut c4) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-    for r in data.chunks_exact(n) {
-        let dp = r.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() - mu_p;
-        let (d2, d3) = (dp * dp, dp * dp * dp);
-        m2 += d2;
-        m3 += d3;
-        m4 += d2 * d2;
-        for i in 0..n {
-            let di = r[i] - mu[i];
-            c2[i] += dp * di;
-            c3[i] += d2 * di;
-            c4[i] += d3 * di;
+    // per block: [m2, m3, m4, c2 (n), c3 (n), c4 (n)]
+    let block_moments = |b: &[f64]| {
+        let mut acc = vec![0.0; 3 + 3 * n];
+        for r in b.chunks_exact(n) {
+            let dp = r.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() - mu_p;
+            let (d2, d3) = (dp * dp, dp * dp * dp);
+            acc[0] += d2;
+            acc[1] += d3;
+            acc[2] += d2 * d2;
+            let (c2, rest) = acc[3..].split_at_mut(n);
+            let (c3, c4) = rest.split_at_mut(n);
+            for i in 0..n {
+                let di = r[i] - mu[i];
+                c2[i] += dp * di;
+                c3[i] += d2 * di;
+                c4[i] += d3 * di;
+            }
+        }
+        acc
+    };
+    let partial: Vec<Vec<f64>> = if data.len() < PARALLEL_MIN {
+        blocks.iter().map(|b| block_moments(b)).collect()
+    } else {
+        blocks.par_iter().map(|b| block_moments(b)).collect()
+    };
+    let mut acc = vec![0.0; 3 + 3 * n];
+    for p in &partial {
+        for (a, v) in acc.iter_mut().zip(p) {
+            *a += v;
         }
     }
-    for v in [&mut c2, &mut c3, &mut c4] {
-        v.iter_mut().for_each(|x| *x /= tf);
+    acc.iter_mut().for_each(|x| *x /= tf);
+    Moments {
+        mu_p,
+        mu,
+        m2: acc[0],
+        m3: acc[1],
+        m4: acc[2],
+        c2: acc[3..3 + n].to_vec(),
+        c3: acc[3 + n..3 + 2 * n].to_vec(),
+        c4: acc[3 + 2 * n..].to_vec(),
+        t,
     }
-    Moments { mu_p, mu, m2: m2 / tf, m3: m3 / tf, m4: m4 / tf, c2, c3, c4, t }
 }
 
 fn refuse_constant(m: &Moments) -> Result<()> {

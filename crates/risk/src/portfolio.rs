@@ -422,6 +422,24 @@ mod tests {
     }
 
     #[test]
+    fn jpy_prices_convert_with_usdjpy() {
+        let d = |x: u32| NaiveDate::from_ymd_opt(2024, 8, x).unwrap();
+        let mut meta = fissure_core::SeriesMeta::new("TOPIX_ETF");
+        meta.unit = "JPY".into();
+        let jp = Series::new(meta, vec![d(1), d(2), d(5)], vec![3000.0, 2900.0, 2500.0]).unwrap();
+        let fx = Series::new(fissure_core::SeriesMeta::new("USDJPY"), vec![d(1), d(2)], vec![150.0, 145.0]).unwrap();
+        let usd = to_usd(&jp, Some(&fx)).unwrap();
+        assert_eq!(usd.values(), &[20.0, 2900.0 / 145.0, 2500.0 / 145.0]);
+        assert_eq!(usd.meta.unit, "USD");
+        assert!(to_usd(&jp, None).unwrap_err().to_string().contains("USDJPY"));
+        assert!((price_on(&jp, Some(&fx), d(3)).unwrap() - 20.0).abs() < 1e-12);
+        assert!(matches!(
+            price_on(&jp, Some(&fx), NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()),
+            Err(RiskError::NoPrice { .. })
+        ));
+    }
+
+    #[test]
     fn overlapping_returns_compound() {
         let m = ReturnMatrix {
             ids: vec!["A".into()],

@@ -1,0 +1,53 @@
+//! The `portfolio` report family on the bundled data: signals present, real-time safe
+//! (recomputing on data cut at a past date leaves the past unchanged), notes for what is missing.
+
+mod common;
+
+use chrono::NaiveDate;
+use fissure_core::{FamilyInputs, SignalFamily};
+use fissure_risk::signals::PortfolioFamily;
+
+fn inputs(as_of: &str) -> FamilyInputs {
+    let d: NaiveDate = as_of.parse().unwrap();
+    let series = common::assets().into_iter().map(|s| (s.id().to_string(), s.as_of(d))).collect();
+    let portfolio = common::FILES.iter().map(|(id, _, w)| (id.to_string(), *w)).collect();
+    FamilyInputs { as_of: Some(d), series, portfolio, ..Default::default() }
+}
+
+#[test]
+fn portfolio_signals_are_real_time() {
+    let fam = PortfolioFamily::default();
+    let full = fam.compute(&inputs("2026-08-21")).unwrap();
+    let cut = fam.compute(&inputs("2024-06-28")).unwrap();
+    let get = |o: &fissure_core::FamilyOutput, id: &str| o.signals.iter().find(|s| s.spec.id == id).cloned().unwrap();
+    for id in ["portfolio.var99", "portfolio.es975"] {
+        let (a, b) = (get(&full, id), get(&cut, id));
+        assert_eq!(b.dates.last().unwrap().to_string(), "2024-06-28");
+        for (d, v) in b.dates.iter().zip(&b.values) {
+            let i = a.dates.iter().position(|x| x == d).unwrap();
+            assert_eq!(a.values[i], *v, "{id} on {d}");
+        }
+    }
+    // the replays that end after the cut are not used, and the worst one is a real loss
+    let w = get(&full, "portfolio.worst_scenario");
+    assert!(w.values[0] > 5.0, "{w:?}");
+    assert!(get(&full, "portfolio.cash_shortfall").values[0] == 0.0, "unleveraged: no buffer needed");
+    assert!(full.charts.iter().any(|c| c.id == "portfolio_var_backtest"));
+    assert!(full.charts.iter().any(|c| c.id == "portfolio_contributions"));
+    // the dot-com replay needs proxies (BTC, GLD, TLT did not trade): they are named in the caption
+    let dotcom = full.charts.iter().find(|c| c.id == "portfolio_replay_dotcom").expect("dot-com replay");
+    assert!(dotcom.caption.en.contains("Proxies:") && dotcom.caption.en.contains("BTC"), "{}", dotcom.caption.en);
+    assert!(dotcom.caption.zh.contains("代理"));
+}
+
+#[test]
+fn empty_or_unknown_portfolio_gives_a_note() {
+    let fam = PortfolioFamily::default();
+    let mut i = inputs("2026-08-21");
+    i.portfolio.clear();
+    assert!(fam.compute(&i).unwrap().notes[0].en.contains("No [portfolio]"));
+    let mut i = inputs("2026-08-21");
+    i.portfolio.push(("NOPE".into(), 0.0));
+    let out = fam.compute(&i).unwrap();
+    assert!(out.signals.is_empty() && out.notes[0].en.contains("NOPE"));
+}
