@@ -234,9 +234,11 @@ pub async fn signals(State(st): St) -> Result<Response, ApiError> {
         (status = 200, description = "The signal's full history: dates, values, percentiles, risk percentiles, states", body = Object),
         (status = 400, description = "Malformed query or as_of outside the data", body = ErrorBody),
         (status = 404, description = "Unknown signal", body = ErrorBody)))]
-pub async fn signal(State(st): St, P(id): P, Q(q): Q<AsOfQuery>) -> Result<Json<Value>, ApiError> {
+pub async fn signal(State(st): St, P(id): P, Q(q): Q<AsOfQuery>) -> Result<Response, ApiError> {
     let snap = st.snapshot_at(q.as_of).await?;
-    snap.signal_history(&id).map(Json).ok_or_else(|| ApiError::not_found(format!("no signal `{id}` in the report of {}", snap.as_of)))
+    let (s2, id2) = (snap.clone(), id.clone());
+    let doc = blocking(move || Ok(s2.signal_history_bytes(&id2))).await?;
+    doc.map(json_bytes).ok_or_else(|| ApiError::not_found(format!("no signal `{id}` in the report of {}", snap.as_of)))
 }
 
 #[utoipa::path(get, path = "/api/v1/gauges", tag = "report",

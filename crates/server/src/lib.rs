@@ -12,6 +12,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod error;
 pub mod ingest;
+pub mod loadgen;
 pub mod settings;
 pub mod state;
 pub mod web;

@@ -56,7 +56,7 @@ pub struct Snapshot {
     pub signals_bytes: Bytes,
     pub gauges_bytes: Bytes,
     pub watched: BTreeMap<String, Watched>,
-    /// Rendered family documents by (family, lang).
+    /// Rendered family documents by (family, lang) and signal histories by (`signal:<id>`, "").
     families: Mutex<HashMap<(String, &'static str), Bytes>>,
 }
 
@@ -122,6 +122,17 @@ impl Snapshot {
         doc["chart_data"] = Value::Array(charts);
         let b = bytes(&doc);
         self.families.lock().unwrap_or_else(|e| e.into_inner()).insert(cache_key, b.clone());
+        Some(b)
+    }
+
+    /// One signal's full history as JSON bytes (built once per snapshot).
+    pub fn signal_history_bytes(&self, id: &str) -> Option<Bytes> {
+        let key = (format!("signal:{id}"), "");
+        if let Some(b) = self.families.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Some(b.clone());
+        }
+        let b = bytes(&self.signal_history(id)?);
+        self.families.lock().unwrap_or_else(|e| e.into_inner()).insert(key, b.clone());
         Some(b)
     }
 
