@@ -14,11 +14,11 @@ fi
 rm -rf target/wheels
 "$VENV/bin/maturin" build --release -m crates/python/Cargo.toml --out target/wheels -i "$VENV/bin/python"
 "$VENV/bin/python" -m pip install -q --force-reinstall --no-deps target/wheels/fissure-*.whl
-# the CLI the equality tests compare against: a release binary if present, else the test-profile one
+# the CLI the equality tests compare against: the newer of the release and test-profile binaries
+# (`cargo test --workspace` builds target/debug/fissure), else one built now
 if [ -z "${FISSURE_BIN:-}" ]; then
-  if [ -x target/release/fissure ]; then FISSURE_BIN=target/release/fissure
-  elif [ -x target/debug/fissure ]; then FISSURE_BIN=target/debug/fissure
-  else
+  FISSURE_BIN="$(ls -t target/release/fissure target/debug/fissure 2>/dev/null | head -n 1 || true)"
+  if [ -z "$FISSURE_BIN" ]; then
     cargo build --profile test -p fissure-cli
     FISSURE_BIN=target/debug/fissure
   fi
