@@ -162,6 +162,11 @@ fn metadata_survives_a_plain_reingest_and_changes_are_revisions() {
     assert_eq!(meta[1]["meta"]["asset_class"], "stock");
     let table = ok(&e.run(&["show", "SPX", "--revisions"]));
     assert!(table.contains("metadata revisions") && table.contains("stock"), "{table}");
+    // the stored frequency checks a plain update: a 73-year hole in a daily series is refused
+    let hole = e.write("hole.csv", "date,close\n2097-01-07,1\n2097-01-08,1\n2097-01-09,1\n");
+    let err = fails(&e.run(&["ingest", &hole, "--id", "SPX", "--allow-future"]));
+    assert!(err.contains("series `SPX` is stored as daily") && err.contains("gap of 26"), "{err}");
+    assert!(err.contains("2024-01-08 → 2097-01-07"), "{err}");
 }
 
 #[test]

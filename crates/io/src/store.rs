@@ -381,7 +381,7 @@ impl Store {
         }
         // Read-write without create (a WAL store needs its shared-memory file), made
         // query-only; a file the user cannot write is opened read-only instead.
-        let flags = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let flags = OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_READ_WRITE)
             .or_else(|_| Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_READ_ONLY))
             .map_err(|e| sqlite_err(path, e))?;

@@ -135,6 +135,40 @@ fn declared(args: &IngestArgs) -> Declared {
     }
 }
 
+/// A series stored at a regular frequency must keep fitting it once the new rows are merged
+/// in: a gap beyond [`fissure_io::read::max_gap_days`] between the stored data and the new
+/// rows (a mistyped year in an update) is refused before anything is written.
+fn check_stored_gaps(st: &fissure_io::Store, items: &[IngestItem]) -> anyhow::Result<()> {
+    for it in items {
+        let id = it.series.id();
+        let Ok((meta, _)) = st.meta(id) else { continue };
+        let max = fissure_io::read::max_gap_days(meta.frequency);
+        if meta.frequency == Frequency::Irregular || it.series.is_empty() {
+            continue;
+        }
+        let old = st.load(id, None)?;
+        let mut dates: Vec<chrono::NaiveDate> = old.dates().iter().chain(it.series.dates()).copied().collect();
+        dates.sort_unstable();
+        dates.dedup();
+        if let Some(w) = dates.windows(2).max_by_key(|w| (w[1] - w[0]).num_days()) {
+            let days = (w[1] - w[0]).num_days();
+            if days > max {
+                bail!(
+                    "{}: series `{id}` is stored as {} ({} to {}); with the new rows it would have a gap of {days} days ({} → {}), more than the {max} days a {} series may have — a mistyped year? nothing was stored",
+                    it.origin,
+                    meta.frequency,
+                    old.first_date().map_or_else(|| "-".into(), |d| d.to_string()),
+                    old.last_date().map_or_else(|| "-".into(), |d| d.to_string()),
+                    w[0],
+                    w[1],
+                    meta.frequency
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let mut items = Vec::new();
@@ -165,16 +199,31 @@ pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
     if args.name.is_some() && files.len() != 1 {
         bail!("--name names one series, but {} files were given", files.len());
     }
+    // The stored frequency of a series being updated is checked against the new file's
+    // dates, as a declared one would be (a plain file cannot bring a 73-year hole into SPX).
+    let existing = fissure_io::Store::open_read_only(&ctx.store_path).ok();
     let pb = progress(files.len() as u64, "reading");
     for path in &files {
+        let id = args.id.clone().or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()));
+        let stored = match (&existing, &id, args.frequency) {
+            (Some(st), Some(id), None) => {
+                st.meta(id).ok().map(|(m, _)| m.frequency).filter(|f| *f != Frequency::Irregular)
+            }
+            _ => None,
+        };
         let opts = ReadOptions {
             id: args.id.clone(),
             meta: stem_meta(args, path),
-            frequency: args.frequency,
+            frequency: args.frequency.or(stored),
             ..args.file_options.read_options()
         };
-        let out =
-            read_file(path, &opts).with_context(|| format!("nothing was stored; fix {} and retry", path.display()))?;
+        let out = read_file(path, &opts).with_context(|| {
+            let note = match (stored, &id) {
+                (Some(f), Some(id)) => format!(" (`{id}` is stored as {f}; the new rows were checked against it)"),
+                _ => String::new(),
+            };
+            format!("nothing was stored; fix {} and retry{note}", path.display())
+        })?;
         for w in &out.warnings {
             pb.suspend(|| eprintln!("warning: {}: {}", w.file.display(), w.message));
         }
@@ -188,6 +237,9 @@ pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
     pb.finish_and_clear();
     if items.is_empty() && sections.is_empty() {
         bail!("no data files found in the given paths");
+    }
+    if let Some(st) = &existing {
+        check_stored_gaps(st, &items)?;
     }
     let mut store = ctx.open_store_mut()?;
     let label = labels.join(" ");

@@ -27,6 +27,7 @@ mod table;
 
 pub use date::{date_form, parse_date, parse_date_with, DateForm, DateOrder};
 pub use num::{is_missing, parse_cell, Cell};
+pub use table::{max_gap_days, SPIKE_FACTOR, WARN_GAP_DAYS};
 
 use chrono::NaiveDate;
 use fissure_core::{CoreError, CrossSection, Frequency, Series, SeriesMeta};
