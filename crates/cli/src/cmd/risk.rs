@@ -19,7 +19,7 @@ use fissure_risk::shock::{
     self, conditional_shock, covariance, moves_from_series, reverse_stress, CovKind, Shock, ShockOptions,
 };
 use fissure_risk::signals::PROXY_FACTORS;
-use fissure_risk::var::{portfolio_var, Method, VarOptions};
+use fissure_risk::var::{portfolio_var, Method, Scaling, VarOptions};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -397,6 +397,15 @@ fn num(v: f64, d: usize) -> String {
     }
 }
 
+fn scaling_name(s: Scaling) -> &'static str {
+    match s {
+        Scaling::OneDay => "one day",
+        Scaling::Overlapping => "overlapping",
+        Scaling::Sqrt => "sqrt(h)",
+        Scaling::Simulated => "simulated",
+    }
+}
+
 fn var(ctx: &Ctx, a: &VarArgs) -> anyhow::Result<()> {
     let l = load_portfolio(ctx, &a.p)?;
     let m = return_matrix(&l.refs(), l.usdjpy.as_ref(), Some(l.as_of))?;
@@ -432,7 +441,7 @@ fn var(ctx: &Ctx, a: &VarArgs) -> anyhow::Result<()> {
         return print_json(&json!({"portfolio": l.portfolio_json(), "results": vals}));
     }
     println!(
-        "Portfolio VaR/ES at {:.1}% over {} day(s), loss as a share of equity; {} return days {} → {} (as of {}).",
+        "Portfolio VaR/ES at {:.1}% over {} day(s), loss as a share of equity (ES = mean loss at or beyond VaR); {} return days {} → {} (as of {}).",
         100.0 * a.level,
         a.horizon,
         m.t(),
@@ -442,11 +451,11 @@ fn var(ctx: &Ctx, a: &VarArgs) -> anyhow::Result<()> {
     );
     let rows: Vec<Vec<String>> = results
         .iter()
-        .map(|r| vec![r.method.as_str().into(), format!("{:?}", r.scaling).to_lowercase(), pct(r.var, 2), pct(r.es, 2)])
+        .map(|r| vec![r.method.as_str().into(), scaling_name(r.scaling).into(), pct(r.var, 2), pct(r.es, 2)])
         .collect();
     print_table(&["method", "horizon scaling", "VaR", "ES"], &rows);
     if let Some(r) = results.first() {
-        println!("\nEuler contributions ({}, {:?}); they sum to the totals:", r.method.as_str(), r.scaling);
+        println!("\nEuler contributions ({}, {}); they sum to the totals:", r.method.as_str(), scaling_name(r.scaling));
         let mut rows: Vec<Vec<String>> = r
             .components
             .iter()
