@@ -18,7 +18,7 @@ pub enum LiquidityCmd {
     /// Real-time financial stress index: first principal component of standardized weekly indicators, with loadings,
     /// contributions and its correlation with STLFSI4 / NFCI.
     #[command(
-        after_help = "Examples:\n  fissure liquidity index\n  fissure liquidity index --only HY_OAS,IG_OAS,VIX,CURVE_10Y_3M --json\n  fissure liquidity index --file hy.csv --file vix.csv"
+        after_help = "Examples:\n  fissure liquidity index\n  fissure liquidity index --only HY_OAS,IG_OAS,VIX,CURVE_10Y_3M --json\n  fissure liquidity index --file HY_OAS.csv --file VIX.csv    (a file is read as the indicator its stem names)"
     )]
     Index(IndexArgs),
     /// Yen-carry-unwind indicator (sharp yen appreciation with a VIX jump), dated episodes, and basket betas to USD/JPY.
