@@ -6,7 +6,7 @@
 //!   on t, so neither uses later data.
 //! * `bubble.lppls_pos.<id>` — LPPLS positive-bubble confidence over the whole history, every
 //!   63 observations (a quarter) on a grid anchored at the series' start (so a date's value never
-//!   depends on the data's end) plus the last observation; 13 windows (750 → 125 days, step 50)
+//!   depends on the data's end; the latest reading is the last grid point); 13 windows (750 → 125 days, step 50)
 //!   instead of the FCO's 126 to keep the cold report affordable; the report caches the family's
 //!   output in the store.
 //! * `bubble.valuation_pct.<id>` — expanding percentile of a valuation ratio (non-price series).
@@ -177,10 +177,9 @@ pub fn signals(series: &Series, opts: &SignalOptions) -> Result<Vec<SignalSeries
         // the smallest window), so a date's value is the same whatever the data's end,
         // plus the last observation; the most recent `lppls_dates` of them.
         let every = opts.lppls_every.max(1);
+        // (no extra point on the last observation: the history at any date must be what a
+        // run on the data to that date shows, and the grid's last point is at most 63 days old)
         let mut ends: Vec<usize> = (minw..n).step_by(every).collect();
-        if ends.last() != Some(&(n - 1)) {
-            ends.push(n - 1);
-        }
         let keep = ends.len().min(opts.lppls_dates);
         let ends = ends.split_off(ends.len() - keep);
         let cfg = CiConfig {

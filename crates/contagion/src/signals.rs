@@ -128,6 +128,9 @@ fn rows_of(inputs: &FamilyInputs, ids: &[&str], min: usize) -> Result<ReturnRows
     log_return_rows(&s, &Alignment::Intersection, 100.0)
 }
 
+/// A panel signal's history from aligned returns.
+pub type PanelHistory = dyn Fn(&ReturnRows) -> Result<(Vec<NaiveDate>, Vec<f64>)>;
+
 /// Point-in-time membership: a member of a panel counts from its first observation.
 /// The panel signal is computed on each member set in the order the members
 /// arrived (each set's computation ends `overlap_days` after the next member's
@@ -140,7 +143,7 @@ pub fn point_in_time(
     ids: &[&str],
     min: usize,
     overlap_days: i64,
-    f: &dyn Fn(&ReturnRows) -> Result<(Vec<NaiveDate>, Vec<f64>)>,
+    f: &PanelHistory,
 ) -> Result<(Vec<NaiveDate>, Vec<f64>)> {
     let mut members: Vec<(NaiveDate, &str)> =
         ids.iter().filter_map(|id| inputs.series.get(*id).and_then(|s| s.first_date()).map(|d| (d, *id))).collect();
@@ -188,7 +191,7 @@ fn point_in_time_pass(inputs: &FamilyInputs, out: &mut ContagionReport) {
     const OVERLAP: i64 = 3 * 365;
     let ai_ids: Vec<String> = basket_members(inputs, "ai").into_iter().map(|m| m.0).collect();
     let ai_refs: Vec<&str> = ai_ids.iter().map(|s| s.as_str()).collect();
-    type Job<'a> = (&'a str, &'a [&'a str], usize, Box<dyn Fn(&ReturnRows) -> Result<(Vec<NaiveDate>, Vec<f64>)>>);
+    type Job<'a> = (&'a str, &'a [&'a str], usize, Box<PanelHistory>);
     let jobs: Vec<Job<'_>> = vec![
         (
             "contagion.absorption.delta_ar",
@@ -230,8 +233,46 @@ fn point_in_time_pass(inputs: &FamilyInputs, out: &mut ContagionReport) {
         ),
     ];
     for (id, ids, min, f) in jobs {
+        let result = point_in_time(inputs, ids, min, OVERLAP, f.as_ref());
+        if !out.signals.iter().any(|s| s.spec.id == id) {
+            // The latest member set has no history yet (e.g. HYG's first 500 days), but
+            // earlier sets do: the signal exists, from them.
+            let Ok((d, v)) = &result else { continue };
+            let Some(last) = v.last().copied() else { continue };
+            let (en, zh, unit, th) = match id {
+                "contagion.absorption.delta_ar" => (
+                    "Absorption ratio shift (ΔAR)",
+                    "吸收比率标准化变动（ΔAR）",
+                    "sd",
+                    Thresholds::Absolute { elevated: 1.0, alarm: 2.0 },
+                ),
+                "contagion.turbulence" => {
+                    ("Financial turbulence (20-day mean)", "金融动荡指数（20日均值）", "ratio to normal", pct_default())
+                }
+                "contagion.spillover.total" => (
+                    "Total spillover (Diebold–Yilmaz, 200d)",
+                    "总溢出指数（Diebold–Yilmaz，200日）",
+                    "percent",
+                    pct_default(),
+                ),
+                _ => (
+                    "AI basket crowding",
+                    "AI 篮子拥挤度",
+                    "score 0-100",
+                    Thresholds::Absolute { elevated: 75.0, alarm: 90.0 },
+                ),
+            };
+            out.signals.push(SignalSeries {
+                spec: spec(id, en, zh, unit, th),
+                explain_en: format!("{en}: {last:.2} on {}, from the members that existed then (the newest member has too little history yet).", d.last().map_or_else(String::new, |x| x.to_string())),
+                explain_zh: format!("{zh}：{} 为 {last:.2}，基于当时已有的成员（最新成员的历史尚不足）。", d.last().map_or_else(String::new, |x| x.to_string())),
+                dates: d.clone(),
+                values: v.clone(),
+            });
+            continue;
+        }
         let Some(sig) = out.signals.iter_mut().find(|s| s.spec.id == id) else { continue };
-        match point_in_time(inputs, ids, min, OVERLAP, f.as_ref()) {
+        match result {
             Ok((d, v)) => {
                 sig.dates = d;
                 sig.values = v;

@@ -47,9 +47,10 @@ pub fn default_lag_days(meta: &SeriesMeta) -> i64 {
         50
     } else if src.contains("AAII ASSET ALLOCATION") || id.starts_with("AAII_ALLOC") {
         35
-    } else if src.contains("AAII") || src.contains("NAAIM") || id.starts_with("AAII") || id.starts_with("NAAIM") {
-        31
-    } else if src.contains("MULTPL") || src.contains("SHILLER") || id.starts_with("CAPE") || id.starts_with("SHILLER") {
+    } else if ["AAII", "NAAIM", "MULTPL", "SHILLER"].iter().any(|k| src.contains(k))
+        || ["AAII", "NAAIM", "CAPE", "SHILLER"].iter().any(|k| id.starts_with(k))
+    {
+        // monthly means or month averages labelled on the 1st: known when the month ends
         31
     } else if src.contains("FRED") {
         match meta.frequency {
