@@ -154,9 +154,7 @@ fn a_bad_deals_file_stores_nothing() {
     assert!(err.contains("deals.csv:11:6: column `amount_usd_bn`: -300 is negative"), "{err}");
     let after = run(&store, &["network", "summary"]);
     assert!(String::from_utf8_lossy(&after.stderr).contains("no deal book `ai` in the store"), "nothing was stored");
-    let ok = run(
-        &store,
-        &["network", "ingest", "--deals", &demo_file("network/ai_deals_2023_2025.csv"), "--firms", &firms],
-    );
+    let ok =
+        run(&store, &["network", "ingest", "--deals", &demo_file("network/ai_deals_2023_2025.csv"), "--firms", &firms]);
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
 }

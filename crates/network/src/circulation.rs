@@ -47,7 +47,8 @@ pub fn max_circulation(n: usize, edges: &[(usize, usize, f64)]) -> Result<Circul
     let cost = |a: usize| if a.is_multiple_of(2) { -1i64 } else { 1i64 };
     let max_iter = 1000 + 200 * m * m.max(1);
     for _ in 0..max_iter {
-        let residual = |a: usize, flow: &[f64]| if a.is_multiple_of(2) { edges[a / 2].2 - flow[a / 2] } else { flow[a / 2] };
+        let residual =
+            |a: usize, flow: &[f64]| if a.is_multiple_of(2) { edges[a / 2].2 - flow[a / 2] } else { flow[a / 2] };
         // Bellman–Ford from a virtual source joined to every node at distance 0
         let mut dist = vec![0i64; n];
         let mut pred: Vec<Option<usize>> = vec![None; n];
