@@ -48,7 +48,8 @@ fn network_and_capex_commands() {
     has(&s["round_trip"][0], &["firm", "inflow_usd_bn", "round_trip_usd_bn", "share"]);
     has(&s["concentration"][0], &["firm", "hhi", "top_payer", "top_share"]);
     // an undisclosed bottleneck is null, never 0
-    let nv = s["cycles"].as_array().unwrap().iter().find(|c| c["nodes"] == serde_json::json!(["NVDA", "OPENAI"])).unwrap();
+    let nv =
+        s["cycles"].as_array().unwrap().iter().find(|c| c["nodes"] == serde_json::json!(["NVDA", "OPENAI"])).unwrap();
     assert!(nv["bottleneck_usd_bn"].is_null());
 
     // as known in mid-2025: no Nvidia–OpenAI deal yet
@@ -104,9 +105,28 @@ fn network_and_capex_commands() {
     assert_eq!(g["h"]["C"], 0.25);
     assert_eq!(g["rounds"], 3);
 
-    let rr = json(&store, &["capex", "required-revenue", "--capex", "100", "--hurdle", "0.1", "--life", "5", "--margin", "0.5", "--method", "straight-line"]);
+    let rr = json(
+        &store,
+        &[
+            "capex",
+            "required-revenue",
+            "--capex",
+            "100",
+            "--hurdle",
+            "0.1",
+            "--life",
+            "5",
+            "--margin",
+            "0.5",
+            "--method",
+            "straight-line",
+        ],
+    );
     assert!((rr["required_revenue_usd_bn"].as_f64().unwrap() - 60.0).abs() < 1e-12);
-    let bad = run(&store, &["capex", "required-revenue", "--capex", "100", "--hurdle", "0.1", "--life", "5", "--margin", "0"]);
+    let bad = run(
+        &store,
+        &["capex", "required-revenue", "--capex", "100", "--hurdle", "0.1", "--life", "5", "--margin", "0"],
+    );
     assert_eq!(bad.status.code(), Some(2));
     let cl = json(&store, &["capex", "claims"]);
     assert_eq!(cl["claims"].as_array().unwrap().len(), 20);
@@ -124,16 +144,17 @@ fn network_and_capex_commands() {
 fn a_bad_deals_file_stores_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store.sqlite");
-    let deals = std::fs::read_to_string(demo_file("fundamentals/ai_deals_2023_2025.csv")).unwrap();
+    let deals = std::fs::read_to_string(demo_file("network/ai_deals_2023_2025.csv")).unwrap();
     let bad = dir.path().join("deals.csv");
     std::fs::write(&bad, deals.replace("OPENAI,ORCL,cloud_contract,300", "OPENAI,ORCL,cloud_contract,-300")).unwrap();
-    let firms = demo_file("fundamentals/ai_firms.csv");
+    let firms = demo_file("network/ai_firms.csv");
     let out = run(&store, &["network", "ingest", "--deals", bad.to_str().unwrap(), "--firms", &firms]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("deals.csv:11:6: column `amount_usd_bn`: -300 is negative"), "{err}");
     let after = run(&store, &["network", "summary"]);
     assert!(String::from_utf8_lossy(&after.stderr).contains("no deal book `ai` in the store"), "nothing was stored");
-    let ok = run(&store, &["network", "ingest", "--deals", &demo_file("fundamentals/ai_deals_2023_2025.csv"), "--firms", &firms]);
+    let ok =
+        run(&store, &["network", "ingest", "--deals", &demo_file("network/ai_deals_2023_2025.csv"), "--firms", &firms]);
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
 }

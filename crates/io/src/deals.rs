@@ -123,10 +123,8 @@ fn csv_rows<'a>(
     cols: &'a mut BTreeMap<String, usize>,
 ) -> Result<Vec<Row<'a>>> {
     let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
-    let header = rdr
-        .headers()
-        .map_err(|e| DealReadError::Csv { file: file.into(), line: 1, why: e.to_string() })?
-        .clone();
+    let header =
+        rdr.headers().map_err(|e| DealReadError::Csv { file: file.into(), line: 1, why: e.to_string() })?.clone();
     for (i, h) in header.iter().enumerate() {
         cols.insert(h.trim().trim_start_matches('\u{feff}').to_string(), i);
     }
@@ -319,6 +317,9 @@ pub fn read_claims(file: &Path, bytes: &[u8]) -> Result<Vec<Claim>> {
         .collect()
 }
 
+/// One TOML table as a row: its header line, values and column positions.
+type TomlRow = (u64, Vec<String>, BTreeMap<String, usize>);
+
 /// Reads `[[firm]]` and `[[deal]]` tables (same fields as the CSV columns) from TOML
 /// text (a watchlist or a file of its own). Errors name the line of the offending entry.
 pub fn read_toml_book(file: &Path, text: &str) -> Result<(Vec<Firm>, Vec<Deal>)> {
@@ -329,13 +330,9 @@ pub fn read_toml_book(file: &Path, text: &str) -> Result<(Vec<Firm>, Vec<Deal>)>
     })?;
     // lines of each `[[firm]]` / `[[deal]]` header, in order
     let header_lines = |name: &str| -> Vec<u64> {
-        text.lines()
-            .enumerate()
-            .filter(|(_, l)| l.trim() == format!("[[{name}]]"))
-            .map(|(i, _)| i as u64 + 1)
-            .collect()
+        text.lines().enumerate().filter(|(_, l)| l.trim() == format!("[[{name}]]")).map(|(i, _)| i as u64 + 1).collect()
     };
-    let tables = |name: &str| -> Result<Vec<(u64, Vec<String>, BTreeMap<String, usize>)>> {
+    let tables = |name: &str| -> Result<Vec<TomlRow>> {
         let lines = header_lines(name);
         let Some(v) = doc.get(name) else { return Ok(vec![]) };
         let arr = v.as_array().ok_or_else(|| DealReadError::Csv {
@@ -477,7 +474,12 @@ fn records(book: &DealBook) -> Vec<(&'static str, String, NaiveDate, String)> {
 impl Store {
     /// Stores a book's records in one transaction (all or nothing): new records and
     /// changed ones open one new revision of the book; identical data writes nothing.
-    pub fn ingest_book(&mut self, name: &str, label: &str, book: &DealBook) -> std::result::Result<BookChange, StoreError> {
+    pub fn ingest_book(
+        &mut self,
+        name: &str,
+        label: &str,
+        book: &DealBook,
+    ) -> std::result::Result<BookChange, StoreError> {
         let path = self.path().to_path_buf();
         let e = |source| StoreError::Sqlite { path: path.clone(), source };
         let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate).map_err(e)?;
@@ -628,7 +630,7 @@ impl Store {
                 id: format!("deal book {name}: {kind} {key}"),
                 why: format!("known_since: {err}"),
             })?;
-            let valid_at_rev = to.map_or(true, |t| t > rev);
+            let valid_at_rev = to.is_none_or(|t| t > rev);
             let ok = match as_of {
                 None => valid_at_rev,
                 Some(d) => known <= d,

@@ -182,7 +182,13 @@ mod tests {
     fn catalog_files_are_bundled() {
         let cat = catalog().unwrap();
         let network: Vec<&String> = cat.network.iter().flat_map(|n| n.files()).collect();
-        for f in cat.series.iter().map(|e| &e.file).chain(cat.sections.iter().map(|e| &e.file)).chain(network.iter().copied()) {
+        for f in cat
+            .series
+            .iter()
+            .map(|e| &e.file)
+            .chain(cat.sections.iter().map(|e| &e.file))
+            .chain(network.iter().copied())
+        {
             assert!(file(f).is_some(), "{f} not embedded");
         }
         assert_eq!(

@@ -61,7 +61,10 @@ fn refuses_bad_rows_with_file_line_and_column() {
     let missing = "date,payer,payee,kind,status\n2025-01-01,NVDA,ORCL,chip_purchase,completed\n";
     assert!(refused(missing).contains("missing column `amount_usd_bn`"));
     let bad_firms = FIRMS.replace("414.241", "-5");
-    assert!(read_firms(Path::new("firms.csv"), bad_firms.as_bytes()).unwrap_err().to_string().starts_with("firms.csv:4:4:"));
+    assert!(read_firms(Path::new("firms.csv"), bad_firms.as_bytes())
+        .unwrap_err()
+        .to_string()
+        .starts_with("firms.csv:4:4:"));
 }
 
 #[test]
@@ -98,7 +101,10 @@ fn stored_with_revisions_and_seen_as_known() {
         "equity_investment,100,letter_of_intent,up to $100B,announcement",
         "equity_investment,50,letter_of_intent,only an intention,commentary",
     );
-    let revised = revised.replace("date,date_precision,payer,payee,kind,amount_usd_bn,status,description,reported_by", "date,date_precision,payer,payee,kind,amount_usd_bn,status,description,reported_by,known_since");
+    let revised = revised.replace(
+        "date,date_precision,payer,payee,kind,amount_usd_bn,status,description,reported_by",
+        "date,date_precision,payer,payee,kind,amount_usd_bn,status,description,reported_by,known_since",
+    );
     let revised: String = revised
         .lines()
         .enumerate()

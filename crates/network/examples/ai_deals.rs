@@ -20,7 +20,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("  cycle {} — ${:.1}B through it", c.nodes.join(" → "), c.total_usd_bn);
     }
     for r in s.round_trip.iter().filter(|r| r.share.is_some()) {
-        println!("  {}: {:.0}% of its disclosed revenue comes back from firms it funded", r.firm, r.share.unwrap_or(0.0) * 100.0);
+        println!(
+            "  {}: {:.0}% of its disclosed revenue comes back from firms it funded",
+            r.firm,
+            r.share.unwrap_or(0.0) * 100.0
+        );
     }
     let (net, _) = ExposureNetwork::from_deals(&book, &BTreeMap::new())?;
     let r = debt_rank(&net, &[(net.index("OPENAI")?, 1.0)], DebtRankVariant::Original)?;

@@ -82,7 +82,12 @@ pub const LIVES: [f64; 4] = [3.0, 5.0, 6.0, 10.0];
 pub const MARGINS: [f64; 4] = [0.25, 0.5, 0.75, 1.0];
 
 /// Required revenue for capex `c` over every (r, n, m) of the grids.
-pub fn sensitivity(c: f64, hurdles: &[f64], lives: &[f64], margins: &[f64]) -> Result<Vec<SensitivityRow>, NetworkError> {
+pub fn sensitivity(
+    c: f64,
+    hurdles: &[f64],
+    lives: &[f64],
+    margins: &[f64],
+) -> Result<Vec<SensitivityRow>, NetworkError> {
     let mut out = Vec::new();
     for &r in hurdles {
         for &n in lives {

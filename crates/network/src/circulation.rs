@@ -42,12 +42,13 @@ pub fn max_circulation(n: usize, edges: &[(usize, usize, f64)]) -> Result<Circul
     let m = edges.len();
     let mut flow = vec![0.0f64; m];
     // residual arc 2e = forward, 2e+1 = backward
-    let tail = |a: usize| if a % 2 == 0 { edges[a / 2].0 } else { edges[a / 2].1 };
-    let head = |a: usize| if a % 2 == 0 { edges[a / 2].1 } else { edges[a / 2].0 };
-    let cost = |a: usize| if a % 2 == 0 { -1i64 } else { 1i64 };
+    let tail = |a: usize| if a.is_multiple_of(2) { edges[a / 2].0 } else { edges[a / 2].1 };
+    let head = |a: usize| if a.is_multiple_of(2) { edges[a / 2].1 } else { edges[a / 2].0 };
+    let cost = |a: usize| if a.is_multiple_of(2) { -1i64 } else { 1i64 };
     let max_iter = 1000 + 200 * m * m.max(1);
     for _ in 0..max_iter {
-        let residual = |a: usize, flow: &[f64]| if a % 2 == 0 { edges[a / 2].2 - flow[a / 2] } else { flow[a / 2] };
+        let residual =
+            |a: usize, flow: &[f64]| if a.is_multiple_of(2) { edges[a / 2].2 - flow[a / 2] } else { flow[a / 2] };
         // Bellman–Ford from a virtual source joined to every node at distance 0
         let mut dist = vec![0i64; n];
         let mut pred: Vec<Option<usize>> = vec![None; n];
@@ -79,8 +80,7 @@ pub fn max_circulation(n: usize, edges: &[(usize, usize, f64)]) -> Result<Circul
         }
         let mut cycle = Vec::new();
         let mut u = v;
-        loop {
-            let Some(a) = pred[u] else { break };
+        while let Some(a) = pred[u] {
             cycle.push(a);
             u = tail(a);
             if u == v || cycle.len() > n {
@@ -92,7 +92,7 @@ pub fn max_circulation(n: usize, edges: &[(usize, usize, f64)]) -> Result<Circul
             return Err(NetworkError::Invalid("circulation: cycle cancelling stalled".into()));
         }
         for &a in &cycle {
-            if a % 2 == 0 {
+            if a.is_multiple_of(2) {
                 flow[a / 2] = (flow[a / 2] + push).min(edges[a / 2].2);
             } else {
                 flow[a / 2] = (flow[a / 2] - push).max(0.0);

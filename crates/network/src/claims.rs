@@ -190,8 +190,7 @@ fn check_one(
     let subject_firms = members(&c.subject, firms);
     match c.value {
         None => {
-            not_checkable =
-                Some(("the claim gives no figure".into(), "该说法没有给出具体数字".into()));
+            not_checkable = Some(("the claim gives no figure".into(), "该说法没有给出具体数字".into()));
         }
         Some(v) => {
             // 2. own range
@@ -199,7 +198,13 @@ fn check_one(
                 let inside = v >= lo && v <= hi;
                 f.push(
                     inside,
-                    format!("{} {} the stated range {}–{}", num(v), if inside { "lies within" } else { "lies outside" }, num(lo), num(hi)),
+                    format!(
+                        "{} {} the stated range {}–{}",
+                        num(v),
+                        if inside { "lies within" } else { "lies outside" },
+                        num(lo),
+                        num(hi)
+                    ),
                     format!("{} {}所给区间 {}–{}", num(v), if inside { "位于" } else { "不在" }, num(lo), num(hi)),
                 );
             }
@@ -233,14 +238,31 @@ fn check_one(
                     let overlap = a0 <= b1 * 1.02 && b0 <= a1 * 1.02;
                     f.push(
                         overlap,
-                        format!("{} {} {} ({}–{})", if overlap { "agrees with" } else { "disagrees with" }, o.claim_id, o.metric, num(b0), num(b1)),
-                        format!("{}{} {}（{}–{}）", if overlap { "与之一致：" } else { "与之矛盾：" }, o.claim_id, o.metric, num(b0), num(b1)),
+                        format!(
+                            "{} {} {} ({}–{})",
+                            if overlap { "agrees with" } else { "disagrees with" },
+                            o.claim_id,
+                            o.metric,
+                            num(b0),
+                            num(b1)
+                        ),
+                        format!(
+                            "{}{} {}（{}–{}）",
+                            if overlap { "与之一致：" } else { "与之矛盾：" },
+                            o.claim_id,
+                            o.metric,
+                            num(b0),
+                            num(b1)
+                        ),
                     );
                 }
             }
             // 5. parts vs group (capex)
             if fam == "capex" && subject_firms.len() == 1 && !c.subject.contains('+') {
-                for g in all.iter().filter(|g| g.subject.contains('+') && family(&g.metric) == "capex" && g.period == c.period) {
+                for g in all
+                    .iter()
+                    .filter(|g| g.subject.contains('+') && family(&g.metric) == "capex" && g.period == c.period)
+                {
                     let group = members(&g.subject, firms);
                     if !group.contains(&subject_firms[0]) {
                         continue;
@@ -260,8 +282,22 @@ fn check_one(
                     let ok = sum <= ghi * 1.0001;
                     f.push(
                         ok,
-                        format!("with the other claimed parts ({}) it sums to {} {} the group's {} in {}", names.join(" + "), num(sum), if ok { "≤" } else { ">" }, num(ghi), g.claim_id),
-                        format!("与其他成员（{}）合计 {}，{} {} 中整体的 {}", names.join(" + "), num(sum), if ok { "不超过" } else { "超过" }, g.claim_id, num(ghi)),
+                        format!(
+                            "with the other claimed parts ({}) it sums to {} {} the group's {} in {}",
+                            names.join(" + "),
+                            num(sum),
+                            if ok { "≤" } else { ">" },
+                            num(ghi),
+                            g.claim_id
+                        ),
+                        format!(
+                            "与其他成员（{}）合计 {}，{} {} 中整体的 {}",
+                            names.join(" + "),
+                            num(sum),
+                            if ok { "不超过" } else { "超过" },
+                            g.claim_id,
+                            num(ghi)
+                        ),
                     );
                 }
             }
@@ -270,12 +306,25 @@ fn check_one(
                 let base = v / (1.0 + g);
                 let others: Vec<&Claim> = all
                     .iter()
-                    .filter(|o| o.subject == c.subject && family(&o.metric) == fam && o.period == year && o.claim_id != c.claim_id)
+                    .filter(|o| {
+                        o.subject == c.subject
+                            && family(&o.metric) == fam
+                            && o.period == year
+                            && o.claim_id != c.claim_id
+                    })
                     .collect();
                 if others.is_empty() {
                     f.info.push((
-                        format!("+{:.0}% on {year} implies {} in {year}; no claim for {year} to compare", g * 100.0, num(base)),
-                        format!("较 {year} 增长 {:.0}% 意味着 {year} 年为 {}；没有 {year} 年的说法可比", g * 100.0, num(base)),
+                        format!(
+                            "+{:.0}% on {year} implies {} in {year}; no claim for {year} to compare",
+                            g * 100.0,
+                            num(base)
+                        ),
+                        format!(
+                            "较 {year} 增长 {:.0}% 意味着 {year} 年为 {}；没有 {year} 年的说法可比",
+                            g * 100.0,
+                            num(base)
+                        ),
                     ));
                 }
                 for o in others {
@@ -283,8 +332,24 @@ fn check_one(
                         let ok = base >= lo * 0.95 && base <= hi * 1.05;
                         f.push(
                             ok,
-                            format!("+{:.0}% on {year} implies {} in {year}, {} {}'s {}–{}", g * 100.0, num(base), if ok { "within" } else { "outside" }, o.claim_id, num(lo), num(hi)),
-                            format!("较 {year} 增长 {:.0}% 意味着 {year} 年为 {}，{} {} 的 {}–{}", g * 100.0, num(base), if ok { "符合" } else { "不符合" }, o.claim_id, num(lo), num(hi)),
+                            format!(
+                                "+{:.0}% on {year} implies {} in {year}, {} {}'s {}–{}",
+                                g * 100.0,
+                                num(base),
+                                if ok { "within" } else { "outside" },
+                                o.claim_id,
+                                num(lo),
+                                num(hi)
+                            ),
+                            format!(
+                                "较 {year} 增长 {:.0}% 意味着 {year} 年为 {}，{} {} 的 {}–{}",
+                                g * 100.0,
+                                num(base),
+                                if ok { "符合" } else { "不符合" },
+                                o.claim_id,
+                                num(lo),
+                                num(hi)
+                            ),
                         );
                     }
                 }
@@ -304,8 +369,12 @@ fn check_one(
                         let m_perp = cv * CHECK_HURDLE / v;
                         let life = implied_life(cv, v, CHECK_HURDLE, 0.5);
                         let ok = m_ann <= 1.0;
-                        let life_en = life.map_or("no useful life suffices at a 50% margin".to_string(), |n| format!("at a 50% margin it needs a {n:.1}-year life"));
-                        let life_zh = life.map_or("在 50% 利润率下任何使用年限都不够".to_string(), |n| format!("在 50% 利润率下需要 {n:.1} 年使用年限"));
+                        let life_en = life.map_or("no useful life suffices at a 50% margin".to_string(), |n| {
+                            format!("at a 50% margin it needs a {n:.1}-year life")
+                        });
+                        let life_zh = life.map_or("在 50% 利润率下任何使用年限都不够".to_string(), |n| {
+                            format!("在 50% 利润率下需要 {n:.1} 年使用年限")
+                        });
                         f.push(
                             ok,
                             format!(
@@ -319,10 +388,8 @@ fn check_one(
                         );
                     }
                     None => {
-                        not_checkable = Some((
-                            "no capex figure to set it against".into(),
-                            "没有可对照的资本开支数字".into(),
-                        ));
+                        not_checkable =
+                            Some(("no capex figure to set it against".into(), "没有可对照的资本开支数字".into()));
                     }
                 }
             }
@@ -330,7 +397,12 @@ fn check_one(
             if fam == "ai_revenue" {
                 if let Some(k) = all
                     .iter()
-                    .filter(|o| family(&o.metric) == "capex" && o.value.is_some() && o.published == c.published && o.period == c.period)
+                    .filter(|o| {
+                        family(&o.metric) == "capex"
+                            && o.value.is_some()
+                            && o.published == c.published
+                            && o.period == c.period
+                    })
                     .max_by(|a, b| a.value.unwrap_or(0.0).total_cmp(&b.value.unwrap_or(0.0)))
                 {
                     let cv = k.value.unwrap_or(0.0);
@@ -360,10 +432,8 @@ fn check_one(
                         );
                     }
                     None => {
-                        not_checkable = Some((
-                            "no S&P 500 market-cap snapshot is loaded".into(),
-                            "未载入标普 500 市值快照".into(),
-                        ));
+                        not_checkable =
+                            Some(("no S&P 500 market-cap snapshot is loaded".into(), "未载入标普 500 市值快照".into()));
                     }
                 }
             }

@@ -28,7 +28,8 @@ pub struct Csr {
 impl Csr {
     /// Builds from an edge list; parallel edges are merged, self-loops kept.
     pub fn from_edges(n: usize, edges: &[(u32, u32)]) -> Csr {
-        let mut e: Vec<(u32, u32)> = edges.iter().copied().filter(|&(a, b)| (a as usize) < n && (b as usize) < n).collect();
+        let mut e: Vec<(u32, u32)> =
+            edges.iter().copied().filter(|&(a, b)| (a as usize) < n && (b as usize) < n).collect();
         e.sort_unstable();
         e.dedup();
         let mut offsets = vec![0usize; n + 1];
@@ -76,7 +77,7 @@ impl Csr {
 /// reverse topological order of the condensation (Tarjan's order).
 pub fn strongly_connected_components(g: &Csr, mask: Option<&[bool]>) -> Vec<Vec<u32>> {
     let n = g.node_count();
-    let inside = |v: u32| mask.map_or(true, |m| m[v as usize]);
+    let inside = |v: u32| mask.is_none_or(|m| m[v as usize]);
     const UNSEEN: u32 = u32::MAX;
     let mut index = vec![UNSEEN; n];
     let mut low = vec![0u32; n];

@@ -5,7 +5,7 @@
 //! concentration and commitments relative to size.
 
 use crate::circulation::{max_circulation, Circulation};
-use crate::cycles::{simple_cycles, CycleSearch, Csr};
+use crate::cycles::{simple_cycles, Csr, CycleSearch};
 use crate::error::NetworkError;
 use fissure_core::{DealBook, DealStatus};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -155,7 +155,13 @@ impl DealGraph {
         let mut flows: BTreeMap<(usize, usize), Flow> = BTreeMap::new();
         for (k, d) in book.deals.iter().enumerate() {
             let (a, b) = (index[d.payer.as_str()], index[d.payee.as_str()]);
-            let f = flows.entry((a, b)).or_insert(Flow { from: a, to: b, amount_usd_bn: 0.0, undisclosed: 0, deals: vec![] });
+            let f = flows.entry((a, b)).or_insert(Flow {
+                from: a,
+                to: b,
+                amount_usd_bn: 0.0,
+                undisclosed: 0,
+                deals: vec![],
+            });
             match d.amount_usd_bn {
                 Some(x) => f.amount_usd_bn += x,
                 None => f.undisclosed += 1,
@@ -354,12 +360,8 @@ impl DealGraph {
     pub fn commitments(&self) -> Vec<Commitments> {
         let mut out = Vec::new();
         for name in &self.firms {
-            let open: Vec<_> = self
-                .book
-                .deals
-                .iter()
-                .filter(|d| &d.payer == name && d.status != DealStatus::Completed)
-                .collect();
+            let open: Vec<_> =
+                self.book.deals.iter().filter(|d| &d.payer == name && d.status != DealStatus::Completed).collect();
             if open.is_empty() {
                 continue;
             }
@@ -376,9 +378,7 @@ impl DealGraph {
                 to_size: val.filter(|_| disclosed).map(|v| amount / v),
             });
         }
-        out.sort_by(|a, b| {
-            b.to_size.unwrap_or(-1.0).total_cmp(&a.to_size.unwrap_or(-1.0)).then(a.firm.cmp(&b.firm))
-        });
+        out.sort_by(|a, b| b.to_size.unwrap_or(-1.0).total_cmp(&a.to_size.unwrap_or(-1.0)).then(a.firm.cmp(&b.firm)));
         out
     }
 }

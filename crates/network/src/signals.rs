@@ -14,12 +14,17 @@
 use crate::capex::{self, Method};
 use crate::claims::{check_claims, Verdict};
 use crate::graph::{DealGraph, StatusWeights};
-use crate::stress::{debt_rank, DebtRankVariant, ExposureNetwork};
+use crate::stress::{debt_rank_with, DebtRankVariant, ExposureNetwork};
 use crate::summary::timeline;
 use chrono::NaiveDate;
 use fissure_core::family::{Chart, ChartData, FamilyInputs, FamilyOutput, Line, SignalFamily, Text};
 use fissure_core::{DealBook, DealStatus, NetEdge, NetNode, SignalSeries, SignalSpec, Thresholds};
 use std::collections::BTreeMap;
+
+/// 64-bit FNV-1a of a text (the deal book's fingerprint for the report's cache).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3))
+}
 
 /// The deal-network family.
 #[derive(Debug, Clone, Copy, Default)]
@@ -49,19 +54,13 @@ fn pct(x: f64) -> String {
 pub fn central_debtrank(book: &DealBook) -> Option<(String, f64)> {
     let (net, _) = ExposureNetwork::from_deals(book, &BTreeMap::new()).ok()?;
     let w = net.impacts();
-    let (i, s) = w
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let s: f64 =
-                l.iter().map(|&(j, wij)| wij * net.equity[j].unwrap_or(0.0)).sum();
-            (i, s)
-        })
+    let (i, s) = (0..net.names.len())
+        .map(|i| (i, w.of(i).map(|(j, wij)| wij * net.equity[j].unwrap_or(0.0)).sum::<f64>()))
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
     if s <= 0.0 {
         return None;
     }
-    let r = debt_rank(&net, &[(i, 1.0)], DebtRankVariant::Original).ok()?;
+    let r = debt_rank_with(&net, &w, &[(i, 1.0)], DebtRankVariant::Original).ok()?;
     Some((net.names[i].clone(), r.debtrank))
 }
 
@@ -201,7 +200,9 @@ fn required_revenue_chart(c: f64, id: &str) -> Option<Chart> {
     }
     let mut columns = vec![Text::new("hurdle r", "回报率 r"), Text::new("life n (years)", "使用年限 n（年）")];
     columns.extend(
-        capex::MARGINS.iter().map(|m| Text::new(format!("margin {:.0}%", m * 100.0), format!("利润率 {:.0}%", m * 100.0))),
+        capex::MARGINS
+            .iter()
+            .map(|m| Text::new(format!("margin {:.0}%", m * 100.0), format!("利润率 {:.0}%", m * 100.0))),
     );
     Some(Chart {
         id: "network_required_revenue".into(),
@@ -270,9 +271,11 @@ impl SignalFamily for NetworkFamily {
         Text::new("AI capital loop (deal network)", "AI 资本循环（交易网络）")
     }
 
-    fn inputs_used(&self, _inputs: &FamilyInputs) -> Option<Vec<String>> {
-        // the deal book is not a series: recompute whenever anything changes
-        None
+    fn inputs_used(&self, inputs: &FamilyInputs) -> Option<Vec<String>> {
+        // the deal book is not a series: its content hash stands in for a revision
+        // (an id the store does not know, so the cache key changes exactly when the book does)
+        let id = inputs.roles.get("market_caps").cloned().unwrap_or_else(|| "SP500_MCAP".into());
+        Some(vec![id, format!("deal_book:{:016x}", fnv1a(&format!("{:?}", inputs.deals)))])
     }
 
     fn compute(&self, inputs: &FamilyInputs) -> Result<FamilyOutput, String> {
@@ -287,10 +290,7 @@ impl SignalFamily for NetworkFamily {
         let as_of = inputs.as_of.or_else(|| full.deals.iter().map(|d| d.known_since).max()).unwrap_or_default();
         let book = full.as_of(as_of);
         if book.deals.is_empty() {
-            out.notes.push(Text::new(
-                format!("No deal was known by {as_of}."),
-                format!("截至 {as_of} 尚无已知交易。"),
-            ));
+            out.notes.push(Text::new(format!("No deal was known by {as_of}."), format!("截至 {as_of} 尚无已知交易。")));
             return Ok(out);
         }
         let undisclosed = book.deals.iter().filter(|d| d.amount_usd_bn.is_none()).count();
@@ -365,7 +365,14 @@ impl SignalFamily for NetworkFamily {
             None => ("No firm has disclosed revenue-like inflows.".into(), "没有公司有已披露的营收类流入。".into()),
         };
         out.signals.push(SignalSeries {
-            spec: spec("network.round_trip_max", "Largest round-trip revenue share", "最大的回流收入占比", "share", 0.25, 0.5),
+            spec: spec(
+                "network.round_trip_max",
+                "Largest round-trip revenue share",
+                "最大的回流收入占比",
+                "share",
+                0.25,
+                0.5,
+            ),
             dates: dates.clone(),
             values: rt,
             explain_en: rt_en,
@@ -373,13 +380,34 @@ impl SignalFamily for NetworkFamily {
         });
         let (c_en, c_zh) = match &last_conc {
             Some(c) => (
-                format!("{} of {}'s disclosed inflows (${:.0}B) come from {} (HHI {:.2}).", pct(c.top_share), c.firm, c.inflow_usd_bn, c.top_payer, c.hhi),
-                format!("{} 已披露流入（{:.0} 十亿美元）中有 {} 来自 {}（HHI {:.2}）。", c.firm, c.inflow_usd_bn, pct(c.top_share), c.top_payer, c.hhi),
+                format!(
+                    "{} of {}'s disclosed inflows (${:.0}B) come from {} (HHI {:.2}).",
+                    pct(c.top_share),
+                    c.firm,
+                    c.inflow_usd_bn,
+                    c.top_payer,
+                    c.hhi
+                ),
+                format!(
+                    "{} 已披露流入（{:.0} 十亿美元）中有 {} 来自 {}（HHI {:.2}）。",
+                    c.firm,
+                    c.inflow_usd_bn,
+                    pct(c.top_share),
+                    c.top_payer,
+                    c.hhi
+                ),
             ),
             None => ("No disclosed inflows.".into(), "没有已披露的流入。".into()),
         };
         out.signals.push(SignalSeries {
-            spec: spec("network.top_concentration", "Top counterparty concentration", "最大交易对手集中度", "share", 0.5, 0.8),
+            spec: spec(
+                "network.top_concentration",
+                "Top counterparty concentration",
+                "最大交易对手集中度",
+                "share",
+                0.5,
+                0.8,
+            ),
             dates: dates.clone(),
             values: conc,
             explain_en: c_en,
@@ -393,7 +421,14 @@ impl SignalFamily for NetworkFamily {
             None => ("No exposure can be scaled by a known size.".into(), "没有可按已知规模缩放的敞口。".into()),
         };
         out.signals.push(SignalSeries {
-            spec: spec("network.debtrank_central", "DebtRank of the most central firm's failure", "最核心公司违约的 DebtRank", "share", 0.05, 0.15),
+            spec: spec(
+                "network.debtrank_central",
+                "DebtRank of the most central firm's failure",
+                "最核心公司违约的 DebtRank",
+                "share",
+                0.05,
+                0.15,
+            ),
             dates: dates.clone(),
             values: dr,
             explain_en: d_en,
@@ -418,10 +453,20 @@ impl SignalFamily for NetworkFamily {
             if !ds.is_empty() {
                 let now = *vs.last().unwrap_or(&f64::NAN);
                 out.signals.push(SignalSeries {
-                    spec: spec("network.capex_intensity", "Capex intensity (median capex / revenue)", "资本开支强度（资本开支/收入中位数）", "ratio", 0.2, 0.35),
+                    spec: spec(
+                        "network.capex_intensity",
+                        "Capex intensity (median capex / revenue)",
+                        "资本开支强度（资本开支/收入中位数）",
+                        "ratio",
+                        0.2,
+                        0.35,
+                    ),
                     dates: ds,
                     values: vs,
-                    explain_en: format!("Median capex / revenue of the supplied fundamentals up to {latest}: {}.", pct(now)),
+                    explain_en: format!(
+                        "Median capex / revenue of the supplied fundamentals up to {latest}: {}.",
+                        pct(now)
+                    ),
                     explain_zh: format!("截至 {latest} 所提供基本面数据的资本开支/收入中位数：{}。", pct(now)),
                 });
             }
@@ -447,7 +492,11 @@ impl SignalFamily for NetworkFamily {
                         dates: dates.clone(),
                         values: out.signals[1].values.clone(),
                     },
-                    Line { label: "DebtRank (central firm)".into(), dates: dates.clone(), values: out.signals[3].values.clone() },
+                    Line {
+                        label: "DebtRank (central firm)".into(),
+                        dates: dates.clone(),
+                        values: out.signals[3].values.clone(),
+                    },
                 ],
                 spans: vec![],
                 hlines: vec![],

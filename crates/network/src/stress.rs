@@ -143,24 +143,60 @@ impl ExposureNetwork {
         })
     }
 
-    /// Impact lists: for each counterparty i, `(j, W_ij)` with `W_ij = min(1, Σ A_ji / E_j)`.
-    pub fn impacts(&self) -> Vec<Vec<(usize, f64)>> {
-        let mut agg: BTreeMap<(usize, usize), f64> = BTreeMap::new();
-        for &(j, i, a) in &self.exposures {
-            if i != j {
-                *agg.entry((i, j)).or_default() += a;
+    /// The impact matrix `W_ij = min(1, Σ A_ji / E_j)` (i's failure on j), by counterparty i.
+    pub fn impacts(&self) -> Impacts {
+        let n = self.names.len();
+        // (i, j, amount) sorted, then summed per pair
+        let mut e: Vec<(usize, usize, f64)> =
+            self.exposures.iter().filter(|x| x.0 != x.1).map(|&(j, i, a)| (i, j, a)).collect();
+        e.sort_unstable_by_key(|x| (x.0, x.1));
+        let mut offsets = vec![0usize; n + 1];
+        let mut targets = Vec::with_capacity(e.len());
+        let mut weights = Vec::with_capacity(e.len());
+        let mut k = 0;
+        while k < e.len() {
+            let (i, j) = (e[k].0, e[k].1);
+            let mut a = 0.0;
+            while k < e.len() && e[k].0 == i && e[k].1 == j {
+                a += e[k].2;
+                k += 1;
             }
-        }
-        let mut out = vec![Vec::new(); self.names.len()];
-        for ((i, j), a) in agg {
-            if let Some(e) = self.equity[j] {
-                let w = (a / e).min(1.0);
+            if let Some(eq) = self.equity[j] {
+                let w = (a / eq).min(1.0);
                 if w > 0.0 {
-                    out[i].push((j, w));
+                    targets.push(j as u32);
+                    weights.push(w);
+                    offsets[i + 1] += 1;
                 }
             }
         }
-        out
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        Impacts { offsets, targets, weights }
+    }
+}
+
+/// The impact matrix in compressed rows: row i lists `(j, W_ij)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Impacts {
+    offsets: Vec<usize>,
+    targets: Vec<u32>,
+    weights: Vec<f64>,
+}
+
+impl Impacts {
+    /// Row i as slices (targets, weights).
+    #[inline]
+    fn row(&self, i: usize) -> (&[u32], &[f64]) {
+        let r = self.offsets[i]..self.offsets[i + 1];
+        (&self.targets[r.clone()], &self.weights[r])
+    }
+
+    /// The firms hit by i's distress, with their impacts.
+    pub fn of(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        let r = self.offsets[i]..self.offsets[i + 1];
+        self.targets[r.clone()].iter().map(|&j| j as usize).zip(self.weights[r].iter().copied())
     }
 }
 
@@ -215,6 +251,16 @@ pub fn debt_rank(
     shocks: &[(usize, f64)],
     variant: DebtRankVariant,
 ) -> Result<DebtRank, NetworkError> {
+    debt_rank_with(net, &net.impacts(), shocks, variant)
+}
+
+/// [`debt_rank`] with the impact matrix computed once (`net.impacts()`), for many scenarios.
+pub fn debt_rank_with(
+    net: &ExposureNetwork,
+    w: &Impacts,
+    shocks: &[(usize, f64)],
+    variant: DebtRankVariant,
+) -> Result<DebtRank, NetworkError> {
     let n = net.names.len();
     if shocks.is_empty() {
         return Err(NetworkError::Invalid("DebtRank needs at least one shock FIRM=LOSS".into()));
@@ -226,7 +272,6 @@ pub fn debt_rank(
         }
         h0[i] = l;
     }
-    let w = net.impacts();
     let mut h = h0.clone();
     let mut rounds = 0;
     let mut converged = true;
@@ -240,11 +285,14 @@ pub fn debt_rank(
             while !distressed.is_empty() {
                 rounds += 1;
                 for &i in &distressed {
-                    for &(j, wij) in &w[i] {
+                    let (ts, ws) = w.row(i);
+                    let hi = h[i];
+                    for (&j, &wij) in ts.iter().zip(ws) {
+                        let j = j as usize;
                         if add[j] == 0.0 {
                             touched.push(j);
                         }
-                        add[j] += wij * h[i];
+                        add[j] += wij * hi;
                     }
                 }
                 for &i in &distressed {
@@ -260,8 +308,7 @@ pub fn debt_rank(
                     }
                 }
                 touched.clear();
-                next.sort_unstable();
-                next.dedup();
+                // `touched` lists each firm once, so `next` has no duplicates
                 distressed = next;
             }
         }
@@ -278,11 +325,14 @@ pub fn debt_rank(
                 }
                 rounds += 1;
                 for &i in &active {
-                    for &(j, wij) in &w[i] {
+                    let (ts, ws) = w.row(i);
+                    let di = delta[i];
+                    for (&j, &wij) in ts.iter().zip(ws) {
+                        let j = j as usize;
                         if add[j] == 0.0 {
                             touched.push(j);
                         }
-                        add[j] += wij * delta[i];
+                        add[j] += wij * di;
                     }
                 }
                 for &i in &active {
@@ -300,8 +350,6 @@ pub fn debt_rank(
                     }
                 }
                 touched.clear();
-                next.sort_unstable();
-                next.dedup();
                 active = next;
             }
             converged = converged || active.is_empty();
@@ -388,7 +436,10 @@ pub fn clearing(sys: &ClearingSystem, p: &ClearingParams) -> Result<Clearing, Ne
     }
     for (i, (&a, &l)) in sys.external_assets.iter().zip(&sys.external_liabilities).enumerate() {
         if !a.is_finite() || a < 0.0 || !l.is_finite() || l < 0.0 {
-            return Err(NetworkError::Invalid(format!("clearing: external figures of {} must be finite and ≥ 0", sys.names[i])));
+            return Err(NetworkError::Invalid(format!(
+                "clearing: external figures of {} must be finite and ≥ 0",
+                sys.names[i]
+            )));
         }
     }
     let mut lmat = vec![0.0; n * n];

@@ -1,7 +1,7 @@
 //! The whole network at once (`fissure network summary`) and over time (quarters).
 
 use crate::error::NetworkError;
-use crate::graph::{CycleInfo, Commitments, Concentration, DealGraph, RoundTrip, StatusWeights};
+use crate::graph::{Commitments, Concentration, CycleInfo, DealGraph, RoundTrip, StatusWeights};
 use chrono::{Datelike, NaiveDate};
 use fissure_core::DealBook;
 use serde::Serialize;
@@ -149,7 +149,8 @@ pub fn timeline(book: &DealBook, until: NaiveDate, max_len: Option<usize>) -> Re
             quarter: format!("{}Q{}", end.year(), end.month0() / 3 + 1),
             end: cut,
             deals: b.deals.len(),
-            new_flows_usd_bn: b.deals.iter().filter(|d| d.date > start).filter_map(|d| d.amount_usd_bn).sum::<f64>() + 0.0,
+            new_flows_usd_bn: b.deals.iter().filter(|d| d.date > start).filter_map(|d| d.amount_usd_bn).sum::<f64>()
+                + 0.0,
             total_flows_usd_bn: circ.total,
             circulation_usd_bn: circ.amount,
             circular_share: circ.share,

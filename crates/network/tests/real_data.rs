@@ -3,11 +3,11 @@
 
 use chrono::NaiveDate;
 use fissure_core::DealBook;
+use fissure_core::{FamilyInputs, SignalFamily};
 use fissure_network::claims::{check_claims, Verdict};
 use fissure_network::signals::NetworkFamily;
 use fissure_network::stress::{debt_rank, DebtRankVariant, ExposureNetwork};
 use fissure_network::summary::{summarize, timeline, SummaryParams};
-use fissure_core::{FamilyInputs, SignalFamily};
 use std::collections::BTreeMap;
 
 fn book() -> DealBook {
@@ -142,7 +142,10 @@ fn family_signals_are_real_time_safe() {
     let inputs = |as_of: &str| FamilyInputs { as_of: Some(d(as_of)), deals: Some(b.clone()), ..Default::default() };
     let full = NetworkFamily.compute(&inputs("2026-08-21")).unwrap();
     let ids: Vec<&str> = full.signals.iter().map(|s| s.spec.id.as_str()).collect();
-    assert_eq!(ids, ["network.circular_share", "network.round_trip_max", "network.top_concentration", "network.debtrank_central"]);
+    assert_eq!(
+        ids,
+        ["network.circular_share", "network.round_trip_max", "network.top_concentration", "network.debtrank_central"]
+    );
     assert!(full.notes.iter().any(|n| n.en.contains("no fundamentals file")));
     let cut = NetworkFamily.compute(&inputs("2025-09-30")).unwrap();
     for (a, c) in full.signals.iter().zip(&cut.signals) {

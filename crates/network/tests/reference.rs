@@ -106,8 +106,8 @@ fn debtrank_equals_numpy() {
         let net = ExposureNetwork::new(names, equity, ex, vec![true; n]).unwrap();
         let shocks: Vec<(usize, f64)> = c["shocks"].as_array().unwrap().iter().map(|s| (u(&s[0]), f(&s[1]))).collect();
         let linear = c["linear"].as_bool().unwrap();
-        let r = debt_rank(&net, &shocks, if linear { DebtRankVariant::Linear } else { DebtRankVariant::Original })
-            .unwrap();
+        let r =
+            debt_rank(&net, &shocks, if linear { DebtRankVariant::Linear } else { DebtRankVariant::Original }).unwrap();
         for (i, want) in c["h"].as_array().unwrap().iter().enumerate() {
             assert!((r.h[i].unwrap() - f(want)).abs() < 1e-10, "seed {} linear {linear} h[{i}]", c["seed"]);
         }

@@ -480,7 +480,8 @@ pub fn deal_network_svg(id: &str, title: &str, nodes: &[NetNode], edges: &[NetEd
     let max_amt = edges.iter().filter_map(|e| e.amount).filter(|v| v.is_finite()).fold(0.0f64, f64::max);
     let mut pair_count: std::collections::BTreeMap<(usize, usize), usize> = std::collections::BTreeMap::new();
     for e in edges {
-        let (Some(i), Some(j)) = (nodes.iter().position(|x| x.id == e.from), nodes.iter().position(|x| x.id == e.to)) else {
+        let (Some(i), Some(j)) = (nodes.iter().position(|x| x.id == e.from), nodes.iter().position(|x| x.id == e.to))
+        else {
             continue;
         };
         if i == j {
@@ -508,7 +509,8 @@ pub fn deal_network_svg(id: &str, title: &str, nodes: &[NetNode], edges: &[NetEd
             _ => "",
         };
         let marker = if e.in_cycle { format!("dn-c-{id}") } else { format!("dn-o-{id}") };
-        let amount = e.amount.map_or_else(|| lang.pick(&Text::new("undisclosed", "未披露")).to_string(), |a| i18n::num(a, lang));
+        let amount =
+            e.amount.map_or_else(|| lang.pick(&Text::new("undisclosed", "未披露")).to_string(), |a| i18n::num(a, lang));
         let _ = write!(
             s,
             "<g><title>{} ({})</title><path d=\"M{sx:.1},{sy:.1} Q{mx:.1},{my:.1} {ex:.1},{ey:.1}\" fill=\"none\" stroke=\"{color}\" \
@@ -523,7 +525,9 @@ pub fn deal_network_svg(id: &str, title: &str, nodes: &[NetNode], edges: &[NetEd
         let r = radius(node.size);
         let (lx, ly) = (cx + (rad + r + 16.0) * (x - cx) / rad, cy + (rad + r + 16.0) * (y - cy) / rad);
         let fill = if node.size.is_some() { "#f4d03f" } else { "#ffffff" };
-        let size = node.size.map_or_else(|| lang.pick(&Text::new("size unknown", "规模未知")).to_string(), |v| i18n::num(v, lang));
+        let size = node
+            .size
+            .map_or_else(|| lang.pick(&Text::new("size unknown", "规模未知")).to_string(), |v| i18n::num(v, lang));
         let _ = write!(
             s,
             "<g><title>{}: {}</title><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r:.1}\" fill=\"{fill}\" fill-opacity=\"0.85\" stroke=\"#333\"/>\
@@ -601,12 +605,18 @@ pub fn table_svg(title: &str, columns: &[Text], rows: &[Vec<Text>], lang: Lang) 
         xs.push(last + (*w as f64 + 2.0) * CH);
     }
     for (i, c) in columns.iter().enumerate() {
-        let _ = write!(body, "<text x=\"{:.1}\" y=\"{y:.1}\" font-weight=\"600\" fill=\"#222\">{}</text>", xs[i], esc(&cell(c)));
+        let _ = write!(
+            body,
+            "<text x=\"{:.1}\" y=\"{y:.1}\" font-weight=\"600\" fill=\"#222\">{}</text>",
+            xs[i],
+            esc(&cell(c))
+        );
     }
     y += 6.0;
     let _ = write!(body, "<line x1=\"8\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#999\"/>", W - 8.0);
     for (k, r) in rows.iter().enumerate() {
-        let wrapped: Vec<Vec<String>> = r.iter().take(ncol).enumerate().map(|(i, c)| wrap(&cell(c), widths[i].max(1))).collect();
+        let wrapped: Vec<Vec<String>> =
+            r.iter().take(ncol).enumerate().map(|(i, c)| wrap(&cell(c), widths[i].max(1))).collect();
         let nlines = wrapped.iter().map(Vec::len).max().unwrap_or(1);
         if k % 2 == 1 {
             let _ = write!(
@@ -889,7 +899,10 @@ mod tests {
             },
             ChartData::Table {
                 columns: vec![Text::new("id", "编号"), Text::new("why", "理由")],
-                rows: vec![vec![Text::new("c1", "c1"), Text::new("a long reason ".repeat(30), "很长的理由".repeat(30))]],
+                rows: vec![vec![
+                    Text::new("c1", "c1"),
+                    Text::new("a long reason ".repeat(30), "很长的理由".repeat(30)),
+                ]],
             },
             ChartData::Fan {
                 x_label: "days".into(),

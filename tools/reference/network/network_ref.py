@@ -2,7 +2,7 @@
 
 Peers and independent implementations:
 - cycles and SCCs: networkx 3.6.1 `simple_cycles` (Johnson) and `strongly_connected_components`
-  on the bundled AI deal graph (data/demo/fundamentals/ai_deals_2023_2025.csv, parallel deals
+  on the bundled AI deal graph (data/demo/network/ai_deals_2023_2025.csv, parallel deals
   merged as a DiGraph does) and on random directed graphs (numpy seeds below). The length-bounded
   reference is networkx's *unbounded* list filtered by length (its own bounded search, Gupta &
   Suzumura 2021, has open bugs: networkx issues #8265, #8737); its bounded count is recorded too.
@@ -26,8 +26,8 @@ import numpy as np
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 FIX = os.path.join(ROOT, "crates", "network", "tests", "fixtures")
-DEALS = os.path.join(ROOT, "data", "demo", "fundamentals", "ai_deals_2023_2025.csv")
-FIRMS = os.path.join(ROOT, "data", "demo", "fundamentals", "ai_firms.csv")
+DEALS = os.path.join(ROOT, "data", "demo", "network", "ai_deals_2023_2025.csv")
+FIRMS = os.path.join(ROOT, "data", "demo", "network", "ai_firms.csv")
 
 
 def canon(c):

@@ -15,7 +15,9 @@ use serde_json::json;
 #[derive(Debug, Subcommand)]
 pub enum CapexCmd {
     /// Capex intensity (capex / revenue, capex / operating cash flow) and FCF after capex, by firm and period.
-    #[command(after_help = "Examples:\n  fissure capex gap --fundamentals my-fundamentals.csv\n\nThe bundle has no audited financial statements: supply a fundamentals file (firm, period, period_end, capex_usd_bn, revenue_usd_bn, operating_cash_flow_usd_bn, free_cash_flow_usd_bn, ai_revenue_usd_bn, published, source).")]
+    #[command(
+        after_help = "Examples:\n  fissure capex gap --fundamentals my-fundamentals.csv\n\nThe bundle has no audited financial statements: supply a fundamentals file (firm, period, period_end, capex_usd_bn, revenue_usd_bn, operating_cash_flow_usd_bn, free_cash_flow_usd_bn, ai_revenue_usd_bn, published, source)."
+    )]
     Gap(GapArgs),
     /// The annual revenue at which capex C earns hurdle r over life n at margin m.
     #[command(
@@ -24,7 +26,9 @@ pub enum CapexCmd {
     )]
     RequiredRevenue(RequiredArgs),
     /// Every claim of the claims table with what the data or the arithmetic says.
-    #[command(after_help = "Examples:\n  fissure capex claims\n  fissure capex claims --claims ai_capex_claims.csv --fundamentals my-fundamentals.csv --json")]
+    #[command(
+        after_help = "Examples:\n  fissure capex claims\n  fissure capex claims --claims ai_capex_claims.csv --fundamentals my-fundamentals.csv --json"
+    )]
     Claims(ClaimsArgs),
 }
 
@@ -138,7 +142,17 @@ fn gap(ctx: &Ctx, a: &GapArgs) -> anyhow::Result<()> {
         })
         .collect();
     print_table(
-        &["firm", "period", "capex $bn", "revenue $bn", "capex/rev", "capex/OCF", "OCF−capex $bn", "FCF rep. $bn", "AI rev/capex"],
+        &[
+            "firm",
+            "period",
+            "capex $bn",
+            "revenue $bn",
+            "capex/rev",
+            "capex/OCF",
+            "OCF−capex $bn",
+            "FCF rep. $bn",
+            "AI rev/capex",
+        ],
         &table,
     );
     Ok(())
@@ -237,9 +251,9 @@ fn claims(ctx: &Ctx, a: &ClaimsArgs) -> anyhow::Result<()> {
     }
     // the S&P 500 market-cap snapshots, when stored, check the Magnificent 7 share
     let caps: Vec<CrossSection> = match ctx.store() {
-        Ok(s) if s.list_sections().map(|l| l.iter().any(|x| x.id == "SP500_MCAP")).unwrap_or(false) => s
-            .load_sections("SP500_MCAP", "market_cap_usd_bn")
-            .context("loading the S&P 500 market-cap snapshots")?,
+        Ok(s) if s.list_sections().map(|l| l.iter().any(|x| x.id == "SP500_MCAP")).unwrap_or(false) => {
+            s.load_sections("SP500_MCAP", "market_cap_usd_bn").context("loading the S&P 500 market-cap snapshots")?
+        }
         _ => vec![],
     };
     let checks = check_claims(&book.claims, &book.fundamentals, &book.firms, &caps);

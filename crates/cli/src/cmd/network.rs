@@ -35,7 +35,7 @@ pub struct BookArgs {
     /// Firms CSV (firm, name, listed, valuation_usd_bn, valuation_date, …), needed with --deals.
     #[arg(long, value_name = "FILE")]
     pub firms: Option<PathBuf>,
-    /// Claims CSV (as fundamentals/ai_capex_claims.csv).
+    /// Claims CSV (as network/ai_capex_claims.csv).
     #[arg(long, value_name = "FILE")]
     pub claims: Option<PathBuf>,
     /// Fundamentals CSV (firm, period, period_end, capex_usd_bn, revenue_usd_bn, …, source).
@@ -137,28 +137,39 @@ fn parse_size(s: &str) -> Result<(String, f64), String> {
 
 /// `STATUS=WEIGHT` with WEIGHT in [0, 1].
 fn parse_weight(s: &str) -> Result<(DealStatus, f64), String> {
-    let (k, v) = s.split_once('=').ok_or_else(|| format!("`{s}`: expected STATUS=WEIGHT (e.g. letter_of_intent=0.1)"))?;
+    let (k, v) =
+        s.split_once('=').ok_or_else(|| format!("`{s}`: expected STATUS=WEIGHT (e.g. letter_of_intent=0.1)"))?;
     Ok((k.trim().parse()?, parse_unit(v.trim())?))
 }
 
 #[derive(Debug, Subcommand)]
 pub enum NetworkCmd {
     /// Store a deal book (deals + firms, optional claims and fundamentals) with revisions (all or nothing).
-    #[command(after_help = "Examples:\n  fissure network ingest --deals deals.csv --firms firms.csv\n  fissure network ingest --toml my-watchlist.toml --book mine\n\nA changed amount or status is a new revision; `--as-of` sees each deal as it was known.")]
+    #[command(
+        after_help = "Examples:\n  fissure network ingest --deals deals.csv --firms firms.csv\n  fissure network ingest --toml my-watchlist.toml --book mine\n\nA changed amount or status is a new revision; `--as-of` sees each deal as it was known."
+    )]
     Ingest(IngestArgs),
     /// Nodes, edges, SCCs, maximum circulation, cycles, round-trip revenue, concentration, commitments.
-    #[command(after_help = "Examples:\n  fissure network summary\n  fissure network summary --as-of 2025-06-30 --json\n  fissure network summary --deals deals.csv --firms firms.csv --hops 2 --status-weight letter_of_intent=0\n\nJSON keys: nodes, edges, sccs, circulation {amount_usd_bn, share}, cycles [{nodes, bottleneck_usd_bn, total_usd_bn}], round_trip [{firm, inflow_usd_bn, round_trip_usd_bn, share}], concentration [{firm, hhi, top_payer, top_share}], commitments.")]
+    #[command(
+        after_help = "Examples:\n  fissure network summary\n  fissure network summary --as-of 2025-06-30 --json\n  fissure network summary --deals deals.csv --firms firms.csv --hops 2 --status-weight letter_of_intent=0\n\nJSON keys: nodes, edges, sccs, circulation {amount_usd_bn, share}, cycles [{nodes, bottleneck_usd_bn, total_usd_bn}], round_trip [{firm, inflow_usd_bn, round_trip_usd_bn, share}], concentration [{firm, hhi, top_payer, top_share}], commitments."
+    )]
     Summary(SummaryArgs),
     /// Every elementary cycle (Johnson 1975), optionally bounded in length, streamed.
-    #[command(after_help = "Examples:\n  fissure network cycles\n  fissure network cycles --max-len 3 --json\n\nJSON keys: count, cycles [{nodes, bottleneck_usd_bn, total_usd_bn, undisclosed_edges}].")]
+    #[command(
+        after_help = "Examples:\n  fissure network cycles\n  fissure network cycles --max-len 3 --json\n\nJSON keys: count, cycles [{nodes, bottleneck_usd_bn, total_usd_bn, undisclosed_edges}]."
+    )]
     Cycles(CyclesArgs),
     /// The graph at every quarter end: flows, circular share, cycles and the new cycles.
     Timeline(TimelineArgs),
     /// DebtRank (or linear DebtRank) of initial equity losses FIRM=LOSS.
-    #[command(after_help = "Examples:\n  fissure network debtrank --shock OPENAI=1\n  fissure network debtrank --shock OPENAI=0.5 --linear --size CRWV=60\n  fissure network debtrank --exposures ex.csv --equity eq.csv --shock B1=0.2\n\n`--shock X=1-q`: X honours only q of its commitments. Generic inputs: lender,borrower,amount and firm,equity.\nJSON keys: debtrank, h (firm → relative equity loss), rounds, equity_loss_usd_bn, defaults, price_shocks.")]
+    #[command(
+        after_help = "Examples:\n  fissure network debtrank --shock OPENAI=1\n  fissure network debtrank --shock OPENAI=0.5 --linear --size CRWV=60\n  fissure network debtrank --exposures ex.csv --equity eq.csv --shock B1=0.2\n\n`--shock X=1-q`: X honours only q of its commitments. Generic inputs: lender,borrower,amount and firm,equity.\nJSON keys: debtrank, h (firm → relative equity loss), rounds, equity_loss_usd_bn, defaults, price_shocks."
+    )]
     Debtrank(DebtRankArgs),
     /// Eisenberg–Noe clearing with Rogers–Veraart default costs.
-    #[command(after_help = "Examples:\n  fissure network clearing --liabilities L.csv --external E.csv\n  fissure network clearing --liabilities L.csv --external E.csv --alpha 0.5 --beta 0.9 --senior-external\n\nliabilities: debtor,creditor,amount; external: firm,external_assets,external_liabilities.\nJSON keys: payments (firm → total payment), interbank_payments, equity, defaults, recovery, rounds.")]
+    #[command(
+        after_help = "Examples:\n  fissure network clearing --liabilities L.csv --external E.csv\n  fissure network clearing --liabilities L.csv --external E.csv --alpha 0.5 --beta 0.9 --senior-external\n\nliabilities: debtor,creditor,amount; external: firm,external_assets,external_liabilities.\nJSON keys: payments (firm → total payment), interbank_payments, equity, defaults, recovery, rounds."
+    )]
     Clearing(ClearingArgs),
 }
 
@@ -298,7 +309,11 @@ fn ingest(ctx: &Ctx, a: &IngestArgs) -> anyhow::Result<()> {
     } else {
         say!(
             "deal book `{}`: revision {} ({} added, {} changed, {} unchanged)",
-            ch.book, ch.revision, ch.added, ch.changed, ch.unchanged
+            ch.book,
+            ch.revision,
+            ch.added,
+            ch.changed,
+            ch.unchanged
         );
     }
     Ok(())
@@ -409,7 +424,9 @@ fn cycles(ctx: &Ctx, a: &CyclesArgs) -> anyhow::Result<()> {
         ControlFlow::Continue(())
     });
     if ctx.json {
-        return print_json(&json!({ "count": search.count, "listed": list.len(), "max_len": a.max_len, "cycles": list }));
+        return print_json(
+            &json!({ "count": search.count, "listed": list.len(), "max_len": a.max_len, "cycles": list }),
+        );
     }
     say!("{} cycles{}", search.count, a.max_len.map_or(String::new(), |k| format!(" of at most {k} firms")));
     let rows: Vec<Vec<String>> = list
@@ -448,7 +465,10 @@ fn timeline_cmd(ctx: &Ctx, a: &TimelineArgs) -> anyhow::Result<()> {
             ]
         })
         .collect();
-    print_table(&["quarter", "deals", "new $bn", "total $bn", "circulation $bn", "circular", "cycles", "new cycles"], &rows);
+    print_table(
+        &["quarter", "deals", "new $bn", "total $bn", "circulation $bn", "circular", "cycles", "new cycles"],
+        &rows,
+    );
     Ok(())
 }
 
@@ -536,7 +556,11 @@ fn clearing(ctx: &Ctx, a: &ClearingArgs) -> anyhow::Result<()> {
     let names: Vec<String> = ext.iter().map(|e| e.0.clone()).collect();
     let idx = |f: &str, what: &str| {
         names.iter().position(|n| n == f).with_context(|| {
-            format!("{}: {what} `{f}` is not in {} (every firm needs a row there)", a.liabilities.display(), a.external.display())
+            format!(
+                "{}: {what} `{f}` is not in {} (every firm needs a row there)",
+                a.liabilities.display(),
+                a.external.display()
+            )
         })
     };
     let mut liabilities = Vec::new();
