@@ -457,7 +457,7 @@ impl SpiralConfig {
         if !(i.y.is_finite() && i.y >= 0.0 && i.y <= 10.0) {
             return bad(format!("impact.y = {} (allowed [0, 10])", i.y));
         }
-        if !(i.cs_c.is_finite() && i.cs_c > 0.0) || !(i.cs_tau.is_finite() && i.cs_tau > 0.0) {
+        if !(i.cs_c.is_finite() && i.cs_c > 0.0 && i.cs_tau.is_finite() && i.cs_tau > 0.0) {
             return bad(format!("impact.cs_c = {}, impact.cs_tau = {} (both > 0)", i.cs_c, i.cs_tau));
         }
         if self.assets.is_empty() || self.assets.len() > 64 {

@@ -24,6 +24,9 @@ use rand::Rng as _;
 use rand_distr::StandardNormal;
 
 const SQRT_252: f64 = 15.874507866387544;
+/// Orders below this fraction of an asset's ADV (or of a book) are not sent, and a
+/// round whose largest order is below it ends the day's cascade.
+pub const ORDER_TOL: f64 = 1e-9;
 /// Price floor as a fraction of the previous close.
 pub const PRICE_FLOOR: f64 = 0.01;
 
@@ -138,6 +141,7 @@ fn trend_signal(hist: &[f64], head: usize, hl: usize, k: usize, j: usize, lookba
     s / lookbacks.len() as f64
 }
 
+#[allow(clippy::too_many_arguments)]
 fn cta_targets(
     equity: f64,
     w: &[f64],
@@ -499,7 +503,7 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
     let hl = w.hl;
     let lam = model.lambda;
     let na = model.agents.len();
-    let n_boot = if k > 0 { m.boot.len() / k } else { 0 };
+    let n_boot = m.boot.len().checked_div(k).unwrap_or(0);
     let mut next_rec = 0usize;
     for t in 0..model.steps {
         // 1. Exogenous returns.
@@ -665,9 +669,12 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                             let sd = w.sig2[j].sqrt().max(1e-6);
                             let tgt =
                                 (capital * wt[j] * (aggressiveness * gap.max(0.0) / sd).min(1.0)).min(model.caps[j]);
-                            w.order[j] = tgt - w.units[base + j] * w.p_now[j];
+                            let o = tgt - w.units[base + j] * w.p_now[j];
+                            if o.abs() > ORDER_TOL * m.adv[j] {
+                                w.order[j] = o;
+                                trades = true;
+                            }
                         }
-                        trades = true;
                     }
                     Rule::Leverage { b } => {
                         let mut eq = w.equity[a];
@@ -679,7 +686,7 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                             start_val += w.units_start[base + j] * w.p_prev[j];
                         }
                         let total = if eq <= 0.0 { -hold } else { (1.0 + b) * eq - hold };
-                        if start_val > 0.0 && total.abs() > 1e-13 * start_val {
+                        if start_val > 0.0 && total.abs() > ORDER_TOL * start_val {
                             for j in 0..k {
                                 w.order[j] = total * w.units_start[base + j] * w.p_prev[j] / start_val;
                             }
@@ -704,7 +711,7 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                 w.qcum[j] += w.qround[j];
                 moved = moved.max(w.qround[j].abs() / m.adv[j]);
             }
-            if moved < 1e-12 {
+            if moved < ORDER_TOL {
                 break;
             }
         }
@@ -757,7 +764,7 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
 }
 
 /// The final prices of the last path run in `w` (with agents, without).
-pub fn final_prices<'a>(w: &'a Work) -> (&'a [f64], &'a [f64]) {
+pub fn final_prices(w: &Work) -> (&[f64], &[f64]) {
     (&w.p, &w.p_fund)
 }
 

@@ -16,6 +16,8 @@
 //!
 //! Method notes and calibration: `docs/spiral.md`.
 
+#![allow(clippy::needless_range_loop)] // index loops mirror the per-asset formulas (structure of arrays)
+
 pub mod config;
 pub mod engine;
 pub mod error;

@@ -114,7 +114,7 @@ impl Market {
         let sigma_window: Vec<f64> = (0..k).map(|j| cov[(j, j)].max(0.0).sqrt()).collect();
         for (j, s) in sigma_window.iter().enumerate() {
             // Relative tolerance: a daily σ below 1e-8 is a constant series.
-            if !(*s > 1e-8) {
+            if s.is_nan() || *s <= 1e-8 {
                 return Err(SpiralError::Data {
                     id: cfg.assets[j].id.clone(),
                     msg: "constant prices in the window".into(),
@@ -257,7 +257,7 @@ impl Market {
         let mut history = Vec::with_capacity(hl * k);
         for t in 0..hl {
             let p = 100.0 * (1.0 + 0.0004 * (t as f64 - (hl - 1) as f64));
-            history.extend(std::iter::repeat(p).take(k));
+            history.resize(history.len() + k, p);
         }
         Market {
             ids: ids.iter().map(|s| s.to_string()).collect(),

@@ -66,12 +66,13 @@ pub struct SpiralArgs {
     shock: Vec<String>,
     #[command(flatten)]
     common: AgentsArgs,
-    /// Monte Carlo paths.
+    /// Monte Carlo paths, 1–1,000,000 (default: the parameter file's, 2,000).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     paths: Option<u32>,
-    /// Trading days per path.
+    /// Trading days per path, 1–5,000 (default: the parameter file's, 20).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=5000))]
     steps: Option<u32>,
+    /// Seed of the random numbers (default: the parameter file's); results do not depend on the thread count.
     #[arg(long)]
     seed: Option<u64>,
     /// Exogenous returns: Gaussian with the estimated covariance, bootstrap of historical days, or none.
