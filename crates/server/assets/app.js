@@ -222,13 +222,14 @@
     var from = el("input", { type: "date", "aria-label": t("range") + " " + t("first") });
     var to = el("input", { type: "date", "aria-label": t("range") + " " + t("last") });
     var plotEl = el("div", { class: "plot", tabindex: "0", role: "img", "aria-label": title + ". " + t("chart_help") });
-    var u;
+    var u, view = null; // uPlot commits scale changes in a microtask: keep the requested range here
     function setRange(a, b) {
       a = Math.max(xMin, a); b = Math.min(xMax, b);
       if (b - a < 86400 * 5) return;
+      view = [a, b];
       u.setScale("x", { min: a, max: b });
     }
-    function cur() { return [u.scales.x.min, u.scales.x.max]; }
+    function cur() { return view || [u.scales.x.min, u.scales.x.max]; }
     function pan(f) { var c = cur(), w = (c[1] - c[0]) * f; if (c[0] + w < xMin) w = xMin - c[0]; if (c[1] + w > xMax) w = xMax - c[1]; setRange(c[0] + w, c[1] + w); }
     function zoom(f) { var c = cur(), m = (c[0] + c[1]) / 2, h = (c[1] - c[0]) / 2 * f; setRange(m - h, m + h); }
     function btn(label, aria, fn) { var b = el("button", { type: "button", "aria-label": aria, title: aria, text: label }); b.addEventListener("click", fn); return b; }
@@ -283,6 +284,7 @@
         }],
         setScale: [function (u, key) {
           if (key !== "x") return;
+          view = [u.scales.x.min, u.scales.x.max];
           from.value = secToDate(Math.max(xMin, u.scales.x.min));
           to.value = secToDate(Math.min(xMax, u.scales.x.max));
         }]
@@ -291,6 +293,7 @@
     u = new uPlot(opts, data, plotEl);
     from.value = secToDate(xMin); to.value = secToDate(xMax);
     plotEl.setAttribute("data-points", String(n));
+    plotEl.fissureRange = function () { return [u.scales.x.min, u.scales.x.max]; };
     S.plots.push(u);
     window.fissure.charts += 1;
     window.fissure.points += n;
