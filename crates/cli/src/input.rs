@@ -245,18 +245,6 @@ impl Ctx {
     }
 }
 
-/// The ids a store knows: series, cross-sections, and multi-column prefixes (`SHILLER` for
-/// `SHILLER.cape`), for checking the watchlist against it.
 pub fn stored_ids(store: &fissure_io::Store) -> anyhow::Result<std::collections::BTreeSet<String>> {
-    let mut ids = std::collections::BTreeSet::new();
-    for s in store.list()? {
-        if let Some((prefix, _)) = s.meta.id.split_once('.') {
-            ids.insert(prefix.to_string());
-        }
-        ids.insert(s.meta.id);
-    }
-    for s in store.list_sections()? {
-        ids.insert(s.id);
-    }
-    Ok(ids)
+    Ok(fissure_app::stored_ids(store)?)
 }

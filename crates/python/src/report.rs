@@ -3,25 +3,14 @@
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use fissure_core::{CrossSection, FamilyInputs, Series, SignalFamily};
+use fissure_core::SignalFamily;
 use fissure_io::{Store, Watchlist};
-use fissure_report::{Lang, ReportInput, SkillParams, Source};
+use fissure_report::{Lang, ReportInput, SkillParams};
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use serde::Deserialize;
 use std::path::PathBuf;
-
-/// The report's families: the same list as `families()` in `crates/cli/src/cmd/report.rs` (a new family is one
-/// line in both).
-fn families() -> Vec<Box<dyn SignalFamily>> {
-    vec![
-        Box::new(fissure_bubble::signals::BubbleFamily::default()),
-        Box::new(fissure_contagion::signals::ContagionFamily),
-        Box::new(fissure_liquidity::signals::LiquidityFamily),
-        Box::new(fissure_structure::signals::StructureFamily),
-    ]
-}
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -41,29 +30,6 @@ impl Default for ReportOpts {
     }
 }
 
-fn load_all(store: Option<&Store>) -> anyhow::Result<(Vec<Series>, Vec<CrossSection>)> {
-    match store {
-        None => {
-            let demo = fissure_io::demo::load().context("loading the bundled demo data")?;
-            Ok((demo.series.into_iter().map(|(s, _)| s).collect(), demo.sections.into_iter().map(|(s, _)| s).collect()))
-        }
-        Some(st) => {
-            let mut series = Vec::new();
-            for info in st.list()? {
-                series.push(st.load(&info.meta.id, None).with_context(|| format!("loading series {}", info.meta.id))?);
-            }
-            let mut sections = Vec::new();
-            for sec in st.list_sections()? {
-                sections.extend(
-                    st.load_sections(&sec.id, &sec.field)
-                        .with_context(|| format!("loading cross-section {}.{}", sec.id, sec.field))?,
-                );
-            }
-            Ok((series, sections))
-        }
-    }
-}
-
 fn report_json(a: &ReportOpts) -> anyhow::Result<serde_json::Value> {
     let w = match &a.config {
         Some(p) => Watchlist::from_file(p).with_context(|| format!("reading the watchlist {}", p.display()))?,
@@ -73,49 +39,24 @@ fn report_json(a: &ReportOpts) -> anyhow::Result<serde_json::Value> {
         Some(l) => Lang::parse(l).with_context(|| format!("lang={l}: expected en or zh"))?,
         None => Lang::parse(&w.report.lang).unwrap_or_default(),
     };
-    let store = match &a.store {
-        Some(p) => Some(Store::open(p).with_context(|| format!("opening the store {}", p.display()))?),
-        None => None,
-    };
-    let (all, secs) = load_all(store.as_ref())?;
-    let as_of = match a.as_of.or_else(|| all.iter().filter_map(|s| s.last_date()).max()) {
-        Some(d) => d,
-        None => anyhow::bail!("no data: the store is empty"),
-    };
-    let mut inputs = FamilyInputs { as_of: Some(as_of), ..Default::default() };
-    let mut sources = Vec::new();
-    for s in all {
-        let s = s.as_of(as_of);
-        if s.is_empty() {
-            continue;
+    // The same loading code as `fissure report` (fissure-app): a given store, or the bundled data
+    // ingested into a temporary one.
+    let tmp;
+    let (mut store, path) = match &a.store {
+        Some(p) => (Store::open(p).with_context(|| format!("opening the store {}", p.display()))?, p.clone()),
+        None => {
+            tmp = tempfile::tempdir().context("creating a temporary store")?;
+            let p = tmp.path().join("store.sqlite");
+            (Store::open(&p).with_context(|| format!("opening the store {}", p.display()))?, p)
         }
-        sources.push(Source {
-            id: s.meta.id.clone(),
-            name: s.meta.name.clone(),
-            source: s.meta.source.clone(),
-            unit: s.meta.unit.clone(),
-            first: s.first_date(),
-            last: s.last_date(),
-            observations: s.len(),
-            publication_lag_days: fissure_io::publication::lag_days(&s.meta),
-        });
-        inputs.series.insert(s.meta.id.clone(), s);
+    };
+    if store.list()?.is_empty() {
+        fissure_app::ingest_demo(&mut store, "python: bundled demo data")?;
     }
-    sources.sort_by(|x, y| x.id.cmp(&y.id));
-    for c in secs.into_iter().filter(|c| c.date <= as_of) {
-        inputs.sections.entry(c.id.clone()).or_default().push(c);
-    }
-    for v in inputs.sections.values_mut() {
-        v.sort_by(|a, b| a.date.cmp(&b.date).then(a.field.cmp(&b.field)));
-    }
-    for name in w.baskets.keys() {
-        if let Some(bw) = w.basket_weights(name) {
-            inputs.baskets.insert(name.clone(), bw);
-        }
-    }
-    inputs.roles = w.roles.clone();
-    inputs.bubble_assets = w.report.bubble_assets.clone();
-    let fams = families();
+    let today = chrono::Local::now().date_naive().max(chrono::Utc::now().date_naive());
+    let l = fissure_app::load_inputs(&store, &w, &path, &[], a.as_of, today)?;
+    let (inputs, as_of, sources) = (l.inputs, l.as_of, l.sources);
+    let fams = fissure_app::families();
     let refs: Vec<&dyn SignalFamily> = fams.iter().map(|f| f.as_ref()).collect();
     let events: Vec<(String, f64)> = w.report.drawdown_events.iter().map(|(k, v)| (k.clone(), *v)).collect();
     let report = fissure_report::build(
@@ -128,9 +69,11 @@ fn report_json(a: &ReportOpts) -> anyhow::Result<serde_json::Value> {
             skill_params: SkillParams::default(),
             code_id: format!("python-{}", env!("CARGO_PKG_VERSION")),
         },
-        store.as_ref().map(|s| s as &dyn fissure_report::cache::Cache),
+        Some(&store as &dyn fissure_report::cache::Cache),
         &|_| {},
     );
+    let mut report = report;
+    report.notes = l.notes;
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
     let written = fissure_report::write(&report, &a.out, lang)?;
     let mut j = fissure_report::json::to_json(&report, lang);

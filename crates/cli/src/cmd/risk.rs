@@ -8,8 +8,9 @@ use crate::output::{print_json, print_table};
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
-use fissure_contagion::cocrash::{default_universe, detect, CoCrashOptions};
-use fissure_core::{Alignment, FamilyInputs, Panel, Series};
+use fissure_app::cocrash_days_of;
+use fissure_contagion::cocrash::default_universe;
+use fissure_core::Series;
 use fissure_risk::backtest::{backtest, BacktestOptions};
 use fissure_risk::cash::{advice_check, cash_buffer};
 use fissure_risk::fhs::Correlation;
@@ -542,32 +543,6 @@ fn run_backtest(ctx: &Ctx, a: &BacktestArgs) -> anyhow::Result<()> {
         &rows,
     );
     Ok(())
-}
-
-/// Co-crash days of the contagion detector on the default universe (ids missing from `series` skipped).
-pub fn cocrash_days_of(series: &BTreeMap<String, Series>) -> Vec<NaiveDate> {
-    let uni: Vec<(String, fissure_contagion::cocrash::CrashClass)> = default_universe()
-        .into_iter()
-        .filter(|(id, _)| series.contains_key(*id))
-        .map(|(i, c)| (i.to_string(), c))
-        .collect();
-    let Some(reference) =
-        uni.iter().find(|(_, c)| *c == fissure_contagion::cocrash::CrashClass::Equities).map(|u| u.0.clone())
-    else {
-        return vec![];
-    };
-    let refs: Vec<&Series> = uni.iter().map(|(i, _)| &series[i]).collect();
-    let Ok(panel) = Panel::align(&refs, &Alignment::Reference { id: reference, max_fill_days: 5 }) else {
-        return vec![];
-    };
-    detect(&panel, &uni, &CoCrashOptions::default())
-        .map(|c| c.flagged.iter().map(|d| d.date).collect())
-        .unwrap_or_default()
-}
-
-/// The report's hook: co-crash days of the report inputs.
-pub fn cocrash_days_for_report(inputs: &FamilyInputs) -> Vec<NaiveDate> {
-    cocrash_days_of(&inputs.series)
 }
 
 fn cocrash_days(ctx: &Ctx, as_of: NaiveDate) -> anyhow::Result<Vec<NaiveDate>> {
