@@ -509,58 +509,6 @@ pub fn meter_svg(value: Option<f64>, color: &str, w: f64) -> String {
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn downsample_keeps_extremes_and_ends() {
-        let dates: Vec<NaiveDate> =
-            (0..10_000).map(|i| NaiveDate::from_ymd_opt(1990, 1, 1).unwrap() + chrono::Duration::days(i)).collect();
-        let mut v: Vec<f64> = (0..10_000).map(|i| (i as f64 / 50.0).sin()).collect();
-        v[4321] = 9.0;
-        v[777] = -9.0;
-        let d = downsample(&dates, &v, 1000);
-        assert!(d.len() <= 1002);
-        assert!(d.iter().any(|p| p.1 == 9.0) && d.iter().any(|p| p.1 == -9.0));
-        assert_eq!(d.first().unwrap().0, dates[0]);
-        assert_eq!(d.last().unwrap().0, dates[9999]);
-    }
-
-    #[test]
-    fn every_kind_draws_valid_looking_svg() {
-        let d = |i| NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::Duration::days(i);
-        let charts = [
-            ChartData::Lines {
-                lines: vec![Line {
-                    label: "a<b".into(),
-                    dates: (0..800).map(d).collect(),
-                    values: (0..800).map(|i| 1.0 + i as f64).collect(),
-                }],
-                spans: vec![Span { start: d(10), end: d(50), label: "x".into() }],
-                hlines: vec![("P95".into(), 500.0)],
-                log_scale: true,
-            },
-            ChartData::Heatmap { labels: vec!["A".into(), "B".into()], matrix: vec![vec![1.0, -0.5], vec![-0.5, 1.0]] },
-            ChartData::Network { nodes: vec!["A".into(), "B".into()], edges: vec![("A".into(), "B".into(), 2.0)] },
-            ChartData::Bars { labels: vec!["A".into(), "B".into()], values: vec![0.3, -0.1] },
-        ];
-        for data in charts {
-            let c = Chart {
-                id: "t 1".into(),
-                title: fissure_core::Text::new("T", "图"),
-                caption: Default::default(),
-                data,
-            };
-            let s = draw(&c, Lang::Zh);
-            assert!(s.starts_with("<svg") && s.ends_with("</svg>"), "{s}");
-            assert!(!s.contains("a<b"));
-            assert!(!s.contains("NaN") && !s.contains("inf"), "{s}");
-            assert_eq!(s.matches("<g").count(), s.matches("</g>").count());
-        }
-    }
-}
-
 /// One curve of an [`xy_svg`] chart on the unit square.
 pub struct XyCurve {
     pub label: String,
@@ -639,4 +587,56 @@ pub fn xy_svg(title: &str, x_label: &str, y_label: &str, curves: &[XyCurve]) -> 
     }
     s.push_str("</svg>");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn downsample_keeps_extremes_and_ends() {
+        let dates: Vec<NaiveDate> =
+            (0..10_000).map(|i| NaiveDate::from_ymd_opt(1990, 1, 1).unwrap() + chrono::Duration::days(i)).collect();
+        let mut v: Vec<f64> = (0..10_000).map(|i| (i as f64 / 50.0).sin()).collect();
+        v[4321] = 9.0;
+        v[777] = -9.0;
+        let d = downsample(&dates, &v, 1000);
+        assert!(d.len() <= 1002);
+        assert!(d.iter().any(|p| p.1 == 9.0) && d.iter().any(|p| p.1 == -9.0));
+        assert_eq!(d.first().unwrap().0, dates[0]);
+        assert_eq!(d.last().unwrap().0, dates[9999]);
+    }
+
+    #[test]
+    fn every_kind_draws_valid_looking_svg() {
+        let d = |i| NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::Duration::days(i);
+        let charts = [
+            ChartData::Lines {
+                lines: vec![Line {
+                    label: "a<b".into(),
+                    dates: (0..800).map(d).collect(),
+                    values: (0..800).map(|i| 1.0 + i as f64).collect(),
+                }],
+                spans: vec![Span { start: d(10), end: d(50), label: "x".into() }],
+                hlines: vec![("P95".into(), 500.0)],
+                log_scale: true,
+            },
+            ChartData::Heatmap { labels: vec!["A".into(), "B".into()], matrix: vec![vec![1.0, -0.5], vec![-0.5, 1.0]] },
+            ChartData::Network { nodes: vec!["A".into(), "B".into()], edges: vec![("A".into(), "B".into(), 2.0)] },
+            ChartData::Bars { labels: vec!["A".into(), "B".into()], values: vec![0.3, -0.1] },
+        ];
+        for data in charts {
+            let c = Chart {
+                id: "t 1".into(),
+                title: fissure_core::Text::new("T", "图"),
+                caption: Default::default(),
+                data,
+            };
+            let s = draw(&c, Lang::Zh);
+            assert!(s.starts_with("<svg") && s.ends_with("</svg>"), "{s}");
+            assert!(!s.contains("a<b"));
+            assert!(!s.contains("NaN") && !s.contains("inf"), "{s}");
+            assert_eq!(s.matches("<g").count(), s.matches("</g>").count());
+        }
+    }
 }
