@@ -299,13 +299,14 @@ pub fn block_weights(n: usize, block: usize, rng: &mut fissure_stats::rng::Rng) 
 }
 
 type WeightKey = (usize, usize, usize, u64);
+type WeightCache = Option<(WeightKey, std::sync::Arc<Vec<Vec<f64>>>)>;
 
 /// The bootstrap weight vectors of `p` over `n` weeks, drawn once and shared by every
 /// statistic (replication `b` from `rng::stream(seed, b)`): the same replications
 /// for every signal, so ΔAUROC bands are paired and the study stays fast.
 pub fn shared_weights(n: usize, p: &SkillParams) -> std::sync::Arc<Vec<Vec<f64>>> {
     use std::sync::{Arc, Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<Option<(WeightKey, Arc<Vec<Vec<f64>>>)>>> = OnceLock::new();
+    static CACHE: OnceLock<Mutex<WeightCache>> = OnceLock::new();
     let key = (n, p.block_weeks, p.boot_reps, p.seed);
     let cache = CACHE.get_or_init(|| Mutex::new(None));
     if let Ok(c) = cache.lock() {
@@ -868,7 +869,9 @@ mod tests {
     }
 
     /// 20 years of weeks, events peaking in weeks 300, 600 and 900 (troughs 26 weeks later).
-    fn world() -> (Vec<NaiveDate>, Vec<Event>, BTreeMap<String, Vec<Option<bool>>>, Vec<usize>) {
+    type World = (Vec<NaiveDate>, Vec<Event>, BTreeMap<String, Vec<Option<bool>>>, Vec<usize>);
+
+    fn world() -> World {
         let cal: Vec<NaiveDate> = (0..1040).map(|i| d(1990, 1, 5) + Duration::weeks(i)).collect();
         let peaks = vec![300usize, 600, 900];
         let events: Vec<Event> = peaks.iter().map(|&k| ev("SPX", cal[k], cal[k + 26])).collect();

@@ -278,7 +278,8 @@ fn panel_scores(
     threshold_of: &(dyn Fn(&str) -> f64 + Sync),
 ) -> Vec<PanelScore> {
     let series: Vec<&Series> = inputs.series.values().filter(|s| is_panel_class(s.meta.asset_class)).collect();
-    let per: Vec<(String, Vec<Event>, Vec<Option<bool>>, Vec<(String, Vec<Option<f64>>, Vec<Option<bool>>)>)> = series
+    type PerSeries = (String, Vec<Event>, Vec<Option<bool>>, Vec<skill::BaselineScore>);
+    let per: Vec<PerSeries> = series
         .par_iter()
         .map(|s| {
             let ev = find_events(s, threshold_of(s.id()));

@@ -851,6 +851,86 @@ pub fn meter_svg(value: Option<f64>, color: &str, w: f64) -> String {
     s
 }
 
+/// One curve of an [`xy_svg`] chart on the unit square.
+pub struct XyCurve {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+    /// Draw markers (reliability bins) instead of a line (ROC).
+    pub markers: bool,
+}
+
+/// A chart on the unit square with the diagonal (ROC curves, reliability diagrams).
+pub fn xy_svg(title: &str, x_label: &str, y_label: &str, curves: &[XyCurve]) -> String {
+    let (sz, l, t, r) = (380.0, 52.0, 30.0, 230.0);
+    let (w, h) = (l + sz + r, t + sz + 44.0);
+    let mut s = header(w, h, title);
+    let px = |x: f64| l + x.clamp(0.0, 1.0) * sz;
+    let py = |y: f64| t + (1.0 - y.clamp(0.0, 1.0)) * sz;
+    let _ = write!(s, "<rect x=\"{l}\" y=\"{t}\" width=\"{sz}\" height=\"{sz}\" fill=\"none\" stroke=\"#999\"/>");
+    for k in 0..=5 {
+        let v = k as f64 / 5.0;
+        let _ = write!(
+            s,
+            "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{t}\" y2=\"{1:.1}\" stroke=\"#eee\"/>\
+             <line x1=\"{l}\" x2=\"{2:.1}\" y1=\"{3:.1}\" y2=\"{3:.1}\" stroke=\"#eee\"/>\
+             <text x=\"{0:.1}\" y=\"{4:.1}\" text-anchor=\"middle\" fill=\"#555\">{v:.1}</text>\
+             <text x=\"{5:.1}\" y=\"{6:.1}\" text-anchor=\"end\" fill=\"#555\">{v:.1}</text>",
+            px(v),
+            t + sz,
+            l + sz,
+            py(v),
+            t + sz + 14.0,
+            l - 4.0,
+            py(v) + 4.0
+        );
+    }
+    let _ = write!(
+        s,
+        "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#999\" stroke-dasharray=\"4 3\"/>\
+         <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#333\">{}</text>\
+         <text transform=\"translate(14 {:.1}) rotate(-90)\" text-anchor=\"middle\" fill=\"#333\">{}</text>",
+        px(0.0),
+        py(0.0),
+        px(1.0),
+        py(1.0),
+        l + sz / 2.0,
+        t + sz + 32.0,
+        esc(x_label),
+        t + sz / 2.0,
+        esc(y_label)
+    );
+    for (k, c) in curves.iter().enumerate() {
+        let col = PALETTE[k % PALETTE.len()];
+        if c.markers {
+            for (x, y) in &c.points {
+                let _ = write!(s, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"{col}\"/>", px(*x), py(*y));
+            }
+        } else if !c.points.is_empty() {
+            // at most ~400 vertices per curve
+            let step = (c.points.len() / 400).max(1);
+            let mut d = String::new();
+            for (i, (x, y)) in c.points.iter().enumerate() {
+                if i % step == 0 || i + 1 == c.points.len() {
+                    let _ = write!(d, "{}{:.1},{:.1}", if d.is_empty() { "M" } else { " L" }, px(*x), py(*y));
+                }
+            }
+            let _ = write!(s, "<path d=\"{d}\" fill=\"none\" stroke=\"{col}\" stroke-width=\"1.8\"/>");
+        }
+        let ly = t + 14.0 + 18.0 * k as f64;
+        let _ = write!(
+            s,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"12\" height=\"4\" fill=\"{col}\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#333\">{}</text>",
+            l + sz + 12.0,
+            ly - 4.0,
+            l + sz + 28.0,
+            ly + 1.0,
+            esc(&c.label)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -932,84 +1012,4 @@ mod tests {
             assert_eq!(s.matches("<g").count(), s.matches("</g>").count());
         }
     }
-}
-
-/// One curve of an [`xy_svg`] chart on the unit square.
-pub struct XyCurve {
-    pub label: String,
-    pub points: Vec<(f64, f64)>,
-    /// Draw markers (reliability bins) instead of a line (ROC).
-    pub markers: bool,
-}
-
-/// A chart on the unit square with the diagonal (ROC curves, reliability diagrams).
-pub fn xy_svg(title: &str, x_label: &str, y_label: &str, curves: &[XyCurve]) -> String {
-    let (sz, l, t, r) = (380.0, 52.0, 30.0, 230.0);
-    let (w, h) = (l + sz + r, t + sz + 44.0);
-    let mut s = header(w, h, title);
-    let px = |x: f64| l + x.clamp(0.0, 1.0) * sz;
-    let py = |y: f64| t + (1.0 - y.clamp(0.0, 1.0)) * sz;
-    let _ = write!(s, "<rect x=\"{l}\" y=\"{t}\" width=\"{sz}\" height=\"{sz}\" fill=\"none\" stroke=\"#999\"/>");
-    for k in 0..=5 {
-        let v = k as f64 / 5.0;
-        let _ = write!(
-            s,
-            "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"{t}\" y2=\"{1:.1}\" stroke=\"#eee\"/>\
-             <line x1=\"{l}\" x2=\"{2:.1}\" y1=\"{3:.1}\" y2=\"{3:.1}\" stroke=\"#eee\"/>\
-             <text x=\"{0:.1}\" y=\"{4:.1}\" text-anchor=\"middle\" fill=\"#555\">{v:.1}</text>\
-             <text x=\"{5:.1}\" y=\"{6:.1}\" text-anchor=\"end\" fill=\"#555\">{v:.1}</text>",
-            px(v),
-            t + sz,
-            l + sz,
-            py(v),
-            t + sz + 14.0,
-            l - 4.0,
-            py(v) + 4.0
-        );
-    }
-    let _ = write!(
-        s,
-        "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#999\" stroke-dasharray=\"4 3\"/>\
-         <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#333\">{}</text>\
-         <text transform=\"translate(14 {:.1}) rotate(-90)\" text-anchor=\"middle\" fill=\"#333\">{}</text>",
-        px(0.0),
-        py(0.0),
-        px(1.0),
-        py(1.0),
-        l + sz / 2.0,
-        t + sz + 32.0,
-        esc(x_label),
-        t + sz / 2.0,
-        esc(y_label)
-    );
-    for (k, c) in curves.iter().enumerate() {
-        let col = PALETTE[k % PALETTE.len()];
-        if c.markers {
-            for (x, y) in &c.points {
-                let _ = write!(s, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\" fill=\"{col}\"/>", px(*x), py(*y));
-            }
-        } else if !c.points.is_empty() {
-            // at most ~400 vertices per curve
-            let step = (c.points.len() / 400).max(1);
-            let mut d = String::new();
-            for (i, (x, y)) in c.points.iter().enumerate() {
-                if i % step == 0 || i + 1 == c.points.len() {
-                    let _ = write!(d, "{}{:.1},{:.1}", if d.is_empty() { "M" } else { " L" }, px(*x), py(*y));
-                }
-            }
-            let _ = write!(s, "<path d=\"{d}\" fill=\"none\" stroke=\"{col}\" stroke-width=\"1.8\"/>");
-        }
-        let ly = t + 14.0 + 18.0 * k as f64;
-        let _ = write!(
-            s,
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"12\" height=\"4\" fill=\"{col}\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#333\">{}</text>",
-            l + sz + 12.0,
-            ly - 4.0,
-            l + sz + 28.0,
-            ly + 1.0,
-            esc(&c.label)
-        );
-    }
-    s.push_str("</svg>");
-    s
 }

@@ -84,6 +84,7 @@ impl Logit {
 
 /// Weighted ridge logistic regression by Newton–Raphson (IRLS). `None` when the
 /// rows hold one class only or the Hessian is singular.
+#[allow(clippy::needless_range_loop)] // index notation of the normal equations
 pub fn fit_logit<R: AsRef<[f64]>>(x: &[R], y: &[bool], w: &[f64], ridge: f64, start: Option<&Logit>) -> Option<Logit> {
     let k = x.first()?.as_ref().len();
     let sw: f64 = w.iter().sum();
@@ -170,6 +171,7 @@ pub fn fit_logit<R: AsRef<[f64]>>(x: &[R], y: &[bool], w: &[f64], ridge: f64, st
 
 /// Solves a small symmetric positive-definite system (Gaussian elimination with
 /// partial pivoting; pivots judged relative to the matrix scale).
+#[allow(clippy::needless_range_loop)] // index notation of Gaussian elimination
 fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     let n = b.len();
     let scale = a.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs())).max(f64::MIN_POSITIVE);
@@ -340,6 +342,7 @@ pub fn realtime_calibration(
 
 /// The band of the probability at `xi` (the latest week): the last model refitted
 /// on moving-block bootstrap resamples of its training rows.
+#[allow(clippy::too_many_arguments)]
 pub fn probability_band(
     fit: &RealTime,
     x: &[Option<Vec<f64>>],
