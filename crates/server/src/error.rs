@@ -40,7 +40,7 @@ pub struct ApiError {
     pub detail: String,
     /// Seconds, for 429 and 503.
     pub retry_after: Option<u64>,
-    pub location: Option<DataLocation>,
+    pub location: Option<Box<DataLocation>>,
 }
 
 impl ApiError {
@@ -75,7 +75,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let loc = self.location.unwrap_or_default();
+        let loc = self.location.map(|l| *l).unwrap_or_default();
         let body = ErrorBody {
             error: self.code.to_string(),
             detail: self.detail,

@@ -31,12 +31,12 @@ pub fn upload_name(sent: Option<&str>) -> String {
 fn invalid(e: &ReadError) -> ApiError {
     let mut err = ApiError::bad_request(format!("{e}; nothing was stored"));
     err.code = "invalid_data";
-    err.location = Some(DataLocation {
+    err.location = Some(Box::new(DataLocation {
         file: Some(e.file().display().to_string()),
         line: e.line(),
         column: e.column(),
         kind: Some(e.kind().to_string()),
-    });
+    }));
     err
 }
 
