@@ -98,12 +98,16 @@ async fn dashboard_in_chromium_over_webdriver() {
         assert!(t.elapsed() < Duration::from_secs(600), "the first report was not built");
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    let families: Value = serde_json::from_str(http_get(&addr, "/api/v1/families").unwrap().split("\r\n\r\n").nth(1).unwrap()).unwrap();
-    let keys: Vec<String> = families["families"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap().to_string()).collect();
+    let families: Value =
+        serde_json::from_str(http_get(&addr, "/api/v1/families").unwrap().split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    let keys: Vec<String> =
+        families["families"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap().to_string()).collect();
     assert!(keys.len() >= 5, "every family and the baseline: {keys:?}");
 
     let port = free_port();
-    let _driver = Kill(Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap());
+    let _driver = Kill(
+        Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap(),
+    );
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -120,7 +124,11 @@ async fn dashboard_in_chromium_over_webdriver() {
     let mut c = None;
     for _ in 0..50 {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        match fantoccini::ClientBuilder::new(connector).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+        match fantoccini::ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
             Ok(client) => {
                 c = Some(client);
                 break;
@@ -182,7 +190,10 @@ async fn dashboard_in_chromium_over_webdriver() {
     assert_ne!(shown, latest);
     assert!(c.current_url().await.unwrap().as_str().contains("as_of=2008-09-15"));
     let last_source = js(&c, "return Array.from(document.querySelectorAll('#sources-body td:nth-child(6)')).map(function(t){return t.textContent})").await;
-    assert!(last_source.as_array().unwrap().iter().all(|d| !d.as_str().unwrap().contains("2026")), "sources end by the replayed date");
+    assert!(
+        last_source.as_array().unwrap().iter().all(|d| !d.as_str().unwrap().contains("2026")),
+        "sources end by the replayed date"
+    );
     assert_eq!(js(&c, "return fissure.errors.length").await, 0);
 
     let png = c.screenshot().await.unwrap();
@@ -201,7 +212,10 @@ async fn dashboard_in_chromium_over_webdriver() {
         let m: Value = serde_json::from_str(e["message"].as_str().unwrap_or("{}")).unwrap_or_default();
         if m["message"]["method"] == "Network.requestWillBeSent" {
             let p = &m["message"]["params"];
-            urls.push((p["request"]["url"].as_str().unwrap_or("").to_string(), p["documentURL"].as_str().unwrap_or("").to_string()));
+            urls.push((
+                p["request"]["url"].as_str().unwrap_or("").to_string(),
+                p["documentURL"].as_str().unwrap_or("").to_string(),
+            ));
         }
     }
     assert!(urls.iter().any(|(u, _)| u.ends_with("/assets/app.js")), "the performance log lists requests: {urls:?}");

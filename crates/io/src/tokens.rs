@@ -58,10 +58,10 @@ impl Store {
 
     /// Every token record, oldest first.
     pub fn token_list(&self) -> Result<Vec<TokenRecord>> {
-        let mut stmt = self.token_sql(
-            self.conn()
-                .prepare("SELECT id, name, role, hash, created_at, revoked_at FROM api_tokens ORDER BY created_at, id"),
-        )?;
+        let mut stmt = self
+            .token_sql(self.conn().prepare(
+                "SELECT id, name, role, hash, created_at, revoked_at FROM api_tokens ORDER BY created_at, id",
+            ))?;
         let rows = stmt.query_map([], |r| {
             Ok(TokenRecord {
                 id: r.get(0)?,
@@ -80,20 +80,16 @@ impl Store {
     pub fn token_get(&self, id: &str) -> Result<Option<TokenRecord>> {
         let r = self
             .conn()
-            .query_row(
-                "SELECT id, name, role, hash, created_at, revoked_at FROM api_tokens WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok(TokenRecord {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        role: r.get(2)?,
-                        hash: r.get(3)?,
-                        created_at: r.get(4)?,
-                        revoked_at: r.get(5)?,
-                    })
-                },
-            )
+            .query_row("SELECT id, name, role, hash, created_at, revoked_at FROM api_tokens WHERE id = ?1", [id], |r| {
+                Ok(TokenRecord {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    role: r.get(2)?,
+                    hash: r.get(3)?,
+                    created_at: r.get(4)?,
+                    revoked_at: r.get(5)?,
+                })
+            })
             .optional();
         self.token_sql(r)
     }

@@ -65,8 +65,11 @@ pub fn evaluate(rules: &[AlertRule], prev: &Snapshot, next: &Snapshot) -> Vec<Al
                     let level = rule.level.unwrap_or(f64::NAN);
                     match (field_of(old, rule.field), field_of(new, rule.field)) {
                         (Some(a), Some(b)) => {
-                            let crossed =
-                                if rule.on == RuleKind::Above { a < level && b >= level } else { a > level && b <= level };
+                            let crossed = if rule.on == RuleKind::Above {
+                                a < level && b >= level
+                            } else {
+                                a > level && b <= level
+                            };
                             crossed.then(|| (format!("{a}"), format!("{b}")))
                         }
                         _ => None,
@@ -201,7 +204,8 @@ async fn deliver(state: &AppState, t: &Target, alert: &Alert) {
             }
         }
         if attempt < t.max_attempts {
-            let backoff = Duration::from_millis(500u64.saturating_mul(1 << (attempt - 1).min(6))).min(Duration::from_secs(30));
+            let backoff =
+                Duration::from_millis(500u64.saturating_mul(1 << (attempt - 1).min(6))).min(Duration::from_secs(30));
             tokio::time::sleep(backoff).await;
         }
     }

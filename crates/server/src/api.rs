@@ -264,10 +264,13 @@ pub async fn report(State(st): St, Q(q): Q<AsOfQuery>) -> Result<Response, ApiEr
     responses((status = 200, description = "The families of the report: key, title, run (seconds, cached, error)", body = Object)))]
 pub async fn families(State(st): St, Q(q): Q<AsOfQuery>) -> Result<Json<Value>, ApiError> {
     let snap = st.snapshot_at(q.as_of).await?;
-    let list: Vec<Value> = snap
-        .json["families"]
+    let list: Vec<Value> = snap.json["families"]
         .as_object()
-        .map(|m| m.iter().map(|(k, f)| json!({"key": k, "title": f["title"], "run": f["run"], "gauge": f["gauge"]})).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, f)| json!({"key": k, "title": f["title"], "run": f["run"], "gauge": f["gauge"]}))
+                .collect()
+        })
         .unwrap_or_default();
     Ok(Json(json!({ "as_of": snap.as_of, "families": list })))
 }
@@ -298,14 +301,18 @@ pub async fn alerts(State(st): St) -> Json<Vec<Alert>> {
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "alerts",
     responses((status = 200, description = "Server-sent events: `alert` events (JSON of an Alert, id = seq), and `ready` once. Send `Last-Event-ID` to replay the alerts missed since that id.", content_type = "text/event-stream", body = String)))]
-pub async fn events(State(st): St, headers: HeaderMap) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
+pub async fn events(
+    State(st): St,
+    headers: HeaderMap,
+) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
     let last: Option<u64> = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
     let rx = st.alerts.subscribe();
     let replay: Vec<Arc<Alert>> = match last {
         Some(l) => st.alerts.recent().into_iter().filter(|a| a.seq > l).map(Arc::new).collect(),
         None => Vec::new(),
     };
-    let ready = Event::default().event("ready").data(json!({"generation": st.generation.load(Ordering::SeqCst)}).to_string());
+    let ready =
+        Event::default().event("ready").data(json!({"generation": st.generation.load(Ordering::SeqCst)}).to_string());
     let head = tokio_stream::iter(std::iter::once(ready).chain(replay.into_iter().map(alert_event)).map(Ok));
     let live = tokio_stream::wrappers::BroadcastStream::new(rx).filter_map(|r| r.ok().map(|a| Ok(alert_event(a))));
     let stop = tokio_stream::wrappers::WatchStream::from_changes(st.shutdown.subscribe()).filter(|v| *v).map(|_| None);
@@ -338,8 +345,13 @@ pub struct IngestForm {
         (status = 403, description = "The token may not write", body = ErrorBody),
         (status = 413, description = "The upload is larger than the body limit", body = ErrorBody),
         (status = 429, description = "Rate limit of the token exceeded", body = ErrorBody)))]
-pub async fn post_ingest(State(st): St, form: Result<Multipart, axum::extract::multipart::MultipartRejection>) -> Result<Json<Value>, ApiError> {
-    let mut form = form.map_err(|e| ApiError::bad_request(format!("expected a multipart/form-data upload with a `file` field: {}", e.body_text())))?;
+pub async fn post_ingest(
+    State(st): St,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let mut form = form.map_err(|e| {
+        ApiError::bad_request(format!("expected a multipart/form-data upload with a `file` field: {}", e.body_text()))
+    })?;
     let mut files = Vec::new();
     let mut id = None;
     while let Some(field) = form.next_field().await.map_err(multipart_error)? {

@@ -118,11 +118,16 @@ pub fn token_id(token: &str) -> Option<&str> {
 /// Outcome of checking a bearer token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
-    Valid { id: String, role: Role },
+    Valid {
+        id: String,
+        role: Role,
+    },
     /// Malformed, unknown, revoked or wrong secret (all answered 401 alike).
     Invalid(&'static str),
     /// Known id, not verified yet: the caller runs Argon2 (off the async threads) and then [`Tokens::remember`].
-    NeedsVerify { record: TokenRecord },
+    NeedsVerify {
+        record: TokenRecord,
+    },
 }
 
 /// The server's view of the token table.

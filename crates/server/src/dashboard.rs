@@ -13,7 +13,11 @@ use serde_json::Value;
 const ASSETS: &[(&str, &str, &str)] = &[
     ("app.js", "text/javascript; charset=utf-8", include_str!("../assets/app.js")),
     ("app.css", "text/css; charset=utf-8", include_str!("../assets/app.css")),
-    ("vendor/uplot/uPlot.iife.min.js", "text/javascript; charset=utf-8", include_str!("../assets/vendor/uplot/uPlot.iife.min.js")),
+    (
+        "vendor/uplot/uPlot.iife.min.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../assets/vendor/uplot/uPlot.iife.min.js"),
+    ),
     ("vendor/uplot/uPlot.min.css", "text/css; charset=utf-8", include_str!("../assets/vendor/uplot/uPlot.min.css")),
     ("vendor/uplot/LICENSE", "text/plain; charset=utf-8", include_str!("../assets/vendor/uplot/LICENSE")),
 ];
@@ -100,14 +104,23 @@ fn render_docs(doc: &Value) -> String {
                 }
                 if let Some(rb) = op["requestBody"]["content"].as_object() {
                     for (ct, c) in rb {
-                        h += &format!("<p>Request body: <code>{}</code> — {}</p>", esc(ct), esc(&schema_name(&c["schema"])));
+                        h += &format!(
+                            "<p>Request body: <code>{}</code> — {}</p>",
+                            esc(ct),
+                            esc(&schema_name(&c["schema"]))
+                        );
                     }
                 }
                 h += "<table><thead><tr><th>status</th><th>meaning</th><th>body</th></tr></thead><tbody>";
                 for (code, r) in op["responses"].as_object().into_iter().flatten() {
                     let body = r["content"]
                         .as_object()
-                        .map(|c| c.iter().map(|(ct, v)| format!("{} {}", ct, schema_name(&v["schema"]))).collect::<Vec<_>>().join(", "))
+                        .map(|c| {
+                            c.iter()
+                                .map(|(ct, v)| format!("{} {}", ct, schema_name(&v["schema"])))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
                         .unwrap_or_default();
                     h += &format!(
                         "<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",

@@ -40,7 +40,7 @@ pub struct ApiError {
     pub detail: String,
     /// Seconds, for 429 and 503.
     pub retry_after: Option<u64>,
-    pub location: Option<DataLocation>,
+    pub location: Option<Box<DataLocation>>,
 }
 
 impl ApiError {
@@ -63,7 +63,10 @@ impl ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail)
     }
     pub fn unavailable(detail: impl Into<String>, retry_after: u64) -> ApiError {
-        ApiError { retry_after: Some(retry_after), ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail) }
+        ApiError {
+            retry_after: Some(retry_after),
+            ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
+        }
     }
     pub fn too_large(detail: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", detail)
@@ -72,7 +75,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let loc = self.location.unwrap_or_default();
+        let loc = self.location.map(|l| *l).unwrap_or_default();
         let body = ErrorBody {
             error: self.code.to_string(),
             detail: self.detail,

@@ -31,12 +31,12 @@ pub fn upload_name(sent: Option<&str>) -> String {
 fn invalid(e: &ReadError) -> ApiError {
     let mut err = ApiError::bad_request(format!("{e}; nothing was stored"));
     err.code = "invalid_data";
-    err.location = Some(DataLocation {
+    err.location = Some(Box::new(DataLocation {
         file: Some(e.file().display().to_string()),
         line: e.line(),
         column: e.column(),
         kind: Some(e.kind().to_string()),
-    });
+    }));
     err
 }
 
@@ -50,14 +50,17 @@ async fn store(
 ) -> Result<Value, ApiError> {
     let _one_at_a_time = state.ingest_lock.lock().await;
     let st = state.clone();
-    let summary: IngestSummary = tokio::task::spawn_blocking(move || st.pool.with(|s| s.ingest(&label, &items, &sections)))
-        .await
-        .map_err(|e| ApiError::internal(format!("ingest stopped: {e}")))?
-        .map_err(|e| ApiError::internal(e.to_string()))?
-        .map_err(|e| match e {
-            fissure_io::StoreError::DuplicateInBatch { .. } => ApiError::bad_request(format!("{e}; nothing was stored")),
-            other => ApiError::internal(format!("{other}; nothing was stored")),
-        })?;
+    let summary: IngestSummary =
+        tokio::task::spawn_blocking(move || st.pool.with(|s| s.ingest(&label, &items, &sections)))
+            .await
+            .map_err(|e| ApiError::internal(format!("ingest stopped: {e}")))?
+            .map_err(|e| ApiError::internal(e.to_string()))?
+            .map_err(|e| match e {
+                fissure_io::StoreError::DuplicateInBatch { .. } => {
+                    ApiError::bad_request(format!("{e}; nothing was stored"))
+                }
+                other => ApiError::internal(format!("{other}; nothing was stored")),
+            })?;
     let changed = summary.series.iter().chain(&summary.sections).any(|c| c.kind != ChangeKind::Unchanged);
     state.counters.ingests.fetch_add(1, Ordering::Relaxed);
     let generation = if changed {
@@ -117,7 +120,8 @@ pub async fn ingest_uploads(
 
 /// Data files of a folder, sorted; hidden and other files are listed as skipped.
 pub fn folder_files(folder: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(folder)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(folder)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
     entries.sort();
     let (mut files, mut skipped) = (Vec::new(), Vec::new());
     for e in entries {
@@ -174,7 +178,9 @@ pub async fn run_schedule(state: Arc<AppState>, folder: PathBuf, every_minutes: 
         tick.tick().await;
         match ingest_folder(&state, &folder).await {
             Ok(v) => tracing::info!(folder = %folder.display(), changed = %v["changed"], "scheduled ingest"),
-            Err(e) => tracing::error!(folder = %folder.display(), detail = %e.detail, "scheduled ingest failed; nothing was stored"),
+            Err(e) => {
+                tracing::error!(folder = %folder.display(), detail = %e.detail, "scheduled ingest failed; nothing was stored")
+            }
         }
     }
 }

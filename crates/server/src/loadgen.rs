@@ -102,13 +102,18 @@ async fn one_connection(addr: SocketAddr, paths: Vec<String>, count: usize, offs
 }
 
 /// Runs `total` GETs over `connections` connections (at most `max_duration`).
-pub async fn run(addr: SocketAddr, paths: &[String], connections: usize, total: usize, max_duration: Duration) -> LoadReport {
+pub async fn run(
+    addr: SocketAddr,
+    paths: &[String],
+    connections: usize,
+    total: usize,
+    max_duration: Duration,
+) -> LoadReport {
     let deadline = Instant::now() + max_duration;
     let t0 = Instant::now();
     let per = total.div_ceil(connections.max(1));
-    let tasks: Vec<_> = (0..connections)
-        .map(|i| tokio::spawn(one_connection(addr, paths.to_vec(), per, i, deadline)))
-        .collect();
+    let tasks: Vec<_> =
+        (0..connections).map(|i| tokio::spawn(one_connection(addr, paths.to_vec(), per, i, deadline))).collect();
     let (mut lat, mut errors, mut first_error, mut bytes) = (Vec::with_capacity(total), 0, None, 0);
     for t in tasks {
         match t.await {

@@ -355,7 +355,13 @@ impl AppState {
             }
         }
         let find = |state: &AppState| {
-            state.past.lock().unwrap_or_else(|e| e.into_inner()).iter().find(|p| p.as_of == date && p.generation == latest.generation).cloned()
+            state
+                .past
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .find(|p| p.as_of == date && p.generation == latest.generation)
+                .cloned()
         };
         if let Some(s) = find(self) {
             return Ok(s);

@@ -79,7 +79,9 @@ async fn auth(State(st): State<Arc<AppState>>, mut req: Request, next: Next) -> 
         }
         let (id, role) = match check {
             Check::Valid { id, role } => (id, role),
-            Check::Invalid(why) => return Err(ApiError::unauthorized(format!("{why} (create one with `fissure token create`)"))),
+            Check::Invalid(why) => {
+                return Err(ApiError::unauthorized(format!("{why} (create one with `fissure token create`)")))
+            }
             Check::NeedsVerify { record } => {
                 let t = token.clone();
                 let hash = record.hash.clone();
@@ -109,7 +111,11 @@ async fn auth(State(st): State<Arc<AppState>>, mut req: Request, next: Next) -> 
         match caller.role {
             None => return Err(ApiError::unauthorized(format!("this endpoint needs a {} token", needed.as_str()))),
             Some(r) if r < needed => {
-                return Err(ApiError::forbidden(format!("this endpoint needs a {} token; this one is {}", needed.as_str(), r.as_str())))
+                return Err(ApiError::forbidden(format!(
+                    "this endpoint needs a {} token; this one is {}",
+                    needed.as_str(),
+                    r.as_str()
+                )))
             }
             _ => {}
         }
@@ -174,7 +180,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/docs", get(dashboard::docs_page))
         .route("/", get(dashboard::index))
         .route("/assets/{*path}", get(dashboard::asset))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(s.request_timeout_seconds)));
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(s.request_timeout_seconds),
+        ));
     let mut app = timed
         .route("/api/v1/events", get(api::events))
         .fallback(not_found)
@@ -196,7 +205,9 @@ pub fn router(state: Arc<AppState>) -> Router {
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
                 .on_request(())
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(tower_http::LatencyUnit::Micros)),
+                .on_response(
+                    DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(tower_http::LatencyUnit::Micros),
+                ),
         )
         .with_state(state)
 }

@@ -44,7 +44,13 @@ async fn receiver() -> (std::net::SocketAddr, Received) {
 
 fn rules() -> Vec<AlertRule> {
     vec![
-        AlertRule { name: "any state".into(), on: RuleKind::StateChange, target: "*".into(), field: RuleField::Value, level: None },
+        AlertRule {
+            name: "any state".into(),
+            on: RuleKind::StateChange,
+            target: "*".into(),
+            field: RuleField::Value,
+            level: None,
+        },
         AlertRule {
             name: "vol above 95th".into(),
             on: RuleKind::Above,
@@ -65,7 +71,12 @@ async fn a_state_change_caused_by_an_ingest_reaches_the_webhook_and_the_event_st
     let secret = "s3cret-for-test";
     let settings = ServerSettings {
         alerts: rules(),
-        webhooks: vec![Webhook { url: format!("http://{hook}/hook"), secret: Some(secret.into()), secret_env: None, max_attempts: 3 }],
+        webhooks: vec![Webhook {
+            url: format!("http://{hook}/hook"),
+            secret: Some(secret.into()),
+            secret_env: None,
+            max_attempts: 3,
+        }],
         ..Default::default()
     };
     let r = start(&store, settings).await;
@@ -73,7 +84,8 @@ async fn a_state_change_caused_by_an_ingest_reaches_the_webhook_and_the_event_st
     let before: Vec<_> = r.state.latest().unwrap().watched.iter().map(|(k, w)| (k.clone(), w.state)).collect();
 
     // subscribe to the event stream first
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http::<http_body_util::Full<Bytes>>();
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<http_body_util::Full<Bytes>>();
     let req = hyper::Request::get(format!("http://{a}/api/v1/events")).body(Default::default()).unwrap();
     let resp = client.request(req).await.unwrap();
     assert_eq!(resp.headers()["content-type"], "text/event-stream");
@@ -97,7 +109,11 @@ async fn a_state_change_caused_by_an_ingest_reaches_the_webhook_and_the_event_st
 
     // the SSE stream carries the alert
     while !sse.contains("event: alert") {
-        let frame = tokio::time::timeout(Duration::from_secs(20), body.frame()).await.expect("an alert event").unwrap().unwrap();
+        let frame = tokio::time::timeout(Duration::from_secs(20), body.frame())
+            .await
+            .expect("an alert event")
+            .unwrap()
+            .unwrap();
         if let Some(d) = frame.data_ref() {
             sse += &String::from_utf8_lossy(d);
         }
@@ -125,7 +141,8 @@ async fn a_state_change_caused_by_an_ingest_reaches_the_webhook_and_the_event_st
     let calls = got.lock().unwrap().clone();
     assert_eq!(calls.len(), n_alerts + 1, "every alert once, plus one retry");
     let failed_seq = calls[0].0["x-fissure-delivery"].to_str().unwrap().to_string();
-    let retried: Vec<_> = calls.iter().filter(|(h, _)| h["x-fissure-delivery"].to_str().unwrap() == failed_seq).collect();
+    let retried: Vec<_> =
+        calls.iter().filter(|(h, _)| h["x-fissure-delivery"].to_str().unwrap() == failed_seq).collect();
     assert_eq!(retried.len(), 2, "the failed delivery was retried");
     assert_eq!(retried[0].1, retried[1].1, "the retry sends the same body");
     for (h, b) in &calls {
@@ -146,7 +163,10 @@ async fn a_state_change_caused_by_an_ingest_reaches_the_webhook_and_the_event_st
     assert!(health["alerts"].as_u64().unwrap() >= 2);
 
     // Last-Event-ID replays what a client missed
-    let req = hyper::Request::get(format!("http://{a}/api/v1/events")).header("last-event-id", "0").body(Default::default()).unwrap();
+    let req = hyper::Request::get(format!("http://{a}/api/v1/events"))
+        .header("last-event-id", "0")
+        .body(Default::default())
+        .unwrap();
     let mut body = client.request(req).await.unwrap().into_body();
     let mut replay = String::new();
     while !replay.contains("event: alert") {

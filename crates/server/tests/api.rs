@@ -125,13 +125,17 @@ async fn read_endpoints_and_their_errors() {
     assert_eq!(get(a, "/api/v1/alerts").await.json(), serde_json::json!([]));
     get(a, "/api/v1/nothing").await.assert_error(404);
     let w = token(&store, Role::Write);
-    request(a, "DELETE", "/api/v1/signals", &[("authorization", format!("Bearer {w}"))], vec![]).await.assert_error(405);
+    request(a, "DELETE", "/api/v1/signals", &[("authorization", format!("Bearer {w}"))], vec![])
+        .await
+        .assert_error(405);
 
     // the dashboard and its embedded assets
     let page = get(a, "/").await;
     assert_eq!(page.status, 200);
     assert!(page.text().contains("/assets/app.js"));
-    for asset in ["app.js", "app.css", "vendor/uplot/uPlot.iife.min.js", "vendor/uplot/uPlot.min.css", "vendor/uplot/LICENSE"] {
+    for asset in
+        ["app.js", "app.css", "vendor/uplot/uPlot.iife.min.js", "vendor/uplot/uPlot.min.css", "vendor/uplot/LICENSE"]
+    {
         let resp = get(a, &format!("/assets/{asset}")).await;
         assert_eq!(resp.status, 200, "{asset}");
         assert!(resp.body.len() > 100, "{asset}");
@@ -197,7 +201,9 @@ async fn tokens_roles_and_rate_limit() {
     if wrong_secret != write {
         upload(a, Some(&wrong_secret), &[("SPX.csv", csv.as_bytes())], &[]).await.assert_error(401);
     }
-    request(a, "GET", "/api/v1/signals", &[("authorization", "Basic dXNlcjpwdw==".into())], vec![]).await.assert_error(401);
+    request(a, "GET", "/api/v1/signals", &[("authorization", "Basic dXNlcjpwdw==".into())], vec![])
+        .await
+        .assert_error(401);
     let forbidden = upload(a, Some(&read), &[("SPX.csv", csv.as_bytes())], &[]).await;
     forbidden.assert_error(403);
     get_with(a, "/api/v1/admin/tokens", &read).await.assert_error(403);
@@ -251,20 +257,31 @@ async fn ingest_validates_like_the_cli_and_is_all_or_nothing() {
     assert!(j["detail"].as_str().unwrap().contains("OTHER.csv: line 3"), "{j}");
     assert!(j["detail"].as_str().unwrap().contains("nothing was stored"), "{j}");
     // the same message as the CLI's reader gives for the same bytes
-    let cli = fissure_io::read_bytes(std::path::Path::new("OTHER.csv"), bad.as_bytes(), &Default::default()).unwrap_err();
+    let cli =
+        fissure_io::read_bytes(std::path::Path::new("OTHER.csv"), bad.as_bytes(), &Default::default()).unwrap_err();
     assert!(j["detail"].as_str().unwrap().starts_with(&cli.to_string()));
     assert_eq!(dump(), before, "the store is unchanged");
 
     // malformed forms
     let (_, body) = multipart(&[("SPX.csv", good.as_bytes())], &[]);
-    request(a, "POST", "/api/v1/ingest", &[("authorization", format!("Bearer {write}")), ("content-type", "text/csv".into())], body)
-        .await
-        .assert_error(400);
+    request(
+        a,
+        "POST",
+        "/api/v1/ingest",
+        &[("authorization", format!("Bearer {write}")), ("content-type", "text/csv".into())],
+        body,
+    )
+    .await
+    .assert_error(400);
     upload(a, Some(&write), &[], &[("id", "X")]).await.assert_error(400);
     upload(a, Some(&write), &[("a.csv", good.as_bytes())], &[("colour", "red")]).await.assert_error(400);
-    upload(a, Some(&write), &[("a.csv", good.as_bytes()), ("b.csv", good.as_bytes())], &[("id", "X")]).await.assert_error(400);
+    upload(a, Some(&write), &[("a.csv", good.as_bytes()), ("b.csv", good.as_bytes())], &[("id", "X")])
+        .await
+        .assert_error(400);
     // the same series twice in one upload
-    upload(a, Some(&write), &[("SPX.csv", good.as_bytes()), ("dir/SPX.csv", good.as_bytes())], &[]).await.assert_error(400);
+    upload(a, Some(&write), &[("SPX.csv", good.as_bytes()), ("dir/SPX.csv", good.as_bytes())], &[])
+        .await
+        .assert_error(400);
 
     // oversized body: 413 (announced by Content-Length, and streamed)
     let big = vec![b'1'; 2 * 1024 * 1024];
@@ -296,10 +313,13 @@ async fn concurrent_reads_never_see_a_partial_ingest() {
     let store = dir.path().join("s.sqlite");
     store_with_spx(&store, "2019-12-31");
     let write = token(&store, Role::Write);
-    let r = start(&store, ServerSettings { rate_limit_per_second: 1000.0, rate_limit_burst: 1000.0, ..Default::default() }).await;
+    let r =
+        start(&store, ServerSettings { rate_limit_per_second: 1000.0, rate_limit_burst: 1000.0, ..Default::default() })
+            .await;
     let a = r.addr;
     // each upload revises two series, PAIR_A and PAIR_B, on the same new date
-    let days: Vec<chrono::NaiveDate> = spx().dates().iter().copied().filter(|d| *d > date("2019-12-31")).take(15).collect();
+    let days: Vec<chrono::NaiveDate> =
+        spx().dates().iter().copied().filter(|d| *d > date("2019-12-31")).take(15).collect();
     let writer = {
         let write = write.clone();
         let days = days.clone();
@@ -307,7 +327,9 @@ async fn concurrent_reads_never_see_a_partial_ingest() {
             for (i, d) in days.iter().enumerate() {
                 let a_csv = format!("date,value\n{d},{}\n", 100 + i);
                 let b_csv = format!("date,value\n{d},{}\n", 200 + i);
-                let resp = upload(a, Some(&write), &[("PAIR_A.csv", a_csv.as_bytes()), ("PAIR_B.csv", b_csv.as_bytes())], &[]).await;
+                let resp =
+                    upload(a, Some(&write), &[("PAIR_A.csv", a_csv.as_bytes()), ("PAIR_B.csv", b_csv.as_bytes())], &[])
+                        .await;
                 assert_eq!(resp.status, 200, "{}", resp.text());
             }
         })
@@ -333,7 +355,13 @@ async fn concurrent_reads_never_see_a_partial_ingest() {
                     _ => panic!("a report saw one series of an ingest without the other"),
                 }
                 let list = get(a, "/api/v1/series").await.json();
-                let revs: Vec<_> = list["series"].as_array().unwrap().iter().filter(|s| s["meta"]["id"].as_str().unwrap().starts_with("PAIR_")).map(|s| s["revision"].clone()).collect();
+                let revs: Vec<_> = list["series"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|s| s["meta"]["id"].as_str().unwrap().starts_with("PAIR_"))
+                    .map(|s| s["revision"].clone())
+                    .collect();
                 assert!(revs.is_empty() || (revs.len() == 2 && revs[0] == revs[1]), "{revs:?}");
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             }

@@ -20,10 +20,21 @@ async fn mixed_reads_at_64_connections_with_an_ingest_running() {
     let sig = r.state.latest().unwrap().report.families[0].signals[0].id.clone();
     // mostly the cached report endpoints, some store reads and large documents
     let mut paths: Vec<String> = vec!["/api/v1/signals".to_string(); 8];
-    paths.extend(["/api/v1/gauges".to_string(), "/api/v1/health".into(), "/api/v1/report".into(), "/api/v1/signals".into()]);
-    paths.extend(["/api/v1/series/SPX?from=2019-06-01".to_string(), format!("/api/v1/signals/{sig}"), "/api/v1/families/baseline".into(), "/api/v1/series".into()]);
+    paths.extend([
+        "/api/v1/gauges".to_string(),
+        "/api/v1/health".into(),
+        "/api/v1/report".into(),
+        "/api/v1/signals".into(),
+    ]);
+    paths.extend([
+        "/api/v1/series/SPX?from=2019-06-01".to_string(),
+        format!("/api/v1/signals/{sig}"),
+        "/api/v1/families/baseline".into(),
+        "/api/v1/series".into(),
+    ]);
 
-    let days: Vec<chrono::NaiveDate> = spx().dates().iter().copied().filter(|d| *d > date("2019-12-31")).take(20).collect();
+    let days: Vec<chrono::NaiveDate> =
+        spx().dates().iter().copied().filter(|d| *d > date("2019-12-31")).take(20).collect();
     let writer = {
         let days = days.clone();
         tokio::spawn(async move {

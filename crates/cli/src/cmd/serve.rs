@@ -82,7 +82,8 @@ pub fn run(ctx: &Ctx, args: &ServeArgs) -> anyhow::Result<()> {
         );
     }
     fissure_server::init_logging();
-    let engine = Arc::new(CliEngine { store_path: ctx.store_path.clone(), config: ctx.config.clone(), code_id: code_id() });
+    let engine =
+        Arc::new(CliEngine { store_path: ctx.store_path.clone(), config: ctx.config.clone(), code_id: code_id() });
     fissure_server::serve(engine, ctx.store_path.clone(), settings, args.bind, |addr| {
         println!("fissure serve: dashboard at http://{addr}/  API docs at http://{addr}/api/v1/docs  (Ctrl-C stops)");
     })?;

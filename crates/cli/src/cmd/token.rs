@@ -16,7 +16,9 @@ pub enum RoleArg {
 #[derive(Debug, Subcommand)]
 pub enum TokenCmd {
     /// Create a token; it is printed once, alone on the last line (only its hash is stored).
-    #[command(after_help = "Example:\n  TOKEN=$(fissure token create --role write --name ci | tail -n 1)\n  curl -H \"Authorization: Bearer $TOKEN\" -F file=@SPX.csv http://127.0.0.1:8750/api/v1/ingest")]
+    #[command(
+        after_help = "Example:\n  TOKEN=$(fissure token create --role write --name ci | tail -n 1)\n  curl -H \"Authorization: Bearer $TOKEN\" -F file=@SPX.csv http://127.0.0.1:8750/api/v1/ingest"
+    )]
     Create {
         #[arg(long, value_enum)]
         role: RoleArg,
@@ -43,7 +45,9 @@ pub fn run(ctx: &Ctx, cmd: &TokenCmd) -> anyhow::Result<()> {
             };
             let t = auth::create_token(&store, role, name)?;
             if ctx.json {
-                return print_json(&serde_json::json!({"id": t.id, "role": role.as_str(), "name": name, "token": t.token}));
+                return print_json(
+                    &serde_json::json!({"id": t.id, "role": role.as_str(), "name": name, "token": t.token}),
+                );
             }
             eprintln!("Created {} token {} — copy it now, it is not shown again:", role.as_str(), t.id);
             println!("{}", t.token);
