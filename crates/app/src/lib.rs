@@ -68,7 +68,9 @@ pub fn cocrash_days_of(series: &BTreeMap<String, Series>) -> Vec<NaiveDate> {
     let Ok(panel) = Panel::align(&refs, &Alignment::Reference { id: reference, max_fill_days: 5 }) else {
         return vec![];
     };
-    detect(&panel, &uni, &CoCrashOptions::default()).map(|c| c.flagged.iter().map(|d| d.date).collect()).unwrap_or_default()
+    detect(&panel, &uni, &CoCrashOptions::default())
+        .map(|c| c.flagged.iter().map(|d| d.date).collect())
+        .unwrap_or_default()
 }
 
 /// The report's hook for the portfolio family: co-crash days of the report inputs.
@@ -156,7 +158,8 @@ pub fn choose_as_of(
         format!("核心序列 {names} 的最后日期")
     };
     let cap_en = if capped { format!(" (capped at today, {today}: later rows are forecasts)") } else { String::new() };
-    let cap_zh = if capped { format!("（以今天 {today} 为上限：更晚的数据是预测）") } else { String::new() };
+    let cap_zh =
+        if capped { format!("（以今天 {today} 为上限：更晚的数据是预测）") } else { String::new() };
     Ok(match requested {
         None => (end, Text::new(format!("As of {end}: {what_en}{cap_en}."), format!("截至 {end}：{what_zh}{cap_zh}。"))),
         Some(d) if d < start => {

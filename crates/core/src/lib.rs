@@ -21,7 +21,9 @@ pub mod signal;
 pub use chrono::NaiveDate as Date;
 pub use deals::{Claim, Deal, DealBook, DealKind, DealStatus, Firm, Fundamentals};
 pub use error::CoreError;
-pub use family::{Chart, ChartData, FamilyInputs, FamilyOutput, FanBand, FanLine, Line, NetEdge, NetNode, SignalFamily, Span, Text};
+pub use family::{
+    Chart, ChartData, FamilyInputs, FamilyOutput, FanBand, FanLine, Line, NetEdge, NetNode, SignalFamily, Span, Text,
+};
 pub use id::{id_problem, is_valid_id, printable_id};
 pub use panel::{Alignment, Panel};
 pub use resample::{resample, Aggregation};

@@ -10,9 +10,9 @@ pub mod list;
 pub mod network;
 pub mod regime;
 pub mod report;
+pub mod risk;
 #[cfg(feature = "server")]
 pub mod serve;
-pub mod risk;
 pub mod show;
 pub mod simulate;
 pub mod structure;
