@@ -234,11 +234,13 @@ fn check(args: &[String], r: &Run, stem: &str) -> Option<String> {
         }
         Some(1) => {
             let e = r.stderr.trim();
-            if !e.starts_with("error:") || e.contains("panicked") {
+            // warnings (e.g. a named ×100 spike at ingest) may come first; the refusal is the last line
+            let last = e.lines().rev().find(|l| l.starts_with("error:")).unwrap_or("");
+            if last.is_empty() || e.contains("panicked") {
                 return Some(format!("{cmd}: exit 1 without an `error:` message:\n{e}"));
             }
             // the message names the series (its id is the file stem) or the file
-            if !e.contains(stem) {
+            if !last.contains(stem) {
                 return Some(format!("{cmd}: the error does not name the series `{stem}`:\n{e}"));
             }
             None

@@ -42,23 +42,32 @@ impl Fenwick {
 /// share of the history ≥ `x[i]` is returned instead (a "risk percentile": 100
 /// means the lowest value seen so far). Non-finite values give `None` and are not
 /// added to the history. `None` is also returned until `min_obs` finite values
-/// have been seen.
+/// have been seen, and while the history has not moved (its range negligible
+/// relative to its magnitude, `fissure_stats::tol::negligible`): a constant
+/// history has no percentile, never "the 100th".
 pub fn expanding(x: &[f64], higher_is_riskier: bool, min_obs: usize) -> Vec<Option<f64>> {
     let mut sorted: Vec<f64> = x.iter().copied().filter(|v| v.is_finite()).collect();
     sorted.sort_by(f64::total_cmp);
     sorted.dedup();
     let mut fw = Fenwick::new(sorted.len());
     let mut seen = 0u32;
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     x.iter()
         .map(|&v| {
             if !v.is_finite() {
                 return None;
             }
+            lo = lo.min(v);
+            hi = hi.max(v);
             // `v` is in `sorted` by construction.
             let rank = sorted.partition_point(|s| *s < v);
             fw.add(rank);
             seen += 1;
             if (seen as usize) < min_obs.max(1) {
+                return None;
+            }
+            let magnitude = lo.abs().max(hi.abs());
+            if hi == lo || fissure_stats::tol::negligible(hi - lo, magnitude) {
                 return None;
             }
             let count = if higher_is_riskier {
@@ -92,8 +101,12 @@ mod tests {
         for higher in [true, false] {
             let got = expanding(&x, higher, 1);
             let want = brute(&x, higher);
-            for (g, w) in got.iter().zip(&want) {
-                assert!((g.unwrap() - w).abs() < 1e-12);
+            for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+                if x[..=i].iter().all(|v| *v == x[0]) {
+                    assert_eq!(*g, None, "a history that has not moved has no percentile");
+                } else {
+                    assert!((g.unwrap() - w).abs() < 1e-12);
+                }
             }
         }
     }
@@ -102,10 +115,29 @@ mod tests {
     fn matches_core_percentile_of_last() {
         let x: Vec<f64> = (0..300).map(|i| (i as f64 * 0.37).sin() * 10.0 + (i % 11) as f64).collect();
         let got = expanding(&x, true, 1);
-        for i in 0..x.len() {
+        assert_eq!(got[0], None);
+        for i in 1..x.len() {
             let want = fissure_core::rolling::percentile_of_last(&x[..=i]).unwrap();
             assert_eq!(got[i], Some(want));
         }
+    }
+
+    #[test]
+    fn constant_history_has_no_percentile_at_any_scale() {
+        for scale in [1e-300, 1.0, 1e300] {
+            let flat = vec![3.0 * scale; 50];
+            assert!(expanding(&flat, true, 1).iter().all(Option::is_none));
+            assert!(expanding(&flat, false, 1).iter().all(Option::is_none));
+            // rounding noise is not movement
+            let noisy: Vec<f64> = (0..50).map(|i| 3.0 * scale * (1.0 + 1e-14 * (i % 3) as f64)).collect();
+            assert!(expanding(&noisy, true, 1).iter().all(Option::is_none));
+        }
+        // a count stuck at 0 for years, then moving: ranks start when it moves
+        let mut x = vec![0.0; 30];
+        x.push(1.0);
+        let got = expanding(&x, true, 1);
+        assert!(got[..30].iter().all(Option::is_none));
+        assert_eq!(got[30], Some(100.0));
     }
 
     #[test]
