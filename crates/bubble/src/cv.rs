@@ -186,10 +186,9 @@ pub fn critical_values_capped(
 ) -> Result<(CriticalValues, Option<String>)> {
     let n = y.len();
     let w = cfg.validate(n)?;
-    let capped = matches!(method, CvMethod::MonteCarlo { .. }) && n > max_len && max_len >= w + 10;
-    if !capped {
+    let Some(note) = cap_note(n, w, method, max_len) else {
         return Ok((critical_values(y, cfg, method, rule, progress)?, None));
-    }
+    };
     let sim_cfg = PsyConfig { lag: cfg.lag, min_window: psy::MinWindow::Observations(w) };
     let sim_rule = match rule {
         BsadfCvRule::SupTb(tb) => BsadfCvRule::SupTb(tb.min(max_len)),
@@ -203,13 +202,21 @@ pub fn critical_values_capped(
     };
     hold(&mut c.badf);
     hold(&mut c.bsadf);
-    let note = format!(
-        "critical values simulated on {max_len}-observation random walks (the sample has {n}): BSADF and forward-ADF \
-         critical values are held at their value at observation {max_len} beyond it, and the ADF/SADF/GSADF critical \
-         values are those of a {max_len}-observation sample with the same smallest window ({w}), which understates \
-         the full-length SADF/GSADF values; use --mc-max-len {n} to simulate the whole length"
-    );
     Ok((c, Some(note)))
+}
+
+/// The note of [`critical_values_capped`] for a sample of `n` observations with smallest window `w`:
+/// `Some` exactly when the Monte Carlo simulation is capped at `max_len` observations.
+pub fn cap_note(n: usize, w: usize, method: CvMethod, max_len: usize) -> Option<String> {
+    let capped = matches!(method, CvMethod::MonteCarlo { .. }) && n > max_len && max_len >= w + 10;
+    capped.then(|| {
+        format!(
+            "critical values simulated on {max_len}-observation random walks (the sample has {n}): BSADF and forward-ADF \
+             critical values are held at their value at observation {max_len} beyond it, and the ADF/SADF/GSADF critical \
+             values are those of a {max_len}-observation sample with the same smallest window ({w}), which understates \
+             the full-length SADF/GSADF values; use --mc-max-len {n} to simulate the whole length"
+        )
+    })
 }
 
 fn q3(sorted: &[f64]) -> [f64; 3] {

@@ -75,6 +75,8 @@ pub struct PsyOpts {
     pub min_duration: f64,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// Monte Carlo critical values are simulated on at most this many observations (`--mc-max-len`).
+    pub mc_max_len: usize,
 }
 
 impl Default for PsyOpts {
@@ -97,6 +99,7 @@ impl Default for PsyOpts {
             min_duration: 0.0,
             from: None,
             to: None,
+            mc_max_len: 2600,
         }
     }
 }
@@ -111,6 +114,7 @@ pub struct PsyPlan {
     pub cv: Option<(CvMethod, BsadfCvRule)>,
     pub level: usize,
     pub min_duration: usize,
+    pub mc_max_len: usize,
 }
 
 impl PsyPlan {
@@ -165,16 +169,27 @@ impl PsyPlan {
                 },
             )),
         };
-        Ok(PsyPlan { min_duration: datestamp::min_duration(n, a.min_duration), s, y, cfg, lag, w, cv, level })
+        Ok(PsyPlan {
+            min_duration: datestamp::min_duration(n, a.min_duration),
+            s,
+            y,
+            cfg,
+            lag,
+            w,
+            cv,
+            level,
+            mc_max_len: a.mc_max_len,
+        })
     }
 
     /// The key under which Monte Carlo critical values can be shared: they depend on the sample length, the
     /// configuration and the simulation only, never on the data (`None` for the wild bootstrap or no CV).
     pub fn shared_cv_key(&self) -> Option<String> {
         match self.cv {
-            Some((m @ CvMethod::MonteCarlo { .. }, rule)) => {
-                Some(json!({"n": self.y.len(), "cfg": self.cfg, "method": m, "rule": rule}).to_string())
-            }
+            Some((m @ CvMethod::MonteCarlo { .. }, rule)) => Some(
+                json!({"n": self.y.len(), "cfg": self.cfg, "method": m, "rule": rule, "mc_max_len": self.mc_max_len})
+                    .to_string(),
+            ),
             _ => None,
         }
     }
@@ -184,8 +199,9 @@ impl PsyPlan {
         match self.cv {
             None => Ok(None),
             Some((m, rule)) => Ok(Some(
-                cv::critical_values(&self.y, &self.cfg, m, rule, None)
-                    .with_context(|| format!("PSY on `{}`", self.s.id()))?,
+                cv::critical_values_capped(&self.y, &self.cfg, m, rule, self.mc_max_len, None)
+                    .with_context(|| format!("PSY on `{}`", self.s.id()))?
+                    .0,
             )),
         }
     }
@@ -201,7 +217,11 @@ impl PsyPlan {
             }
             None => vec![],
         };
-        Ok(analyse::PsyOutcome { radf, cv: cvs, episodes, cv_note: None })
+        let cv_note = match (&cvs, self.cv) {
+            (Some(_), Some((m, _))) => cv::cap_note(self.y.len(), self.w, m, self.mc_max_len),
+            _ => None,
+        };
+        Ok(analyse::PsyOutcome { radf, cv: cvs, episodes, cv_note })
     }
 }
 
@@ -241,6 +261,7 @@ pub fn psy_json(p: &PsyPlan, a: &PsyOpts, out: &analyse::PsyOutcome) -> Value {
         "cv": cvs.map(|c| json!({"adf": lvl(c.adf), "sadf": lvl(c.sadf), "gsadf": lvl(c.gsadf)})),
         "p_values": cvs.map(|c| json!({"adf": pv(&c.adf_distr, r.adf), "sadf": pv(&c.sadf_distr, r.sadf), "gsadf": pv(&c.gsadf_distr, r.gsadf)})),
         "episodes": episodes,
+        "cv_note": out.cv_note,
         "params": params,
     })
 }

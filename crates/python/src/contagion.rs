@@ -61,6 +61,16 @@ pub struct GarchOpts {
     pub to: Option<NaiveDate>,
     pub dist: Dist,
     pub gjr: bool,
+    /// `returns="simple"` (default) or `"log"`, as `contagion garch --returns`.
+    pub returns: GarchReturns,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Default, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum GarchReturns {
+    #[default]
+    Simple,
+    Log,
 }
 
 #[pyfunction]
@@ -72,7 +82,10 @@ pub fn garch(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyResu
         let (v, d) = (s.values(), s.dates());
         let keep: Vec<usize> =
             (1..v.len()).filter(|&i| a.from.is_none_or(|f| d[i] >= f) && a.to.is_none_or(|t| d[i] <= t)).collect();
-        let y: Vec<f64> = keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1] - 1.0)).collect();
+        let y: Vec<f64> = match a.returns {
+            GarchReturns::Simple => keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1] - 1.0)).collect(),
+            GarchReturns::Log => keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1]).ln()).collect(),
+        };
         let fit = fit_garch(&y, spec_of(a.dist, a.gjr)).with_context(|| format!("GARCH fit of `{}`", s.id()))?;
         let mut params = serde_json::Map::new();
         let mut ses = serde_json::Map::new();
@@ -83,12 +96,13 @@ pub fn garch(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyResu
         let last_vol = *fit.conditional_volatility.last().unwrap_or(&f64::NAN);
         let first = *keep.first().context("no returns in the requested span")?;
         Ok(json!({
-            "id": s.id(), "returns": "100 × simple daily returns", "from": d[first], "to": d[*keep.last().unwrap_or(&first)],
+            "id": s.id(), "returns": if a.returns == GarchReturns::Log { "100 × log returns" } else { "100 × simple returns" }, "from": d[first], "to": d[*keep.last().unwrap_or(&first)],
             "nobs": fit.nobs, "dist": fit.spec.dist, "gjr": fit.spec.gjr,
             "mu": fit.mu, "omega": fit.omega, "alpha": fit.alpha, "gamma": fit.gamma, "beta": fit.beta, "nu": fit.nu,
             "persistence": fit.persistence, "loglik": fit.loglik, "params": params, "std_errors": ses,
             "std_error_type": "robust (Bollerslev–Wooldridge sandwich, as arch cov_type='robust')",
             "last_volatility": last_vol, "last_volatility_annualized": last_vol * 252f64.sqrt(),
+            "integrated": fit.integrated, "warnings": fit.warnings,
             "conditional_volatility": {"dates": keep.iter().map(|&i| d[i]).collect::<Vec<_>>(), "value": fit.conditional_volatility},
         }))
     })

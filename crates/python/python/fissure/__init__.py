@@ -88,7 +88,8 @@ def psy(series, *, dates=None, **options) -> Result:
     lag=None (fixed lag, default 0), ic=None ('aic'|'bic'), max_lag=6, min_window=None
     (floor((0.01 + 1.8/√T)·T)), window_convention='obs' ('obs'|'rows'), cv='mc' ('mc'|'wild'|'none'),
     cv_rule=None ('pointwise'|'exuber'|'tb'), tb=None, reps=2000, seed=123, drift_eta=None, level=95
-    (90|95|99), min_duration=0.0, from_=None, to=None; output='pandas'|'polars'.
+    (90|95|99), min_duration=0.0, from_=None, to=None, mc_max_len=2600 (Monte Carlo paths are simulated on at
+    most this many observations; ``cv_note`` says when); output='pandas'|'polars'.
 
     Keys: adf, sadf, gsadf, cv {adf, sadf, gsadf: {"90","95","99"}}, p_values, bsadf (DataFrame: date,
     value, cv), episodes (DataFrame: start, peak, end, duration, ongoing), params.
@@ -149,7 +150,7 @@ def garch(series, *, dates=None, **options) -> Result:
     *J. Finance* 48(5); Student-t innovations of Bollerslev (1987); robust standard errors of Bollerslev &
     Wooldridge (1992) (as `arch` cov_type='robust').
 
-    Options: from_=None, to=None, dist='normal'|'t', gjr=False.
+    Options: from_=None, to=None, dist='normal'|'t', gjr=False, returns='simple'|'log'.
     Keys: the CLI's (id, nobs, mu, omega, alpha, gamma, beta, nu, persistence, loglik, params, std_errors,
     last_volatility, …) plus conditional_volatility {dates, value} (a dated Series).
     """
