@@ -99,7 +99,7 @@ def test_pandas_output_shapes(demo):
     r = fissure.psy(demo["IXIC"], freq="weekly", reps=100, from_="1995-01-01", to="2000-12-31")
     assert isinstance(r["bsadf"].index, pd.DatetimeIndex)
     assert r["bsadf"]["value"].max() == pytest.approx(r["gsadf"])
-    assert set(r) == {"adf", "sadf", "gsadf", "cv", "p_values", "bsadf", "episodes", "params"}
+    assert set(r) == {"adf", "sadf", "gsadf", "cv", "p_values", "bsadf", "episodes", "cv_note", "params"}
     assert r["cv"]["gsadf"]["95"] == r.json["cv"]["gsadf"]["95"]
     sp = fissure.spillover({i: demo[i] for i in ["SPY", "TLT", "GLD"]}, rolling=250, step=50, from_="2015-01-01")
     assert isinstance(sp["rolling"]["total"], pd.Series) and len(sp["rolling"]["total"]) == len(sp.json["rolling"]["dates"])
