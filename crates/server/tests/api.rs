@@ -285,7 +285,13 @@ async fn ingest_validates_like_the_cli_and_is_all_or_nothing() {
 
     // oversized body: 413 (announced by Content-Length, and streamed)
     let big = vec![b'1'; 2 * 1024 * 1024];
-    upload(a, Some(&write), &[("big.csv", &big)], &[]).await.assert_error(413);
+    match try_upload(a, Some(&write), &[("big.csv", &big)]).await {
+        Ok(r) => {
+            r.assert_error(413);
+        }
+        // the server answered 413 and closed before the client had written the whole body
+        Err(e) => assert!(e.contains("BrokenPipe") || e.contains("ConnectionReset"), "{e}"),
+    }
     assert_eq!(dump(), before);
 
     // a good upload: the new dates are a new revision; the same upload again changes nothing

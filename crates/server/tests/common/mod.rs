@@ -126,16 +126,28 @@ impl Resp {
 }
 
 pub async fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, String)], body: Vec<u8>) -> Resp {
+    try_request(addr, method, path, headers, body).await.unwrap()
+}
+
+/// As `request`, with the client's error returned: a server that answers (413) before reading a large body
+/// may close the connection while the client is still writing it (a broken pipe on the client's side).
+pub async fn try_request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: Vec<u8>,
+) -> Result<Resp, String> {
     let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     let mut b = hyper::Request::builder().method(method).uri(format!("http://{addr}{path}"));
     for (k, v) in headers {
         b = b.header(*k, v);
     }
-    let resp = client.request(b.body(Full::new(Bytes::from(body))).unwrap()).await.unwrap();
+    let resp = client.request(b.body(Full::new(Bytes::from(body))).unwrap()).await.map_err(|e| format!("{e:?}"))?;
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
-    let body = resp.into_body().collect().await.unwrap().to_bytes();
-    Resp { status, headers, body }
+    let body = resp.into_body().collect().await.map_err(|e| format!("{e:?}"))?.to_bytes();
+    Ok(Resp { status, headers, body })
 }
 
 pub async fn get(addr: SocketAddr, path: &str) -> Resp {
@@ -174,6 +186,16 @@ pub async fn upload(addr: SocketAddr, token: Option<&str>, files: &[(&str, &[u8]
         headers.push(("authorization", format!("Bearer {t}")));
     }
     request(addr, "POST", "/api/v1/ingest", &headers, body).await
+}
+
+/// An upload whose body the server may refuse before reading it all (see `try_request`).
+pub async fn try_upload(addr: SocketAddr, token: Option<&str>, files: &[(&str, &[u8])]) -> Result<Resp, String> {
+    let (ctype, body) = multipart(files, &[]);
+    let mut headers = vec![("content-type", ctype)];
+    if let Some(t) = token {
+        headers.push(("authorization", format!("Bearer {t}")));
+    }
+    try_request(addr, "POST", "/api/v1/ingest", &headers, body).await
 }
 
 /// A token created directly in the store.
