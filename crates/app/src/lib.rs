@@ -10,7 +10,7 @@ use fissure_contagion::cocrash::{default_universe, detect, CoCrashOptions, Crash
 use fissure_core::{Alignment, CrossSection, FamilyInputs, Panel, Series, SignalFamily, Text};
 use fissure_io::store::{IngestItem, IngestSection, SeriesInfo, StoreError};
 use fissure_io::{Store, Watchlist};
-use fissure_report::Source;
+use fissure_report::{Progress, Report, ReportInput, SkillParams, Source};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -300,4 +300,30 @@ pub fn load_inputs(
     // the deal book as it was known on the report date
     inputs.deals = store.load_book("ai", None, Some(as_of)).map_err(store_err("loading the deal book `ai`"))?;
     Ok(Loaded { inputs, as_of, sources, notes, messages })
+}
+
+/// Runs every family of [`families`] on the loaded inputs and builds the report: percentiles, gauges, the
+/// skill study against the watchlist's drawdown events (`report.drawdown_events`), with the loading notes
+/// attached. `store` is the family cache; `code_id` keys it to the code that computed it.
+pub fn build_report(
+    loaded: Loaded,
+    w: &Watchlist,
+    store: &Store,
+    code_id: String,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Report {
+    let fams = families();
+    let events: Vec<(String, f64)> = w.report.drawdown_events.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    let input = ReportInput {
+        families: fams.iter().map(|f| f.as_ref()).collect(),
+        inputs: loaded.inputs,
+        events,
+        as_of: loaded.as_of,
+        sources: loaded.sources,
+        skill_params: SkillParams::default(),
+        code_id,
+    };
+    let mut report = fissure_report::build(input, Some(store), progress);
+    report.notes = loaded.notes;
+    report
 }

@@ -3,9 +3,9 @@
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use fissure_core::SignalFamily;
+
 use fissure_io::{Store, Watchlist};
-use fissure_report::{Lang, ReportInput, SkillParams};
+use fissure_report::Lang;
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -55,25 +55,7 @@ fn report_json(a: &ReportOpts) -> anyhow::Result<serde_json::Value> {
     }
     let today = chrono::Local::now().date_naive().max(chrono::Utc::now().date_naive());
     let l = fissure_app::load_inputs(&store, &w, &path, &[], a.as_of, today)?;
-    let (inputs, as_of, sources) = (l.inputs, l.as_of, l.sources);
-    let fams = fissure_app::families();
-    let refs: Vec<&dyn SignalFamily> = fams.iter().map(|f| f.as_ref()).collect();
-    let events: Vec<(String, f64)> = w.report.drawdown_events.iter().map(|(k, v)| (k.clone(), *v)).collect();
-    let report = fissure_report::build(
-        ReportInput {
-            families: refs,
-            inputs,
-            events,
-            as_of,
-            sources,
-            skill_params: SkillParams::default(),
-            code_id: format!("python-{}", env!("CARGO_PKG_VERSION")),
-        },
-        Some(&store as &dyn fissure_report::cache::Cache),
-        &|_| {},
-    );
-    let mut report = report;
-    report.notes = l.notes;
+    let report = fissure_app::build_report(l, &w, &store, format!("python-{}", env!("CARGO_PKG_VERSION")), &|_| {});
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
     let written = fissure_report::write(&report, &a.out, lang)?;
     let mut j = fissure_report::json::to_json(&report, lang);

@@ -6,9 +6,9 @@ use crate::outln;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
-use fissure_core::{FamilyInputs, SignalFamily, Text};
+
 use fissure_io::Store;
-use fissure_report::{Lang, ReportInput, SkillParams, Source, Step};
+use fissure_report::{Lang, Step};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -59,17 +59,13 @@ pub(crate) fn ingest_demo(store: &mut Store) -> anyhow::Result<()> {
 
 /// Everything the families read, as known at `as_of` (see `fissure_app::load_inputs`); warnings
 /// and notes for the terminal go to stderr here.
-pub(crate) fn load_inputs(
-    store: &Store,
-    ctx: &Ctx,
-    as_of: Option<NaiveDate>,
-) -> anyhow::Result<(FamilyInputs, NaiveDate, Vec<Source>, Vec<Text>)> {
+pub(crate) fn load_inputs(store: &Store, ctx: &Ctx, as_of: Option<NaiveDate>) -> anyhow::Result<fissure_app::Loaded> {
     let w = ctx.watchlist()?;
     let l = fissure_app::load_inputs(store, w, &ctx.store_path, ctx.role_notes(), as_of, crate::input::today())?;
     for m in &l.messages {
         eprintln!("{m}");
     }
-    Ok((l.inputs, l.as_of, l.sources, l.notes))
+    Ok(l)
 }
 
 fn open_in_browser(path: &Path) {
@@ -116,36 +112,20 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
     }
 
     let t = Instant::now();
-    let (inputs, as_of, sources, notes) = load_inputs(&store, ctx, args.as_of)?;
+    let loaded = load_inputs(&store, ctx, args.as_of)?;
     step("step_load", t);
 
-    let fams = families();
-    let refs: Vec<&dyn SignalFamily> = fams.iter().map(|f| f.as_ref()).collect();
-    let events: Vec<(String, f64)> = watchlist.report.drawdown_events.iter().map(|(k, v)| (k.clone(), *v)).collect();
     let pb = if ctx.json {
         indicatif::ProgressBar::hidden()
     } else {
-        crate::output::progress(refs.len() as u64 + 1, "signal families")
+        crate::output::progress(families().len() as u64 + 1, "signal families")
     };
     let progress = |p: fissure_report::Progress<'_>| {
         pb.set_message(p.run.key.clone());
         pb.set_position(p.done as u64);
     };
-    let mut report = fissure_report::build(
-        ReportInput {
-            families: refs,
-            inputs,
-            events,
-            as_of,
-            sources,
-            skill_params: SkillParams::default(),
-            code_id: code_id(),
-        },
-        Some(&store),
-        &progress,
-    );
+    let report = fissure_app::build_report(loaded, watchlist, &store, code_id(), &progress);
     pb.finish_and_clear();
-    report.notes = notes;
 
     let t = Instant::now();
     std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;

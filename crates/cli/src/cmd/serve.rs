@@ -3,14 +3,14 @@
 //! The server knows no family: it gets an [`Engine`] that builds the report
 //! exactly as `fissure report` does (same loading code, same `families()`).
 
-use crate::cmd::report::{code_id, families, ingest_demo, load_inputs};
+use crate::cmd::report::{code_id, ingest_demo, load_inputs};
 use crate::ctx::Ctx;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
-use fissure_core::SignalFamily;
+
 use fissure_io::Store;
-use fissure_report::{Report, ReportInput, SkillParams};
+use fissure_report::Report;
 use fissure_server::{Engine, ServerSettings};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -37,23 +37,8 @@ impl CliEngine {
     fn build(&self, store: &Store, as_of: Option<NaiveDate>) -> anyhow::Result<Report> {
         let ctx = Ctx::new(Some(self.store_path.clone()), self.config.clone(), true);
         let watchlist = ctx.watchlist()?;
-        let (inputs, as_of, sources, notes) = store.consistent_read(|s| load_inputs(s, &ctx, as_of))??;
-        let fams: Vec<Box<dyn SignalFamily>> = families();
-        let refs: Vec<&dyn SignalFamily> = fams.iter().map(|f| f.as_ref()).collect();
-        let events: Vec<(String, f64)> =
-            watchlist.report.drawdown_events.iter().map(|(k, v)| (k.clone(), *v)).collect();
-        let input = ReportInput {
-            families: refs,
-            inputs,
-            events,
-            as_of,
-            sources,
-            skill_params: SkillParams::default(),
-            code_id: self.code_id.clone(),
-        };
-        let mut report = fissure_report::build(input, Some(store), &|_| {});
-        report.notes = notes;
-        Ok(report)
+        let loaded = store.consistent_read(|s| load_inputs(s, &ctx, as_of))??;
+        Ok(fissure_app::build_report(loaded, watchlist, store, self.code_id.clone(), &|_| {}))
     }
 }
 
