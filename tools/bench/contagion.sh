@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=tools/reference/.venv-contagion/bin/python
 [ -x "$PY" ] || { echo "missing $PY (see the header of this script)" >&2; exit 1; }
-cargo build --release -q -p fissure-contagion --example timing
-RUST_OUT=$(cargo run --release -q -p fissure-contagion --example timing)
+cargo build --release -q -p fissure-contagion --example contagion_timing
+RUST_OUT=$(cargo run --release -q -p fissure-contagion --example contagion_timing)
 PEER_OUT=$("$PY" tools/bench/contagion_peer.py)
 echo "fissure: $RUST_OUT" | sed 's/^/  /'
 echo "peer:    $PEER_OUT" | sed 's/^/  /'

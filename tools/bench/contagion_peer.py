@@ -1,4 +1,4 @@
-"""Peer timings for tools/bench/contagion.sh (same inputs as crates/contagion/examples/timing.rs).
+"""Peer timings for tools/bench/contagion.sh (same inputs as crates/contagion/examples/contagion_timing.rs).
 
 garch5000: arch 8.0.0 arch_model(mean='Constant', vol='GARCH', dist='normal').fit(disp='off') with its
 default settings on the last 5,000 S&P 500 percent returns up to 2025-12-31 (best of 5).

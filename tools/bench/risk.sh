@@ -10,8 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=tools/reference/.venv-risk/bin/python
 [ -x "$PY" ] || { echo "missing $PY (see the header of this script)" >&2; exit 1; }
-cargo build --release -q -p fissure-risk --example timing
-RUST_OUT=$(cargo run --release -q -p fissure-risk --example timing)
+cargo build --release -q -p fissure-risk --example risk_timing
+RUST_OUT=$(cargo run --release -q -p fissure-risk --example risk_timing)
 PEER_OUT=$("$PY" tools/bench/risk_peer.py)
 echo "fissure: $RUST_OUT" | sed 's/^/  /'
 echo "peer:    $PEER_OUT" | sed 's/^/  /'

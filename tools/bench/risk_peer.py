@@ -1,4 +1,4 @@
-"""The Python peers of tools/bench/risk.sh, on the inputs crates/risk/examples/timing.rs writes.
+"""The Python peers of tools/bench/risk.sh, on the inputs crates/risk/examples/risk_timing.rs writes.
 Prints `name seconds [extra]` lines (best of several runs, like the Rust side).
 
 A  historical + Cornish-Fisher VaR/ES with Euler components, 1000 assets x 5000 days: numpy

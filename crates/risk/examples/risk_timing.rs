@@ -1,7 +1,7 @@
 //! Times the portfolio-risk kernels for `tools/bench/risk.sh` (side by side with the Python
 //! peers on the same inputs, which this program writes to `$FISSURE_BENCH_DIR`, default
 //! /tmp/fissure-risk-bench). Prints `name seconds [extra]` lines.
-//! Run: `cargo run --release -p fissure-risk --example timing`.
+//! Run: `cargo run --release -p fissure-risk --example risk_timing`.
 
 #[path = "../tests/common/mod.rs"]
 mod common;

@@ -1,6 +1,6 @@
 //! Times the contagion kernels on the bundled data, for `tools/bench/contagion.sh`
 //! (side by side with the Python peers). Prints `name seconds [extra]` lines.
-//! Run: `cargo run --release -p fissure-contagion --example timing`.
+//! Run: `cargo run --release -p fissure-contagion --example contagion_timing`.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
