@@ -343,6 +343,7 @@ fn report_methods(lang: Lang) -> Vec<String> {
             format!("Composite: a family gauge is the weighted mean of its signals' risk percentiles (equal weights), sampled weekly (Fridays and the report date) with readings older than {p} days left out; the overall gauge is the weighted mean of the family gauges (equal weights; the baselines weigh 0 when another family exists). Each gauge's state uses its own expanding percentile (80 / 95) after 52 weeks."),
             "Skill: events are peak-to-trough drawdowns of at least the configured fall (20% for the equity indices), dated by their peak; simultaneous falls of the S&P 500 and the NASDAQ count once. Each week is labelled by whether an event peaks within the next 3, 6, 12 or 24 months (weeks whose horizon runs past the data are left out). Signals are scored from 1966 (or their first reading) by the AUROC of their risk percentile with a 90% moving-block bootstrap band (one-year blocks; Drehmann & Juselius 2014), the alarm state's on-share, noise-to-signal ratio (Kaminsky, Lizondo & Reinhart 1998), usefulness (Alessi & Detken 2011, μ = 0.5) and false alarms per alarm-week; the Brier skill of the signal calibrated in real time (logistic regression refitted on what was known at each date) against the real-time base rate; a time-shifted copy of the signal (same on-share and persistence) as a random benchmark; and the verdict against the 2-year run-up (Greenwood, Shleifer & You 2019), 21-day volatility and the 200-day average by the bootstrap band of the AUROC difference. A signal naming a price series is scored against that series' own falls.".into(),
             crate::study::WARNING_METHOD.into(),
+            crate::bear::BEAR_METHOD.into(),
         ],
         Lang::Zh => vec![
             format!("百分位：截至每个日期，信号自身历史中小于或等于当前值的比例（扩展窗口，因此日期 t 的读数只使用 t 及以前的数据）；需要至少 {MIN_HISTORY_OBS} 个观测值且跨度 {MIN_HISTORY_DAYS} 天。对于数值越低风险越高的信号，使用大于或等于当前值的比例（风险百分位）。"),
@@ -350,6 +351,7 @@ fn report_methods(lang: Lang) -> Vec<String> {
             format!("综合指数：类别指数为其信号风险百分位的加权平均（等权），每周取样（周五及报告日），超过 {p} 天的旧读数不计入；总体指数为各类别指数的加权平均（等权；存在其他类别时基准权重为 0）。各指数的状态使用其自身扩展百分位（80 / 95），需52周历史。"),
             "历史表现：事件为达到设定跌幅（股指为20%）的从高点到低点的回撤，以高点日期计；标普500与纳斯达克同时发生的下跌只计一次。每周标注未来3、6、12或24个月内是否出现事件高点（期限超出数据的周不计入）。信号自1966年（或其首个读数）起评分：风险百分位的 AUROC 及一年分块自助法 90% 区间（Drehmann 与 Juselius 2014）、警报状态的占比、噪声/信号比（Kaminsky、Lizondo 与 Reinhart 1998）、有用性（Alessi 与 Detken 2011，μ = 0.5）及每个警报周的误报率；实时校准（每个日期只用当时已知数据重新拟合逻辑回归）后相对实时基础概率的 Brier 技能分；以时间平移的信号副本（警报占比与持续性相同）作为随机基准；并依据同一批周数据上 AUROC 差值的自助法区间，与两年涨幅（Greenwood、Shleifer 与 You 2019）、21日波动率及200日均线比较。以价格序列命名的信号对照该序列自身的下跌评分。".into(),
             "综合预警：以脆弱性指数、当前压力指数（尚无历史时取50）及标普500两年涨幅百分位为自变量，对“未来12个月内股指出现20%或以上下跌的高点”做逻辑回归；标准化斜率上岭惩罚 λ = 1；每4周只用当时已知结果的周重新拟合（扩展窗口，事件在跌幅达到20%时才算已知）；需10年已知周数据及3次已知事件才开始拟合；区间为199次一年分块自助法重新拟合的第5–95百分位；概率高于实时基础概率时视为警报。方法在查看1990年后结果之前即已确定。".into(),
+            t(Lang::Zh, "bear_intro").into(),
         ],
     }
 }
@@ -395,6 +397,7 @@ fn skill_table_head(lang: Lang) -> String {
         ("target", false),
         ("auroc_12m", true),
         ("auroc_other", true),
+        ("auroc_12m_bear", true),
         ("brier_skill", true),
         ("usefulness", true),
         ("nsr", true),
@@ -411,7 +414,31 @@ fn skill_table_head(lang: Lang) -> String {
     s
 }
 
-fn skill_row(id: &str, name: &str, timing: &str, k: Option<&Skill>, class: &str, lang: Lang) -> String {
+/// A bear-market score's cell: AUROC with band, and the difference to the run-up.
+fn bear_cell(b: Option<&crate::study::BearScore>, lang: Lang) -> String {
+    let Some(b) = b else { return t(lang, "na").to_string() };
+    let mut s = esc(&band_text(b.auroc_12m.as_ref()));
+    if let Some(d) = &b.delta_vs_runup {
+        let _ = write!(
+            s,
+            "<div class=\"muted\">Δ {} {}</div>",
+            esc(t(lang, "baseline_runup2y_short")),
+            esc(&band_text(Some(d)))
+        );
+    }
+    s
+}
+
+#[allow(clippy::too_many_arguments)]
+fn skill_row(
+    id: &str,
+    name: &str,
+    timing: &str,
+    k: Option<&Skill>,
+    bear: Option<&crate::study::BearScore>,
+    class: &str,
+    lang: Lang,
+) -> String {
     let na = || t(lang, "na").to_string();
     let cell = |f: &dyn Fn(&Skill) -> String| k.map_or_else(na, f);
     let other = |k: &Skill| {
@@ -423,7 +450,7 @@ fn skill_row(id: &str, name: &str, timing: &str, k: Option<&Skill>, class: &str,
     };
     let pct = |v: Option<f64>| v.map_or_else(|| "—".into(), |v| format!("{:.0}%", 100.0 * v));
     format!(
-        "<tr class=\"{class}\" data-skill=\"{}\" data-auroc=\"{}\"><td>{}<div class=\"muted\">{}</div></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+        "<tr class=\"{class}\" data-skill=\"{}\" data-auroc=\"{}\"><td>{}<div class=\"muted\">{}</div></td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\" data-bear-auroc=\"{}\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
         esc(id),
         k.and_then(|k| k.auroc12()).map_or_else(String::new, |b| format!("{}", b.value)),
         esc(name),
@@ -432,6 +459,8 @@ fn skill_row(id: &str, name: &str, timing: &str, k: Option<&Skill>, class: &str,
         esc(&cell(&|k| k.target.clone())),
         cell(&|k| band_text(k.auroc12())),
         cell(&other),
+        bear.and_then(|b| b.auroc_12m).map_or_else(String::new, |b| format!("{}", b.value)),
+        bear_cell(bear, lang),
         cell(&|k| f2(k.brier_skill)),
         cell(&|k| f2(k.usefulness)),
         cell(&|k| f2(k.noise_to_signal)),
@@ -497,14 +526,22 @@ fn skill_section(report: &Report, lang: Lang) -> String {
         reliability_svg(report, lang)
     );
     let _ = write!(h, "<div class=\"scroll\"><table id=\"skill-table\">{}<tbody>", skill_table_head(lang));
-    h.push_str(&skill_row("warning", t(lang, "warning"), "leading", sk.warning.skill.as_ref(), "gauge", lang));
+    h.push_str(&skill_row(
+        "warning",
+        t(lang, "warning"),
+        "leading",
+        sk.warning.skill.as_ref(),
+        sk.bear_of("warning"),
+        "gauge",
+        lang,
+    ));
     for (g, name) in [
         (&c.overall, t(lang, "overall_gauge").to_string()),
         (&c.fragility, t(lang, "fragility_gauge").to_string()),
         (&c.stress_now, t(lang, "stress_now_gauge").to_string()),
     ] {
         let timing = if g.id == "composite.stress_now" { "coincident" } else { "leading" };
-        h.push_str(&skill_row(&g.id, &name, timing, sk.get(&g.id), "gauge", lang));
+        h.push_str(&skill_row(&g.id, &name, timing, sk.get(&g.id), sk.bear_of(&g.id), "gauge", lang));
     }
     for g in &c.families {
         let key = g.id.trim_start_matches("composite.");
@@ -514,19 +551,28 @@ fn skill_section(report: &Report, lang: Lang) -> String {
             &format!("{name} · {}", t(lang, "gauge")),
             "leading",
             sk.get(&g.id),
+            sk.bear_of(&g.id),
             "gauge",
             lang,
         ));
     }
     for (id, k) in &sk.baselines {
         let kind = id.trim_start_matches("baseline.");
-        h.push_str(&skill_row(id, t(lang, &format!("baseline_{kind}")), "baseline", Some(k), "baseline", lang));
+        h.push_str(&skill_row(
+            id,
+            t(lang, &format!("baseline_{kind}")),
+            "baseline",
+            Some(k),
+            sk.bear_of(id),
+            "baseline",
+            lang,
+        ));
     }
     for f in &report.families {
         for s in &f.signals {
             let timing = crate::composite::timing(&s.id).key();
             let class = if timing == "baseline" { "baseline" } else { "" };
-            h.push_str(&skill_row(&s.id, lang.pick(&s.title), timing, sk.get(&s.id), class, lang));
+            h.push_str(&skill_row(&s.id, lang.pick(&s.title), timing, sk.get(&s.id), sk.bear_of(&s.id), class, lang));
         }
     }
     h.push_str("</tbody></table></div>");
@@ -594,7 +640,50 @@ fn skill_section(report: &Report, lang: Lang) -> String {
             }
         );
     }
+    h.push_str(&bear_section(sk, lang));
     h.push_str("</section>");
+    h
+}
+
+/// The bear-market view: its method, how the equity target's events compare, and the
+/// bear markets of every event series.
+fn bear_section(sk: &crate::study::SkillStudy, lang: Lang) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<h3 id=\"bear-view\">{}</h3><p>{}</p><p class=\"muted\">{}: {} · {}: {}</p>",
+        t(lang, "bear_view"),
+        esc(t(lang, "bear_intro")),
+        t(lang, "target"),
+        esc(&sk.equity_series.join(" + ")),
+        t(lang, "events"),
+        sk.bear.equity_events.len()
+    );
+    let _ = write!(
+        h,
+        "<h4>{}</h4><table id=\"bear-events-table\"><thead><tr><th>{}</th><th class=\"num\">{}</th><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th></tr></thead><tbody>",
+        t(lang, "bear_events_table"),
+        t(lang, "series"),
+        t(lang, "threshold"),
+        t(lang, "peak"),
+        t(lang, "event_date"),
+        t(lang, "trough"),
+        t(lang, "drawdown")
+    );
+    for e in &sk.bear.events {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}{}</td><td class=\"num\">-{:.1}%</td></tr>",
+            esc(&e.series),
+            i18n::share(Some(e.threshold), lang),
+            i18n::date(e.peak_date, lang),
+            i18n::date(e.event_date, lang),
+            i18n::date(e.trough_date, lang),
+            if e.recovered { "" } else { " *" },
+            100.0 * e.drawdown
+        );
+    }
+    h.push_str("</tbody></table>");
     h
 }
 

@@ -13,6 +13,7 @@ fn gauge_json(g: &Gauge, report: &Report) -> Value {
         "latest": g.latest,
         "weights": g.weights.iter().map(|(k, w)| json!({"component": k, "weight": w})).collect::<Vec<_>>(),
         "skill": report.skill_of(&g.id),
+        "skill_bear": report.skill.bear_of(&g.id),
     })
 }
 
@@ -29,6 +30,10 @@ pub fn to_json(report: &Report, lang: Lang) -> Value {
                 let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
                 if let Value::Object(m) = &mut v {
                     m.insert("skill".into(), serde_json::to_value(report.skill_of(&s.id)).unwrap_or(Value::Null));
+                    m.insert(
+                        "skill_bear".into(),
+                        serde_json::to_value(report.skill.bear_of(&s.id)).unwrap_or(Value::Null),
+                    );
                     m.insert("observations".into(), json!(s.dates.len()));
                     m.insert("first_date".into(), json!(s.dates.first()));
                     m.insert("timing".into(), json!(crate::composite::timing(&s.id).key()));
@@ -75,6 +80,7 @@ pub fn to_json(report: &Report, lang: Lang) -> Value {
         "features": w.features,
         "coefficients": w.coefficients,
         "skill": w.skill,
+        "skill_bear": report.skill.bear_of("warning"),
         "reliability": w.reliability,
         "history": w.dates.iter().zip(&w.history).map(|(d, p)| json!({"date": d, "probability": p})).collect::<Vec<_>>(),
     });
@@ -103,6 +109,7 @@ pub fn to_json(report: &Report, lang: Lang) -> Value {
             "baselines": report.skill.baselines,
             "panel": report.skill.panel,
             "roc": report.skill.roc,
+            "bear_markets": report.skill.bear,
         },
         "registry": {
             "percentile": "share of the signal's own history up to each date that is <= the value (expanding, real-time safe)",

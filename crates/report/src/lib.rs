@@ -7,6 +7,7 @@
 //! notes; a failing family appears as a note.
 
 pub mod baseline;
+pub mod bear;
 pub mod cache;
 pub mod composite;
 pub mod html;

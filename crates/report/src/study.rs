@@ -3,11 +3,12 @@
 //! bundle's indices, sector funds and stocks, and the combined warning
 //! ([`crate::warning`]).
 
+use crate::bear::{bear_markets, BearParams, BEAR_METHOD};
 use crate::composite::{weekly_calendar, Composite, Gauge, MAX_STALE_DAYS};
 use crate::registry::FamilyReport;
 use crate::skill::{
-    self, auroc_band, baseline_scores, find_events, labels, merge_events, rows, Band, Event, Rows, Skill, SkillParams,
-    Target, Track, HORIZONS, PRIMARY, PRIMARY_DAYS,
+    self, auroc_band, baseline_scores, delta_band, find_events, labels, merge_events, rows, Band, Event, Rows, Skill,
+    SkillParams, Target, Track, Verdict, HORIZONS, PRIMARY, PRIMARY_DAYS,
 };
 use crate::warning::{self, probability_band, realtime_fit, FitParams, ReliabilityBin};
 use chrono::NaiveDate;
@@ -72,6 +73,111 @@ pub struct SkillStudy {
     pub warning: Warning,
     /// The ROC points of the overall, fragility and stress-now gauges and the run-up baseline.
     pub roc: BTreeMap<String, Vec<(f64, f64)>>,
+    /// The second view: every signal, gauge, baseline and the warning scored against bear markets.
+    #[serde(default)]
+    pub bear: BearView,
+}
+
+/// A signal's (gauge's, baseline's, the warning's) score against the bear-market view
+/// ([`crate::bear`]), at the primary horizon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BearScore {
+    /// Bear markets of the equity indices (merged), or of the signal's own series.
+    pub target: String,
+    /// Bear markets whose 12 months before the peak lie in the scored weeks, with a score at their start.
+    pub events: usize,
+    pub weeks: usize,
+    /// 12-month AUROC of the risk percentile with its 90% moving-block bootstrap band.
+    pub auroc_12m: Option<Band>,
+    /// AUROC − the 2-year run-up's AUROC on the same weeks and bear-market labels, with its band.
+    pub delta_vs_runup: Option<Band>,
+    pub verdict: Verdict,
+}
+
+/// The bear-market view of the skill study.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BearView {
+    pub method: String,
+    /// The rules (thresholds per series: each event's `threshold`).
+    pub params: BearParams,
+    /// Bear markets of every event series (per series).
+    pub events: Vec<Event>,
+    /// The equity target's bear markets, simultaneous ones merged.
+    pub equity_events: Vec<Event>,
+    /// Signal, gauge, baseline (`baseline.*`) or `warning` → score.
+    pub scores: BTreeMap<String, BearScore>,
+}
+
+impl Default for BearView {
+    fn default() -> Self {
+        BearView {
+            method: BEAR_METHOD.into(),
+            params: BearParams::default(),
+            events: vec![],
+            equity_events: vec![],
+            scores: BTreeMap::new(),
+        }
+    }
+}
+
+/// A bear-market target: its events, 12-month labels and the run-up baseline's rows on them.
+struct BearTarget {
+    name: String,
+    events: Vec<Event>,
+    labels: Vec<Option<bool>>,
+    runup: Option<Rows>,
+}
+
+impl BearTarget {
+    fn new(
+        name: String,
+        events: Vec<Event>,
+        runup: Option<&[Option<f64>]>,
+        calendar: &[NaiveDate],
+        known_until: NaiveDate,
+        from: usize,
+    ) -> BearTarget {
+        let labels = labels(calendar, &events, PRIMARY_DAYS, known_until);
+        let runup = runup.map(|r| rows(r, &labels, from));
+        BearTarget { name, events, labels, runup }
+    }
+
+    /// Scores one risk-percentile track (`with_runup`: compare with the run-up).
+    fn score(
+        &self,
+        score: &[Option<f64>],
+        calendar: &[NaiveDate],
+        from: usize,
+        p: &SkillParams,
+        with_runup: bool,
+    ) -> Option<BearScore> {
+        let r = rows(score, &self.labels, from);
+        if r.is_empty() {
+            return None;
+        }
+        let n = calendar.len();
+        let delta = self.runup.as_ref().filter(|_| with_runup).and_then(|b| delta_band(&r, b, n, p));
+        Some(BearScore {
+            target: self.name.clone(),
+            events: scored_events(calendar, &self.events, score, from),
+            weeks: r.len(),
+            auroc_12m: auroc_band(&r, n, p),
+            verdict: if with_runup { Verdict::of(delta.as_ref()) } else { Verdict::NotComparable },
+            delta_vs_runup: delta,
+        })
+    }
+}
+
+/// Events whose year before the peak starts in the scored weeks with a score there.
+fn scored_events(calendar: &[NaiveDate], events: &[Event], score: &[Option<f64>], from: usize) -> usize {
+    events
+        .iter()
+        .filter(|e| {
+            let w0 = e.peak_date - chrono::Duration::days(PRIMARY_DAYS);
+            let k = calendar.partition_point(|d| *d < w0);
+            k >= from && score.get(k).is_some_and(|s| s.is_some())
+        })
+        .count()
 }
 
 impl SkillStudy {
@@ -81,6 +187,11 @@ impl SkillStudy {
             return self.warning.skill.as_ref();
         }
         self.scores.get(id).or_else(|| self.baselines.get(id))
+    }
+
+    /// Score of a signal, gauge, baseline or the warning (`warning`) against bear markets.
+    pub fn bear_of(&self, id: &str) -> Option<&BearScore> {
+        self.bear.scores.get(id)
     }
 }
 
@@ -193,6 +304,7 @@ pub fn study(
         panel: vec![],
         warning: empty_warning(),
         roc: BTreeMap::new(),
+        bear: BearView::default(),
     };
     let Some(start) = start else { return empty(events) };
     let calendar = weekly_calendar(start, as_of);
@@ -256,7 +368,64 @@ pub fn study(
     if let Some((_, tr)) = equity.baseline_tracks.iter().find(|(k, _)| k == "runup2y") {
         roc.insert("baseline.runup2y".into(), roc_of(&tr.score, &equity.labels[PRIMARY], from));
     }
-    SkillStudy { params, events, equity_events, equity_series, scores, baselines, panel, warning, roc }
+    // the second view: bear markets (Lunde–Timmermann phases, Pagan–Sossounov rules)
+    let bear_of = |id: &str| {
+        inputs
+            .series
+            .get(id)
+            .map(|s| bear_markets(&s.as_of(as_of), &BearParams::with_threshold(threshold_of(id))))
+            .unwrap_or_default()
+    };
+    let mut bear_events: Vec<Event> = event_specs.iter().flat_map(|(id, _)| bear_of(id)).collect();
+    bear_events.sort_by(|a, b| a.peak_date.cmp(&b.peak_date).then(a.series.cmp(&b.series)));
+    let bear_equity_events =
+        merge_events(bear_events.iter().filter(|e| equity_series.contains(&e.series)).cloned().collect());
+    let runup_of =
+        |t: &TargetData| t.baseline_tracks.iter().find(|(k, _)| k == "runup2y").map(|(_, tr)| tr.score.clone());
+    let mut bear_targets: BTreeMap<String, BearTarget> = BTreeMap::new();
+    bear_targets.insert(
+        equity.name.clone(),
+        BearTarget::new(
+            equity.name.clone(),
+            bear_equity_events.clone(),
+            runup_of(&equity).as_deref(),
+            &calendar,
+            as_of,
+            from,
+        ),
+    );
+    for (id, t) in &own {
+        bear_targets.entry(t.name.clone()).or_insert_with(|| {
+            BearTarget::new(id.clone(), bear_of(id), runup_of(t).as_deref(), &calendar, as_of, from)
+        });
+    }
+    let mut bear_jobs: Vec<(String, Vec<Option<f64>>, &BearTarget, bool)> = Vec::new();
+    for (id, tr, t) in &tracks {
+        if let Some(bt) = bear_targets.get(&t.name) {
+            bear_jobs.push((id.clone(), tr.score.clone(), bt, true));
+        }
+    }
+    let equity_bear = &bear_targets[&equity.name];
+    for (kind, tr) in &equity.baseline_tracks {
+        bear_jobs.push((format!("baseline.{kind}"), tr.score.clone(), equity_bear, kind != "runup2y"));
+    }
+    if let Some(first) = calendar.iter().position(|d| Some(d) == warning.dates.first()) {
+        let mut w = vec![None; first];
+        w.extend(warning.history.iter().map(|v| v.map(|x| 100.0 * x)));
+        bear_jobs.push(("warning".into(), w, equity_bear, true));
+    }
+    let bear_scores: BTreeMap<String, BearScore> = bear_jobs
+        .par_iter()
+        .filter_map(|(id, score, t, vs)| t.score(score, &calendar, from, &params, *vs).map(|k| (id.clone(), k)))
+        .collect();
+    let bear = BearView {
+        method: BEAR_METHOD.into(),
+        params: BearParams::default(),
+        events: bear_events,
+        equity_events: bear_equity_events,
+        scores: bear_scores,
+    };
+    SkillStudy { params, events, equity_events, equity_series, scores, baselines, panel, warning, roc, bear }
 }
 
 fn roc_of(score: &[Option<f64>], labels: &[Option<bool>], from: usize) -> Vec<(f64, f64)> {

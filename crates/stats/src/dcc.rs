@@ -34,6 +34,9 @@ pub struct DccFit {
     pub qbar: Vec<Vec<f64>>,
     /// R_t for every t, row-major N×N flattened (`correlations[t][i*N + j]`).
     pub correlations: Vec<Vec<f64>>,
+    /// What the user must know about step 1, each naming its series: the univariate
+    /// fits' own warnings (e.g. integrated GARCH) and fits without standard errors.
+    pub warnings: Vec<String>,
 }
 
 impl DccFit {
@@ -161,6 +164,7 @@ pub fn fit_dcc(names: &[String], returns: &[Vec<f64>], spec: GarchSpec) -> Resul
     let mut path = Vec::with_capacity(t);
     dcc_loglik(&z, &qbar, a, b, Some(&mut path));
     let n = names.len();
+    let warnings = step1_warnings(names, &garch);
     Ok(DccFit {
         names: names.to_vec(),
         a,
@@ -170,7 +174,23 @@ pub fn fit_dcc(names: &[String], returns: &[Vec<f64>], spec: GarchSpec) -> Resul
         qbar: (0..n).map(|i| (0..n).map(|j| qbar[(i, j)]).collect()).collect(),
         correlations: path,
         garch,
+        warnings,
     })
+}
+
+/// The step-1 warnings of [`DccFit::warnings`], prefixed by the series they concern.
+pub fn step1_warnings(names: &[String], garch: &[GarchFit]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, g) in names.iter().zip(garch) {
+        out.extend(g.warnings.iter().map(|w| format!("series `{name}`: {w}")));
+        if g.std_errors.iter().any(|v| !v.is_finite()) {
+            out.push(format!(
+                "series `{name}`: the GARCH standard errors could not be computed (singular robust covariance); \
+                 its parameters are point estimates only"
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -220,6 +240,7 @@ mod tests {
         assert!((f.a - 0.04).abs() < 0.012, "a = {}", f.a);
         assert!((f.b - 0.93).abs() < 0.03, "b = {}", f.b);
         assert_eq!(f.correlations.len(), 6000);
+        assert!(f.warnings.is_empty(), "{:?}", f.warnings);
         let p = f.pair(0, 1);
         assert!(p.iter().all(|v| v.abs() < 1.0));
         // the optimum beats neighbouring points
