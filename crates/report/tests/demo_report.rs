@@ -312,3 +312,68 @@ fn a_failing_family_is_a_visible_note_not_a_crash() {
         assert!(text.contains("too short"), "{text}");
     }
 }
+
+/// The second view: bear markets (Lunde–Timmermann phases, Pagan–Sossounov rules) on the
+/// real S&P 500 and NASDAQ, and every warning scored against them.
+#[test]
+fn dates_the_bear_markets_and_scores_every_warning_against_them() {
+    let r = full();
+    let bear = &r.skill.bear;
+    for e in bear.events.iter().filter(|e| e.series == "SPX" || e.series == "IXIC") {
+        println!("{} {} → {} −{:.1}%", e.series, e.peak_date, e.trough_date, 100.0 * e.drawdown);
+    }
+    let has =
+        |series: &str, peak: &str| bear.events.iter().any(|e| e.series == series && e.peak_date.to_string() == peak);
+    // 1937 and the NASDAQ's 2007 start below an older high: bear markets, but no drawdown event
+    let spx37 = bear.events.iter().find(|e| e.series == "SPX" && e.peak_date.format("%Y").to_string() == "1937");
+    let spx37 = spx37.expect("SPX 1937 bear market");
+    assert!(spx37.drawdown >= 0.2);
+    assert!(!r.skill.events.iter().any(|e| e.series == "SPX" && e.peak_date.format("%Y").to_string() == "1937"));
+    assert!(has("IXIC", "2007-10-31"), "IXIC 2007");
+    assert!(!r.skill.events.iter().any(|e| e.series == "IXIC" && e.peak_date.format("%Y").to_string() == "2007"));
+    // the GFC is one bear market (the Nov 2008 → Jan 2009 rally is a cycle shorter than 16 months)
+    let gfc = bear.events.iter().find(|e| e.series == "SPX" && e.peak_date.to_string() == "2007-10-09").expect("GFC");
+    assert_eq!(gfc.trough_date.to_string(), "2009-03-09");
+    assert!(has("SPX", "2020-02-19") && has("SPX", "2022-01-03"));
+    // simultaneous SPX and NASDAQ bear markets count once
+    let merged = &bear.equity_events;
+    let per = bear.events.iter().filter(|e| e.series == "SPX" || e.series == "IXIC").count();
+    assert!(merged.len() < per && merged.len() > r.skill.equity_events.len(), "{} {per}", merged.len());
+    assert!(merged.windows(2).all(|w| w[1].peak_date > w[0].trough_date));
+    // every scored signal and gauge has a bear-market score, with a band around it
+    let mut n = 0;
+    for (id, k) in &r.skill.scores {
+        if k.auroc12().is_none() {
+            continue;
+        }
+        let b = r.skill.bear_of(id).unwrap_or_else(|| panic!("{id}: no bear-market score"));
+        let a = b.auroc_12m.unwrap_or_else(|| panic!("{id}: no bear-market AUROC"));
+        assert!((0.0..=1.0).contains(&a.value), "{id}: {a:?}");
+        if let (Some(lo), Some(hi)) = (a.lo, a.hi) {
+            assert!(lo <= a.value + 1e-12 && a.value <= hi + 1e-12, "{id}: {a:?}");
+        }
+        n += 1;
+    }
+    assert!(n >= 5, "{n} signals and gauges scored");
+    // (this report runs the baseline family only: the gauges it has, the run-up, and the
+    // warning when its features exist)
+    for id in ["composite.overall", "composite.fragility", "warning", "baseline.runup2y", "baseline.vol21"] {
+        if r.skill.get(id).and_then(|k| k.auroc12()).is_none() {
+            continue;
+        }
+        let b = r.skill.bear_of(id).unwrap_or_else(|| panic!("{id}"));
+        println!("{id}: {:?} Δ {:?} on {} bear markets", b.auroc_12m, b.delta_vs_runup, b.events);
+        assert!(b.events >= 10, "{id}: {} events", b.events);
+    }
+    // report.json and the HTML show it, in both languages
+    let j = fissure_report::json::to_json(r, Lang::En);
+    assert_eq!(j["skill"]["bear_markets"]["equity_events"].as_array().unwrap().len(), merged.len());
+    assert!(j["composite"]["overall"]["skill_bear"]["auroc_12m"]["value"].is_f64());
+    let sig = j["families"]["baseline"]["signals"].as_array().unwrap();
+    assert!(sig.iter().any(|s| s["skill_bear"]["auroc_12m"]["value"].is_f64()));
+    for (lang, title) in [(Lang::En, "Second view: bear markets"), (Lang::Zh, "第二视角：熊市")] {
+        let html = fissure_report::html::render(r, lang);
+        assert!(html.contains(title) && html.contains("id=\"bear-events-table\""), "{lang:?}");
+        assert!(html.contains("data-bear-auroc=\"0."), "{lang:?}");
+    }
+}
