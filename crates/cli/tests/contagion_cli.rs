@@ -69,7 +69,15 @@ fn contagion_commands_on_the_bundled_data() {
     assert!(r["series"]["dates"].as_array().unwrap().len() > 1000);
 
     // the other commands run and print JSON
-    json(fissure(&store, &["contagion", "dcc", "SPY", "TLT", "GLD", "--from", "2020-01-01", "--json"]));
+    let d = json(fissure(&store, &["contagion", "dcc", "SPY", "TLT", "GLD", "--from", "2020-01-01", "--json"]));
+    assert_eq!(d["warnings"].as_array().map(|w| w.len()), Some(0), "{}", d["warnings"]);
+    // step-1 warnings reach the DCC result, by series: bitcoin and ether are integrated GARCH-t
+    let d = json(fissure(&store, &["contagion", "dcc", "BTC", "ETH", "--dist", "t", "--json"]));
+    let w: Vec<&str> = d["warnings"].as_array().unwrap().iter().filter_map(|x| x.as_str()).collect();
+    assert!(w.iter().any(|x| x.starts_with("series `BTC`") && x.contains("integrated GARCH")), "{w:?}");
+    let out = fissure(&store, &["contagion", "dcc", "BTC", "ETH", "--dist", "t"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("warning: series `BTC`: integrated GARCH"), "{err}");
     json(fissure(&store, &["contagion", "absorption", "SPY", "TLT", "GLD", "HYG", "XLE", "XLU", "--json"]));
     json(fissure(&store, &["contagion", "turbulence", "SPY", "TLT", "GLD", "--json"]));
     let w = json(fissure(&store, &["contagion", "crowding", "ai", "--json"]));

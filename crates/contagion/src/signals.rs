@@ -658,7 +658,9 @@ pub fn compute(inputs: &FamilyInputs) -> ContagionReport {
     out
 }
 
-fn cocrash_signal(inputs: &FamilyInputs) -> Result<SignalSeries> {
+/// The co-crash signal `contagion.cocrash.count60` (point-in-time: an asset counts from its first
+/// observation; a day's breadth uses the classes with data that day, so later arrivals never change it).
+pub fn cocrash_signal(inputs: &FamilyInputs) -> Result<SignalSeries> {
     let uni: Vec<(String, CrashClass)> = crate::cocrash::default_universe()
         .into_iter()
         .filter(|(id, _)| inputs.series.contains_key(*id))

@@ -98,3 +98,26 @@ fn bitcoin_boundary_fit_is_integrated_garch_as_arch() {
     let f = fit_garch(&spx, GarchSpec::default()).unwrap();
     assert!(!f.integrated && f.warnings.is_empty());
 }
+
+/// DCC carries the step-1 warnings: bitcoin's integrated Student-t GARCH is named in the
+/// DCC result's warnings; the S&P 500's stationary fit adds none.
+#[test]
+fn dcc_propagates_the_integrated_garch_warning_by_series() {
+    use fissure_contagion::dcc::fit_dcc;
+    let s = common::demo("BTC", "prices/btc_usd_daily.csv");
+    let v = s.values();
+    let btc: Vec<f64> = (1..v.len()).map(|i| 100.0 * (v[i] / v[i - 1]).ln()).collect();
+    let spx = sp500_pct();
+    let n = btc.len().min(spx.len());
+    let cols = vec![btc[btc.len() - n..].to_vec(), spx[spx.len() - n..].to_vec()];
+    let names = vec!["BTC".to_string(), "SPX".to_string()];
+    let spec = GarchSpec { dist: Innovation::StudentT, gjr: false };
+    let f = fit_dcc(&names, &cols, spec).unwrap();
+    println!("{n} returns: {:?}", f.warnings);
+    assert!(f.garch[0].integrated, "bitcoin's last {n} returns: persistence {}", f.garch[0].persistence);
+    assert!(f.warnings.iter().any(|w| w.starts_with("series `BTC`") && w.contains("integrated GARCH")));
+    assert!(f.warnings.iter().all(|w| !w.starts_with("series `SPX`")), "{:?}", f.warnings);
+    // the JSON form of the fit carries them
+    let j = serde_json::to_value(&f.warnings).unwrap();
+    assert_eq!(j.as_array().unwrap().len(), f.warnings.len());
+}

@@ -115,3 +115,68 @@ fn signals_on_real_data_are_complete_and_real_time_safe() {
     assert_eq!(out.signals.len(), full.signals.len());
     assert!(!out.methods.is_empty());
 }
+
+/// Point-in-time membership of the co-crash signal: its value at D computed on the data cut
+/// at D equals the full run's value at D, for dates before and after the late members (GLD
+/// 2004, SLV 2006, BTC 2014-09-17, ETH 2017-11-09) arrive, with the not-yet-existing members
+/// either absent from the inputs or present with no observation. The breadth's denominator
+/// (classes with data that day) is checked the same way.
+#[test]
+fn cocrash_at_d_never_changes_when_later_members_arrive() {
+    use fissure_contagion::cocrash::{default_universe, detect, CoCrashOptions};
+    use fissure_contagion::signals::cocrash_signal;
+    let full_in = inputs(None);
+    let full = cocrash_signal(&full_in).unwrap();
+    let first = |id: &str| full_in.series[id].first_date().unwrap();
+    assert!(first("BTC") > "2014-01-01".parse().unwrap() && first("ETH") > "2017-01-01".parse().unwrap());
+    let uni = |inp: &FamilyInputs| -> Vec<(String, fissure_contagion::cocrash::CrashClass)> {
+        default_universe()
+            .into_iter()
+            .filter(|(id, _)| inp.series.get(*id).is_some_and(|s| !s.is_empty()))
+            .map(|(id, c)| (id.to_string(), c))
+            .collect()
+    };
+    let breadth = |inp: &FamilyInputs| {
+        let u = uni(inp);
+        let series: Vec<&fissure_core::Series> = u.iter().map(|(id, _)| &inp.series[id]).collect();
+        let p = fissure_core::Panel::align(
+            &series,
+            &fissure_core::Alignment::Reference { id: "SPY".into(), max_fill_days: 5 },
+        )
+        .unwrap();
+        detect(&p, &u, &CoCrashOptions::default()).unwrap()
+    };
+    let full_b = breadth(&full_in);
+    let mut checked = 0;
+    for d in ["2006-03-31", "2008-10-10", "2011-08-08", "2014-09-16", "2015-08-24", "2017-11-08", "2020-03-16"] {
+        let day: Date = d.parse().unwrap();
+        let mut cut = inputs(Some(d));
+        for dropped in [false, true] {
+            if dropped {
+                cut.series.retain(|_, s| !s.is_empty());
+            }
+            let c = cocrash_signal(&cut).unwrap_or_else(|e| panic!("{d} (empty members dropped: {dropped}): {e}"));
+            let (cd, cv) = (*c.dates.last().unwrap(), *c.values.last().unwrap());
+            assert!(cd <= day);
+            let i = full.dates.binary_search(&cd).unwrap_or_else(|_| panic!("{d}: {cd} not in the full run"));
+            assert_eq!(full.values[i], cv, "co-crash count on {cd} (cut at {d}): full {} vs {cv}", full.values[i]);
+            // the whole truncated history agrees, not only its last value
+            for (dd, v) in c.dates.iter().zip(&c.values) {
+                let k = full.dates.binary_search(dd).unwrap();
+                assert_eq!(full.values[k], *v, "{dd} (cut at {d})");
+            }
+            let b = breadth(&cut);
+            let t = b.dates.iter().rposition(|x| *x <= day).unwrap();
+            let tf = full_b.dates.binary_search(&b.dates[t]).unwrap();
+            assert!(
+                b.breadth[t] == full_b.breadth[tf] || (b.breadth[t].is_nan() && full_b.breadth[tf].is_nan()),
+                "breadth on {}: cut {} vs full {}",
+                b.dates[t],
+                b.breadth[t],
+                full_b.breadth[tf]
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 14);
+}

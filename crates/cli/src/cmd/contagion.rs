@@ -530,7 +530,8 @@ fn dcc(ctx: &Ctx, a: &DccArgs) -> anyhow::Result<()> {
         .map(|(g, name)| json!({"id": name, "mu": g.mu, "omega": g.omega, "alpha": g.alpha, "beta": g.beta, "nu": g.nu, "loglik": g.loglik}))
         .collect();
     let mut out = json!({"names": r.names, "from": r.dates[0], "to": r.dates.last(), "nobs": r.rows.len(), "a": fit.a, "b": fit.b,
-        "loglik": fit.loglik, "loglik_correlation": fit.loglik_correlation, "garch": garch, "latest_correlation": matrix, "qbar": fit.qbar});
+        "loglik": fit.loglik, "loglik_correlation": fit.loglik_correlation, "garch": garch, "latest_correlation": matrix, "qbar": fit.qbar,
+        "warnings": fit.warnings});
     if a.paths {
         let mut p = serde_json::Map::new();
         for i in 0..n {
@@ -553,6 +554,9 @@ fn dcc(ctx: &Ctx, a: &DccArgs) -> anyhow::Result<()> {
         fit.b,
         fit.loglik
     );
+    for w in &fit.warnings {
+        eprintln!("warning: {w}");
+    }
     let mut headers = vec![""];
     headers.extend(r.names.iter().map(String::as_str));
     println!("Latest conditional correlations:");
