@@ -55,6 +55,18 @@ fn report_cold_then_cached_in_both_languages() {
     assert!(w["history"].as_array().unwrap().len() > 1000);
     assert!(w["skill"]["auroc"]["12m"]["value"].is_number());
     assert!(json["composite"]["fragility"]["latest"]["value"].is_number());
+    // The second view: bear markets, every signal and gauge scored against them too.
+    let bear = &json["skill"]["bear_markets"];
+    assert!(bear["equity_events"].as_array().unwrap().len() > json["skill"]["equity_events"].as_array().unwrap().len());
+    assert!(w["skill_bear"]["auroc_12m"]["value"].is_number(), "{}", w["skill_bear"]);
+    assert!(json["composite"]["fragility"]["skill_bear"]["auroc_12m"]["lo"].is_number());
+    let scored = json["families"]["bubble"]["signals"].as_array().unwrap();
+    assert!(scored
+        .iter()
+        .filter(|s| s["skill"]["auroc"]["12m"]["value"].is_number())
+        .all(|s| s["skill_bear"]["auroc_12m"]["value"].is_number()));
+    let html = std::fs::read_to_string(out_en.join("report.html")).unwrap();
+    assert!(html.contains("Second view: bear markets") && html.contains("data-bear-auroc=\"0."));
 
     // Warm, in Chinese, as JSON on stdout: every family read from the cache.
     let warm = fissure(&store, &["--json", "report", "--out", out_zh.to_str().unwrap(), "--lang", "zh"]);
@@ -112,6 +124,7 @@ fn report_cold_then_cached_in_both_languages() {
     }
     let zh = std::fs::read_to_string(out_zh.join("report.html")).unwrap();
     assert!(zh.contains("lang=\"zh-CN\"") && zh.contains("年") && zh.contains("月"));
+    assert!(zh.contains("第二视角：熊市") && zh.contains("AUROC 12个月，熊市"));
     let zh_text = String::from_utf8_lossy(&warm.stderr);
     assert!(!zh_text.contains("panicked"), "{zh_text}");
 }
