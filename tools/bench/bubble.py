@@ -8,8 +8,9 @@ Peers (installed in tools/reference/.venv-bubble, see tools/reference/bubble/req
     to 2000-03-10, median over 10 seeds after the numba warm-up.
 Fissure: `cargo run --release -p fissure-bubble --example bubble_timing -- REPS CI_DATES`.
 
-Usage: tools/reference/.venv-bubble/bin/python tools/bench/bubble.py [--quick]
-(--quick: 200 MC replications on both sides and 20 indicator dates instead of 2,000 and 250)
+Usage: tools/reference/.venv-bubble/bin/python tools/bench/bubble.py [--quick] [--psy-only]
+(--quick: 200 MC replications on both sides and 20 indicator dates instead of 2,000 and 250;
+ --psy-only: the two PSY rows only, pyexuber alone needed — lppls is neither imported nor timed)
 """
 import json
 import os
@@ -31,10 +32,10 @@ def load(name, key):
 
 def main():
     quick = "--quick" in sys.argv
+    psy_only = "--psy-only" in sys.argv
     reps = 200 if quick else 2000
-    ci_dates = 20 if quick else 250
+    ci_dates = 1 if psy_only else 20 if quick else 250
     import exuber
-    from lppls import lppls
 
     y = load("psy_nasdaq_daily_1563.json", "y")
     n = len(y)
@@ -48,6 +49,16 @@ def main():
     c0 = time.process_time()
     t_mc, cv = _timed(lambda: exuber.radf_mc_cv(n, minw=w - 1, nrep=reps, seed=123))
     cpu_mc = time.process_time() - c0
+    if psy_only:
+        f = fissure_timings(reps, ci_dates)
+        rows = [
+            ("BSADF path T=1563 lag 0 (best of 5 / 20)", best, f["bsadf_T1563_lag0_s"], 10, cpu_path, f["cpu_path_s"]),
+            (f"MC critical values {reps} reps T=1563", t_mc, f["mc_T1563_s"], 25, cpu_mc, f["cpu_mc_s"]),
+        ]
+        print_rows(f, rows)
+        print(f"GSADF CVs 90/95/99: exuber {np.round(cv.gsadf_cv, 3).tolist()}, fissure {np.round(f['mc_gsadf_cv'], 3).tolist()}")
+        return
+    from lppls import lppls
 
     t = load("lppls_nasdaq_peer.json", "t")
     ly = load("lppls_nasdaq_peer.json", "y")
@@ -67,26 +78,34 @@ def main():
     t_fit = sorted(times)[len(times) // 2]
     cpu_fit = (time.process_time() - c0) / 10
 
-    cmd = ["cargo", "run", "--release", "-q", "-p", "fissure-bubble", "--example", "bubble_timing", "--", str(reps), str(ci_dates)]
-    out = subprocess.run(cmd, cwd=os.environ.get("FISSURE_BENCH_CARGO_DIR", ROOT), capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
-    f = json.loads(out)
+    f = fissure_timings(reps, ci_dates)
 
     rows = [
         ("BSADF path T=1563 lag 0 (best of 5 / 20)", best, f["bsadf_T1563_lag0_s"], 10, cpu_path, f["cpu_path_s"]),
         (f"MC critical values {reps} reps T=1563", t_mc, f["mc_T1563_s"], 25, cpu_mc, f["cpu_mc_s"]),
         ("LPPLS one fit, 500 obs (median / mean of 10 seeds)", t_fit, f["lppls_fit_500_median_s"], 30, cpu_fit, f["cpu_fit_s"]),
     ]
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; fissure threads {f['threads']}")
-    print("| measurement | peer wall (s) | fissure wall (s) | wall ratio | peer CPU (s) | fissure CPU (s) | CPU ratio | target |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name, p, m, target, pc, mc in rows:
-        print(f"| {name} | {p:.4f} | {m:.4f} | {p / m:.1f}x | {pc:.4f} | {mc:.4f} | {pc / mc if mc > 0 else float('nan'):.1f}x | >= {target}x |")
+    print_rows(f, rows)
     print(f"| FCO indicator {f['ci_dates']} dates x 126 windows = {f['ci_fits']} fits | - | {f['ci_s']:.1f} | - | - | {f['cpu_ci_s']:.1f} | - | < 60 s wall on 2 cores |")
     print("(CPU = process user+system time; the peer is single-threaded, Fissure uses all cores, so on an idle")
     print(" 2-core machine the wall ratio approaches the CPU ratio x parallel efficiency.)")
     print(f"SSE: fissure {f['lppls_fit_500_worst_sse']:.10f} (worst over 10 seeds); lppls over 10 seeds min {min(sses):.10f}, "
           f"median {sorted(sses)[len(sses)//2]:.10f} (the peer's lowest values come from fits with m < 0 outside the LPPLS space)")
     print(f"GSADF CVs 90/95/99: exuber {np.round(cv.gsadf_cv, 3).tolist()}, fissure {np.round(f['mc_gsadf_cv'], 3).tolist()}")
+
+
+def fissure_timings(reps, ci_dates):
+    cmd = ["cargo", "run", "--release", "-q", "-p", "fissure-bubble", "--example", "bubble_timing", "--", str(reps), str(ci_dates)]
+    out = subprocess.run(cmd, cwd=os.environ.get("FISSURE_BENCH_CARGO_DIR", ROOT), capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    return json.loads(out)
+
+
+def print_rows(f, rows):
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; fissure threads {f['threads']}")
+    print("| measurement | peer wall (s) | fissure wall (s) | wall ratio | peer CPU (s) | fissure CPU (s) | CPU ratio | target |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, p, m, target, pc, mc in rows:
+        print(f"| {name} | {p:.4f} | {m:.4f} | {p / m:.1f}x | {pc:.4f} | {mc:.4f} | {pc / mc if mc > 0 else float('nan'):.1f}x | >= {target}x |")
 
 
 def _timed(fn):

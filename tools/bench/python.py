@@ -54,6 +54,8 @@ def main():
     ap.add_argument("--reps", type=int, default=2000)
     ap.add_argument("--subset", type=int, default=10)
     ap.add_argument("--peer-reps", type=int, default=100)
+    ap.add_argument("--mc-max-len", type=int, default=None,
+                    help="fissure's mc_max_len (default: --obs, i.e. Monte Carlo paths of the full length, as pyexuber's)")
     ap.add_argument("--skip-dask", action="store_true")
     ap.add_argument("--skip-peer", action="store_true")
     ap.add_argument("--only-call", action="store_true", help="only the per-call overhead")
@@ -63,6 +65,9 @@ def main():
     if a.only_call:
         a.skip_dask = a.skip_peer = True
     prices = universe(a.series if not a.only_call else 2, a.obs if not a.only_call else 300)
+    if a.mc_max_len is None:
+        a.mc_max_len = a.obs
+    res["mc_max_len"] = a.mc_max_len
     w = int(np.floor((0.01 + 1.8 / np.sqrt(a.obs)) * a.obs))
 
     # 1. the scan target: GSADF + Monte Carlo critical values (shared: one length) on every series
@@ -70,7 +75,7 @@ def main():
         a.skip_peer = True
         return rest(a, res, prices, None, None, w)
     c0 = time.process_time()
-    t_scan, table = timed(lambda: fissure.scan(prices, method="gsadf", reps=a.reps))
+    t_scan, table = timed(lambda: fissure.scan(prices, method="gsadf", reps=a.reps, mc_max_len=a.mc_max_len))
     res["scan_cpu_seconds"] = time.process_time() - c0
     res["scan_seconds"] = t_scan
     res["explosive_found"] = int(table["explosive"].sum())
@@ -103,7 +108,7 @@ def rest(a, res, prices, table, times, w):
         per_series = float(np.mean(radf_times))
         mc_full = t_mc * a.reps / a.peer_reps
         loop = a.series * per_series + mc_full
-        t_sub, _ = timed(lambda: fissure.scan(sub, method="gsadf", reps=a.reps))
+        t_sub, _ = timed(lambda: fissure.scan(sub, method="gsadf", reps=a.reps, mc_max_len=a.mc_max_len))
         sub_peer = a.subset * per_series + mc_full
         res.update({
             "pyexuber_radf_seconds_per_series": per_series, "pyexuber_mc_seconds": t_mc, "pyexuber_mc_reps": a.peer_reps,
@@ -127,7 +132,7 @@ def rest(a, res, prices, table, times, w):
                 client.run(lambda: fissure.scan(prices.iloc[:200, :2], cv="none"))  # warm the workers' imports
                 pairs = []
                 for cv in ("mc", "none"):
-                    kw = {"reps": a.reps} if cv == "mc" else {"cv": "none"}
+                    kw = {"reps": a.reps, "mc_max_len": a.mc_max_len} if cv == "mc" else {"cv": "none"}
                     t_local, ltable = timed(lambda: fissure.scan(prices, method="gsadf", **kw))
                     t_dask, dtable = timed(lambda: fissure.scan(prices, method="gsadf", engine="dask", client=client, **kw))
                     pairs.append({"cv": cv, "local_seconds": t_local, "dask_seconds": t_dask,

@@ -83,26 +83,34 @@ type Generator = dyn Fn(&mut fissure_stats::rng::Rng, &mut Vec<f64>) + Sync;
 /// Progress callback: `(replications done, total)`.
 pub type Progress<'a> = Option<&'a (dyn Fn(usize, usize) + Sync)>;
 
-struct Draw {
-    adf: f64,
-    sadf: f64,
-    gsadf: f64,
-    badf: Vec<f64>,
-    bsadf: Vec<f64>,
+/// The simulated statistics of all replications, written in place (no allocation per replication):
+/// row `r` of `rows` holds the forward ADF sequence of replication `r` and, when the rule needs it
+/// ([`BsadfCvRule::Pointwise`]), its BSADF sequence after it; `sup[r]` holds ADF, SADF, GSADF and, for
+/// [`BsadfCvRule::SupTb`], the sup of BSADF over the first `tb` observations.
+struct Draws {
+    len: usize,
+    width: usize,
+    rows: Vec<f64>,
+    sup: Vec<[f64; 4]>,
 }
 
-fn paths(y: &[f64], lag: LagSelection, w: usize, sums: &mut Lag0Sums) -> Draw {
-    let len = y.len() + 1 - w;
+impl Draws {
+    fn badf(&self, r: usize, i: usize) -> f64 {
+        self.rows[r * self.width + i]
+    }
+    fn bsadf(&self, r: usize, i: usize) -> f64 {
+        self.rows[r * self.width + self.len + i]
+    }
+}
+
+/// Forward ADF and BSADF sequences of one simulated series into `badf` and `bsadf`.
+fn paths(y: &[f64], lag: LagSelection, w: usize, sums: &mut Lag0Sums, badf: &mut [f64], bsadf: &mut [f64]) {
     if lag == LagSelection::Fixed(0) {
-        let mut badf = vec![0.0; len];
-        let mut bsadf = vec![0.0; len];
-        psy::lag0_paths(sums, y, w, &mut badf, &mut bsadf);
-        let sadf = psy::nanmax(&badf);
-        let gsadf = psy::nanmax(&bsadf);
-        Draw { adf: badf[len - 1], sadf, gsadf, badf, bsadf }
+        psy::lag0_paths(sums, y, w, badf, bsadf);
     } else {
         let r = psy::radf_inner(y, lag, w, false);
-        Draw { adf: r.adf, sadf: r.sadf, gsadf: r.gsadf, badf: r.badf, bsadf: r.bsadf }
+        badf.copy_from_slice(&r.badf);
+        bsadf.copy_from_slice(&r.bsadf);
     }
 }
 
@@ -151,23 +159,30 @@ pub fn critical_values(
         }
     };
     let done = AtomicUsize::new(0);
-    let draws: Vec<Draw> = (0..reps)
-        .into_par_iter()
-        .map_init(
-            || (Lag0Sums::new(&[0.0, 0.0]), Vec::with_capacity(n)),
-            |(sums, buf), rep| {
-                let mut rng = fissure_stats::rng::stream(seed, rep as u64);
-                generator(&mut rng, buf);
-                let d = paths(buf, cfg.lag, w, sums);
-                let k = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if let Some(p) = progress {
-                    p(k, reps);
-                }
-                d
-            },
-        )
-        .collect();
-    Ok(summarise(&draws, method, rule, w))
+    let len = n + 1 - w;
+    // the BSADF sequences are kept only where the rule takes their quantiles per r2
+    let width = if rule == BsadfCvRule::Pointwise { 2 * len } else { len };
+    let upto = match rule {
+        BsadfCvRule::SupTb(tb) => tb + 1 - w,
+        _ => len,
+    };
+    let mut draws = Draws { len, width, rows: vec![0.0; reps * width], sup: vec![[0.0; 4]; reps] };
+    draws.rows.par_chunks_mut(width).zip(draws.sup.par_iter_mut()).enumerate().for_each_init(
+        || (Lag0Sums::new(&[0.0, 0.0]), Vec::with_capacity(n), vec![0.0; len]),
+        |(sums, buf, scratch), (rep, (row, sup))| {
+            let mut rng = fissure_stats::rng::stream(seed, rep as u64);
+            generator(&mut rng, buf);
+            let (badf, rest) = row.split_at_mut(len);
+            let bsadf = if rest.is_empty() { &mut scratch[..] } else { rest };
+            paths(buf, cfg.lag, w, sums, badf, bsadf);
+            *sup = [badf[len - 1], psy::nanmax(badf), psy::nanmax(bsadf), psy::nanmax(&bsadf[..upto])];
+            let k = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if let Some(p) = progress {
+                p(k, reps);
+            }
+        },
+    );
+    Ok(summarise(&draws, method, rule))
 }
 
 /// Monte Carlo critical values at a bounded cost for long samples: when the sample has more than
@@ -229,38 +244,32 @@ fn sorted(mut v: Vec<f64>) -> Vec<f64> {
     v
 }
 
-fn summarise(draws: &[Draw], method: CvMethod, rule: BsadfCvRule, w: usize) -> CriticalValues {
-    let len = draws[0].badf.len();
-    let adf_distr = sorted(draws.iter().map(|d| d.adf).collect());
-    let sadf_distr = sorted(draws.iter().map(|d| d.sadf).collect());
-    let gsadf_distr = sorted(draws.iter().map(|d| d.gsadf).collect());
-    let column = |f: &dyn Fn(&Draw) -> f64| q3(&sorted(draws.iter().map(f).collect()));
-    let badf: Vec<[f64; 3]> = (0..len).into_par_iter().map(|i| column(&|d| d.badf[i])).collect();
+fn summarise(draws: &Draws, method: CvMethod, rule: BsadfCvRule) -> CriticalValues {
+    let (len, reps) = (draws.len, draws.sup.len());
+    let distr = |k: usize| sorted(draws.sup.iter().map(|s| s[k]).collect());
+    let (adf_distr, sadf_distr, gsadf_distr) = (distr(0), distr(1), distr(2));
+    let badf: Vec<[f64; 3]> =
+        (0..len).into_par_iter().map(|i| q3(&sorted((0..reps).map(|r| draws.badf(r, i)).collect()))).collect();
     let bsadf: Vec<[f64; 3]> = match rule {
-        BsadfCvRule::Pointwise => (0..len).into_par_iter().map(|i| column(&|d| d.bsadf[i])).collect(),
+        BsadfCvRule::Pointwise => {
+            (0..len).into_par_iter().map(|i| q3(&sorted((0..reps).map(|r| draws.bsadf(r, i)).collect()))).collect()
+        }
         BsadfCvRule::ExuberCummax => {
-            let cm: Vec<Vec<f64>> = draws
-                .iter()
-                .map(|d| {
-                    let mut m = f64::NEG_INFINITY;
-                    d.badf
-                        .iter()
-                        .map(|v| {
-                            if *v > m {
-                                m = *v;
-                            }
-                            m
-                        })
-                        .collect()
-                })
-                .collect();
-            (0..len).into_par_iter().map(|i| q3(&sorted(cm.iter().map(|c| c[i]).collect()))).collect()
+            // running maximum of each forward ADF sequence, then quantiles per r2
+            let mut cm = vec![0.0; reps * len];
+            cm.par_chunks_mut(len).enumerate().for_each(|(r, c)| {
+                let mut m = f64::NEG_INFINITY;
+                for (i, v) in c.iter_mut().enumerate() {
+                    let b = draws.badf(r, i);
+                    if b > m {
+                        m = b;
+                    }
+                    *v = m;
+                }
+            });
+            (0..len).into_par_iter().map(|i| q3(&sorted((0..reps).map(|r| cm[r * len + i]).collect()))).collect()
         }
-        BsadfCvRule::SupTb(tb) => {
-            let upto = tb + 1 - w;
-            let c = q3(&sorted(draws.iter().map(|d| psy::nanmax(&d.bsadf[..upto])).collect()));
-            vec![c; len]
-        }
+        BsadfCvRule::SupTb(_) => vec![q3(&distr(3)); len],
     };
     CriticalValues {
         method,
