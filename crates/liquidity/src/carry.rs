@@ -150,18 +150,25 @@ pub fn basket_betas(
         if rets.is_empty() {
             continue;
         }
-        let total_w: f64 = rets.iter().map(|r| r.1).sum();
+        // Point-in-time membership: a member counts from its first observation. A day enters the basket when the
+        // members observed that day hold at least half of the weight of the members that exist by then, so a member
+        // that arrives later never changes an earlier value (the same whether it is absent from the data or not).
+        let first: Vec<usize> =
+            rets.iter().map(|(r, _)| r.iter().position(Option::is_some).unwrap_or(usize::MAX)).collect();
         let n = base.len();
         let basket: Vec<Option<f64>> = (0..n)
             .map(|i| {
-                let (mut s, mut w) = (0.0, 0.0);
-                for (r, wt) in &rets {
+                let (mut s, mut w, mut existing) = (0.0, 0.0, 0.0);
+                for ((r, wt), &f) in rets.iter().zip(&first) {
+                    if f <= i {
+                        existing += wt;
+                    }
                     if let Some(v) = r[i] {
                         s += wt * v;
                         w += wt;
                     }
                 }
-                (w >= 0.5 * total_w && w > 0.0).then(|| s / w)
+                (w > 0.0 && w >= 0.5 * existing).then(|| s / w)
             })
             .collect();
         let fits = rolling_ols(&basket, &[dy.clone(), dj.clone()], cfg.window, cfg.window / 2)?;

@@ -74,3 +74,41 @@ fn rolling_betas_equal_per_window_least_squares() {
     }
     assert_eq!(checked, 750);
 }
+
+#[test]
+fn basket_betas_are_point_in_time_when_a_heavy_member_arrives_late() {
+    // BTC (first close 2014-09-17) carries 70% of the basket: before it exists the basket is QQQ alone, and a run on
+    // data cut at D must give the full run's value at D whether BTC is absent from the data or present but empty.
+    let data = common::demo();
+    let late = fissure_liquidity::carry::Basket {
+        name: "late".into(),
+        members: vec![("QQQ".into(), 0.3), ("BTC".into(), 0.7)],
+    };
+    let cfg = CarryConfig::default();
+    let full = basket_betas(data, std::slice::from_ref(&late), "SPX", "US10Y", "USDJPY", &cfg).unwrap();
+    let full = &full[0];
+    let btc_start: chrono::NaiveDate = "2014-09-17".parse().unwrap();
+    let mut checked = 0;
+    for cut in ["2012-06-29", "2014-09-16", "2014-09-30", "2015-06-30", "2020-03-20"] {
+        let cut: chrono::NaiveDate = cut.parse().unwrap();
+        let present: std::collections::BTreeMap<_, _> = data.iter().map(|(k, s)| (k.clone(), s.as_of(cut))).collect();
+        let mut absent = present.clone();
+        if cut < btc_start {
+            absent.remove("BTC");
+        }
+        for part_data in [&present, &absent] {
+            let part = basket_betas(part_data, std::slice::from_ref(&late), "SPX", "US10Y", "USDJPY", &cfg).unwrap();
+            let part = &part[0];
+            let (d, br, bj, r2) = part.latest().expect("a value at the cut");
+            let i = full.dates.iter().position(|x| *x == d).expect("the full run has the cut's date");
+            assert!(d <= cut && (cut - d).num_days() < 7, "{cut}: last value {d}");
+            assert!((br - full.beta_rate[i]).abs() < 1e-10, "{cut}: rate beta {br} vs {}", full.beta_rate[i]);
+            assert!((bj - full.beta_jpy[i]).abs() < 1e-10, "{cut}: yen beta {bj} vs {}", full.beta_jpy[i]);
+            assert!((r2 - full.r2[i]).abs() < 1e-10, "{cut}: r2");
+            // and the whole history up to the cut agrees, not only its last point
+            assert_eq!(part.dates[..], full.dates[..part.dates.len()], "{cut}: dates");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 10);
+}
