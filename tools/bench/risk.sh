@@ -22,8 +22,8 @@ LOG=$(mktemp)
 trap 'rm -f "$LOG"' EXIT
 for w in "${WHICH[@]}"; do
   for r in $(seq "$ROUNDS"); do
-    "$BIN" "$w" | sed "s/^/fissure $r /" >>"$LOG"
-    if [ "$w" != dcc ]; then "$PY" tools/bench/risk_peer.py "$w" | sed "s/^/peer $r /" >>"$LOG"; fi
+    "$BIN" "$w" | sed "s/^/fissure $w$r /" >>"$LOG"
+    if [ "$w" != dcc ]; then "$PY" tools/bench/risk_peer.py "$w" | sed "s/^/peer $w$r /" >>"$LOG"; fi
   done
 done
 sed 's/^/  /' "$LOG"
@@ -35,9 +35,11 @@ for line in open(sys.argv[1]):
     t[name].setdefault(side, {})[rnd] = float(secs)
 for name, d in t.items():
     f, p = d.get("fissure", {}), d.get("peer", {})
-    if not f or not p:
+    both = [r for r in f if r in p]  # rounds timed on both sides (a dcc-only round has no peer)
+    if not both:
         continue
-    ratios = [p[r] / f[r] for r in f if r in p]
+    f, p = {r: f[r] for r in both}, {r: p[r] for r in both}
+    ratios = [p[r] / f[r] for r in both]
     print(f"{name:22s} fissure {min(f.values())*1e3:8.1f}-{max(f.values())*1e3:8.1f} ms   "
           f"peer {min(p.values())*1e3:9.1f}-{max(p.values())*1e3:9.1f} ms   "
           f"speed-up x{min(ratios):.1f}-x{max(ratios):.1f} (per round)")
