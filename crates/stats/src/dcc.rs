@@ -77,7 +77,8 @@ pub fn dcc_loglik(z: &[Vec<f64>], qbar: &DMatrix<f64>, a: f64, b: f64, mut path:
                 let (li, lj) = (&l[i * n..i * n + j], &l[j * n..j * n + j]);
                 let s = q[i * n + j] - li.iter().zip(lj).map(|(x, y)| x * y).sum::<f64>();
                 if i == j {
-                    if !(s > 0.0) {
+                    // pivot tolerance relative to the scale of q_ii (not positive definite: no likelihood)
+                    if s.is_nan() || s <= 1e-14 * q[i * n + i] {
                         return f64::NAN;
                     }
                     let d = s.sqrt();
