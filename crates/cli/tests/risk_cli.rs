@@ -118,3 +118,76 @@ fn bad_portfolios_are_refused_with_the_reason() {
     fails_with(fissure(&store, &["risk", "scenarios", "--scenario", "nope"]), "not a built-in name");
     fails_with(fissure(&store, &["risk", "shock", "US10Y=+5%"]), "bp");
 }
+
+/// Arrays of objects with an `id` sorted by id (holding order is presentation only).
+fn canonical(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Array(a) => {
+            let mut a: Vec<Value> = a.iter().map(canonical).collect();
+            if a.iter().all(|x| x.get("id").is_some_and(|i| i.is_string())) {
+                a.sort_by(|x, y| x["id"].as_str().cmp(&y["id"].as_str()));
+            }
+            Value::Array(a)
+        }
+        Value::Object(o) => Value::Object(o.iter().map(|(k, x)| (k.clone(), canonical(x))).collect()),
+        x => x.clone(),
+    }
+}
+
+/// Equal JSON, numbers to 1e-12 relative.
+fn same_numbers(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            (x - y).abs() <= 1e-12 * x.abs().max(y.abs()).max(1e-300)
+        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_numbers(p, q)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, p)| y.get(k).is_some_and(|q| same_numbers(p, q)))
+        }
+        _ => a == b,
+    }
+}
+
+#[test]
+fn watchlist_portfolio_with_cash_and_margins_equals_the_same_portfolio_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.sqlite");
+    json(fissure(&store, &["ingest", "--demo", "--json"]));
+    // the levered example file (margins, CASH −0.20) written as a watchlist [portfolio]
+    let wl = dir.path().join("w.toml");
+    std::fs::write(
+        &wl,
+        "[portfolio]\nSPY = 0.45\nQQQ = 0.35\nNVDA = 0.20\nBTC = 0.10\nTLT = 0.10\ncash = -0.20\n\
+         margin = { SPY = 0.25, QQQ = 0.25, NVDA = 0.30, BTC = 0.50, TLT = 0.25 }\nbase_currency = \"USD\"\n",
+    )
+    .unwrap();
+    let cfg = wl.to_str().unwrap();
+    let file = example("portfolio_weights.csv");
+    for cmd in [&["risk", "var", "--level", "0.99"][..], &["risk", "cash"][..]] {
+        let from_wl = json(fissure(&store, &[&["--config", cfg], cmd, &["--json"]].concat()));
+        let from_file = json(fissure(&store, &[cmd, &["--portfolio", file.as_str(), "--json"]].concat()));
+        // the watchlist lists holdings in id order, the file in its own: same numbers up to summation order
+        let (a, b) = (canonical(&from_wl), canonical(&from_file));
+        assert!(same_numbers(&a, &b), "{cmd:?}: the watchlist portfolio differs from the file\n{a}\n{b}");
+        if cmd[1] == "var" {
+            assert_eq!(from_wl["portfolio"]["cash"].as_f64(), Some(-0.2));
+            let h = from_wl["portfolio"]["holdings"].as_array().unwrap();
+            let nvda = h.iter().find(|x| x["id"] == "NVDA").unwrap();
+            assert_eq!(nvda["margin"].as_f64(), Some(0.30), "{nvda}");
+        }
+    }
+    // the leverage shows in the cash buffer: a non-default margin changes the answer
+    std::fs::write(&wl, "[portfolio]\nSPY = 0.45\nQQQ = 0.35\nNVDA = 0.20\nBTC = 0.10\nTLT = 0.10\ncash = -0.20\n")
+        .unwrap();
+    let default_margins = json(fissure(&store, &["--config", cfg, "risk", "var", "--json"]));
+    let h = default_margins["portfolio"]["holdings"].as_array().unwrap();
+    assert_eq!(h.iter().find(|x| x["id"] == "NVDA").unwrap()["margin"].as_f64(), Some(0.25));
+    // refused at parse time, with the file and line
+    std::fs::write(&wl, "[portfolio]\nSPY = 1.2\ncash = -0.2\nmargin = { SPY = 2 }\n").unwrap();
+    fails_with(fissure(&store, &["--config", cfg, "risk", "var"]), "line 4: portfolio.margin.SPY = 2");
+    std::fs::write(&wl, "[portfolio]\nSPY = 1.2\ncash = -0.2\n").unwrap();
+    fails_with(fissure(&store, &["--config", cfg, "risk", "var", "--cash", "0.1"]), "give one of them");
+}

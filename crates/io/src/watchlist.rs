@@ -94,6 +94,140 @@ impl Default for ReportSettings {
     }
 }
 
+/// Keys of `[portfolio]` that are not series ids.
+pub const PORTFOLIO_RESERVED: &[&str] = &["cash", "margin", "base_currency"];
+
+/// The account settings of the watchlist's `[portfolio]` besides the weights:
+///
+/// ```toml
+/// [portfolio]
+/// SPY = 0.8
+/// QQQ = 0.5
+/// cash = -0.3                        # share of equity; negative = borrowed (weights + cash = 1)
+/// margin = { SPY = 0.3, QQQ = 0.3 }  # maintenance margin per held asset, in [0, 1]
+/// base_currency = "USD"              # the only base supported (JPY assets convert with `usdjpy`)
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct PortfolioAccount {
+    /// Cash as a share of equity (`None`: not given, i.e. 1 − Σ weights must be 0).
+    pub cash: Option<f64>,
+    /// Maintenance margin requirement by held asset (others take the asset-class default).
+    pub margin: BTreeMap<String, f64>,
+    /// The base currency (`None`: USD).
+    pub base_currency: Option<String>,
+}
+
+/// Base currencies the portfolio can be valued in.
+pub const BASE_CURRENCIES: &[&str] = &["USD"];
+
+/// `[portfolio]` weights: every key but the reserved ones, each a number.
+fn portfolio_weights<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, f64>, D::Error> {
+    let raw = BTreeMap::<String, toml::Value>::deserialize(d)?;
+    let mut out = BTreeMap::new();
+    for (k, v) in raw {
+        if PORTFOLIO_RESERVED.contains(&k.as_str()) {
+            continue;
+        }
+        let w = match v {
+            toml::Value::Float(f) => f,
+            toml::Value::Integer(i) => i as f64,
+            other => {
+                return Err(serde::de::Error::custom(format!(
+                    "portfolio.{k} = {other}: a weight must be a number (reserved keys: {})",
+                    PORTFOLIO_RESERVED.join(", ")
+                )))
+            }
+        };
+        out.insert(k, w);
+    }
+    Ok(out)
+}
+
+/// The reserved `[portfolio]` keys with their positions in the text (for line numbers).
+#[derive(Deserialize, Default)]
+struct AccountSpans {
+    #[serde(default)]
+    portfolio: Option<AccountRaw>,
+}
+
+#[derive(Deserialize, Default)]
+struct AccountRaw {
+    cash: Option<toml::Spanned<toml::Value>>,
+    margin: Option<toml::Spanned<toml::Value>>,
+    base_currency: Option<toml::Spanned<toml::Value>>,
+}
+
+/// 1-based line of byte offset `at` in `text`.
+fn line_of(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())].matches('\n').count() + 1
+}
+
+/// Reads and checks the reserved `[portfolio]` keys; problems name the line.
+fn portfolio_account(text: &str, weights: &BTreeMap<String, f64>, problems: &mut Vec<String>) -> PortfolioAccount {
+    let mut acc = PortfolioAccount::default();
+    let raw = match toml::from_str::<AccountSpans>(text) {
+        Ok(r) => r.portfolio.unwrap_or_default(),
+        Err(e) => {
+            let line = e.span().map_or(String::new(), |s| format!("line {}: ", line_of(text, s.start)));
+            problems.push(format!("{line}[portfolio]: {}", e.message().trim()));
+            return acc;
+        }
+    };
+    let number = |v: &toml::Value| match v {
+        toml::Value::Float(f) => Some(*f),
+        toml::Value::Integer(i) => Some(*i as f64),
+        _ => None,
+    };
+    if let Some(c) = &raw.cash {
+        let line = line_of(text, c.span().start);
+        match number(c.get_ref()) {
+            Some(v) if v.is_finite() && v > -10.0 && v < 1.0 => acc.cash = Some(v),
+            Some(v) => problems.push(format!(
+                "line {line}: portfolio.cash = {v}: cash is a share of equity in (−10, 1) (negative = borrowed)"
+            )),
+            None => problems.push(format!("line {line}: portfolio.cash = {}: must be a number", c.get_ref())),
+        }
+    }
+    if let Some(m) = &raw.margin {
+        let line = line_of(text, m.span().start);
+        match m.get_ref() {
+            toml::Value::Table(t) => {
+                for (id, v) in t {
+                    match number(v) {
+                        Some(x) if (0.0..=1.0).contains(&x) => {
+                            if weights.contains_key(id) {
+                                acc.margin.insert(id.clone(), x);
+                            } else {
+                                problems.push(format!(
+                                    "line {line}: portfolio.margin.{id}: `{id}` is not held in [portfolio]"
+                                ));
+                            }
+                        }
+                        _ => problems.push(format!(
+                            "line {line}: portfolio.margin.{id} = {v}: a margin requirement is a fraction in [0, 1]"
+                        )),
+                    }
+                }
+            }
+            other => problems.push(format!(
+                "line {line}: portfolio.margin = {other}: must be a table of ID = fraction, e.g. margin = {{ SPY = 0.3 }}"
+            )),
+        }
+    }
+    if let Some(b) = &raw.base_currency {
+        let line = line_of(text, b.span().start);
+        match b.get_ref().as_str() {
+            Some(c) if BASE_CURRENCIES.contains(&c) => acc.base_currency = Some(c.to_string()),
+            _ => problems.push(format!(
+                "line {line}: portfolio.base_currency = {}: supported: {} (JPY-priced assets are converted with the `usdjpy` role)",
+                b.get_ref(),
+                BASE_CURRENCIES.join(", ")
+            )),
+        }
+    }
+    acc
+}
+
 /// Baskets, roles, portfolio and report settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -105,8 +239,13 @@ pub struct Watchlist {
     pub basket_weights: BTreeMap<String, BTreeMap<String, f64>>,
     #[serde(default)]
     pub roles: BTreeMap<String, String>,
-    #[serde(default)]
+    /// `[portfolio]` weights of equity by series id (the reserved keys `cash`, `margin` and
+    /// `base_currency` of the section are in [`Watchlist::portfolio_account`]).
+    #[serde(default, deserialize_with = "portfolio_weights")]
     pub portfolio: BTreeMap<String, f64>,
+    /// `[portfolio]` cash, margins and base currency, checked at parse time.
+    #[serde(skip)]
+    pub portfolio_account: PortfolioAccount,
     #[serde(default)]
     pub report: ReportSettings,
     /// `fissure serve` settings (`[server]`: access, limits, alert rules, webhooks,
@@ -198,7 +337,9 @@ impl Watchlist {
         };
         w.origin = origin.into();
         let table: toml::Table = toml::from_str(text).unwrap_or_default();
-        let problems = w.problems(&table);
+        let mut problems = Vec::new();
+        w.portfolio_account = portfolio_account(text, &w.portfolio, &mut problems);
+        problems.extend(w.problems(&table));
         if !problems.is_empty() {
             return Err(WatchlistError::Problems { file: origin.into(), problems });
         }
@@ -285,9 +426,18 @@ impl Watchlist {
         }
         if !self.portfolio.is_empty() {
             let total: f64 = self.portfolio.values().sum();
-            if !total.is_finite() || (total - 1.0).abs() > 1e-6 {
-                p.push(format!("portfolio weights sum to {total}, not 1"));
+            match self.portfolio_account.cash {
+                None if !total.is_finite() || (total - 1.0).abs() > 1e-6 => p.push(format!(
+                    "portfolio weights sum to {total}, not 1 (add `cash = {:.6}` for cash or borrowing)",
+                    1.0 - total
+                )),
+                Some(c) if !total.is_finite() || (total + c - 1.0).abs() > 1e-6 => {
+                    p.push(format!("portfolio weights sum to {total} and cash = {c}: weights + cash must be 1"))
+                }
+                _ => {}
             }
+        } else if self.portfolio_account != PortfolioAccount::default() {
+            p.push("[portfolio] has cash, margin or base_currency but no holdings".into());
         }
         if !matches!(self.report.lang.as_str(), "en" | "zh") {
             p.push(format!("report.lang `{}` is not `en` or `zh`", self.report.lang));
@@ -525,5 +675,40 @@ mod tests {
         // configured and stored: used as is, no note
         let exists = |id: &str| id == "US10Y" || id == "DGS10";
         assert_eq!(w.resolve_roles(&exists).roles.get("us10y").map(String::as_str), Some("US10Y"));
+    }
+
+    #[test]
+    fn portfolio_account_fields_are_read_and_checked_with_lines() {
+        let p = Path::new("pf.toml");
+        let ok = "[portfolio]\nSPY = 0.8\nQQQ = 0.5\ncash = -0.3\nmargin = { SPY = 0.3, QQQ = 0.4 }\nbase_currency = \"USD\"\n";
+        let w = Watchlist::parse(ok, p).unwrap();
+        assert_eq!(w.portfolio.len(), 2, "reserved keys are not holdings: {:?}", w.portfolio);
+        assert_eq!(w.portfolio_account.cash, Some(-0.3));
+        assert_eq!(w.portfolio_account.margin.get("QQQ"), Some(&0.4));
+        assert_eq!(w.portfolio_account.base_currency.as_deref(), Some("USD"));
+        assert!(w.referenced_ids().iter().all(|r| !PORTFOLIO_RESERVED.contains(&r.2.as_str())));
+        // weights + cash must be 1
+        let e = Watchlist::parse("[portfolio]\nSPY = 0.8\nQQQ = 0.5\ncash = -0.1\n", p).unwrap_err().to_string();
+        assert!(e.contains("weights + cash must be 1"), "{e}");
+        let e = Watchlist::parse("[portfolio]\nSPY = 0.8\n", p).unwrap_err().to_string();
+        assert!(e.contains("add `cash = 0.2"), "{e}");
+        // every bad field, each with its line
+        let bad =
+            "[portfolio]\nSPY = 1.0\ncash = \"lots\"\nmargin = { SPY = 1.5, TLT = 0.3 }\nbase_currency = \"EUR\"\n";
+        let e = Watchlist::parse(bad, p).unwrap_err().to_string();
+        for want in [
+            "line 3: portfolio.cash = \"lots\": must be a number",
+            "line 4: portfolio.margin.SPY = 1.5",
+            "line 4: portfolio.margin.TLT: `TLT` is not held",
+            "line 5: portfolio.base_currency = \"EUR\"",
+        ] {
+            assert!(e.contains(want), "missing `{want}` in {e}");
+        }
+        let e = Watchlist::parse("[portfolio]\nSPY = 1.0\nmargin = 0.3\n", p).unwrap_err().to_string();
+        assert!(e.contains("line 3: portfolio.margin = 0.3: must be a table"), "{e}");
+        let e = Watchlist::parse("[portfolio]\nSPY = 1.0\ncash = 2.0\n", p).unwrap_err().to_string();
+        assert!(e.contains("portfolio.cash = 2"), "{e}");
+        let e = Watchlist::parse("[portfolio]\nSPY = \"x\"\n", p).unwrap_err().to_string();
+        assert!(e.contains("a weight must be a number"), "{e}");
     }
 }

@@ -1,7 +1,7 @@
 //! Times the portfolio-risk kernels for `tools/bench/risk.sh` (side by side with the Python
 //! peers on the same inputs, which this program writes to `$FISSURE_BENCH_DIR`, default
 //! /tmp/fissure-risk-bench). Prints `name seconds [extra]` lines.
-//! Run: `cargo run --release -p fissure-risk --example risk_timing`.
+//! Run: `cargo run --release -p fissure-risk --example risk_timing [a] [b] [c] [dcc]` (default: all).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -58,19 +58,40 @@ fn main() {
         std::env::var("FISSURE_BENCH_DIR").unwrap_or_else(|_| "/tmp/fissure-risk-bench".into()),
     );
     std::fs::create_dir_all(&dir).expect("bench dir");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let want = |w: &str| args.is_empty() || args.iter().any(|a| a == w);
 
     // A: historical + Cornish–Fisher VaR/ES with Euler components, 1,000 assets × 5,000 days
-    let (t, n) = (5000, 1000);
-    let x = panel(t, n, 1);
-    let w: Vec<f64> = (0..n).map(|j| (1.0 + (j % 7) as f64) / 4000.0).collect();
-    write_f64(&dir.join("a_x.bin"), &x);
-    write_f64(&dir.join("a_w.bin"), &w);
-    let (secs, (h, c)) = best_of(5, || {
-        (measures::historical(&x, n, &w, 0.99).expect("hist"), measures::cornish_fisher(&x, n, &w, 0.99).expect("cf"))
-    });
-    println!("hist_cf_1000x5000 {secs:.6} hvar={:.8} hes={:.8} cfvar={:.8} cfes={:.8}", h.var, h.es, c.var, c.es);
+    // (one fused pass over the panel for the losses and the co-moments)
+    if want("a") {
+        let (t, n) = (5000, 1000);
+        let x = panel(t, n, 1);
+        let w: Vec<f64> = (0..n).map(|j| (1.0 + (j % 7) as f64) / 4000.0).collect();
+        write_f64(&dir.join("a_x.bin"), &x);
+        write_f64(&dir.join("a_w.bin"), &w);
+        let (secs, (h, c)) =
+            best_of(5, || measures::historical_and_cornish_fisher(&x, n, &w, 0.99).expect("historical + CF"));
+        let sum = |v: &[f64]| v.iter().sum::<f64>();
+        println!(
+            "hist_cf_1000x5000 {secs:.6} hvar={:.8} hes={:.8} cfvar={:.8} cfes={:.8} sum_cf_var_parts={:.8}",
+            h.var,
+            h.es,
+            c.var,
+            c.es,
+            sum(&c.var_components)
+        );
+    }
 
     // B: FHS, 50 assets × 2,000 days, 10,000 paths × 10 days (constant correlation; DCC timed apart)
+    if want("b") || want("dcc") {
+        bench_b(&dir, &want);
+    }
+    if want("c") {
+        bench_c(&dir);
+    }
+}
+
+fn bench_b(dir: &std::path::Path, want: &dyn Fn(&str) -> bool) {
     let (t, n) = (2000, 50);
     let xb = panel(t, n, 2);
     write_f64(&dir.join("b_x.bin"), &xb);
@@ -82,6 +103,10 @@ fn main() {
         data: xb,
     };
     let wb = vec![1.0 / n as f64; n];
+    if want("b") {
+        let (secs, _) = best_of(3, || fhs::fit(&m, Correlation::Constant).expect("fhs fit"));
+        println!("fhs_garch_fits_only {secs:.6}");
+    }
     let (secs, (model, var)) = best_of(3, || {
         let model = fhs::fit(&m, Correlation::Constant).expect("fhs fit");
         let sims = fhs::simulate(&model, 10_000, 10, 42).expect("simulate");
@@ -91,13 +116,18 @@ fn main() {
     println!("fhs_50x10000x10 {secs:.6} var={var:.6}");
     let (secs, _) = best_of(3, || fhs::simulate(&model, 10_000, 10, 42).expect("simulate"));
     println!("fhs_sim_only {secs:.6}");
+    if !want("dcc") {
+        return;
+    }
     let (secs, model_dcc) = best_of(1, || fhs::fit(&m, Correlation::Dcc).expect("fhs dcc fit"));
     println!(
         "fhs_dcc_fit_50 {secs:.6} a={:.4} b={:.4}",
         model_dcc.dcc.map_or(f64::NAN, |d| d.0),
         model_dcc.dcc.map_or(f64::NAN, |d| d.1)
     );
+}
 
+fn bench_c(dir: &std::path::Path) {
     // C: rolling backtest of every method over 20 years of S&P 500 returns (window 500, Z2 with 1,000 draws)
     let s = common::demo("SPX", "sp500_index_daily.csv");
     let v = s.values();

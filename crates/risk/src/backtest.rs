@@ -21,7 +21,7 @@ use crate::measures;
 use crate::var::Method;
 use crate::{Result, RiskError};
 use chrono::NaiveDate;
-use fissure_stats::garch::{fit_garch, GarchSpec};
+use fissure_stats::garch::{fit_garch_with, GarchFitOptions, GarchSpec};
 use rand::Rng;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
@@ -279,7 +279,9 @@ pub fn forecasts(r: &[f64], dates: &[NaiveDate], method: Method, o: &BacktestOpt
                 .par_iter()
                 .map(|&t0| {
                     let y: Vec<f64> = r[t0 - w..t0].iter().map(|v| 100.0 * v).collect();
-                    fit_garch(&y, GarchSpec::default()).ok().map(|f| Filter::from_garch(&f, t0))
+                    fit_garch_with(&y, GarchSpec::default(), GarchFitOptions { std_errors: false })
+                        .ok()
+                        .map(|f| Filter::from_garch(&f, t0))
                 })
                 .collect();
             let mut out = Vec::with_capacity(days.len());

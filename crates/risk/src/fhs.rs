@@ -12,12 +12,12 @@
 //! 3. Each path draws whole residual vectors (days) uniformly with replacement, so the
 //!    cross-sectional dependence beyond correlation is kept, and runs the GARCH recursion
 //!    forward for `horizon` days; the h-day buy-and-hold return of each asset is
-//!    Π(1 + r) − 1. Paths are simulated in chunks, each from its own ChaCha stream
+//!    Π(1 + r) − 1 (a one-day loss is floored at −100 %). Paths are simulated in chunks, each from its own ChaCha stream
 //!    (`rng::stream(seed, chunk)`), so results do not depend on the thread count.
 
 use crate::portfolio::ReturnMatrix;
 use crate::{Result, RiskError};
-use fissure_stats::garch::{fit_garch, GarchSpec};
+use fissure_stats::garch::{fit_garch_with, GarchFitOptions, GarchSpec};
 use nalgebra::DMatrix;
 use rand::Rng;
 use rayon::prelude::*;
@@ -60,7 +60,8 @@ pub fn fit(m: &ReturnMatrix, correlation: Correlation) -> Result<FhsModel> {
         .into_par_iter()
         .map(|j| {
             let y: Vec<f64> = m.column(j).iter().map(|v| 100.0 * v).collect();
-            fit_garch(&y, GarchSpec::default())
+            // point estimates only: the filter does not use standard errors
+            fit_garch_with(&y, GarchSpec::default(), GarchFitOptions { std_errors: false })
                 .map_err(|e| RiskError::Stats { what: format!("FHS GARCH(1,1) of `{}`", m.ids[j]), source: e })
         })
         .collect::<Result<Vec<_>>>()?;
@@ -146,6 +147,22 @@ pub fn simulate(model: &FhsModel, sims: usize, horizon: usize, seed: u64) -> Res
     }
     let n = model.ids.len();
     let t = model.resid.len() / n;
+    // Under DCC the residual rows are re-correlated with L_T+1 once (R is held over the horizon), not per draw.
+    let recorrelated: Option<Vec<f64>> = model.chol_next.as_ref().map(|l| {
+        let mut z = vec![0.0; t * n];
+        z.par_chunks_exact_mut(n).zip(model.resid.par_chunks_exact(n)).for_each(|(zr, e)| {
+            for i in 0..n {
+                let row = &l[i * n..i * n + i + 1];
+                zr[i] = row.iter().zip(e).map(|(a, b)| a * b).sum();
+            }
+        });
+        z
+    });
+    let resid: &[f64] = recorrelated.as_deref().unwrap_or(&model.resid);
+    #[cfg(target_arch = "x86_64")]
+    let avx2 = std::arch::is_x86_feature_detected!("avx2");
+    #[cfg(not(target_arch = "x86_64"))]
+    let avx2 = false;
     const CHUNK: usize = 256;
     let chunks = sims.div_ceil(CHUNK);
     let out: Vec<Vec<f64>> = (0..chunks)
@@ -156,33 +173,51 @@ pub fn simulate(model: &FhsModel, sims: usize, horizon: usize, seed: u64) -> Res
             let mut res = Vec::with_capacity(m * n);
             let mut s2 = vec![0.0; n];
             let mut growth = vec![0.0; n];
-            let mut z = vec![0.0; n];
+            let (mu, omega, alpha, beta) = (&model.mu[..n], &model.omega[..n], &model.alpha[..n], &model.beta[..n]);
             for _ in 0..m {
                 s2.copy_from_slice(&model.sigma2_next);
-                growth.iter_mut().for_each(|g| *g = 0.0);
+                growth.iter_mut().for_each(|g| *g = 1.0);
                 for _ in 0..horizon {
                     let s = rng.gen_range(0..t);
-                    let e = &model.resid[s * n..(s + 1) * n];
-                    match &model.chol_next {
-                        Some(l) => {
-                            for i in 0..n {
-                                let row = &l[i * n..i * n + i + 1];
-                                z[i] = row.iter().zip(e).map(|(a, b)| a * b).sum();
-                            }
-                        }
-                        None => z.copy_from_slice(e),
-                    }
-                    for i in 0..n {
-                        let eps = s2[i].sqrt() * z[i];
-                        let r = (model.mu[i] + eps) / 100.0;
-                        growth[i] += (1.0 + r).max(1e-12).ln();
-                        s2[i] = model.omega[i] + model.alpha[i] * eps * eps + model.beta[i] * s2[i];
-                    }
+                    let z = &resid[s * n..(s + 1) * n];
+                    garch_step(avx2, &mut s2, &mut growth, z, [mu, omega, alpha, beta]);
                 }
-                res.extend(growth.iter().map(|g| g.exp() - 1.0));
+                res.extend(growth.iter().map(|g| g - 1.0));
             }
             res
         })
         .collect();
     Ok(out.concat())
+}
+
+/// One simulated day for every asset: ε = σ z, r = (μ + ε)/100, growth × max(1 + r, 1e-12),
+/// σ² ← ω + αε² + βσ² (`p` = [μ, ω, α, β]). One vectorisable loop; the AVX2 build performs the same
+/// IEEE operations (no FMA contraction), so results are bitwise identical on every x86-64 CPU.
+fn garch_step(avx2: bool, s2: &mut [f64], growth: &mut [f64], z: &[f64], p: [&[f64]; 4]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 {
+        // SAFETY: `avx2` is true only when the CPU reports AVX2 (checked in `simulate`).
+        return unsafe { garch_step_avx2(s2, growth, z, p) };
+    }
+    let _ = avx2;
+    garch_step_generic(s2, growth, z, p)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn garch_step_avx2(s2: &mut [f64], growth: &mut [f64], z: &[f64], p: [&[f64]; 4]) {
+    garch_step_generic(s2, growth, z, p)
+}
+
+#[inline(always)]
+fn garch_step_generic(s2: &mut [f64], growth: &mut [f64], z: &[f64], p: [&[f64]; 4]) {
+    let n = s2.len();
+    let (growth, z) = (&mut growth[..n], &z[..n]);
+    let (mu, omega, alpha, beta) = (&p[0][..n], &p[1][..n], &p[2][..n], &p[3][..n]);
+    for i in 0..n {
+        let eps = s2[i].sqrt() * z[i];
+        let r = (mu[i] + eps) / 100.0;
+        growth[i] *= (1.0 + r).max(1e-12);
+        s2[i] = omega[i] + alpha[i] * eps * eps + beta[i] * s2[i];
+    }
 }

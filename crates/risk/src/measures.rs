@@ -58,34 +58,75 @@ pub(crate) fn check_level(level: f64) -> Result<()> {
     Ok(())
 }
 
-fn check_input(data: &[f64], n: usize, w: &[f64], min_t: usize) -> Result<usize> {
+/// Dot product with eight independent accumulators (vectorises; fixed summation order).
+#[inline(always)]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for j in 0..8 {
+            acc[j] += x[j] * y[j];
+        }
+    }
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (x, y) in ra.iter().zip(rb) {
+        s += x * y;
+    }
+    s
+}
+
+/// Panels at least this large (T·N) are processed in parallel. Blocks of rows are fixed by N alone and
+/// their partial sums are added in block order, so results do not depend on the thread count.
+const PARALLEL_MIN: usize = 1 << 16;
+
+/// Rows per block: about 256 KiB of returns (the block stays in cache between its two touches).
+fn block_rows(n: usize) -> usize {
+    (32_768 / n.max(1)).clamp(8, 1024)
+}
+
+/// Portfolio losses −Σ wᵢ rᵢ of each row.
+pub fn losses(data: &[f64], n: usize, w: &[f64]) -> Vec<f64> {
+    let row = |r: &[f64]| -dot(r, w);
+    if data.len() < PARALLEL_MIN {
+        data.chunks_exact(n).map(row).collect()
+    } else {
+        data.par_chunks_exact(n).with_min_len(64).map(row).collect()
+    }
+}
+
+/// Checks the shape; the finiteness of the data is checked through the sums of the single pass.
+fn check_shape(data: &[f64], n: usize, w: &[f64], min_t: usize) -> Result<usize> {
     if n == 0 || w.len() != n || !data.len().is_multiple_of(n) {
         return Err(RiskError::Invalid(format!("{} weights for {} assets", w.len(), n)));
+    }
+    if let Some(i) = w.iter().position(|v| !v.is_finite()) {
+        return Err(RiskError::Invalid(format!("non-finite weight of asset {i}")));
     }
     let t = data.len() / n;
     if t < min_t {
         return Err(RiskError::TooShort { what: "VaR/ES sample".into(), needed: min_t, got: t });
     }
-    if let Some(i) = data.iter().position(|v| !v.is_finite()) {
-        return Err(RiskError::Invalid(format!("non-finite return at row {}, asset {}", i / n, i % n)));
-    }
     Ok(t)
 }
 
-/// Portfolio losses −Σ wᵢ rᵢ of each row.
-pub fn losses(data: &[f64], n: usize, w: &[f64]) -> Vec<f64> {
-    let row = |r: &[f64]| -r.iter().zip(w).map(|(a, b)| a * b).sum::<f64>();
-    if data.len() < PARALLEL_MIN {
-        data.chunks_exact(n).map(row).collect()
-    } else {
-        data.par_chunks_exact(n).map(row).collect()
+/// The error for a panel whose sums are not finite: the first non-finite cell, or an overflow.
+fn non_finite(data: &[f64], n: usize) -> RiskError {
+    match data.iter().position(|v| !v.is_finite()) {
+        Some(i) => RiskError::Invalid(format!("non-finite return at row {}, asset {}", i / n, i % n)),
+        None => RiskError::Invalid("the returns overflow (sums are not finite)".into()),
     }
 }
 
-/// Panels at least this large (T·N) are processed in parallel, in fixed blocks of rows whose
-/// partial sums are added in block order (results do not depend on the thread count).
-const PARALLEL_MIN: usize = 1 << 17;
-const BLOCK_ROWS: usize = 256;
+/// Shape check + losses, refusing non-finite data (a non-finite cell makes its row's loss non-finite).
+fn checked_losses(data: &[f64], n: usize, w: &[f64], min_t: usize) -> Result<(usize, Vec<f64>)> {
+    let t = check_shape(data, n, w, min_t)?;
+    let l = losses(data, n, w);
+    if l.iter().any(|v| !v.is_finite()) {
+        return Err(non_finite(data, n));
+    }
+    Ok((t, l))
+}
 
 /// Type-7 position of the α-quantile among `t` sorted values: (lower index, weight of the upper).
 fn type7(t: usize, level: f64) -> (usize, f64) {
@@ -97,115 +138,178 @@ fn type7(t: usize, level: f64) -> (usize, f64) {
 /// Historical VaR/ES (type-7 quantile; ES = mean loss at or beyond VaR) and Euler components.
 pub fn historical(data: &[f64], n: usize, w: &[f64], level: f64) -> Result<Estimate> {
     check_level(level)?;
-    let t = check_input(data, n, w, 10)?;
-    let l = losses(data, n, w);
-    let mut idx: Vec<usize> = (0..t).collect();
-    idx.sort_unstable_by(|a, b| l[*a].total_cmp(&l[*b]));
+    let (_, l) = checked_losses(data, n, w, 10)?;
+    Ok(historical_from_losses(&l, data, n, w, level))
+}
+
+/// The historical estimator on precomputed losses `l` of the rows of `data`.
+///
+/// The two order statistics around the type-7 position are found by selection (O(T), ties broken
+/// by row, as a stable sort); the tail (L ≥ VaR) by one scan of the losses.
+fn historical_from_losses(l: &[f64], data: &[f64], n: usize, w: &[f64], level: f64) -> Estimate {
+    let t = l.len();
     let (k, g) = type7(t, level);
-    let hi = (k + 1).min(t - 1);
-    let var = l[idx[k]] + g * (l[idx[hi]] - l[idx[k]]);
-    let (ra, rb) = (&data[idx[k] * n..idx[k] * n + n], &data[idx[hi] * n..idx[hi] * n + n]);
+    let by_loss = |a: &u32, b: &u32| l[*a as usize].total_cmp(&l[*b as usize]).then(a.cmp(b));
+    let mut idx: Vec<u32> = (0..t as u32).collect();
+    let (_, kth, upper) = idx.select_nth_unstable_by(k, by_loss);
+    let lo = *kth as usize;
+    let hi = upper.iter().min_by(|a, b| by_loss(a, b)).map_or(lo, |v| *v as usize);
+    let var = l[lo] + g * (l[hi] - l[lo]);
+    let (ra, rb) = (&data[lo * n..lo * n + n], &data[hi * n..hi * n + n]);
     let var_components: Vec<f64> = (0..n).map(|i| -w[i] * ((1.0 - g) * ra[i] + g * rb[i])).collect();
     // tail: losses ≥ VaR (at least the upper order statistic); tolerance for rounding of the interpolation
     let tol = 1e-14 * var.abs().max(1e-300);
-    let start = idx.partition_point(|&i| l[i] < var - tol);
-    let tail = &idx[start..];
-    let m = tail.len() as f64;
-    let es = tail.iter().map(|&i| l[i]).sum::<f64>() / m;
+    let mut es = 0.0;
+    let mut m = 0usize;
     let mut es_components = vec![0.0; n];
-    for &s in tail {
-        for i in 0..n {
-            es_components[i] -= w[i] * data[s * n + i] / m;
+    for (s, &ls) in l.iter().enumerate() {
+        if ls >= var - tol {
+            es += ls;
+            m += 1;
+            for (c, r) in es_components.iter_mut().zip(&data[s * n..s * n + n]) {
+                *c += r;
+            }
         }
     }
-    Ok(Estimate { var, es, var_components, es_components })
+    let mf = m as f64;
+    es /= mf;
+    es_components.iter_mut().zip(w).for_each(|(c, wi)| *c *= -wi / mf);
+    Estimate { var, es, var_components, es_components }
 }
 
-struct Moments {
-    mu_p: f64,
-    mu: Vec<f64>,
+/// The portfolio losses and the co-moments of the portfolio with every asset, from **one pass** over
+/// the T × N row-major panel: the inputs of the historical, Gaussian and Cornish–Fisher estimators.
+///
+/// Shifts first: c_p and pᵢ, the means of r_p and rᵢ over the first ≤ 64 rows (a pilot read). Then
+/// each row is read once from memory: r_p = w·r, and while the row is in cache the shifted power
+/// sums S_j[i] = Σ_t (r_p − c_p)^j (rᵢ − pᵢ), j = 0..3. The sums are re-centred on the global means
+/// exactly, binomially: Σ d_p^j (rᵢ − pᵢ) = Σ_k C(j,k) δ^{j−k} S_k[i] with δ = c_p − μ_p, and
+/// Σ d_p^j dᵢ = Σ d_p^j (rᵢ − pᵢ) − (μᵢ − pᵢ) Σ d_p^j. Because the shifts are within a fraction of a
+/// standard deviation of the means, no precision is lost to cancellation.
+pub struct PanelMoments {
+    pub t: usize,
+    /// L = −r_p of each row.
+    pub losses: Vec<f64>,
+    pub mu_p: f64,
+    pub mu: Vec<f64>,
     /// m_k = mean of d_p^k (population), k = 2, 3, 4
-    m2: f64,
-    m3: f64,
-    m4: f64,
+    pub m2: f64,
+    pub m3: f64,
+    pub m4: f64,
     /// c_k[i] = mean of d_p^{k−1} dᵢ (population), k = 2, 3, 4
-    c2: Vec<f64>,
-    c3: Vec<f64>,
-    c4: Vec<f64>,
-    t: usize,
+    pub c2: Vec<f64>,
+    pub c3: Vec<f64>,
+    pub c4: Vec<f64>,
 }
 
-fn moments(data: &[f64], n: usize, w: &[f64], t: usize) -> Moments {
-    let tf = t as f64;
-    let blocks: Vec<&[f64]> = data.chunks(BLOCK_ROWS * n).collect();
-    let col_sums = |b: &[f64]| {
-        let mut s = vec![0.0; n];
-        for r in b.chunks_exact(n) {
-            for i in 0..n {
-                s[i] += r[i];
-            }
+impl PanelMoments {
+    /// One pass over `data` (T × `n`, row-major) with weights `w`; refuses fewer than `min_t` rows
+    /// and non-finite cells.
+    pub fn compute(data: &[f64], n: usize, w: &[f64], min_t: usize) -> Result<PanelMoments> {
+        let t = check_shape(data, n, w, min_t)?;
+        let head = &data[..t.min(64) * n];
+        let hf = (head.len() / n) as f64;
+        let mut pilot = vec![0.0; n];
+        let mut cp = 0.0;
+        for r in head.chunks_exact(n) {
+            cp += dot(r, w);
+            pilot.iter_mut().zip(r).for_each(|(p, v)| *p += v);
         }
-        s
-    };
-    let partial: Vec<Vec<f64>> = if data.len() < PARALLEL_MIN {
-        blocks.iter().map(|b| col_sums(b)).collect()
-    } else {
-        blocks.par_iter().map(|b| col_sums(b)).collect()
-    };
-    let mut mu = vec![0.0; n];
-    for p in &partial {
+        cp /= hf;
+        pilot.iter_mut().for_each(|p| *p /= hf);
+        let rows_per_block = block_rows(n);
+        let block = |b: &[f64]| block_sums(b, n, w, &pilot, cp);
+        let parts: Vec<(Vec<f64>, Vec<f64>)> = if data.len() < PARALLEL_MIN {
+            data.chunks(rows_per_block * n).map(block).collect()
+        } else {
+            data.par_chunks(rows_per_block * n).map(block).collect()
+        };
+        let tf = t as f64;
+        let losses: Vec<f64> = parts.iter().flat_map(|p| p.0.iter().map(|v| -v)).collect();
+        let mu_p = -losses.iter().sum::<f64>() / tf;
+        let (mut p1, mut p2, mut p3, mut p4) = (0.0, 0.0, 0.0, 0.0);
+        for l in &losses {
+            let d = -l - mu_p;
+            let d2 = d * d;
+            p1 += d;
+            p2 += d2;
+            p3 += d2 * d;
+            p4 += d2 * d2;
+        }
+        // S_j summed over the blocks in block order, then re-centred: Σ_t d_p^j (rᵢ − pᵢ), j = 0..3
+        let mut sj = vec![0.0; 4 * n];
+        for (_, s) in &parts {
+            sj.iter_mut().zip(s).for_each(|(a, v)| *a += v);
+        }
+        let dl = cp - mu_p;
+        let (dl2, dl3) = (dl * dl, dl * dl * dl);
+        let (s0, s1, s2, s3) = (&sj[..n], &sj[n..2 * n], &sj[2 * n..3 * n], &sj[3 * n..]);
+        let g1: Vec<f64> = (0..n).map(|i| s1[i] + dl * s0[i]).collect();
+        let g2: Vec<f64> = (0..n).map(|i| s2[i] + 2.0 * dl * s1[i] + dl2 * s0[i]).collect();
+        let g3: Vec<f64> = (0..n).map(|i| s3[i] + 3.0 * dl * s2[i] + 3.0 * dl2 * s1[i] + dl3 * s0[i]).collect();
+        if !(mu_p.is_finite() && p4.is_finite()) || sj.iter().chain(&g3).any(|v| !v.is_finite()) {
+            return Err(non_finite(data, n));
+        }
+        let xbar: Vec<f64> = s0.iter().map(|v| v / tf).collect();
+        let mu: Vec<f64> = xbar.iter().zip(&pilot).map(|(x, p)| x + p).collect();
+        let c2 = (0..n).map(|i| (g1[i] - xbar[i] * p1) / tf).collect();
+        let c3 = (0..n).map(|i| (g2[i] - xbar[i] * p2) / tf).collect();
+        let c4 = (0..n).map(|i| (g3[i] - xbar[i] * p3) / tf).collect();
+        Ok(PanelMoments { t, losses, mu_p, mu, m2: p2 / tf, m3: p3 / tf, m4: p4 / tf, c2, c3, c4 })
+    }
+}
+
+/// One block of rows of [`PanelMoments::compute`]: its portfolio returns and the shifted power sums
+/// [S0 | S1 | S2 | S3] (see there), each row read once.
+fn block_sums(b: &[f64], n: usize, w: &[f64], pilot: &[f64], cp: f64) -> (Vec<f64>, Vec<f64>) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above). The AVX2 build performs the same
+        // operations in the same order (no FMA contraction), so results are bitwise identical.
+        return unsafe { block_sums_avx2(b, n, w, pilot, cp) };
+    }
+    block_sums_generic(b, n, w, pilot, cp)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn block_sums_avx2(b: &[f64], n: usize, w: &[f64], pilot: &[f64], cp: f64) -> (Vec<f64>, Vec<f64>) {
+    block_sums_generic(b, n, w, pilot, cp)
+}
+
+#[inline(always)]
+fn block_sums_generic(b: &[f64], n: usize, w: &[f64], pilot: &[f64], cp: f64) -> (Vec<f64>, Vec<f64>) {
+    let mut rp = Vec::with_capacity(b.len() / n);
+    let mut s = vec![0.0; 4 * n];
+    let (s0, rest) = s.split_at_mut(n);
+    let (s1, rest) = rest.split_at_mut(n);
+    let (s2, s3) = rest.split_at_mut(n);
+    let pilot = &pilot[..n];
+    for r in b.chunks_exact(n) {
+        let p = dot(r, w);
+        rp.push(p);
+        let a = p - cp;
+        let (a2, a3) = (a * a, a * a * a);
         for i in 0..n {
-            mu[i] += p[i];
+            let x = r[i] - pilot[i];
+            s0[i] += x;
+            s1[i] += a * x;
+            s2[i] += a2 * x;
+            s3[i] += a3 * x;
         }
     }
-    mu.iter_mut().for_each(|m| *m /= tf);
-    let mu_p: f64 = mu.iter().zip(w).map(|(a, b)| a * b).sum();
-    // per block: [m2, m3, m4, c2 (n), c3 (n), c4 (n)]
-    let block_moments = |b: &[f64]| {
-        let mut acc = vec![0.0; 3 + 3 * n];
-        for r in b.chunks_exact(n) {
-            let dp = r.iter().zip(w).map(|(a, b)| a * b).sum::<f64>() - mu_p;
-            let (d2, d3) = (dp * dp, dp * dp * dp);
-            acc[0] += d2;
-            acc[1] += d3;
-            acc[2] += d2 * d2;
-            let (c2, rest) = acc[3..].split_at_mut(n);
-            let (c3, c4) = rest.split_at_mut(n);
-            for i in 0..n {
-                let di = r[i] - mu[i];
-                c2[i] += dp * di;
-                c3[i] += d2 * di;
-                c4[i] += d3 * di;
-            }
-        }
-        acc
-    };
-    let partial: Vec<Vec<f64>> = if data.len() < PARALLEL_MIN {
-        blocks.iter().map(|b| block_moments(b)).collect()
-    } else {
-        blocks.par_iter().map(|b| block_moments(b)).collect()
-    };
-    let mut acc = vec![0.0; 3 + 3 * n];
-    for p in &partial {
-        for (a, v) in acc.iter_mut().zip(p) {
-            *a += v;
-        }
-    }
-    acc.iter_mut().for_each(|x| *x /= tf);
-    Moments {
-        mu_p,
-        mu,
-        m2: acc[0],
-        m3: acc[1],
-        m4: acc[2],
-        c2: acc[3..3 + n].to_vec(),
-        c3: acc[3 + n..3 + 2 * n].to_vec(),
-        c4: acc[3 + 2 * n..].to_vec(),
-        t,
-    }
+    (rp, s)
 }
 
-fn refuse_constant(m: &Moments) -> Result<()> {
+/// Historical and Cornish–Fisher VaR/ES with Euler components from one pass over the panel.
+pub fn historical_and_cornish_fisher(data: &[f64], n: usize, w: &[f64], level: f64) -> Result<(Estimate, Estimate)> {
+    check_level(level)?;
+    let m = PanelMoments::compute(data, n, w, 10)?;
+    let h = historical_from_losses(&m.losses, data, n, w, level);
+    Ok((h, cornish_fisher_from(&m, w, level)?))
+}
+
+fn refuse_constant(m: &PanelMoments) -> Result<()> {
     let scale = m.mu.iter().map(|v| v.abs()).fold(0.0, f64::max).max(1e-300);
     if !(m.m2 > 1e-24 * scale * scale) || m.m2 < 1e-30 {
         return Err(RiskError::Invalid("the portfolio's returns are constant (zero variance)".into()));
@@ -217,8 +321,7 @@ fn refuse_constant(m: &Moments) -> Result<()> {
 /// −μᵢwᵢ + wᵢ(Σw)ᵢ/σ_p · z_α (resp. · φ(z_α)/(1 − α)).
 pub fn gaussian(data: &[f64], n: usize, w: &[f64], level: f64) -> Result<Estimate> {
     check_level(level)?;
-    let t = check_input(data, n, w, 3)?;
-    let m = moments(data, n, w, t);
+    let m = PanelMoments::compute(data, n, w, 3)?;
     refuse_constant(&m)?;
     let corr = m.t as f64 / (m.t as f64 - 1.0);
     let sigma = (m.m2 * corr).sqrt();
@@ -257,8 +360,7 @@ fn cf_es_coefficients(z: f64) -> [f64; 4] {
 
 /// Skewness and excess kurtosis of the portfolio (population moments).
 pub fn skew_kurt(data: &[f64], n: usize, w: &[f64]) -> Result<(f64, f64)> {
-    let t = check_input(data, n, w, 3)?;
-    let m = moments(data, n, w, t);
+    let m = PanelMoments::compute(data, n, w, 3)?;
     refuse_constant(&m)?;
     Ok((m.m3 / m.m2.powf(1.5), m.m4 / (m.m2 * m.m2) - 3.0))
 }
@@ -266,9 +368,15 @@ pub fn skew_kurt(data: &[f64], n: usize, w: &[f64]) -> Result<(f64, f64)> {
 /// Cornish–Fisher (modified) VaR and ES with analytic Euler components.
 pub fn cornish_fisher(data: &[f64], n: usize, w: &[f64], level: f64) -> Result<Estimate> {
     check_level(level)?;
-    let t = check_input(data, n, w, 10)?;
-    let m = moments(data, n, w, t);
-    refuse_constant(&m)?;
+    let m = PanelMoments::compute(data, n, w, 10)?;
+    cornish_fisher_from(&m, w, level)
+}
+
+/// The Cornish–Fisher estimator on precomputed [`PanelMoments`].
+pub fn cornish_fisher_from(m: &PanelMoments, w: &[f64], level: f64) -> Result<Estimate> {
+    check_level(level)?;
+    refuse_constant(m)?;
+    let n = w.len();
     let sigma = m.m2.sqrt();
     let s = m.m3 / m.m2.powf(1.5);
     let k = m.m4 / (m.m2 * m.m2) - 3.0;
@@ -408,8 +516,7 @@ pub fn gpd_tail(l: &[f64], tail: f64) -> Result<GpdTail> {
 /// EVT (POT/GPD) VaR/ES; components in the proportions of the historical tail beyond u.
 pub fn evt(data: &[f64], n: usize, w: &[f64], level: f64, tail: f64) -> Result<(Estimate, GpdTail)> {
     check_level(level)?;
-    let t = check_input(data, n, w, 100)?;
-    let l = losses(data, n, w);
+    let (t, l) = checked_losses(data, n, w, 100)?;
     let g = gpd_tail(&l, tail)?;
     let var = g.var(level)?;
     let es = g.es(level)?;
@@ -478,6 +585,66 @@ mod tests {
         for (a, b) in [i0, i1, i2, i3].iter().zip(&s) {
             assert!((a - b).abs() < 1e-7, "{a} vs {b}");
         }
+    }
+
+    #[test]
+    fn one_pass_moments_equal_the_two_pass_definition() {
+        // 700 × 100 (the parallel path, blocks not dividing T), one column far from 0 (shift test)
+        let (t, n) = (700, 100);
+        let mut rng = fissure_stats::rng::seeded(9);
+        use rand::Rng;
+        let x: Vec<f64> = (0..t * n)
+            .map(|k| {
+                let v: f64 = rng.gen::<f64>() - 0.5;
+                if k % n == 3 {
+                    50.0 + v
+                } else {
+                    0.02 * v * v * v + 0.001 * (k % n) as f64
+                }
+            })
+            .collect();
+        let w: Vec<f64> = (0..n).map(|i| (i as f64 - 40.0) / 1000.0).collect();
+        let m = PanelMoments::compute(&x, n, &w, 10).unwrap();
+        let tf = t as f64;
+        let mu: Vec<f64> = (0..n).map(|i| (0..t).map(|r| x[r * n + i]).sum::<f64>() / tf).collect();
+        let rp: Vec<f64> = (0..t).map(|r| (0..n).map(|i| w[i] * x[r * n + i]).sum()).collect();
+        let mp = rp.iter().sum::<f64>() / tf;
+        let dp: Vec<f64> = rp.iter().map(|v| v - mp).collect();
+        let close = |a: f64, b: f64, scale: f64| (a - b).abs() <= 1e-10 * scale;
+        assert!(close(m.mu_p, mp, mp.abs().max(1e-3)));
+        for (k, mk) in [(2, m.m2), (3, m.m3), (4, m.m4)] {
+            let want = dp.iter().map(|d| d.powi(k)).sum::<f64>() / tf;
+            assert!(close(mk, want, want.abs()), "m{k}: {mk} vs {want}");
+        }
+        for i in 0..n {
+            assert!(close(m.mu[i], mu[i], mu[i].abs().max(1e-3)));
+            for (k, ck) in [(2, &m.c2), (3, &m.c3), (4, &m.c4)] {
+                let want = (0..t).map(|r| dp[r].powi(k - 1) * (x[r * n + i] - mu[i])).sum::<f64>() / tf;
+                let scale = (0..t).map(|r| (dp[r].powi(k - 1) * (x[r * n + i] - mu[i])).abs()).sum::<f64>() / tf;
+                assert!(close(ck[i], want, scale), "c{k}[{i}]: {} vs {want}", ck[i]);
+            }
+        }
+        // losses are −r_p; a non-finite cell is named
+        assert!(m.losses.iter().zip(&rp).all(|(l, r)| close(*l, -r, r.abs().max(1e-3))));
+        let mut bad = x.clone();
+        bad[5 * n + 7] = f64::NAN;
+        let e = PanelMoments::compute(&bad, n, &w, 10).err().unwrap().to_string();
+        assert!(e.contains("row 5, asset 7"), "{e}");
+        assert!(historical(&bad, n, &w, 0.99).err().unwrap().to_string().contains("row 5, asset 7"));
+    }
+
+    #[test]
+    fn historical_order_statistics_break_ties_by_row() {
+        // losses with ties: the selection must pick the same rows as a stable sort
+        let l: [f64; 11] = [0.01, 0.03, 0.02, 0.03, 0.03, 0.0, -0.01, 0.03, 0.01, 0.02, 0.03];
+        let data: Vec<f64> = l.iter().flat_map(|v| [-v, -v * (1.0 + 0.0)]).collect();
+        let e = historical(&data, 2, &[0.5, 0.5], 0.75).unwrap();
+        let mut idx: Vec<usize> = (0..l.len()).collect();
+        idx.sort_by(|a, b| l[*a].total_cmp(&l[*b]));
+        let h = (l.len() - 1) as f64 * 0.75;
+        let (k, g) = (h.floor() as usize, h - h.floor());
+        assert!((e.var - (l[idx[k]] + g * (l[idx[k + 1]] - l[idx[k]]))).abs() < 1e-15);
+        assert!((e.var_components.iter().sum::<f64>() - e.var).abs() < 1e-15);
     }
 
     #[test]

@@ -9,6 +9,10 @@
 //! - `portfolio.cash_shortfall`: the cash share needed to avoid a margin call in every
 //!   replay, minus the cash held (0 for an unleveraged portfolio).
 //!
+//! The last two are single values at the as-of date with an explicit "no history" reason in
+//! their explanation: the worst replay is a running maximum over fixed past episodes (monotone
+//! by construction, so a percentile would say nothing), and past cash holdings are unknown.
+//!
 //! Charts: the P&L paths of the multi-day replays, the backtest of the 99 % VaR with its
 //! exceptions marked, the Euler ES contributions by asset, and the replay P&L bars.
 
@@ -38,6 +42,21 @@ pub const PROXY_FACTORS: [&str; 12] =
     ["SPX", "IXIC", "DJI", "RUT", "SPY", "QQQ", "GOLD", "SILVER", "WTI", "COPPER", "US10Y", "SOX"];
 
 const WINDOW: usize = 500;
+
+/// Why `portfolio.worst_scenario` has no history (and so no percentile).
+const NO_HISTORY_WORST_EN: &str = "No history, so no percentile: the value is the worst case over fixed past episodes \
+     that had ended by each date, a running maximum that can only grow as episodes accumulate (its percentile in its \
+     own past would be near 100 by construction); it is judged against the absolute thresholds (15 % / 30 %).";
+const NO_HISTORY_WORST_ZH: &str =
+    "无历史序列，因此无百分位：该值是截至各日期已结束的固定历史情景中的最差者，只会随情景累积而增大\
+     （其在自身历史中的百分位按构造接近100），按绝对阈值（15% / 30%）判断。";
+/// Why `portfolio.cash_shortfall` has no history.
+const NO_HISTORY_CASH_EN: &str =
+    "No history, so no percentile: the cash and leverage held at past dates are not known \
+     (only today's portfolio is), and the replays are the same fixed past episodes; judged against the absolute \
+     thresholds (1 % / 10 % of equity).";
+const NO_HISTORY_CASH_ZH: &str =
+    "无历史序列，因此无百分位：过去各日期持有的现金与杠杆未知（只知道今日组合），回放情景也是同样的固定历史情景；按绝对阈值（权益的1% / 10%）判断。";
 
 fn spec(id: &str, en: &str, zh: &str, unit: &str, thresholds: Thresholds) -> SignalSpec {
     SignalSpec {
@@ -201,11 +220,12 @@ impl SignalFamily for PortfolioFamily {
                 dates: vec![as_of],
                 values: vec![loss],
                 explain_en: format!(
-                    "Today's holdings replayed through `{}` ({} → {}) would have lost {loss:.1}% at the worst point ({}).",
+                    "Today's holdings replayed through `{}` ({} → {}) would have lost {loss:.1}% at the worst point ({}). \
+                     {NO_HISTORY_WORST_EN}",
                     worst.name, worst.start, worst.end, worst.worst_date
                 ),
                 explain_zh: format!(
-                    "按今日持仓回放“{}”（{} → {}），最差时亏损 {loss:.1}%（{}）。",
+                    "按今日持仓回放“{}”（{} → {}），最差时亏损 {loss:.1}%（{}）。{NO_HISTORY_WORST_ZH}",
                     worst.name, worst.start, worst.end, worst.worst_date
                 ),
             });
@@ -226,12 +246,13 @@ impl SignalFamily for PortfolioFamily {
                 dates: vec![as_of],
                 values: vec![shortfall],
                 explain_en: format!(
-                    "Cash needed to avoid any margin call in the replays: {:.1}% of equity; held {:.1}%.",
+                    "Cash needed to avoid any margin call in the replays: {:.1}% of equity; held {:.1}%. \
+                     {NO_HISTORY_CASH_EN}",
                     100.0 * need,
                     100.0 * pf.cash.max(0.0)
                 ),
                 explain_zh: format!(
-                    "回放情景中避免追加保证金所需现金：权益的 {:.1}%；当前持有 {:.1}%。",
+                    "回放情景中避免追加保证金所需现金：权益的 {:.1}%；当前持有 {:.1}%。{NO_HISTORY_CASH_ZH}",
                     100.0 * need,
                     100.0 * pf.cash.max(0.0)
                 ),

@@ -32,6 +32,13 @@ fn portfolio_signals_are_real_time() {
     let w = get(&full, "portfolio.worst_scenario");
     assert!(w.values[0] > 5.0, "{w:?}");
     assert!(get(&full, "portfolio.cash_shortfall").values[0] == 0.0, "unleveraged: no buffer needed");
+    // single values with the reason they have no history (hence no percentile), in both languages
+    for id in ["portfolio.worst_scenario", "portfolio.cash_shortfall"] {
+        let s = get(&full, id);
+        assert_eq!(s.values.len(), 1, "{id}");
+        assert!(s.explain_en.contains("No history, so no percentile"), "{id}: {}", s.explain_en);
+        assert!(s.explain_zh.contains("无历史序列"), "{id}: {}", s.explain_zh);
+    }
     assert!(full.charts.iter().any(|c| c.id == "portfolio_var_backtest"));
     assert!(full.charts.iter().any(|c| c.id == "portfolio_contributions"));
     // the dot-com replay needs proxies (BTC, GLD, TLT did not trade): they are named in the caption

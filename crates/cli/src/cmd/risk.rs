@@ -66,7 +66,7 @@ pub struct PortfolioArgs {
     /// Weights of equity, e.g. `SPY=0.6,TLT=0.4` (instead of a file or the watchlist).
     #[arg(long, value_name = "ID=W,…")]
     pub weights: Option<String>,
-    /// Cash as a share of equity with --weights (negative = borrowed).
+    /// Cash as a share of equity with --weights (negative = borrowed); the watchlist's `[portfolio]` has its own `cash`.
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub cash: f64,
     /// Scale the weights so that weights + cash = 1 (otherwise such a portfolio is refused).
@@ -329,8 +329,13 @@ fn load_portfolio(ctx: &Ctx, a: &PortfolioArgs) -> anyhow::Result<Loaded> {
         if w.portfolio.is_empty() {
             bail!("no portfolio: give --portfolio FILE or --weights ID=W,…, or add a [portfolio] to the watchlist");
         }
-        let e = w.portfolio.iter().map(|(k, v)| (k.clone(), *v, None)).collect();
-        (e, false, a.cash, "the watchlist's [portfolio]".to_string())
+        // cash, margins and base currency of the watchlist's [portfolio] (checked when it was parsed)
+        let acc = &w.portfolio_account;
+        if let (Some(c), true) = (acc.cash, a.cash != 0.0) {
+            bail!("--cash {} and the watchlist's `portfolio.cash = {c}`: give one of them", a.cash);
+        }
+        let e = w.portfolio.iter().map(|(k, v)| (k.clone(), *v, acc.margin.get(k).copied())).collect();
+        (e, false, acc.cash.unwrap_or(a.cash), "the watchlist's [portfolio]".to_string())
     };
     let mut series = Vec::new();
     for (id, _, _) in &entries {
