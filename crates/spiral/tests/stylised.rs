@@ -77,7 +77,9 @@ fn gold_safe_haven_fails_only_with_margin_constrained_holders() {
     let g_with = with.returns[gold].with_agents.median;
     assert!(with.forced_sales.median > 0.0);
     assert!(g_with < -0.003, "gold with margin-constrained holders: {g_with}");
-    cfg.margin[0].weights.remove("GOLD");
+    for mc in &mut cfg.margin {
+        mc.weights.remove("GOLD");
+    }
     let m = market(&cfg);
     let without = simulate(&cfg, &m, &sh);
     let g_without = without.returns[gold].with_agents.median;
