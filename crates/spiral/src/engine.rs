@@ -417,6 +417,8 @@ pub struct Work {
     sig_imp: Vec<f64>,
     /// Market depth of the round (ADV scaled by the liquidity providers' spare capital).
     depth: Vec<f64>,
+    /// EWMA σ updated with the day's return so far (never below yesterday's): margins and impact.
+    sig_now: Vec<f64>,
     hist: Vec<f64>,
     head: usize,
     units: Vec<f64>,
@@ -456,6 +458,7 @@ impl Work {
             sig2: vec![0.0; k],
             sig_imp: vec![0.0; k],
             depth: vec![0.0; k],
+            sig_now: vec![0.0; k],
             hist: vec![0.0; m.history_len * k],
             head: 0,
             units: vec![0.0; a * k],
@@ -612,10 +615,11 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                 w.r[j] = w.f[j] + model.impact(w.qcum[j], w.sig_imp[j], w.depth[j]);
                 w.p_now[j] = w.p_prev[j] * (1.0 + w.r[j]).max(PRICE_FLOOR);
                 w.qround[j] = 0.0;
+                w.sig_now[j] = (lam * w.sig2[j] + (1.0 - lam) * w.r[j] * w.r[j]).max(w.sig2[j]).sqrt();
                 if model.state_sigma {
                     // Liquidity thins as the day's move grows: the impact's σ is the EWMA
                     // updated with the day's return so far (never below yesterday's).
-                    w.sig_imp[j] = (lam * w.sig2[j] + (1.0 - lam) * w.r[j] * w.r[j]).max(w.sig2[j]).sqrt();
+                    w.sig_imp[j] = w.sig_now[j];
                 }
             }
             for a in 0..na {
@@ -686,8 +690,7 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                             eq += w.units_start[base + j] * (w.p_now[j] - w.p_prev[j]);
                             let v = w.units[base + j] * w.p_now[j];
                             // Margins rise intra-day with the day's move, never fall before the close.
-                            let s_now = (lam * w.sig2[j] + (1.0 - lam) * w.r[j] * w.r[j]).max(w.sig2[j]).sqrt();
-                            req += v.abs() * floors[j].max(z_sqrt_h * s_now);
+                            req += v.abs() * floors[j].max(z_sqrt_h * w.sig_now[j]);
                             gross += v.abs();
                         }
                         if req > eq * (1.0 + 1e-12) && req > 0.0 && gross > 0.0 {
@@ -703,8 +706,7 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                             // (Adrian & Shin 2010); never beyond it, so it cannot itself trigger a call.
                             let mut unit_req = 0.0;
                             for j in 0..k {
-                                let s_now = (lam * w.sig2[j] + (1.0 - lam) * w.r[j] * w.r[j]).max(w.sig2[j]).sqrt();
-                                unit_req += wt[j] * floors[j].max(z_sqrt_h * s_now);
+                                unit_req += wt[j] * floors[j].max(z_sqrt_h * w.sig_now[j]);
                             }
                             let target = if unit_req > 0.0 { utilisation * eq / unit_req } else { 0.0 };
                             for j in 0..k {
