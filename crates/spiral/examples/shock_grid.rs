@@ -1,38 +1,50 @@
-//! Amplification of S&P 500 shocks of growing size (no noise), with the default agents.
+//! Amplification of S&P 500 shocks of growing size with the default agents, and with one
+//! class at a time switched off or alone: where the amplification comes from.
 //!
-//! `cargo run -p fissure-spiral --example shock_grid`
+//! `cargo run -p fissure-spiral --example shock_grid --release [-- NOISE PATHS STEPS]`
+//! (NOISE = none | gaussian | bootstrap; defaults none 1 10).
 
-use fissure_spiral::config::{Exogenous, ImpactModel};
-use fissure_spiral::{parse_spec, simulate, Market, Shock, SpiralConfig};
+use fissure_spiral::config::Exogenous;
+use fissure_spiral::{parse_spec, simulate, AgentClass as A, Market, Shock, SpiralConfig};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let noise = match args.first().map(String::as_str) {
+        Some("gaussian") => Exogenous::Gaussian,
+        Some("bootstrap") => Exogenous::Bootstrap,
+        _ => Exogenous::None,
+    };
+    let paths: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let steps: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10);
     let demo = fissure_io::demo::load()?;
     let series = demo.series.into_iter().map(|(s, _)| (s.id().to_string(), s)).collect();
-    use fissure_spiral::AgentClass as A;
-    let drops: Vec<(&str, Vec<A>)> = vec![
-        ("all", vec![]),
-        ("margin+lp", vec![A::Cta, A::VolTarget, A::Carry]),
-        ("margin", vec![A::Cta, A::VolTarget, A::Carry, A::Liquidity]),
-        ("no cta", vec![A::Cta]),
-        ("cta", vec![A::Margin, A::VolTarget, A::Carry, A::Liquidity]),
-        ("vol", vec![A::Margin, A::Cta, A::Carry, A::Liquidity]),
-    ];
+    let only = |keep: A| A::ALL.iter().copied().filter(|c| *c != keep).collect::<Vec<_>>();
+    let drops: Vec<(String, Vec<A>)> = std::iter::once(("all".to_string(), vec![]))
+        .chain(A::ALL.iter().map(|c| (format!("no {}", c.as_str()), vec![*c])))
+        .chain(A::ALL.iter().map(|c| (format!("{} only", c.as_str()), only(*c))))
+        .collect();
+    println!("{noise:?} noise, {paths} paths x {steps} days; median amplification (extra loss in % of the portfolio)");
     for (label, drop) in drops {
-        let (model, noise) = (ImpactModel::Sqrt, Exogenous::None);
         let mut cfg = SpiralConfig::default_config();
         cfg.without(&drop);
-        print!("{label:10} ");
-        cfg.impact.model = model;
+        if cfg.agent_count() == 0 {
+            continue;
+        }
         cfg.simulation.exogenous = noise;
-        cfg.simulation.paths = if noise == Exogenous::None { 1 } else { 300 };
-        cfg.simulation.steps = 10;
+        match std::env::var("IMPACT").as_deref() {
+            Ok("linear") => cfg.impact.model = fissure_spiral::config::ImpactModel::Linear,
+            Ok("exponential") => cfg.impact.model = fissure_spiral::config::ImpactModel::Exponential,
+            _ => {}
+        }
+        cfg.simulation.paths = paths;
+        cfg.simulation.steps = steps;
         let market = Market::estimate(&series, &cfg, None)?;
-        print!("{model:?} {noise:?}:");
-        for z in [0.01, 0.02, 0.05, 0.10, 0.15, 0.20] {
+        print!("{label:16}");
+        for z in [0.002, 0.02, 0.04, 0.06, 0.08, 0.10, 0.12, 0.15] {
             let shock = Shock::build(&[parse_spec(&format!("SPX=-{z}"))?], &market, &cfg)?;
             let r = simulate(&cfg, &market, &shock);
-            let a = r.amplification.map_or(f64::NAN, |q| q.median);
-            print!("  {z}: {a:.3} (forced {:.0})", r.forced_sales.median);
+            let a = r.amplification.map_or(f64::NAN, |q| q.mean);
+            print!(" {a:6.3} ({:5.2})", 100.0 * (a - 1.0) * z);
         }
         println!();
     }

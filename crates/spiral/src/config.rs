@@ -227,6 +227,10 @@ pub struct MarginConfig {
     pub floors: BTreeMap<String, f64>,
     pub default_floor: f64,
     pub weights: BTreeMap<String, f64>,
+    /// Share of the gap back to `utilisation` re-levered per day when the investors are below it
+    /// (gains, falling margins): leverage is procyclical (Adrian & Shin 2010). 0 = never re-lever.
+    #[serde(default)]
+    pub relever_speed: f64,
 }
 
 /// Yen-funded carry traders (Brunnermeier, Nagel & Pedersen 2008): long risky assets
@@ -247,6 +251,10 @@ pub struct CarryConfig {
     pub window: usize,
     /// Share unwound per 25 bp of BoJ hike (a `BOJ=+25bp` shock).
     pub boj_sensitivity: f64,
+    /// Share of an unwind rebuilt per day once the yen has retraced ("up the stairs, down the
+    /// elevator": carry unwinds fast and rebuilds slowly; Brunnermeier, Nagel & Pedersen 2008). 0 = never.
+    #[serde(default)]
+    pub reentry_speed: f64,
     /// Risky holdings' weights (normalised to sum 1).
     pub weights: BTreeMap<String, f64>,
 }
@@ -263,6 +271,12 @@ pub struct LiquidityConfig {
     /// Share of an asset's allocation deployed per daily σ of discount.
     pub aggressiveness: f64,
     pub weights: BTreeMap<String, f64>,
+    /// Share d of the market depth of each asset they trade that these buyers' spare capital
+    /// provides: the impact law's ADV is scaled by 1 − d·(1 − spare/allocation), so that market
+    /// liquidity dries up as their capital is used or lost (Brunnermeier & Pedersen 2009: market
+    /// illiquidity rises as liquidity providers' funding falls; Grossman & Miller 1988). 0 = none.
+    #[serde(default)]
+    pub depth_share: f64,
 }
 
 /// Leverage targeters (banks, dealers): restore assets = (1 + b)·equity after every
@@ -559,6 +573,7 @@ impl SpiralConfig {
                     return bad(format!("{who}: floor {k} = {f} (known asset, (0, 1])"));
                 }
             }
+            unit(&format!("{who}.relever_speed"), m.relever_speed)?;
             if m.capital_series.is_some() {
                 pos(&format!("{who}.capital_per_unit"), m.capital_per_unit)?;
             }
@@ -578,6 +593,7 @@ impl SpiralConfig {
                 return bad(format!("{who}.window = {} (allowed 1..=2520)", c.window));
             }
             pos(&format!("{who}.boj_sensitivity"), c.boj_sensitivity)?;
+            unit(&format!("{who}.reentry_speed"), c.reentry_speed)?;
             weights(&who, &c.weights)?;
             if c.weights.keys().any(|k| k.eq_ignore_ascii_case(&c.funding_asset)) {
                 return bad(format!("{who}: the funding asset cannot be a risky holding"));
@@ -587,6 +603,9 @@ impl SpiralConfig {
             let who = format!("liquidity {}", l.name);
             pos(&format!("{who}.capital"), l.capital)?;
             pos(&format!("{who}.aggressiveness"), l.aggressiveness)?;
+            if !(0.0..1.0).contains(&l.depth_share) {
+                return bad(format!("{who}.depth_share = {} (allowed [0, 1))", l.depth_share));
+            }
             weights(&who, &l.weights)?;
         }
         for l in &self.leverage {

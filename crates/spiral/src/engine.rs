@@ -53,6 +53,9 @@ pub(crate) enum Rule {
     Margin {
         z_sqrt_h: f64,
         floors: Vec<f64>,
+        w: Vec<f64>,
+        utilisation: f64,
+        relever_speed: f64,
     },
     Carry {
         funding: usize,
@@ -62,11 +65,15 @@ pub(crate) enum Rule {
         boj_sensitivity: f64,
         /// Share already unwound at the start (the funding asset's fall before day 1).
         done0: f64,
+        reentry_speed: f64,
+        /// Units of the whole (never unwound) position, per asset.
+        full_units: Vec<f64>,
     },
     Liquidity {
-        capital: f64,
         w: Vec<f64>,
         aggressiveness: f64,
+        capital: f64,
+        depth_share: f64,
     },
     Leverage {
         b: f64,
@@ -105,6 +112,8 @@ pub struct Model {
     pub shock_loss: f64,
     /// Per-asset cap on a population's target position (US$ bn).
     pub caps: Vec<f64>,
+    /// Liquidity-provider populations that supply part of the market depth.
+    pub depth_providers: Vec<usize>,
 }
 
 fn weights(map: &std::collections::BTreeMap<String, f64>, m: &Market) -> Vec<f64> {
@@ -254,8 +263,14 @@ impl Model {
             agents.push(Agent {
                 class: AgentClass::Margin,
                 name: mc.name.clone(),
-                rule: Rule::Margin { z_sqrt_h: zh, floors },
                 init_value: w.iter().map(|x| holdings * x).collect(),
+                rule: Rule::Margin {
+                    z_sqrt_h: zh,
+                    floors,
+                    w,
+                    utilisation: mc.utilisation,
+                    relever_speed: mc.relever_speed,
+                },
                 init_equity: capital,
             });
         }
@@ -268,6 +283,8 @@ impl Model {
             let live = c.capital * (1.0 - done0);
             let mut init: Vec<f64> = w.iter().map(|x| live * x).collect();
             init[funding] += live;
+            let mut full_units: Vec<f64> = (0..k).map(|j| c.capital * w[j] / m.price0[j]).collect();
+            full_units[funding] += c.capital / m.price0[funding];
             agents.push(Agent {
                 class: AgentClass::Carry,
                 name: c.name.clone(),
@@ -278,6 +295,8 @@ impl Model {
                     window,
                     boj_sensitivity: c.boj_sensitivity,
                     done0,
+                    reentry_speed: c.reentry_speed,
+                    full_units,
                 },
                 init_value: init,
                 // Equity is not a constraint of the carry rule; losses are tracked only.
@@ -289,9 +308,10 @@ impl Model {
                 class: AgentClass::Liquidity,
                 name: l.name.clone(),
                 rule: Rule::Liquidity {
-                    capital: l.capital,
                     w: weights(&l.weights, m),
                     aggressiveness: l.aggressiveness,
+                    capital: l.capital,
+                    depth_share: l.depth_share,
                 },
                 init_value: vec![0.0; k],
                 init_equity: l.capital,
@@ -341,6 +361,9 @@ impl Model {
             }
         }
         let sl: f64 = -(0..k).map(|j| lw[j] * shock.moves[j]).sum::<f64>();
+        let depth_providers = (0..agents.len())
+            .filter(|&a| matches!(agents[a].rule, Rule::Liquidity { depth_share, .. } if depth_share > 0.0))
+            .collect();
         Model {
             k,
             agents,
@@ -357,6 +380,7 @@ impl Model {
             loss_weights: lw,
             shock_loss: if sl.abs() > 1e-12 { sl } else { f64::NAN },
             caps,
+            depth_providers,
         }
     }
 
@@ -391,6 +415,10 @@ pub struct Work {
     qround: Vec<f64>,
     sig2: Vec<f64>,
     sig_imp: Vec<f64>,
+    /// Market depth of the round (ADV scaled by the liquidity providers' spare capital).
+    depth: Vec<f64>,
+    /// EWMA σ updated with the day's return so far (never below yesterday's): margins and impact.
+    sig_now: Vec<f64>,
     hist: Vec<f64>,
     head: usize,
     units: Vec<f64>,
@@ -429,6 +457,8 @@ impl Work {
             qround: vec![0.0; k],
             sig2: vec![0.0; k],
             sig_imp: vec![0.0; k],
+            depth: vec![0.0; k],
+            sig_now: vec![0.0; k],
             hist: vec![0.0; m.history_len * k],
             head: 0,
             units: vec![0.0; a * k],
@@ -483,6 +513,29 @@ impl Work {
     }
 }
 
+/// The depth of each asset this round: its ADV, scaled down where capital-constrained
+/// liquidity providers have used or lost their allocation (prices of the previous round).
+#[inline]
+fn market_depth(model: &Model, m: &Market, w: &mut Work) {
+    let k = model.k;
+    w.depth.copy_from_slice(&m.adv);
+    for &a in &model.depth_providers {
+        let Rule::Liquidity { w: wt, capital, depth_share, .. } = &model.agents[a].rule else { continue };
+        let base = a * k;
+        let mut eq = w.equity[a];
+        for j in 0..k {
+            eq += w.units_start[base + j] * (w.p_now[j] - w.p_prev[j]);
+        }
+        let eq = eq.max(0.0);
+        for j in 0..k {
+            if wt[j] > 0.0 && *capital > 0.0 {
+                let spare = ((eq * wt[j] - w.units[base + j] * w.p_now[j]) / (capital * wt[j])).clamp(0.0, 1.0);
+                w.depth[j] *= 1.0 - depth_share * (1.0 - spare);
+            }
+        }
+    }
+}
+
 /// What one path records: cumulative returns (with agents and counterfactual) at
 /// recorded days, and optionally every daily return.
 pub struct Recorder<'a> {
@@ -517,12 +570,14 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                     for j in 0..=i {
                         s += m.chol[i * k + j] * w.z[j];
                     }
-                    w.f[i] = s;
+                    w.f[i] = s * m.noise_scale[i];
                 }
             }
             Exogenous::Bootstrap if n_boot > 0 => {
                 let row = rng.gen_range(0..n_boot);
-                w.f.copy_from_slice(&m.boot[row * k..(row + 1) * k]);
+                for j in 0..k {
+                    w.f[j] = m.boot[row * k + j] * m.noise_scale[j];
+                }
             }
             _ => w.f.iter_mut().for_each(|x| *x = 0.0),
         }
@@ -551,15 +606,20 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
         }
         let mut called = false;
         // 2. Intra-day rounds.
+        for j in 0..k {
+            w.p_now[j] = w.p_prev[j];
+        }
         for round in 0..model.rounds {
+            market_depth(model, m, w);
             for j in 0..k {
-                w.r[j] = w.f[j] + model.impact(w.qcum[j], w.sig_imp[j], m.adv[j]);
+                w.r[j] = w.f[j] + model.impact(w.qcum[j], w.sig_imp[j], w.depth[j]);
                 w.p_now[j] = w.p_prev[j] * (1.0 + w.r[j]).max(PRICE_FLOOR);
                 w.qround[j] = 0.0;
+                w.sig_now[j] = (lam * w.sig2[j] + (1.0 - lam) * w.r[j] * w.r[j]).max(w.sig2[j]).sqrt();
                 if model.state_sigma {
                     // Liquidity thins as the day's move grows: the impact's σ is the EWMA
                     // updated with the day's return so far (never below yesterday's).
-                    w.sig_imp[j] = (lam * w.sig2[j] + (1.0 - lam) * w.r[j] * w.r[j]).max(w.sig2[j]).sqrt();
+                    w.sig_imp[j] = w.sig_now[j];
                 }
             }
             for a in 0..na {
@@ -622,7 +682,7 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                             trades = true;
                         }
                     }
-                    Rule::Margin { z_sqrt_h, floors } => {
+                    Rule::Margin { z_sqrt_h, floors, w: wt, utilisation, relever_speed } => {
                         let mut eq = w.equity[a];
                         let mut req = 0.0;
                         let mut gross = 0.0;
@@ -630,8 +690,7 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                             eq += w.units_start[base + j] * (w.p_now[j] - w.p_prev[j]);
                             let v = w.units[base + j] * w.p_now[j];
                             // Margins rise intra-day with the day's move, never fall before the close.
-                            let s_now = (lam * w.sig2[j] + (1.0 - lam) * w.r[j] * w.r[j]).max(w.sig2[j]).sqrt();
-                            req += v.abs() * floors[j].max(z_sqrt_h * s_now);
+                            req += v.abs() * floors[j].max(z_sqrt_h * w.sig_now[j]);
                             gross += v.abs();
                         }
                         if req > eq * (1.0 + 1e-12) && req > 0.0 && gross > 0.0 {
@@ -642,9 +701,25 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                             w.forced_sales += phi * gross;
                             called = true;
                             trades = true;
+                        } else if round == 0 && *relever_speed > 0.0 && eq > 0.0 {
+                            // Slow re-levering toward the starting utilisation at today's margins
+                            // (Adrian & Shin 2010); never beyond it, so it cannot itself trigger a call.
+                            let mut unit_req = 0.0;
+                            for j in 0..k {
+                                unit_req += wt[j] * floors[j].max(z_sqrt_h * w.sig_now[j]);
+                            }
+                            let target = if unit_req > 0.0 { utilisation * eq / unit_req } else { 0.0 };
+                            for j in 0..k {
+                                let cur = w.units[base + j] * w.p_now[j];
+                                let tgt = (target * wt[j]).min(model.caps[j]);
+                                if tgt > cur {
+                                    w.order[j] = relever_speed * (tgt - cur);
+                                    trades = true;
+                                }
+                            }
                         }
                     }
-                    Rule::Carry { funding, trigger, ramp, boj_sensitivity, .. } => {
+                    Rule::Carry { funding, trigger, ramp, boj_sensitivity, reentry_speed, full_units, .. } => {
                         let drop = 1.0 - w.p_now[*funding] / w.carry_max[a];
                         let mut target = ((drop - trigger) / ramp).clamp(0.0, 1.0);
                         if t == 0 && shock.boj > 0.0 {
@@ -658,9 +733,25 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                             }
                             w.carry_done[a] = target;
                             trades = true;
+                        } else if round == 0 && *reentry_speed > 0.0 && target < done - 1e-12 {
+                            // Slow rebuild once the yen has retraced.
+                            let step = reentry_speed * (done - target);
+                            for j in 0..k {
+                                w.order[j] = step * full_units[j] * w.p_now[j];
+                            }
+                            w.carry_done[a] = done - step;
+                            trades = true;
                         }
                     }
-                    Rule::Liquidity { capital, w: wt, aggressiveness } => {
+                    Rule::Liquidity { w: wt, aggressiveness, .. } => {
+                        // Limited, exhaustible capital (Shleifer & Vishny 1997; Gromb & Vayanos 2002): the
+                        // budget is the buyers' equity marked to the day's prices, so losses on what they
+                        // already bought shrink what they can hold; wiped out, they sell everything.
+                        let mut capital = w.equity[a];
+                        for j in 0..k {
+                            capital += w.units_start[base + j] * (w.p_now[j] - w.p_prev[j]);
+                        }
+                        let capital = capital.max(0.0);
                         for j in 0..k {
                             if wt[j] == 0.0 {
                                 continue;
@@ -720,7 +811,7 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
         }
         // 3. Close.
         for j in 0..k {
-            w.r[j] = w.f[j] + model.impact(w.qcum[j], w.sig_imp[j], m.adv[j]);
+            w.r[j] = w.f[j] + model.impact(w.qcum[j], w.sig_imp[j], w.depth[j]);
             let g = 1.0 + w.r[j];
             if g < PRICE_FLOOR {
                 w.floor_hits += 1;

@@ -35,6 +35,12 @@ pub struct Market {
     /// Historical joint daily returns (rows of K) for the bootstrap.
     #[serde(skip)]
     pub boot: Vec<f64>,
+    /// σ_ewma / σ_window per asset: the exogenous draws (Gaussian or bootstrap) are scaled by it, so that
+    /// the noise has the state's (RiskMetrics) volatility and the window's correlation, as in filtered
+    /// historical simulation (Barone-Adesi, Giannopoulos & Vosper 1999). Without it the noise of a calm
+    /// state would be the window's, and the agents' EWMA σ would drift up over the horizon: vol targeters
+    /// and trend followers would sell on pure noise.
+    pub noise_scale: Vec<f64>,
     /// Closes of the last `history_len` days, oldest first, rows of K (the last row is `price0`).
     #[serde(skip)]
     pub history: Vec<f64>,
@@ -214,6 +220,7 @@ impl Market {
             };
             margin_capital.push(cap);
         }
+        let noise_scale: Vec<f64> = sigma_ewma.iter().zip(&sigma_window).map(|(e, w)| e / w).collect();
         Ok(Market {
             ids: cfg.assets.iter().map(|a| a.id.clone()).collect(),
             start_date,
@@ -223,6 +230,7 @@ impl Market {
             adv,
             corr,
             chol,
+            noise_scale,
             boot: rets,
             history,
             history_len,
@@ -268,6 +276,7 @@ impl Market {
             adv: vec![adv; k],
             corr,
             chol,
+            noise_scale: vec![1.0; k],
             boot: Vec::new(),
             history,
             history_len: hl,
