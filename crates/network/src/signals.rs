@@ -14,7 +14,7 @@
 use crate::capex::{self, Method};
 use crate::claims::{check_claims, Verdict};
 use crate::graph::{DealGraph, StatusWeights};
-use crate::stress::{debt_rank_with, DebtRankVariant, ExposureNetwork};
+use crate::stress::{DebtRankEngine, DebtRankVariant, ExposureNetwork};
 use crate::summary::timeline;
 use chrono::NaiveDate;
 use fissure_core::family::{Chart, ChartData, FamilyInputs, FamilyOutput, Line, SignalFamily, Text};
@@ -53,14 +53,15 @@ fn pct(x: f64) -> String {
 /// The firm whose failure costs the others most in the first round, and the DebtRank of its failure.
 pub fn central_debtrank(book: &DealBook) -> Option<(String, f64)> {
     let (net, _) = ExposureNetwork::from_deals(book, &BTreeMap::new()).ok()?;
-    let w = net.impacts();
+    let mut engine = DebtRankEngine::new(&net);
+    let w = engine.impacts();
     let (i, s) = (0..net.names.len())
         .map(|i| (i, w.of(i).map(|(j, wij)| wij * net.equity[j].unwrap_or(0.0)).sum::<f64>()))
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
     if s <= 0.0 {
         return None;
     }
-    let r = debt_rank_with(&net, &w, &[(i, 1.0)], DebtRankVariant::Original).ok()?;
+    let r = engine.run(&[(i, 1.0)], DebtRankVariant::Original).ok()?;
     Some((net.names[i].clone(), r.debtrank))
 }
 
