@@ -78,7 +78,8 @@ pub fn cocrash_days_for_report(inputs: &FamilyInputs) -> Vec<NaiveDate> {
     cocrash_days_of(&inputs.series)
 }
 
-/// Stores the bundled demo data (series, cross-sections and the deal book) in one ingest each.
+/// Stores the bundled demo data (series, cross-sections and the deal book) in ONE transaction:
+/// a failure anywhere (the deal book included) leaves nothing stored.
 pub fn ingest_demo(store: &mut Store, label: &str) -> Result<(), AppError> {
     let mut demo = fissure_io::demo::load()?;
     let book = demo.book.take();
@@ -89,10 +90,11 @@ pub fn ingest_demo(store: &mut Store, label: &str) -> Result<(), AppError> {
         .into_iter()
         .map(|(section, f)| IngestSection { section, origin: format!("data/demo/{f}") })
         .collect();
-    store.ingest(label, &items, &sections).map_err(store_err("storing the bundled demo data"))?;
-    if let Some((name, book)) = &book {
-        store.ingest_book(name, label, book).map_err(store_err("storing the bundled deal book"))?;
-    }
+    // the prices and the deal book in one transaction: all of it is stored, or none
+    let books: Vec<(&str, &fissure_core::DealBook)> = book.iter().map(|(n, b)| (n.as_str(), b)).collect();
+    store
+        .ingest_all(label, &items, &sections, &[], &books)
+        .map_err(store_err("storing the bundled demo data and deal book"))?;
     Ok(())
 }
 

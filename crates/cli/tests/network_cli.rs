@@ -161,3 +161,29 @@ fn a_bad_deals_file_stores_nothing() {
         run(&store, &["network", "ingest", "--deals", &demo_file("network/ai_deals_2023_2025.csv"), "--firms", &firms]);
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
 }
+
+/// `fissure list` shows the stored deal books: name, revision, counts, the known-since span.
+#[test]
+fn list_shows_the_deal_books() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store.sqlite");
+    let st = run(&store, &["ingest", "--demo"]);
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    let l = json(&store, &["list"]);
+    let books = l["deal_books"].as_array().expect("deal_books in `fissure list --json`");
+    assert_eq!(books.len(), 1);
+    let b = &books[0];
+    assert_eq!(b["book"], "ai");
+    assert_eq!(b["revision"], 1);
+    let s = json(&store, &["network", "summary"]);
+    assert_eq!(b["deals"], s["deals"], "the listed deal count is the graph's");
+    assert_eq!(b["firms"], 14);
+    assert!(b["claims"].as_u64().unwrap() > 0);
+    let (first, last) = (b["first_known"].as_str().unwrap(), b["last_known"].as_str().unwrap());
+    assert!(first < last && first.starts_with("20"), "{first} .. {last}");
+    let out = run(&store, &["list"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("deal book") && text.contains("first known"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("ai ") && l.contains(first) && l.contains(last)), "{text}");
+}

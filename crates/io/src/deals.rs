@@ -18,7 +18,7 @@
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
 use fissure_core::{Claim, Deal, DealBook, DealKind, DealStatus, Firm, Fundamentals};
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -448,6 +448,24 @@ pub struct BookInfo {
     pub firms: usize,
     pub fundamentals: usize,
     pub claims: usize,
+    /// The earliest and latest date a current deal became known (`known_since`): the
+    /// span of `--as-of` dates over which the graph changes. `None` without deals.
+    pub first_known: Option<NaiveDate>,
+    pub last_known: Option<NaiveDate>,
+}
+
+impl BookInfo {
+    /// Parses the stored `known_since` span (ISO dates); the error names the bad value.
+    fn with_known(mut self, first: Option<String>, last: Option<String>) -> std::result::Result<BookInfo, String> {
+        let parse = |v: Option<String>| {
+            v.map(|s| s.parse::<NaiveDate>().map_err(|err| format!("book {}: known_since `{s}`: {err}", self.book)))
+                .transpose()
+        };
+        let (first, last) = (parse(first)?, parse(last)?);
+        self.first_known = first;
+        self.last_known = last;
+        Ok(self)
+    }
 }
 
 fn json<T: Serialize>(v: &T) -> String {
@@ -471,87 +489,83 @@ fn records(book: &DealBook) -> Vec<(&'static str, String, NaiveDate, String)> {
     out
 }
 
+/// Writes one book inside an open ingest transaction (`ingest_id`: its row in the ingest
+/// log): new and changed records open one new revision; identical data writes nothing.
+pub(crate) fn ingest_book_in(
+    tx: &rusqlite::Transaction<'_>,
+    name: &str,
+    book: &DealBook,
+    ingest_id: i64,
+) -> rusqlite::Result<BookChange> {
+    let current: Option<u32> =
+        tx.query_row("SELECT current_revision FROM deal_books WHERE book = ?1", [name], |r| r.get(0)).optional()?;
+    let mut existing: BTreeMap<(String, String), String> = BTreeMap::new();
+    {
+        let mut stmt = tx.prepare("SELECT kind, key, record FROM deal_records WHERE book = ?1 AND rev_to IS NULL")?;
+        let rows =
+            stmt.query_map([name], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        for row in rows {
+            let (k, key, rec) = row?;
+            existing.insert((k, key), rec);
+        }
+    }
+    let mut change = BookChange { book: name.into(), revision: current.unwrap_or(0), ..Default::default() };
+    let mut todo = Vec::new();
+    for (kind, key, known, json) in records(book) {
+        match existing.get(&(kind.to_string(), key.clone())) {
+            None => {
+                change.added += 1;
+                todo.push((kind, key, known, json, false));
+            }
+            Some(old) if *old != json => {
+                change.changed += 1;
+                todo.push((kind, key, known, json, true));
+            }
+            Some(_) => change.unchanged += 1,
+        }
+    }
+    if todo.is_empty() {
+        return Ok(change);
+    }
+    let rev = current.unwrap_or(0) + 1;
+    tx.execute(
+        "INSERT INTO deal_books (book, current_revision) VALUES (?1, ?2)
+         ON CONFLICT(book) DO UPDATE SET current_revision = excluded.current_revision",
+        params![name, rev],
+    )?;
+    tx.execute(
+        "INSERT INTO deal_book_revisions (book, revision, ingest_id, added, changed) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![name, rev, ingest_id, change.added, change.changed],
+    )?;
+    for (kind, key, known, json, is_change) in todo {
+        if is_change {
+            tx.execute(
+                "UPDATE deal_records SET rev_to = ?4 WHERE book = ?1 AND kind = ?2 AND key = ?3 AND rev_to IS NULL",
+                params![name, kind, key, rev],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO deal_records (book, kind, key, rev_from, rev_to, known_since, record)
+             VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6)",
+            params![name, kind, key, rev, known.to_string(), json],
+        )?;
+    }
+    change.revision = rev;
+    Ok(change)
+}
+
 impl Store {
     /// Stores a book's records in one transaction (all or nothing): new records and
     /// changed ones open one new revision of the book; identical data writes nothing.
+    /// To store a book with series in the same transaction, see [`Store::ingest_all`].
     pub fn ingest_book(
         &mut self,
         name: &str,
         label: &str,
         book: &DealBook,
     ) -> std::result::Result<BookChange, StoreError> {
-        let path = self.path().to_path_buf();
-        let e = |source| StoreError::Sqlite { path: path.clone(), source };
-        let tx = self.conn_mut().transaction_with_behavior(TransactionBehavior::Immediate).map_err(e)?;
-        let current: Option<u32> = tx
-            .query_row("SELECT current_revision FROM deal_books WHERE book = ?1", [name], |r| r.get(0))
-            .optional()
-            .map_err(e)?;
-        let mut existing: BTreeMap<(String, String), String> = BTreeMap::new();
-        {
-            let mut stmt = tx
-                .prepare("SELECT kind, key, record FROM deal_records WHERE book = ?1 AND rev_to IS NULL")
-                .map_err(e)?;
-            let rows = stmt
-                .query_map([name], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
-                .map_err(e)?;
-            for row in rows {
-                let (k, key, rec) = row.map_err(e)?;
-                existing.insert((k, key), rec);
-            }
-        }
-        let mut change = BookChange { book: name.into(), revision: current.unwrap_or(0), ..Default::default() };
-        let mut todo = Vec::new();
-        for (kind, key, known, json) in records(book) {
-            match existing.get(&(kind.to_string(), key.clone())) {
-                None => {
-                    change.added += 1;
-                    todo.push((kind, key, known, json, false));
-                }
-                Some(old) if *old != json => {
-                    change.changed += 1;
-                    todo.push((kind, key, known, json, true));
-                }
-                Some(_) => change.unchanged += 1,
-            }
-        }
-        if todo.is_empty() {
-            tx.rollback().map_err(e)?;
-            return Ok(change);
-        }
-        let rev = current.unwrap_or(0) + 1;
-        let now = chrono::Utc::now().to_rfc3339();
-        tx.execute("INSERT INTO ingests (at, label) VALUES (?1, ?2)", params![now, label]).map_err(e)?;
-        let ingest_id = tx.last_insert_rowid();
-        tx.execute(
-            "INSERT INTO deal_books (book, current_revision) VALUES (?1, ?2)
-             ON CONFLICT(book) DO UPDATE SET current_revision = excluded.current_revision",
-            params![name, rev],
-        )
-        .map_err(e)?;
-        tx.execute(
-            "INSERT INTO deal_book_revisions (book, revision, ingest_id, added, changed) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![name, rev, ingest_id, change.added, change.changed],
-        )
-        .map_err(e)?;
-        for (kind, key, known, json, is_change) in todo {
-            if is_change {
-                tx.execute(
-                    "UPDATE deal_records SET rev_to = ?4 WHERE book = ?1 AND kind = ?2 AND key = ?3 AND rev_to IS NULL",
-                    params![name, kind, key, rev],
-                )
-                .map_err(e)?;
-            }
-            tx.execute(
-                "INSERT INTO deal_records (book, kind, key, rev_from, rev_to, known_since, record)
-                 VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6)",
-                params![name, kind, key, rev, known.to_string(), json],
-            )
-            .map_err(e)?;
-        }
-        tx.commit().map_err(e)?;
-        change.revision = rev;
-        Ok(change)
+        let summary = self.ingest_all(label, &[], &[], &[], &[(name, book)])?;
+        Ok(summary.books.into_iter().next().unwrap_or_else(|| BookChange { book: name.into(), ..Default::default() }))
     }
 
     /// Stored books.
@@ -562,7 +576,9 @@ impl Store {
         let mut stmt = conn
             .prepare(
                 "SELECT b.book, b.current_revision,
-                   SUM(r.kind = 'deal'), SUM(r.kind = 'firm'), SUM(r.kind = 'fundamentals'), SUM(r.kind = 'claim')
+                   SUM(r.kind = 'deal'), SUM(r.kind = 'firm'), SUM(r.kind = 'fundamentals'), SUM(r.kind = 'claim'),
+                   MIN(CASE WHEN r.kind = 'deal' THEN r.known_since END),
+                   MAX(CASE WHEN r.kind = 'deal' THEN r.known_since END)
                  FROM deal_books b LEFT JOIN deal_records r ON r.book = b.book AND r.rev_to IS NULL
                  GROUP BY b.book ORDER BY b.book",
             )
@@ -576,10 +592,18 @@ impl Store {
                     firms: r.get::<_, Option<usize>>(3)?.unwrap_or(0),
                     fundamentals: r.get::<_, Option<usize>>(4)?.unwrap_or(0),
                     claims: r.get::<_, Option<usize>>(5)?.unwrap_or(0),
-                })
+                    first_known: None,
+                    last_known: None,
+                }
+                .with_known(r.get::<_, Option<String>>(6)?, r.get::<_, Option<String>>(7)?))
             })
             .map_err(e)?;
-        rows.map(|r| r.map_err(e)).collect()
+        let books: Vec<std::result::Result<BookInfo, String>> =
+            rows.map(|r| r.map_err(e)).collect::<std::result::Result<_, _>>()?;
+        books
+            .into_iter()
+            .map(|b| b.map_err(|why| StoreError::Corrupt { path: self.path().into(), id: "deal books".into(), why }))
+            .collect()
     }
 
     /// Loads a book at `revision` (default: current), each record in its latest version

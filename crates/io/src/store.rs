@@ -242,6 +242,8 @@ pub struct SeriesChange {
 pub struct IngestSummary {
     pub series: Vec<SeriesChange>,
     pub sections: Vec<SeriesChange>,
+    /// Deal books stored in the same transaction ([`Store::ingest_all`]).
+    pub books: Vec<crate::deals::BookChange>,
 }
 
 /// A stored series as listed.
@@ -433,10 +435,6 @@ impl Store {
         Ok(out)
     }
 
-    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
-    }
-
     fn sql<T>(&self, r: rusqlite::Result<T>) -> Result<T> {
         r.map_err(|source| StoreError::Sqlite { path: self.path.clone(), source })
     }
@@ -491,6 +489,19 @@ impl Store {
         items: &[IngestItem],
         sections: &[IngestSection],
         declared: &[Declared],
+    ) -> Result<IngestSummary> {
+        self.ingest_all(label, items, sections, declared, &[])
+    }
+
+    /// As [`Store::ingest_with`], with deal books `(name, book)` in the SAME transaction:
+    /// the series, cross-sections and books are all stored, or (on any error) none is.
+    pub fn ingest_all(
+        &mut self,
+        label: &str,
+        items: &[IngestItem],
+        sections: &[IngestSection],
+        declared: &[Declared],
+        books: &[(&str, &fissure_core::DealBook)],
     ) -> Result<IngestSummary> {
         let invalid = |id: &str, why: String, origin: &str| StoreError::InvalidId {
             id: fissure_core::printable_id(id),
@@ -549,11 +560,15 @@ impl Store {
         for ((id, field), secs) in groups {
             summary.sections.push(ingest_section(&tx, &id, &field, &secs).map_err(e)?);
         }
+        for (name, book) in books {
+            summary.books.push(crate::deals::ingest_book_in(&tx, name, book, ingest_id).map_err(e)?);
+        }
         let any_change = summary
             .series
             .iter()
             .chain(&summary.sections)
-            .any(|c| c.kind != ChangeKind::Unchanged || !c.metadata.is_empty());
+            .any(|c| c.kind != ChangeKind::Unchanged || !c.metadata.is_empty())
+            || summary.books.iter().any(|b| b.added + b.changed > 0);
         if !any_change {
             // identical data: leave no trace, not even the ingest log row
             tx.rollback().map_err(e)?;

@@ -144,3 +144,43 @@ fn claims_read() {
     .unwrap();
     assert_eq!(c[0].value, None);
 }
+
+/// Series and a deal book ingested together are one transaction: when writing the book
+/// fails, the series are not stored either (and with the failure gone, both are, once).
+#[test]
+fn a_failing_deal_book_leaves_no_series_stored() {
+    use fissure_io::store::IngestItem;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    let mut st = Store::open(&path).unwrap();
+    let book = fissure_core::DealBook {
+        deals: read_deals(Path::new("deals.csv"), DEALS.as_bytes(), &firms()).unwrap(),
+        firms: firms(),
+        ..Default::default()
+    };
+    let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    let prices = fissure_core::Series::new(
+        fissure_core::SeriesMeta::new("NVDA"),
+        vec![d("2025-01-02"), d("2025-01-03")],
+        vec![138.3, 144.5],
+    )
+    .unwrap();
+    let items = [IngestItem { series: prices, origin: "nvda.csv".into() }];
+    // stands for any failure while the book's records are written
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute_batch(
+        "CREATE TRIGGER refuse_deals BEFORE INSERT ON deal_records BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+    )
+    .unwrap();
+    let err = st.ingest_all("demo", &items, &[], &[], &[("ai", &book)]).unwrap_err();
+    assert!(err.to_string().contains("refused"), "{err}");
+    assert!(st.list().unwrap().is_empty(), "the prices must not be stored without the book");
+    assert!(st.list_books().unwrap().is_empty());
+    raw.execute_batch("DROP TRIGGER refuse_deals;").unwrap();
+    let s = st.ingest_all("demo", &items, &[], &[], &[("ai", &book)]).unwrap();
+    assert_eq!((s.series.len(), s.books.len(), s.books[0].revision, s.books[0].added), (1, 1, 1, 8));
+    assert_eq!(st.list().unwrap().len(), 1);
+    assert_eq!(st.list_books().unwrap()[0].deals, 4);
+    let ingests: i64 = raw.query_row("SELECT COUNT(*) FROM ingests", [], |r| r.get(0)).unwrap();
+    assert_eq!(ingests, 1, "one ingest for the series and the book");
+}

@@ -1,7 +1,7 @@
 //! The network family's signals and charts for the report.
 //!
-//! Signals (ids `network.*`), one value per quarter end, each computed from the
-//! deals dated and known by that date (real-time safe):
+//! Signals (ids `network.*`), one value per month end (and the report date), each
+//! computed from the deals dated and known by that date (real-time safe):
 //! - `circular_share`: maximum circulation / all disclosed flows;
 //! - `round_trip_max`: the largest round-trip revenue share of any firm (3 hops);
 //! - `top_concentration`: the top payer's share of the inflows of the firm with the largest inflows;
@@ -9,14 +9,15 @@
 //!   whose failure hits the others' equity hardest in the first round, `Σ_j W_ij`);
 //! - `capex_intensity`: median capex / revenue of the supplied fundamentals (latest period).
 //!
-//! Thresholds are absolute levels (the history is a few quarters long), stated in docs/network.md.
+//! Thresholds are absolute levels (stated in docs/network.md); the monthly history (from
+//! January 2023 in the bundle) also gives the registry's percentiles once 20 month ends
+//! and a year exist.
 
 use crate::capex::{self, Method};
 use crate::claims::{check_claims, Verdict};
 use crate::graph::{DealGraph, StatusWeights};
-use crate::stress::{debt_rank_with, DebtRankVariant, ExposureNetwork};
-use crate::summary::timeline;
-use chrono::NaiveDate;
+use crate::stress::{DebtRankEngine, DebtRankVariant, ExposureNetwork};
+use chrono::{Datelike, NaiveDate};
 use fissure_core::family::{Chart, ChartData, FamilyInputs, FamilyOutput, Line, SignalFamily, Text};
 use fissure_core::{DealBook, DealStatus, NetEdge, NetNode, SignalSeries, SignalSpec, Thresholds};
 use std::collections::BTreeMap;
@@ -53,19 +54,40 @@ fn pct(x: f64) -> String {
 /// The firm whose failure costs the others most in the first round, and the DebtRank of its failure.
 pub fn central_debtrank(book: &DealBook) -> Option<(String, f64)> {
     let (net, _) = ExposureNetwork::from_deals(book, &BTreeMap::new()).ok()?;
-    let w = net.impacts();
+    let mut engine = DebtRankEngine::new(&net);
+    let w = engine.impacts();
     let (i, s) = (0..net.names.len())
         .map(|i| (i, w.of(i).map(|(j, wij)| wij * net.equity[j].unwrap_or(0.0)).sum::<f64>()))
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
     if s <= 0.0 {
         return None;
     }
-    let r = debt_rank_with(&net, &w, &[(i, 1.0)], DebtRankVariant::Original).ok()?;
+    let r = engine.run(&[(i, 1.0)], DebtRankVariant::Original).ok()?;
     Some((net.names[i].clone(), r.debtrank))
 }
 
-fn quarter_dates(book: &DealBook, as_of: NaiveDate) -> Vec<NaiveDate> {
-    timeline(book, as_of, Some(8)).map(|t| t.into_iter().map(|q| q.end).collect()).unwrap_or_default()
+/// Month ends from the first deal's month to `as_of`'s, the last one being `as_of` itself.
+/// Deals are dated by day, so each month end is an exact point-in-time state of the graph
+/// (a month without a new deal repeats the graph: the history is a step function).
+fn month_dates(book: &DealBook, as_of: NaiveDate) -> Vec<NaiveDate> {
+    let Some(first) = book.deals.iter().map(|d| d.date).min() else { return Vec::new() };
+    let month_end = |y: i32, m: u32| {
+        let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        NaiveDate::from_ymd_opt(ny, nm, 1).and_then(|d| d.pred_opt())
+    };
+    let mut out = Vec::new();
+    let (mut y, mut m) = (first.year(), first.month());
+    while let Some(end) = month_end(y, m) {
+        if end >= as_of {
+            break;
+        }
+        out.push(end);
+        (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    }
+    if first <= as_of {
+        out.push(as_of);
+    }
+    out
 }
 
 fn network_chart(book: &DealBook) -> Chart {
@@ -308,7 +330,7 @@ impl SignalFamily for NetworkFamily {
                 format!("规模未知（DebtRank 中不做缩放、不承担损失）：{}。", unknown.join("、")),
             ));
         }
-        let dates = quarter_dates(&book, as_of);
+        let dates = month_dates(&book, as_of);
         let weights = StatusWeights::default();
         let mut circ = Vec::new();
         let mut rt = Vec::new();
@@ -533,5 +555,37 @@ impl SignalFamily for NetworkFamily {
             ),
         ];
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Month ends from the first deal's month, then the report date itself; nothing before the first deal.
+    #[test]
+    fn month_ends_to_the_report_date() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let deal = fissure_core::Deal {
+            id: "d1".into(),
+            date: d("2023-11-20"),
+            date_precision: "day".into(),
+            payer: "A".into(),
+            payee: "B".into(),
+            kind: fissure_core::DealKind::EquityInvestment,
+            amount_usd_bn: Some(1.0),
+            status: fissure_core::DealStatus::Completed,
+            description: String::new(),
+            source: "s".into(),
+            known_since: d("2023-11-20"),
+        };
+        let book = DealBook { deals: vec![deal], ..Default::default() };
+        assert_eq!(
+            month_dates(&book, d("2024-02-10")),
+            vec![d("2023-11-30"), d("2023-12-31"), d("2024-01-31"), d("2024-02-10")]
+        );
+        assert_eq!(month_dates(&book, d("2024-01-31")), vec![d("2023-11-30"), d("2023-12-31"), d("2024-01-31")]);
+        assert_eq!(month_dates(&book, d("2023-11-20")), vec![d("2023-11-20")]);
+        assert!(month_dates(&book, d("2023-10-01")).is_empty());
     }
 }

@@ -243,18 +243,16 @@ pub fn run(ctx: &Ctx, args: &IngestArgs) -> anyhow::Result<()> {
     }
     let mut store = ctx.open_store_mut()?;
     let label = labels.join(" ");
+    // the series and the bundled deal book in one transaction: all stored, or nothing
+    let books: Vec<(&str, &fissure_core::DealBook)> = book.iter().map(|(n, b)| (n.as_str(), b)).collect();
     let summary = store
-        .ingest_with(&label, &items, &sections, &decl)
+        .ingest_all(&label, &items, &sections, &decl, &books)
         .with_context(|| format!("ingesting into {} (nothing was stored)", ctx.store_path.display()))?;
     for c in summary.series.iter().filter(|c| !c.metadata.is_empty()) {
         let what: Vec<String> = c.metadata.iter().map(|m| format!("{} `{}` → `{}`", m.field, m.from, m.to)).collect();
         eprintln!("note: {}: metadata revision {}: {}", c.id, c.meta_revision, what.join(", "));
     }
-    // the bundled deal book (its own transaction, after the series)
-    let book_change = match &book {
-        Some((name, b)) => Some(store.ingest_book(name, &label, b).context("storing the bundled deal book")?),
-        None => None,
-    };
+    let book_change = summary.books.first().cloned();
     let elapsed = t0.elapsed().as_secs_f64();
     if ctx.json {
         return print_json(&serde_json::json!({
