@@ -113,9 +113,11 @@ def test_risk_shock_reverse_cash(cli):
     want = cli("risk", "reverse", *PF_ARG, "--loss", "0.2", "--cov", "full")
     got = fissure.risk_reverse(0.2, PF, cov="full")
     assert_same(got.json, want)
-    want = cli("risk", "cash", *PF_ARG, "--cash", "-0.5", "--no-cocrash")
-    got = fissure.risk_cash(PF, cash=-0.5, no_cocrash=True)
+    # levered 1.5×: 90 % SPY, 60 % TLT, cash −50 %
+    want = cli("risk", "cash", "--weights", "SPY=0.9,TLT=0.6", "--cash", "-0.5", "--no-cocrash")
+    got = fissure.risk_cash({"SPY": 0.9, "TLT": 0.6}, cash=-0.5, no_cocrash=True)
     assert_same(got.json, want)
+    assert got["portfolio"]["leverage"] == pytest.approx(1.5)
 
 
 def test_risk_errors(cli):
