@@ -23,6 +23,7 @@ pub mod claims;
 pub mod cycles;
 pub mod error;
 pub mod graph;
+pub mod json;
 pub mod signals;
 pub mod stress;
 pub mod summary;

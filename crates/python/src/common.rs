@@ -61,3 +61,32 @@ where
 {
     py.detach(f).map(|v| v.to_string()).map_err(py_err)
 }
+
+/// The store a store-backed function reads: `path` opened read-only (as every CLI read command does), else the
+/// bundled data ingested once per process into a temporary store (the CLI's `ingest --demo`).
+pub fn store(path: Option<&std::path::Path>) -> anyhow::Result<fissure_io::Store> {
+    use std::sync::OnceLock;
+    static DEMO: OnceLock<Result<(tempfile::TempDir, std::path::PathBuf), String>> = OnceLock::new();
+    if let Some(p) = path {
+        return Ok(fissure_io::Store::open_read_only(p)?);
+    }
+    let demo = DEMO.get_or_init(|| {
+        let make = || -> anyhow::Result<(tempfile::TempDir, std::path::PathBuf)> {
+            let dir = tempfile::tempdir().context("creating a temporary store")?;
+            let p = dir.path().join("store.sqlite");
+            let mut s = fissure_io::Store::open(&p).with_context(|| format!("opening the store {}", p.display()))?;
+            fissure_app::ingest_demo(&mut s, "python: bundled demo data")?;
+            Ok((dir, p))
+        };
+        make().map_err(|e| format!("{e:#}"))
+    });
+    match demo {
+        Ok((_, p)) => Ok(fissure_io::Store::open_read_only(p)?),
+        Err(e) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
+/// Reads a file for a library parser, naming it on failure.
+pub fn read(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+}

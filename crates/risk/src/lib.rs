@@ -20,6 +20,7 @@ pub mod backtest;
 pub mod cash;
 pub mod error;
 pub mod fhs;
+pub mod json;
 pub mod measures;
 pub mod portfolio;
 pub mod scenario;

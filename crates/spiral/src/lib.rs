@@ -22,6 +22,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod glt;
+pub mod json;
 pub mod market;
 pub mod montecarlo;
 pub mod replay;

@@ -10,7 +10,6 @@ use clap::{Args, Subcommand};
 use fissure_core::CrossSection;
 use fissure_network::capex::{self, Method};
 use fissure_network::claims::{check_claims, Verdict};
-use serde_json::json;
 
 #[derive(Debug, Subcommand)]
 pub enum CapexCmd {
@@ -113,11 +112,9 @@ pub fn run(ctx: &Ctx, cmd: &CapexCmd) -> anyhow::Result<()> {
 fn gap(ctx: &Ctx, a: &GapArgs) -> anyhow::Result<()> {
     let book = a.book.load(ctx)?;
     let rows = capex::intensity(&book.fundamentals);
-    let note = rows.is_empty().then_some(
-        "no fundamentals: the bundle has no audited financial statements; pass --fundamentals FILE (or store one with `fissure network ingest --fundamentals FILE`)",
-    );
+    let note = rows.is_empty().then_some(fissure_network::json::NO_FUNDAMENTALS);
     if ctx.json {
-        return print_json(&json!({ "rows": rows, "note": note }));
+        return print_json(&fissure_network::json::capex_gap(&rows));
     }
     if let Some(n) = note {
         say!("{n}");
@@ -174,21 +171,9 @@ fn required(ctx: &Ctx, a: &RequiredArgs) -> anyhow::Result<()> {
         None => None,
     };
     if ctx.json {
-        return print_json(&json!({
-            "required_revenue_usd_bn": r,
-            "method": a.method,
-            "capex_usd_bn": a.capex,
-            "hurdle": a.hurdle,
-            "life_years": a.life,
-            "margin": a.margin,
-            "other_method": { "method": other, "required_revenue_usd_bn": r_other },
-            "sensitivity": sens,
-            "break_even": be.as_ref().map(|(b, n)| json!({
-                "revenue_usd_bn": a.revenue,
-                "implied_margins": b,
-                "implied_life_years": n,
-            })),
-        }));
+        return print_json(&fissure_network::json::required_revenue(
+            a.capex, a.hurdle, a.life, a.margin, a.method, a.revenue,
+        )?);
     }
     say!(
         "required revenue: ${r:.1}B a year ({}: capex ${}B, hurdle {:.1}%, life {} years, margin {:.0}%); {}: ${r_other:.1}B",
@@ -259,13 +244,7 @@ fn claims(ctx: &Ctx, a: &ClaimsArgs) -> anyhow::Result<()> {
     let checks = check_claims(&book.claims, &book.fundamentals, &book.firms, &caps);
     let count = |v: Verdict| checks.iter().filter(|c| c.verdict == v).count();
     if ctx.json {
-        return print_json(&json!({
-            "claims": checks,
-            "consistent": count(Verdict::Consistent),
-            "inconsistent": count(Verdict::Inconsistent),
-            "not_checkable": count(Verdict::NotCheckable),
-            "note": "the bundle has no audited financial statements; firm-level figures are checkable only with a fundamentals file",
-        }));
+        return print_json(&fissure_network::json::capex_claims(&checks));
     }
     for c in &checks {
         say!(

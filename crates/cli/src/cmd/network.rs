@@ -12,7 +12,6 @@ use fissure_io::deals;
 use fissure_network::stress::{self, ClearingParams, ClearingSystem, DebtRankVariant, ExposureNetwork};
 use fissure_network::summary::{summarize, timeline, SummaryParams};
 use fissure_network::{DealGraph, StatusWeights};
-use serde_json::json;
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -424,9 +423,7 @@ fn cycles(ctx: &Ctx, a: &CyclesArgs) -> anyhow::Result<()> {
         ControlFlow::Continue(())
     });
     if ctx.json {
-        return print_json(
-            &json!({ "count": search.count, "listed": list.len(), "max_len": a.max_len, "cycles": list }),
-        );
+        return print_json(&fissure_network::json::cycles(&search, a.max_len, &list));
     }
     say!("{} cycles{}", search.count, a.max_len.map_or(String::new(), |k| format!(" of at most {k} firms")));
     let rows: Vec<Vec<String>> = list
@@ -500,22 +497,8 @@ fn debtrank(ctx: &Ctx, a: &DebtRankArgs) -> anyhow::Result<()> {
     let unknown: Vec<&str> =
         net.names.iter().zip(&net.equity).filter(|(_, e)| e.is_none()).map(|(n, _)| n.as_str()).collect();
     let defaults: Vec<&str> = r.defaults.iter().map(|&i| net.names[i].as_str()).collect();
-    let shocks_out: BTreeMap<&str, f64> = a.shock.iter().map(|(f, l)| (f.as_str(), *l)).collect();
     if ctx.json {
-        return print_json(&json!({
-            "variant": r.variant,
-            "shocks": shocks_out,
-            "debtrank": r.debtrank,
-            "h": h,
-            "rounds": r.rounds,
-            "converged": r.converged,
-            "equity_loss_usd_bn": r.equity_loss_usd_bn,
-            "initial_loss_usd_bn": r.initial_loss_usd_bn,
-            "defaults": defaults,
-            "price_shocks": r.price_shocks(&net),
-            "unknown_size": unknown,
-            "deals_without_amount": skipped,
-        }));
+        return print_json(&fissure_network::json::debtrank(&net, &r, &a.shock, skipped));
     }
     say!(
         "DebtRank ({}): {:.4} of the network's equity beyond the initial shock; {} rounds{}",
@@ -575,21 +558,9 @@ fn clearing(ctx: &Ctx, a: &ClearingArgs) -> anyhow::Result<()> {
     };
     let p = ClearingParams { alpha: a.alpha, beta: a.beta, senior_external: a.senior_external };
     let c = stress::clearing(&sys, &p)?;
-    let by = |v: &[f64]| -> BTreeMap<String, f64> { names.iter().cloned().zip(v.iter().copied()).collect() };
     let defaults: Vec<&str> = c.defaults.iter().map(|&i| names[i].as_str()).collect();
     if ctx.json {
-        let rec: BTreeMap<String, Option<f64>> = names.iter().cloned().zip(c.recovery.iter().copied()).collect();
-        return print_json(&json!({
-            "payments": by(&c.payments),
-            "interbank_payments": by(&c.interbank_payments),
-            "equity": by(&c.equity),
-            "defaults": defaults,
-            "recovery": rec,
-            "rounds": c.rounds,
-            "alpha": a.alpha,
-            "beta": a.beta,
-            "external_liabilities": if a.senior_external { "senior" } else { "pari_passu" },
-        }));
+        return print_json(&fissure_network::json::clearing(&sys, &p, &c));
     }
     say!(
         "clearing (α = {}, β = {}, external liabilities {}): {} rounds, defaults: {}",

@@ -21,7 +21,7 @@ use fissure_risk::shock::{
 };
 use fissure_risk::signals::PROXY_FACTORS;
 use fissure_risk::var::{portfolio_var, Method, Scaling, VarOptions};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -289,8 +289,7 @@ impl Loaded {
         self.series.iter().collect()
     }
     fn portfolio_json(&self) -> Value {
-        json!({"holdings": self.pf.holdings, "cash": self.pf.cash, "leverage": self.pf.leverage(),
-            "base_currency": self.pf.base_currency, "as_of": self.as_of})
+        fissure_risk::json::portfolio(&self.pf, self.as_of)
     }
 }
 
@@ -438,13 +437,7 @@ fn var(ctx: &Ctx, a: &VarArgs) -> anyhow::Result<()> {
         results.extend(r);
     }
     if ctx.json {
-        let mut vals: Vec<Value> = results.iter().map(serde_json::to_value).collect::<Result<_, _>>()?;
-        if vals.len() == 1 {
-            let mut v = vals.remove(0);
-            v["portfolio"] = l.portfolio_json();
-            return print_json(&v);
-        }
-        return print_json(&json!({"portfolio": l.portfolio_json(), "results": vals}));
+        return print_json(&fissure_risk::json::var(l.portfolio_json(), &results)?);
     }
     println!(
         "Portfolio VaR/ES at {:.1}% over {} day(s), loss as a share of equity (ES = mean loss at or beyond VaR); {} return days {} → {} (as of {}).",
@@ -501,9 +494,7 @@ fn run_backtest(ctx: &Ctx, a: &BacktestArgs) -> anyhow::Result<()> {
     };
     let (res, _) = backtest(&r, &m.dates, &a.method.methods(), &o).context("backtest")?;
     if ctx.json {
-        return print_json(
-            &json!({"portfolio": l.portfolio_json(), "level": a.level, "window": a.window, "methods": res}),
-        );
+        return print_json(&fissure_risk::json::backtest(l.portfolio_json(), a.level, a.window, &res));
     }
     println!(
         "Backtest of 1-day VaR/ES at {:.1}%: {} forecasts {} → {}, each from the previous {} days (ranked by the FZ0 loss).",
@@ -638,18 +629,12 @@ fn scenarios(ctx: &Ctx, a: &ScenarioArgs) -> anyhow::Result<()> {
     let eps = episodes(ctx, &a.scenario, a.no_cocrash, l.as_of)?;
     let (rs, skipped) = replays(ctx, &l, &eps, !a.scenario.is_empty())?;
     if ctx.json {
-        let v: Vec<Value> = rs
-            .iter()
-            .map(|(r, _)| {
-                let mut v = json!({"name": r.name, "start": r.start, "end": r.end, "pnl_pct": r.pnl_pct, "worst_pct": r.worst_pct,
-                    "worst_date": r.worst_date, "contributions": r.contributions, "proxies": r.proxies});
-                if a.paths {
-                    v["path"] = json!(r.path_dates.iter().zip(&r.path_pct).map(|(d, p)| json!({"date": d, "pnl_pct": p})).collect::<Vec<_>>());
-                }
-                v
-            })
-            .collect();
-        return print_json(&json!({"portfolio": l.portfolio_json(), "scenarios": v, "skipped": skipped}));
+        return print_json(&fissure_risk::json::scenarios(
+            l.portfolio_json(),
+            rs.iter().map(|(r, _)| r),
+            a.paths,
+            &skipped,
+        ));
     }
     println!(
         "Today's holdings (as of {}) replayed through past windows; P&L in % of equity, close of start → close of end:",
@@ -786,16 +771,7 @@ fn run_shock(ctx: &Ctx, a: &ShockArgs) -> anyhow::Result<()> {
     let so = ShockOptions { kind, horizon: a.horizon as usize, sims: a.sims as usize, seed: a.seed };
     let r = conditional_shock(&mv, &weights, &shocks, &so, &days)?;
     if ctx.json {
-        let assets: Vec<Value> = r
-            .variables
-            .iter()
-            .zip(&mv.is_change)
-            .map(|(v, c)| json!({"id": v.id, "shocked": v.shocked, "kind": if *c {"change"} else {"return"}, "mean": v.mean, "sd": v.sd, "q05": v.q05, "q95": v.q95}))
-            .collect();
-        return print_json(
-            &json!({"portfolio_holdings": l.portfolio_json(), "cov": r.cov, "horizon": r.horizon, "shocks": r.shocks,
-            "assets": assets, "portfolio": r.portfolio, "observations": r.observations, "nu": r.nu}),
-        );
+        return print_json(&fissure_risk::json::shock(l.portfolio_json(), &mv, &r));
     }
     println!(
         "Conditional {}-day moves given {} ({:?} dependence, {} observations{}):",
@@ -861,12 +837,17 @@ fn reverse(ctx: &Ctx, a: &ReverseArgs) -> anyhow::Result<()> {
     let is_holding = |id: &str| l.pf.holdings.iter().any(|h| h.id == id);
     let change = |id: &str| mv.index(id).map(|j| mv.is_change[j]).unwrap_or(false);
     if ctx.json {
-        let mv_json: Vec<Value> =
-            moves.iter().map(|(id, m)| json!({"id": id, "move": m, "holding": is_holding(id), "kind": if change(id) {"change"} else {"return"}})).collect();
-        return print_json(
-            &json!({"portfolio": l.portfolio_json(), "loss": a.loss, "horizon": h, "cov": if a.cov == CovArg::Stressed {"stressed"} else {"full"},
-            "mahalanobis": d, "probability": prob, "moves": mv_json, "observations": obs}),
-        );
+        return print_json(&fissure_risk::json::reverse(
+            l.portfolio_json(),
+            &l.pf,
+            &mv,
+            a.loss,
+            h,
+            a.cov == CovArg::Stressed,
+            d,
+            &moves,
+            obs,
+        ));
     }
     println!(
         "Most plausible {h}-day move costing {:.1}% of equity ({} covariance, {obs} observations): {d:.2} standard deviations away, Gaussian probability {:.2e}.",
@@ -895,11 +876,8 @@ fn cash(ctx: &Ctx, a: &CashArgs) -> anyhow::Result<()> {
     let margins: Vec<f64> = l.pf.holdings.iter().map(|h| h.margin).collect();
     let res: Vec<_> = rs.iter().map(|(r, p)| cash_buffer(&r.name, &r.path_dates, p, &w, &margins)).collect();
     let advice = advice_check(&rs, &w, &margins, &a.leverage);
-    let need = res.iter().map(|r| r.required_cash_share).fold(0.0, f64::max);
     if ctx.json {
-        return print_json(
-            &json!({"portfolio": l.portfolio_json(), "required_cash_share": need, "scenarios": res, "advice": advice, "skipped": skipped}),
-        );
+        return print_json(&fissure_risk::json::cash(l.portfolio_json(), &res, &advice, &skipped));
     }
     println!(
         "Cash buffer (margin requirements: {}); leverage {:.2}, cash {:.1}% of equity.",

@@ -7,9 +7,7 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 use fissure_core::Series;
 use fissure_spiral::config::{Exogenous, ImpactModel};
-use fissure_spiral::montecarlo::Quantiles;
 use fissure_spiral::{parse_spec, replay, simulate, simulate_path, AgentClass, Market, Shock, SpiralConfig};
-use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -147,10 +145,6 @@ fn load_series(ctx: &Ctx, cfg: &SpiralConfig) -> anyhow::Result<BTreeMap<String,
     Ok(out)
 }
 
-fn q_json(q: &Quantiles) -> Value {
-    json!({"median": q.median, "p05": q.p05, "p25": q.p25, "p75": q.p75, "p95": q.p95, "mean": q.mean})
-}
-
 fn spiral(ctx: &Ctx, a: &SpiralArgs) -> anyhow::Result<()> {
     let (mut cfg, removed) = load_config(&a.common)?;
     if let Some(p) = a.paths {
@@ -200,64 +194,7 @@ fn spiral(ctx: &Ctx, a: &SpiralArgs) -> anyhow::Result<()> {
         }
     }
     if ctx.json {
-        let mut returns = Map::new();
-        for r in &res.returns {
-            let bands: Vec<Value> = r
-                .bands
-                .iter()
-                .map(|b| {
-                    json!({"day": b.day, "date": b.date, "median": b.with_agents.median, "p05": b.with_agents.p05,
-                           "p25": b.with_agents.p25, "p75": b.with_agents.p75, "p95": b.with_agents.p95,
-                           "without_agents_median": b.without_agents.median})
-                })
-                .collect();
-            returns.insert(
-                r.id.clone(),
-                json!({"median": r.with_agents.median, "p05": r.with_agents.p05, "p25": r.with_agents.p25,
-                       "p75": r.with_agents.p75, "p95": r.with_agents.p95,
-                       "without_agents": q_json(&r.without_agents), "endogenous": q_json(&r.endogenous), "bands": bands}),
-            );
-        }
-        let mut flows = Map::new();
-        for f in &res.flows {
-            let by: Map<String, Value> = f.net_sales_by_asset.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-            flows.insert(
-                f.class.as_str().to_string(),
-                json!({"net_sales": q_json(&f.net_sales), "net_sales_by_asset": by, "populations": f.names}),
-            );
-        }
-        let amplification = match &res.amplification {
-            Some(q) => {
-                let mut v = q_json(q);
-                v["of_means"] = json!(res.amplification_of_means);
-                v
-            }
-            None => Value::Null,
-        };
-        let market_json: Vec<Value> = (0..market.k())
-            .map(|j| {
-                json!({"id": market.ids[j], "price0": market.price0[j], "sigma_ewma": market.sigma_ewma[j],
-                       "sigma_window": market.sigma_window[j], "adv_usd_bn": market.adv[j], "adv_note": market.adv_notes[j]})
-            })
-            .collect();
-        return print_json(&json!({
-            "amplification": amplification,
-            "amplification_note": res.amplification_note,
-            "returns": returns,
-            "flows": flows,
-            "forced_sales": q_json(&res.forced_sales),
-            "margin_calls": {"days": q_json(&res.margin_call_days), "share_of_paths": res.margin_call_share},
-            "stop_triggers": q_json(&res.stop_triggers),
-            "floor_hit_paths": res.floor_hit_paths,
-            "start_date": res.start_date,
-            "params": {
-                "paths": res.paths, "steps": res.steps, "seed": res.seed,
-                "shock": res.shock, "loss_weights": res.loss_weights,
-                "agents_removed": removed.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-                "market": market_json, "window_obs": market.window_obs,
-                "config": cfg,
-            },
-        }));
+        return print_json(&fissure_spiral::json::spiral(&res, &market, &cfg, &removed));
     }
     println!(
         "Liquidity-spiral simulation: {} paths × {} days from the close of {}, seed {}; shock {}",
@@ -329,14 +266,7 @@ fn replay_cmd(ctx: &Ctx, a: &ReplayArgs) -> anyhow::Result<()> {
     let series = load_series(ctx, &cfg)?;
     let r = replay::run(&def, &series, &cfg)?;
     if ctx.json {
-        return print_json(&json!({
-            "date": r.date, "previous_date": r.previous_date, "title": r.title, "rationale": r.rationale,
-            "exogenous": r.exogenous, "factor_bound": r.factor_bound, "all_signs_match": r.all_signs_match,
-            "max_factor": r.max_factor, "within_factor": r.within_factor, "assets": r.assets,
-            "flows": r.flows.iter().map(|(c, v)| (c.as_str().to_string(), json!(v))).collect::<Map<_, _>>(),
-            "forced_sales": r.forced_sales, "stop_triggers": r.stop_triggers, "missing": r.missing,
-            "agents_removed": removed.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-        }));
+        return print_json(&fissure_spiral::json::replay(&r, &removed));
     }
     println!("Replay of {} — {} (state of the {} close)", r.date, r.title, r.previous_date);
     println!("Exogenous inputs: {}", r.exogenous.join(", "));

@@ -38,6 +38,21 @@ __all__ = [
     "carry",
     "concentration",
     "rotation",
+    "network_summary",
+    "network_cycles",
+    "debtrank",
+    "clearing",
+    "capex_gap",
+    "required_revenue",
+    "capex_claims",
+    "risk_var",
+    "risk_backtest",
+    "risk_scenarios",
+    "risk_shock",
+    "risk_reverse",
+    "risk_cash",
+    "simulate_spiral",
+    "simulate_replay",
     "report",
     "scan",
     "demo",
@@ -310,6 +325,242 @@ def rotation(prices, *, dates=None, names=None, **options) -> Result:
     with the reason).
     """
     return _call(_fissure.rotation, _many(prices, dates, names), options)
+
+
+# ---------------------------------------------------------------------------------------------- network
+
+_BOOK_DOC = """The deal book: the store's book ``book='ai'`` (``store=None``: the bundled data), or files
+    ``deals=``/``firms=`` (CSV, see docs/network.md), with optional ``claims=`` and ``fundamentals=`` files;
+    ``as_of=`` sees the book as it was known on that date, ``revision=`` a stored revision."""
+
+
+def _call_store(fn, options):
+    output = _output(options)
+    return Result.from_json(fn(_options(options)), output)
+
+
+def network_summary(**options) -> Result:
+    """The deal network at once (``fissure network summary``): nodes, edges, strongly connected components
+    (Tarjan 1972), the maximum circulation, elementary cycles (Johnson 1975), round-trip revenue (plain and
+    status-weighted), counterparty concentration (HHI) of inflows, commitments against size (docs/network.md).
+
+    Options: hops=3 (in [1, 10]), max_len=None (≥ 2), status_weight={'letter_of_intent': 0.1, …}
+    (STATUS → weight in [0, 1]), and the book's options. """ + _BOOK_DOC + """
+
+    Keys: nodes, edges, deals, sccs, circulation, cycles, cycle_count, round_trip, concentration, commitments, ….
+    """
+    return _call_store(_fissure.network_summary, options)
+
+
+def network_cycles(**options) -> Result:
+    """Every elementary cycle of the deal graph (``fissure network cycles``), Johnson (1975) "Finding all the
+    elementary circuits of a directed graph", *SIAM J. Computing* 4(1); exact length-bounded search.
+
+    Options: max_len=None (≥ 2), limit=10000 (listed; all are counted), and the book's options.
+
+    Keys: count, listed, max_len, cycles (nodes, bottleneck_usd_bn, total_usd_bn, undisclosed_edges).
+    """
+    return _call_store(_fissure.network_cycles, options)
+
+
+def debtrank(shock, **options) -> Result:
+    """DebtRank of initial equity losses (``fissure network debtrank``): Battiston, Puliga, Kaushik, Tasca &
+    Caldarelli (2012), "DebtRank: too central to fail?", *Scientific Reports* 2:541; linear DebtRank
+    (``linear=True``) of Bardoscia, Battiston, Caccioli & Caldarelli (2015), *PLoS ONE* 10(6).
+
+    ``shock``: {FIRM: loss in [0, 1]} (the CLI's ``--shock FIRM=LOSS``). Options: linear=False,
+    size={FIRM: USD bn} (sizes unknown in the book, or overrides), exposures=/equity= (generic CSV files
+    ``lender,borrower,amount`` and ``firm,equity`` instead of the deal book), and the book's options.
+
+    Keys: variant, shocks, debtrank, h (firm → relative equity loss), rounds, converged, equity_loss_usd_bn,
+    initial_loss_usd_bn, defaults, price_shocks, unknown_size, deals_without_amount.
+    """
+    return _call_store(_fissure.debtrank, dict(options, shock=dict(shock)))
+
+
+def clearing(liabilities, external, **options) -> Result:
+    """Eisenberg & Noe (2001) clearing, "Systemic risk in financial systems", *Management Science* 47(2), with
+    the default costs of Rogers & Veraart (2013), *Management Science* 59(4) (``fissure network clearing``).
+
+    ``liabilities``: CSV file ``debtor,creditor,amount``; ``external``: CSV file
+    ``firm,external_assets,external_liabilities``. Options: alpha=1, beta=1 (shares realised in default, in
+    [0, 1]), senior_external=False.
+
+    Keys: payments, interbank_payments, equity, defaults, recovery, rounds, alpha, beta, external_liabilities.
+    """
+    return _call_store(_fissure.clearing, dict(options, liabilities=liabilities, external=external))
+
+
+def capex_gap(**options) -> Result:
+    """Capex intensity by firm and period (``fissure capex gap``): capex / revenue, capex / operating cash
+    flow, cash flow after capex, AI revenue / capex, from a fundamentals table (``fundamentals=FILE``; the
+    bundle has no audited statements, so without one ``rows`` is empty and ``note`` says why).
+
+    Options: the book's options. Keys: rows, note.
+    """
+    return _call_store(_fissure.capex_gap, options)
+
+
+def required_revenue(capex, hurdle, life, margin, **options) -> Result:
+    """The annual revenue at which capex C earns the hurdle r over a life of n years at operating margin m
+    (``fissure capex required-revenue``): annuity C·r/(1−(1+r)^−n)/m (capital-recovery factor) or
+    straight-line C·(1/n + r)/m; a sensitivity grid; with ``revenue=`` the break-even margins and the implied
+    life (docs/network.md).
+
+    Options: method='annuity' ('annuity'|'straight-line'), revenue=None (USD bn a year).
+
+    Keys: required_revenue_usd_bn, method, capex_usd_bn, hurdle, life_years, margin, other_method,
+    sensitivity, break_even.
+    """
+    return _call_store(
+        _fissure.required_revenue, dict(options, capex=capex, hurdle=hurdle, life=life, margin=margin)
+    )
+
+
+def capex_claims(**options) -> Result:
+    """Every claim of the claims table checked against the data or the arithmetic (``fissure capex
+    claims``): consistent, inconsistent, or not checkable here, with the reason (docs/network.md).
+
+    Options: the book's options (``claims=FILE`` replaces the book's claims). Keys: claims, consistent,
+    inconsistent, not_checkable, note.
+    """
+    return _call_store(_fissure.capex_claims, options)
+
+
+# ---------------------------------------------------------------------------------------------- risk
+
+_PORTFOLIO_DOC = """Portfolio: ``weights`` {id: weight} (a dict or a pandas Series; order kept) with
+    ``cash=0`` (share of equity, negative = borrowed) and ``normalise=False``, or ``portfolio=FILE`` (CSV
+    ``id,weight`` or ``id,quantity``, optional ``margin``, a ``CASH`` row), or None: the watchlist's
+    ``[portfolio]`` (``config=FILE``). Prices: ``prices`` (series, a wide frame, …: the CLI's ``--file``;
+    read as USD) and, for every other id, the store (``store=None``: the bundled data). ``as_of=`` the
+    valuation date."""
+
+
+def _risk(fn, weights, prices, dates, names, options):
+    output = _output(options)
+    if weights is not None:
+        items = weights.items() if hasattr(weights, "items") else weights
+        options["weights"] = [[str(k), float(v)] for k, v in items]
+    data = [] if prices is None else _many(prices, dates, names)
+    return Result.from_json(fn(data, _options(options)), output)
+
+
+def risk_var(weights=None, prices=None, *, dates=None, names=None, **options) -> Result:
+    """Portfolio Value-at-Risk and Expected Shortfall with Euler contributions by asset and basket
+    (``fissure risk var``): historical, Gaussian, Cornish–Fisher, filtered historical simulation (Barone-Adesi,
+    Giannopoulos & Vosper 1999, with GARCH-DCC), EVT (GPD over a threshold; McNeil & Frey 2000); Euler
+    allocation of Tasche (1999) (docs/risk.md).
+
+    Options: level=0.99 (in (0.5, 1)), horizon=1 (1..250 days), method='historical'
+    ('historical'|'gaussian'|'cornish-fisher'|'fhs'|'evt'|'all'), lookback=1000 (0 = all, else ≥ 250),
+    evt_tail=0.1, sims=10000, corr='dcc' ('dcc'|'constant'), seed=42. """ + _PORTFOLIO_DOC + """
+
+    Keys: one method's result (method, var, es, components, baskets, …) with ``portfolio``, or
+    {portfolio, results} with method='all'.
+    """
+    return _risk(_fissure.risk_var, weights, prices, dates, names, options)
+
+
+def risk_backtest(weights=None, prices=None, *, dates=None, names=None, **options) -> Result:
+    """Rolling out-of-sample VaR/ES backtests (``fissure risk backtest``): Kupiec (1995) unconditional
+    coverage, Christoffersen (1998) independence and conditional coverage, the Basel traffic light, the
+    Acerbi & Székely (2014) Z2 test of ES, and the FZ0 loss of Patton, Ziegel & Chen (2019) for the ranking.
+
+    Options: method='all', window=500 (100..5000), level=0.99, refit=21 (1..250), sims=1000, evt_tail=0.1,
+    seed=42. """ + _PORTFOLIO_DOC + """
+
+    Keys: portfolio, level, window, methods (one per method: exceptions, kupiec, christoffersen,
+    traffic_light, es_test, fz0, rank, …).
+    """
+    return _risk(_fissure.risk_backtest, weights, prices, dates, names, options)
+
+
+def risk_scenarios(weights=None, prices=None, *, dates=None, names=None, **options) -> Result:
+    """Today's holdings replayed through historical sell-offs (``fissure risk scenarios``): built-in
+    episodes, FROM:TO windows and the co-crash days of the contagion detector; missing histories are proxied
+    by regression on factors (docs/risk.md).
+
+    Options: scenario=['covid', '2022-01-03:2022-10-12', …] (default: every built-in episode and the co-crash
+    days), no_cocrash=False, paths=False (each scenario's P&L path). """ + _PORTFOLIO_DOC + """
+
+    Keys: portfolio, scenarios (name, start, end, pnl_pct, worst_pct, worst_date, contributions, proxies,
+    path), skipped (with the reason).
+    """
+    return _risk(_fissure.risk_scenarios, weights, prices, dates, names, options)
+
+
+def risk_shock(shocks, weights=None, prices=None, *, dates=None, names=None, **options) -> Result:
+    """Conditional stress test (``fissure risk shock``): the expected moves of the other assets and of the
+    portfolio given shocks, by the conditional Gaussian (Kim & Finger 2000) on the full-sample or co-crash
+    (stressed) covariance, or a Student-t copula (Demarta & McNeil 2005) simulated.
+
+    ``shocks``: {id: move} or ['ID=MOVE', …] with moves as the CLI's ('-20%', '+50bp', or a number); basket
+    names of the watchlist are allowed. Options: cov='full' ('full'|'stressed'|'t'), horizon=10 (days),
+    sims=10000, seed=42. """ + _PORTFOLIO_DOC + """
+
+    Keys: portfolio_holdings, cov, horizon, shocks, assets, portfolio, observations, nu.
+    """
+    if hasattr(shocks, "items"):
+        shocks = [f"{k}={v}" for k, v in shocks.items()]
+    return _risk(_fissure.risk_shock, weights, prices, dates, names, dict(options, shocks=list(shocks)))
+
+
+def risk_reverse(loss, weights=None, prices=None, *, dates=None, names=None, **options) -> Result:
+    """Reverse stress test (``fissure risk reverse``): the most plausible move (smallest Mahalanobis
+    distance) that costs ``loss`` (a fraction of equity, in (0, 1]) — Breuer, Jandačka, Rheinberger & Summer
+    (2009), "How to find plausible, severe and useful stress scenarios", *IJCB* 5(3).
+
+    Options: cov='stressed' ('stressed'|'full'), horizon=10. """ + _PORTFOLIO_DOC + """
+
+    Keys: portfolio, loss, horizon, cov, mahalanobis, probability, moves, observations.
+    """
+    return _risk(_fissure.risk_reverse, weights, prices, dates, names, dict(options, loss=loss))
+
+
+def risk_cash(weights=None, prices=None, *, dates=None, names=None, **options) -> Result:
+    """Cash buffer (``fissure risk cash``): the cash share that avoids a margin call in each replayed
+    scenario, and the check of the 15–20 % cash advice at several leverages (docs/risk.md).
+
+    Options: no_cocrash=False, leverage=[1, 1.25, 1.5, 2, 3] (each in [1, 10]). """ + _PORTFOLIO_DOC + """
+
+    Keys: portfolio, required_cash_share, scenarios, advice, skipped.
+    """
+    return _risk(_fissure.risk_cash, weights, prices, dates, names, options)
+
+
+# ---------------------------------------------------------------------------------------------- spiral
+
+
+def simulate_spiral(shock="SPX=-0.05", **options) -> Result:
+    """Liquidity-spiral Monte Carlo (``fissure simulate spiral``): a shock with trend followers, vol
+    targeters, margin-constrained investors, yen-carry traders and liquidity providers; amplification against
+    the no-agent counterfactual on the same random numbers. Brunnermeier & Pedersen (2009), "Market liquidity
+    and funding liquidity", *RFS* 22(6); price impact of Bouchaud et al. / Cont & Schaanning (2017)
+    (docs/spiral.md). The market state is estimated from the store (``store=None``: the bundled data).
+
+    ``shock``: 'ASSET=MOVE' or a list of them ('SPX=-5%', 'US10Y=+25bp', 'USDJPY=-3%'). Options:
+    agents=None (parameter TOML), no_agents=[] ('cta', 'vol_target', 'margin', 'carry', 'liquidity',
+    'leverage', 'all'), as_of=None, paths=None (default 2000), steps=None (20), seed=None,
+    exogenous=None ('gaussian'|'bootstrap'|'none'), impact=None ('sqrt'|'exponential'|'linear'),
+    no_propagation=False.
+
+    Keys: amplification, amplification_note, returns (per asset, with bands by day), flows, forced_sales,
+    margin_calls, stop_triggers, floor_hit_paths, start_date, params.
+    """
+    shocks = [shock] if isinstance(shock, str) else list(shock)
+    return _call_store(_fissure.simulate_spiral, dict(options, shock=shocks))
+
+
+def simulate_replay(date, **options) -> Result:
+    """Replays a real day (``fissure simulate replay``; 2024-08-05, 2026-02-12): its exogenous inputs on the
+    previous close's state, compared with what the market did (docs/spiral.md).
+
+    Options: agents=None, no_agents=[], store=None. Keys: date, previous_date, title, rationale, exogenous,
+    factor_bound, all_signs_match, max_factor, within_factor, assets, flows, forced_sales, stop_triggers,
+    missing, agents_removed.
+    """
+    return _call_store(_fissure.simulate_replay, dict(options, date=_date_str(date)))
 
 
 # ---------------------------------------------------------------------------------------------- report

@@ -1,0 +1,637 @@
+//! Risk family: `risk_var`, `risk_backtest`, `risk_scenarios`, `risk_shock`, `risk_reverse`, `risk_cash` (the
+//! JSON of `fissure risk … --json`, built by `fissure_risk::json`).
+//!
+//! The portfolio is `weights` (`[(id, weight)]`, in the caller's order) or a `portfolio` CSV file; prices
+//! come from the series passed in (the CLI's `--file`) and, for every other id, from the store (default: the
+//! bundled data). Baskets, roles (`usdjpy`) and the default portfolio come from the watchlist (`config`, else
+//! the embedded one). The loading follows `crates/cli/src/cmd/risk.rs` step for step so that the results equal
+//! the CLI's (tested).
+
+use crate::common::{many, options, run, store, PySeries};
+use anyhow::{bail, Context};
+use chrono::NaiveDate;
+use fissure_contagion::cocrash::default_universe;
+use fissure_core::Series;
+use fissure_io::{Store, Watchlist};
+use fissure_risk::backtest::{backtest, BacktestOptions};
+use fissure_risk::cash::{advice_check, cash_buffer};
+use fissure_risk::fhs::Correlation;
+use fissure_risk::json;
+use fissure_risk::portfolio::{default_margin, parse_portfolio_csv, price_on, return_matrix, Portfolio};
+use fissure_risk::scenario::{asset_paths, named_episodes, parse_scenario, replay, Episode, Replay, ReplayOptions};
+use fissure_risk::shock::{
+    self, conditional_shock, covariance, moves_from_series, reverse_stress, CovKind, Shock, ShockOptions,
+};
+use fissure_risk::signals::PROXY_FACTORS;
+use fissure_risk::var::{portfolio_var, Method, VarOptions};
+use pyo3::prelude::*;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Where the data come from: the series given, the store, the watchlist.
+struct Data {
+    store: Store,
+    files: BTreeMap<String, Series>,
+    watchlist: Watchlist,
+}
+
+impl Data {
+    fn new(
+        series: Vec<Series>,
+        store_path: Option<&std::path::Path>,
+        config: Option<&std::path::Path>,
+    ) -> anyhow::Result<Data> {
+        let store = store(store_path)?;
+        let mut w = match config {
+            Some(p) => Watchlist::from_file(p)?,
+            None => Watchlist::embedded(),
+        };
+        // roles resolved against the store, as the CLI's watchlist
+        if let Ok(ids) = fissure_app::stored_ids(&store) {
+            for (role, id) in w.resolve_roles(&|id: &str| ids.contains(id)).roles {
+                w.roles.insert(role, id);
+            }
+        }
+        Ok(Data { store, files: series.into_iter().map(|s| (s.id().to_string(), s)).collect(), watchlist: w })
+    }
+
+    fn has(&self, id: &str) -> bool {
+        self.files.contains_key(id) || self.store.meta(id).is_ok()
+    }
+
+    fn load(&self, id: &str) -> anyhow::Result<Series> {
+        if let Some(s) = self.files.get(id) {
+            return Ok(s.clone());
+        }
+        if self.store.meta(id).is_err() {
+            bail!(fissure_risk::RiskError::UnknownAsset(id.to_string()));
+        }
+        Ok(self.store.load(id, None)?)
+    }
+}
+
+/// The CLI's `PortfolioArgs` (`weights` as pairs; `prices` are the function's series argument).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PortfolioOpts {
+    pub portfolio: Option<PathBuf>,
+    pub weights: Option<Vec<(String, f64)>>,
+    pub cash: f64,
+    pub normalise: bool,
+    pub as_of: Option<NaiveDate>,
+    pub store: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+}
+
+const PORTFOLIO_KEYS: [&str; 7] = ["portfolio", "weights", "cash", "normalise", "as_of", "store", "config"];
+
+/// Splits the options into the portfolio's and the command's own (both refuse unknown names).
+fn with_portfolio<T: serde::de::DeserializeOwned>(options_json: &str) -> anyhow::Result<(PortfolioOpts, T)> {
+    let all: serde_json::Map<String, Value> = options(options_json)?;
+    let (p, own): (serde_json::Map<_, _>, serde_json::Map<_, _>) =
+        all.into_iter().partition(|(k, _)| PORTFOLIO_KEYS.contains(&k.as_str()));
+    let p = serde_json::from_value(p.into()).map_err(|e| anyhow::anyhow!("invalid option: {e}"))?;
+    let own = serde_json::from_value(own.into()).map_err(|e| anyhow::anyhow!("invalid option: {e}"))?;
+    Ok((p, own))
+}
+
+struct Loaded {
+    pf: Portfolio,
+    series: Vec<Series>,
+    usdjpy: Option<Series>,
+    as_of: NaiveDate,
+}
+
+impl Loaded {
+    fn json(&self) -> Value {
+        json::portfolio(&self.pf, self.as_of)
+    }
+}
+
+fn load_portfolio(d: &Data, a: &PortfolioOpts) -> anyhow::Result<Loaded> {
+    let (entries, quantities, cash, origin) = if let Some(p) = &a.portfolio {
+        anyhow::ensure!(a.weights.is_none(), "portfolio= and weights= cannot be used together");
+        let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        let f = parse_portfolio_csv(&text, &p.display().to_string())?;
+        (f.entries, f.quantities, f.cash, p.display().to_string())
+    } else if let Some(w) = &a.weights {
+        (w.iter().map(|(id, v)| (id.clone(), *v, None)).collect(), false, a.cash, "weights".to_string())
+    } else {
+        if d.watchlist.portfolio.is_empty() {
+            bail!("no portfolio: give weights= or portfolio=FILE, or a watchlist (config=) with a [portfolio]");
+        }
+        let e = d.watchlist.portfolio.iter().map(|(k, v)| (k.clone(), *v, None)).collect();
+        (e, false, a.cash, "the watchlist's [portfolio]".to_string())
+    };
+    let mut series = Vec::new();
+    for (id, _, _) in &entries {
+        series.push(d.load(id).with_context(|| format!("portfolio asset `{id}` ({origin})"))?);
+    }
+    let usdjpy = if series.iter().any(|s| s.meta.unit.eq_ignore_ascii_case("JPY")) {
+        let id = d.watchlist.role("usdjpy").unwrap_or("USDJPY").to_string();
+        Some(d.load(&id).with_context(|| format!("USDJPY (`{id}`) to convert JPY assets to USD"))?)
+    } else {
+        None
+    };
+    let as_of = match a.as_of {
+        Some(x) => x,
+        None => series.iter().filter_map(|s| s.last_date()).max().context("the holdings have no data")?,
+    };
+    for s in &series {
+        match s.index_at_or_before(as_of) {
+            Some(i) if (as_of - s.dates()[i]).num_days() <= 7 => {}
+            Some(i) => bail!(
+                "asset `{}` has no price on the as-of date {as_of} (last price {} on {}); pass as_of or update the data",
+                s.id(),
+                s.values()[i],
+                s.dates()[i]
+            ),
+            None => bail!(fissure_risk::RiskError::NoPrice { id: s.id().to_string(), date: as_of }),
+        }
+    }
+    let class_of = |id: &str| series.iter().find(|s| s.id() == id).map(|s| s.meta.asset_class).unwrap_or_default();
+    let margin = |id: &str| default_margin(class_of(id));
+    let pf = if quantities {
+        Portfolio::from_quantities(
+            &entries,
+            cash,
+            |id| {
+                let s = series.iter().find(|s| s.id() == id).context("loaded above");
+                price_on(s.map_err(|e| fissure_risk::RiskError::Invalid(e.to_string()))?, usdjpy.as_ref(), as_of)
+            },
+            margin,
+        )
+    } else {
+        Portfolio::from_weights(&entries, cash, a.normalise, margin)
+    }
+    .with_context(|| format!("portfolio from {origin}"))?;
+    Ok(Loaded { pf, series, usdjpy, as_of })
+}
+
+fn cocrash_days(d: &Data, as_of: NaiveDate) -> anyhow::Result<Vec<NaiveDate>> {
+    let mut map = BTreeMap::new();
+    for (id, _) in default_universe() {
+        if d.store.meta(id).is_ok() {
+            map.insert(id.to_string(), d.store.load(id, None)?.as_of(as_of));
+        }
+    }
+    Ok(fissure_app::cocrash_days_of(&map))
+}
+
+/// Proxy candidates: the standard factors in the store, the given series, and the holdings.
+fn factors(d: &Data, l: &Loaded) -> anyhow::Result<Vec<Series>> {
+    let mut out: Vec<Series> = Vec::new();
+    for id in PROXY_FACTORS {
+        if let Some(s) = d.files.get(id) {
+            out.push(s.as_of(l.as_of));
+        } else if d.store.meta(id).is_ok() {
+            out.push(d.store.load(id, None)?.as_of(l.as_of));
+        }
+    }
+    for s in d.files.values().chain(&l.series) {
+        if !out.iter().any(|o| o.id() == s.id()) {
+            out.push(s.as_of(l.as_of));
+        }
+    }
+    Ok(out)
+}
+
+fn episodes(d: &Data, given: &[String], no_cocrash: bool, as_of: NaiveDate) -> anyhow::Result<Vec<Episode>> {
+    let mut eps: Vec<Episode> = if given.is_empty() {
+        named_episodes().into_iter().filter(|e| e.end <= as_of).collect()
+    } else {
+        given.iter().map(|s| parse_scenario(s)).collect::<Result<_, _>>()?
+    };
+    if given.is_empty() && !no_cocrash {
+        eps.extend(cocrash_days(d, as_of)?.into_iter().map(|x| Episode {
+            name: format!("cocrash_{x}"),
+            start: x,
+            end: x,
+        }));
+    }
+    Ok(eps)
+}
+
+type ReplayWithPaths = (Replay, Vec<Vec<f64>>);
+
+fn replays(d: &Data, l: &Loaded, eps: &[Episode], strict: bool) -> anyhow::Result<(Vec<ReplayWithPaths>, Vec<String>)> {
+    let held: Vec<Series> = l
+        .series
+        .iter()
+        .map(|s| Ok(fissure_risk::portfolio::to_usd(s, l.usdjpy.as_ref())?.as_of(l.as_of)))
+        .collect::<anyhow::Result<_>>()?;
+    let fac = factors(d, l)?;
+    let fac_refs: Vec<&Series> = fac.iter().collect();
+    let w = l.pf.weights();
+    let pairs: Vec<(&Series, f64)> = held.iter().zip(w.iter().copied()).collect();
+    let o = ReplayOptions::default();
+    let mut out = Vec::new();
+    let mut skipped = Vec::new();
+    for ep in eps {
+        match replay(&pairs, &fac_refs, ep, &o) {
+            Ok(r) => {
+                let p = asset_paths(&r, &pairs, &fac_refs, &o);
+                out.push((r, p));
+            }
+            Err(e) if !strict => skipped.push(e.to_string()),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok((out, skipped))
+}
+
+fn method_list(m: &str) -> anyhow::Result<Vec<Method>> {
+    Ok(match m {
+        "historical" => vec![Method::Historical],
+        "gaussian" => vec![Method::Gaussian],
+        "cornish-fisher" => vec![Method::CornishFisher],
+        "fhs" => vec![Method::Fhs],
+        "evt" => vec![Method::Evt],
+        "all" => Method::ALL.to_vec(),
+        _ => bail!("method: unknown `{m}` (historical, gaussian, cornish-fisher, fhs, evt, all)"),
+    })
+}
+
+fn check_level(v: f64) -> anyhow::Result<()> {
+    anyhow::ensure!(v > 0.5 && v < 1.0, "level: {v} is not in (0.5, 1)");
+    Ok(())
+}
+
+fn check_range(name: &str, v: u64, lo: u64, hi: u64) -> anyhow::Result<()> {
+    anyhow::ensure!((lo..=hi).contains(&v), "{name}: {v} is not in {lo}..={hi}");
+    Ok(())
+}
+
+fn check_tail(v: f64) -> anyhow::Result<()> {
+    anyhow::ensure!(v > 0.0 && v < 0.5, "evt_tail: {v} is not in (0, 0.5)");
+    Ok(())
+}
+
+/// The given series (validated with the GIL held) and the options, to move into the computation.
+fn setup(series: &[PySeries<'_>], options_json: &str) -> PyResult<(Vec<Series>, String)> {
+    Ok((many(series)?, options_json.to_string()))
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VarOpts {
+    pub level: f64,
+    pub horizon: u16,
+    pub method: String,
+    pub lookback: usize,
+    pub evt_tail: f64,
+    pub sims: u32,
+    pub corr: String,
+    pub seed: u64,
+}
+
+impl Default for VarOpts {
+    fn default() -> Self {
+        VarOpts {
+            level: 0.99,
+            horizon: 1,
+            method: "historical".into(),
+            lookback: 1000,
+            evt_tail: 0.1,
+            sims: 10_000,
+            corr: "dcc".into(),
+            seed: 42,
+        }
+    }
+}
+
+#[pyfunction]
+pub fn risk_var(py: Python<'_>, prices: Vec<PySeries<'_>>, options_json: &str) -> PyResult<String> {
+    let (files, o) = setup(&prices, options_json)?;
+    run(py, move || {
+        let (p, a): (PortfolioOpts, VarOpts) = with_portfolio(&o)?;
+        check_level(a.level)?;
+        check_range("horizon", a.horizon.into(), 1, 250)?;
+        check_tail(a.evt_tail)?;
+        check_range("sims", a.sims.into(), 100, 10_000_000)?;
+        let correlation = match a.corr.as_str() {
+            "dcc" => Correlation::Dcc,
+            "constant" => Correlation::Constant,
+            c => bail!("corr: unknown `{c}` (dcc, constant)"),
+        };
+        let methods = method_list(&a.method)?;
+        let d = Data::new(files, p.store.as_deref(), p.config.as_deref())?;
+        let l = load_portfolio(&d, &p)?;
+        let refs: Vec<&Series> = l.series.iter().collect();
+        let m = return_matrix(&refs, l.usdjpy.as_ref(), Some(l.as_of))?;
+        if a.lookback != 0 && a.lookback < 250 {
+            bail!("lookback {} must be 0 (all) or at least 250 days", a.lookback);
+        }
+        let m = m.tail(a.lookback);
+        let opts = VarOptions {
+            level: a.level,
+            horizon: a.horizon as usize,
+            evt_tail: a.evt_tail,
+            sims: a.sims as usize,
+            seed: a.seed,
+            correlation,
+        };
+        let mut results = Vec::new();
+        for method in methods {
+            let r = portfolio_var(&m, &l.pf, method, &opts, &d.watchlist.baskets)
+                .with_context(|| format!("{} VaR of the portfolio", method.as_str()))?;
+            results.extend(r);
+        }
+        Ok(json::var(l.json(), &results)?)
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BacktestOpts {
+    pub method: String,
+    pub window: u16,
+    pub level: f64,
+    pub refit: u16,
+    pub sims: u32,
+    pub evt_tail: f64,
+    pub seed: u64,
+}
+
+impl Default for BacktestOpts {
+    fn default() -> Self {
+        BacktestOpts { method: "all".into(), window: 500, level: 0.99, refit: 21, sims: 1000, evt_tail: 0.1, seed: 42 }
+    }
+}
+
+#[pyfunction]
+pub fn risk_backtest(py: Python<'_>, prices: Vec<PySeries<'_>>, options_json: &str) -> PyResult<String> {
+    let (files, o) = setup(&prices, options_json)?;
+    run(py, move || {
+        let (p, a): (PortfolioOpts, BacktestOpts) = with_portfolio(&o)?;
+        check_level(a.level)?;
+        check_range("window", a.window.into(), 100, 5000)?;
+        check_range("refit", a.refit.into(), 1, 250)?;
+        check_range("sims", a.sims.into(), 100, 100_000)?;
+        check_tail(a.evt_tail)?;
+        let methods = method_list(&a.method)?;
+        let d = Data::new(files, p.store.as_deref(), p.config.as_deref())?;
+        let l = load_portfolio(&d, &p)?;
+        let refs: Vec<&Series> = l.series.iter().collect();
+        let m = return_matrix(&refs, l.usdjpy.as_ref(), Some(l.as_of))?;
+        let r = m.portfolio(&l.pf.weights());
+        let o = BacktestOptions {
+            window: a.window as usize,
+            level: a.level,
+            refit: a.refit as usize,
+            evt_tail: a.evt_tail,
+            sims: a.sims as usize,
+            seed: a.seed,
+        };
+        let (res, _) = backtest(&r, &m.dates, &methods, &o).context("backtest")?;
+        Ok(json::backtest(l.json(), a.level, a.window, &res))
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScenarioOpts {
+    pub scenario: Vec<String>,
+    pub no_cocrash: bool,
+    pub paths: bool,
+}
+
+#[pyfunction]
+pub fn risk_scenarios(py: Python<'_>, prices: Vec<PySeries<'_>>, options_json: &str) -> PyResult<String> {
+    let (files, o) = setup(&prices, options_json)?;
+    run(py, move || {
+        let (p, a): (PortfolioOpts, ScenarioOpts) = with_portfolio(&o)?;
+        let d = Data::new(files, p.store.as_deref(), p.config.as_deref())?;
+        let l = load_portfolio(&d, &p)?;
+        let eps = episodes(&d, &a.scenario, a.no_cocrash, l.as_of)?;
+        let (rs, skipped) = replays(&d, &l, &eps, !a.scenario.is_empty())?;
+        Ok(json::scenarios(l.json(), rs.iter().map(|(r, _)| r), a.paths, &skipped))
+    })
+}
+
+/// Parses `ID=MOVE` for a variable that is a rate (`is_rate`) or a return (as the CLI).
+fn parse_move(spec: &str, is_rate: bool) -> anyhow::Result<f64> {
+    let (_, mv) = spec.split_once('=').with_context(|| format!("shock `{spec}` is not ID=MOVE"))?;
+    let mv = mv.trim();
+    let (body, unit) = if let Some(b) = mv.strip_suffix("bp") {
+        (b, "bp")
+    } else if let Some(b) = mv.strip_suffix('%') {
+        (b, "%")
+    } else {
+        (mv, "")
+    };
+    let v: f64 = body.trim().parse().with_context(|| format!("shock `{spec}`: `{mv}` is not a number"))?;
+    if !v.is_finite() {
+        bail!("shock `{spec}`: not finite");
+    }
+    Ok(match (unit, is_rate) {
+        ("bp", true) => v / 100.0,
+        ("bp", false) => v / 10_000.0,
+        ("%", true) => bail!("shock `{spec}`: give a rate's move in bp (e.g. +50bp)"),
+        ("%", false) => v / 100.0,
+        _ => v,
+    })
+}
+
+/// The shock variables: holdings, shocked ids / basket members, plus `extra` ids (as the CLI).
+fn shock_moves(
+    d: &Data,
+    l: &Loaded,
+    targets: &[String],
+    extra: &[&str],
+) -> anyhow::Result<(shock::Moves, Vec<(usize, f64)>)> {
+    let mut ids: Vec<String> = l.pf.ids();
+    let mut baskets = Vec::new();
+    for t in targets {
+        match (d.has(t), d.watchlist.basket_weights(t)) {
+            (false, Some(members)) => {
+                for (m, _) in &members {
+                    if !ids.contains(m) {
+                        ids.push(m.clone());
+                    }
+                }
+                baskets.push((t.clone(), members));
+            }
+            _ => {
+                if !ids.contains(t) {
+                    ids.push(t.clone());
+                }
+            }
+        }
+    }
+    for e in extra {
+        if !ids.iter().any(|i| i == e) && d.has(e) {
+            ids.push(e.to_string());
+        }
+    }
+    let series: Vec<Series> = ids
+        .iter()
+        .map(|id| d.load(id).with_context(|| format!("shock variable `{id}`")))
+        .collect::<anyhow::Result<_>>()?;
+    let refs: Vec<&Series> = series.iter().collect();
+    let mut mv = moves_from_series(&refs, l.usdjpy.as_ref(), Some(l.as_of))?;
+    for (name, members) in baskets {
+        let parts: Vec<(usize, f64)> = members
+            .iter()
+            .map(|(m, c)| Ok((mv.index(m).context("basket member")?, *c)))
+            .collect::<anyhow::Result<_>>()?;
+        mv.add_combination(&name, &parts);
+    }
+    let weights: Vec<(usize, f64)> =
+        l.pf.holdings
+            .iter()
+            .map(|h| Ok((mv.index(&h.id).context("holding")?, h.weight)))
+            .collect::<anyhow::Result<_>>()?;
+    Ok((mv, weights))
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShockOpts {
+    pub shocks: Vec<String>,
+    pub cov: String,
+    pub horizon: u16,
+    pub sims: u32,
+    pub seed: u64,
+}
+
+impl Default for ShockOpts {
+    fn default() -> Self {
+        ShockOpts { shocks: vec![], cov: "full".into(), horizon: 10, sims: 10_000, seed: 42 }
+    }
+}
+
+#[pyfunction]
+pub fn risk_shock(py: Python<'_>, prices: Vec<PySeries<'_>>, options_json: &str) -> PyResult<String> {
+    let (files, o) = setup(&prices, options_json)?;
+    run(py, move || {
+        let (p, a): (PortfolioOpts, ShockOpts) = with_portfolio(&o)?;
+        anyhow::ensure!(!a.shocks.is_empty(), "shocks: give at least one ID=MOVE, e.g. shocks={{'SPY': '-20%'}}");
+        check_range("horizon", a.horizon.into(), 1, 250)?;
+        check_range("sims", a.sims.into(), 1000, 1_000_000)?;
+        let kind = match a.cov.as_str() {
+            "full" => CovKind::Full,
+            "stressed" => CovKind::Stressed,
+            "t" => CovKind::T,
+            c => bail!("cov: unknown `{c}` (full, stressed, t)"),
+        };
+        let d = Data::new(files, p.store.as_deref(), p.config.as_deref())?;
+        let l = load_portfolio(&d, &p)?;
+        let targets: Vec<String> = a
+            .shocks
+            .iter()
+            .map(|s| {
+                s.split_once('=')
+                    .map(|(i, _)| i.trim().to_string())
+                    .with_context(|| format!("shock `{s}` is not ID=MOVE"))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let (mv, weights) = shock_moves(&d, &l, &targets, &[])?;
+        let shocks: Vec<Shock> = a
+            .shocks
+            .iter()
+            .zip(&targets)
+            .map(|(s, id)| {
+                let j = mv.index(id).context("shock variable")?;
+                Ok(Shock { id: id.clone(), value: parse_move(s, mv.is_change[j])? })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let days = if kind == CovKind::Stressed { cocrash_days(&d, l.as_of)? } else { vec![] };
+        let so = ShockOptions { kind, horizon: a.horizon as usize, sims: a.sims as usize, seed: a.seed };
+        let r = conditional_shock(&mv, &weights, &shocks, &so, &days)?;
+        Ok(json::shock(l.json(), &mv, &r))
+    })
+}
+
+/// Factors whose implied moves the reverse stress test reports (if stored), as the CLI.
+const REVERSE_FACTORS: [&str; 6] = ["SPX", "IXIC", "US10Y", "USDJPY", "GOLD", "VIX"];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReverseOpts {
+    pub loss: f64,
+    #[serde(default = "stressed")]
+    pub cov: String,
+    #[serde(default = "ten")]
+    pub horizon: u16,
+}
+
+fn stressed() -> String {
+    "stressed".into()
+}
+
+fn ten() -> u16 {
+    10
+}
+
+#[pyfunction]
+pub fn risk_reverse(py: Python<'_>, prices: Vec<PySeries<'_>>, options_json: &str) -> PyResult<String> {
+    let (files, o) = setup(&prices, options_json)?;
+    run(py, move || {
+        let (p, a): (PortfolioOpts, ReverseOpts) = with_portfolio(&o)?;
+        anyhow::ensure!(a.loss > 0.0 && a.loss <= 1.0, "loss: {} is not in (0, 1]", a.loss);
+        check_range("horizon", a.horizon.into(), 1, 250)?;
+        let is_stressed = match a.cov.as_str() {
+            "stressed" => true,
+            "full" => false,
+            "t" => bail!("cov='t' is for risk_shock; the reverse stress test uses full or stressed"),
+            c => bail!("cov: unknown `{c}` (full, stressed)"),
+        };
+        let d = Data::new(files, p.store.as_deref(), p.config.as_deref())?;
+        let l = load_portfolio(&d, &p)?;
+        let (mv, weights) = shock_moves(&d, &l, &[], &REVERSE_FACTORS)?;
+        let h = a.horizon as usize;
+        let (sigma, obs) = if is_stressed {
+            let days = cocrash_days(&d, l.as_of)?;
+            let sd = mv.on_days(&days);
+            if sd.t() < mv.k().max(10) {
+                bail!(
+                    "stressed covariance: only {} co-crash days have data for every variable (need {})",
+                    sd.t(),
+                    mv.k().max(10)
+                );
+            }
+            (covariance(&sd, false) * h as f64, sd.t())
+        } else {
+            let hm = mv.horizon(h);
+            (covariance(&hm, true), hm.t())
+        };
+        let (dist, moves) = reverse_stress(&mv.ids, &sigma, &weights, a.loss)?;
+        Ok(json::reverse(l.json(), &l.pf, &mv, a.loss, h, is_stressed, dist, &moves, obs))
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CashOpts {
+    pub no_cocrash: bool,
+    pub leverage: Vec<f64>,
+}
+
+impl Default for CashOpts {
+    fn default() -> Self {
+        CashOpts { no_cocrash: false, leverage: vec![1.0, 1.25, 1.5, 2.0, 3.0] }
+    }
+}
+
+#[pyfunction]
+pub fn risk_cash(py: Python<'_>, prices: Vec<PySeries<'_>>, options_json: &str) -> PyResult<String> {
+    let (files, o) = setup(&prices, options_json)?;
+    run(py, move || {
+        let (p, a): (PortfolioOpts, CashOpts) = with_portfolio(&o)?;
+        if let Some(x) = a.leverage.iter().find(|l| !(**l >= 1.0 && **l <= 10.0)) {
+            bail!("leverage {x} must be in [1, 10]");
+        }
+        let d = Data::new(files, p.store.as_deref(), p.config.as_deref())?;
+        let l = load_portfolio(&d, &p)?;
+        let eps = episodes(&d, &[], a.no_cocrash, l.as_of)?;
+        let (rs, skipped) = replays(&d, &l, &eps, false)?;
+        let w = l.pf.weights();
+        let margins: Vec<f64> = l.pf.holdings.iter().map(|h| h.margin).collect();
+        let res: Vec<_> = rs.iter().map(|(r, p)| cash_buffer(&r.name, &r.path_dates, p, &w, &margins)).collect();
+        let advice = advice_check(&rs, &w, &margins, &a.leverage);
+        Ok(json::cash(l.json(), &res, &advice, &skipped))
+    })
+}

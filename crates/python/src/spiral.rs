@@ -1,0 +1,123 @@
+//! Spiral family: `simulate_spiral`, `simulate_replay` (the JSON of `fissure simulate spiral|replay --json`,
+//! built by `fissure_spiral::json`). The market state is estimated from the store's series (default: the
+//! bundled data), as the CLI does.
+
+use crate::common::{options, run, store};
+use anyhow::Context;
+use chrono::NaiveDate;
+use fissure_core::Series;
+use fissure_spiral::config::{Exogenous, ImpactModel};
+use fissure_spiral::{json, parse_spec, replay, simulate, AgentClass, Market, Shock, SpiralConfig};
+use pyo3::prelude::*;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The CLI's `AgentsArgs` plus the store.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SpiralOpts {
+    pub shock: Option<Vec<String>>,
+    pub agents: Option<PathBuf>,
+    pub no_agents: Vec<String>,
+    pub as_of: Option<NaiveDate>,
+    pub paths: Option<u32>,
+    pub steps: Option<u32>,
+    pub seed: Option<u64>,
+    pub exogenous: Option<Exogenous>,
+    pub impact: Option<ImpactModel>,
+    pub no_propagation: bool,
+    pub store: Option<PathBuf>,
+    /// `simulate_replay` only: the day to replay.
+    pub date: Option<NaiveDate>,
+}
+
+/// The configuration with `agents` and `no_agents` applied; returns the removed classes (as the CLI).
+fn load_config(a: &SpiralOpts) -> anyhow::Result<(SpiralConfig, Vec<AgentClass>)> {
+    let mut cfg = match &a.agents {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            SpiralConfig::from_toml(&text, &p.display().to_string())?
+        }
+        None => SpiralConfig::default_config(),
+    };
+    let mut removed = Vec::new();
+    for n in &a.no_agents {
+        if n.trim().eq_ignore_ascii_case("all") {
+            removed.extend(AgentClass::ALL);
+        } else {
+            removed.push(AgentClass::parse(n).with_context(|| {
+                format!("no_agents: unknown class {n:?} (cta, vol_target, margin, carry, liquidity, leverage, all)")
+            })?);
+        }
+    }
+    removed.sort();
+    removed.dedup();
+    cfg.without(&removed);
+    Ok((cfg, removed))
+}
+
+fn load_series(a: &SpiralOpts, cfg: &SpiralConfig) -> anyhow::Result<BTreeMap<String, Series>> {
+    let s = store(a.store.as_deref())?;
+    let mut out = BTreeMap::new();
+    for id in cfg.series_needed() {
+        let x = s.load(&id, None).with_context(|| format!("series `{id}`: the simulator's parameter file names it"))?;
+        out.insert(id, x);
+    }
+    Ok(out)
+}
+
+#[pyfunction]
+pub fn simulate_spiral(py: Python<'_>, options_json: &str) -> PyResult<String> {
+    run(py, move || {
+        let a: SpiralOpts = options(options_json)?;
+        anyhow::ensure!(a.date.is_none(), "date= is for simulate_replay");
+        let (mut cfg, removed) = load_config(&a)?;
+        if let Some(p) = a.paths {
+            anyhow::ensure!((1..=1_000_000).contains(&p), "paths: {p} is not in 1..=1000000");
+            cfg.simulation.paths = p as usize;
+        }
+        if let Some(s) = a.steps {
+            anyhow::ensure!((1..=5000).contains(&s), "steps: {s} is not in 1..=5000");
+            cfg.simulation.steps = s as usize;
+        }
+        if let Some(s) = a.seed {
+            cfg.simulation.seed = s;
+        }
+        if let Some(e) = a.exogenous {
+            cfg.simulation.exogenous = e;
+        }
+        if let Some(i) = a.impact {
+            cfg.impact.model = i;
+        }
+        if a.no_propagation {
+            cfg.simulation.propagate_shock = false;
+        }
+        cfg.validate()?;
+        let series = load_series(&a, &cfg)?;
+        let market = Market::estimate(&series, &cfg, a.as_of).context("estimating the market from the store")?;
+        let shocks = a.shock.clone().unwrap_or_else(|| vec!["SPX=-0.05".into()]);
+        let specs = shocks.iter().map(|s| parse_spec(s)).collect::<Result<Vec<_>, _>>()?;
+        let shock = Shock::build(&specs, &market, &cfg)?;
+        let res = simulate(&cfg, &market, &shock);
+        Ok(json::spiral(&res, &market, &cfg, &removed))
+    })
+}
+
+#[pyfunction]
+pub fn simulate_replay(py: Python<'_>, options_json: &str) -> PyResult<String> {
+    run(py, move || {
+        let a: SpiralOpts = options(options_json)?;
+        anyhow::ensure!(a.as_of.is_none(), "as_of does not apply to a replay (the state is the previous close)");
+        anyhow::ensure!(
+            a.shock.is_none() && a.paths.is_none() && a.steps.is_none() && a.seed.is_none(),
+            "shock, paths, steps and seed are for simulate_spiral"
+        );
+        let date = a.date.context("simulate_replay needs the date to replay")?;
+        let (cfg, removed) = load_config(&a)?;
+        let def = replay::find(date)?;
+        let series = load_series(&a, &cfg)?;
+        let r = replay::run(&def, &series, &cfg)?;
+        Ok(json::replay(&r, &removed))
+    })
+}
