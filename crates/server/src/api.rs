@@ -439,14 +439,17 @@ impl utoipa::Modify for BearerAddon {
         description = "Signals, gauges and reports of the Fissure market-fragility observatory, the stored data, ingestion and alerts. Reads are public unless the server is configured otherwise (`[server] public_reads = false`); writes and admin endpoints need a bearer token (`fissure token create --role write`). Errors are JSON `{error, detail}`.",
         license(name = "MIT OR Apache-2.0")
     ),
-    paths(health, list_series, get_series, signals, signal, gauges, report, families, family, alerts, events, post_ingest, admin_refresh, admin_tokens),
-    components(schemas(ErrorBody, Health, Alert, IngestForm)),
+    paths(health, list_series, get_series, signals, signal, gauges, report, families, family, alerts, events, post_ingest, admin_refresh, admin_tokens,
+        crate::analysis::risk_var, crate::analysis::risk_scenarios, crate::analysis::network_summary, crate::analysis::network_debtrank),
+    components(schemas(ErrorBody, Health, Alert, IngestForm, crate::analysis::VarRequest, crate::analysis::ScenariosRequest, crate::analysis::DebtRankRequest, crate::analysis::VarMethod, crate::analysis::Correlation)),
     modifiers(&BearerAddon),
     tags(
         (name = "meta", description = "Server status"),
         (name = "data", description = "Stored series and ingestion"),
         (name = "report", description = "The report: signals, gauges, families, report.json (any as-of date)"),
         (name = "alerts", description = "Alerts raised by the watchlist's rules"),
+        (name = "risk", description = "Portfolio VaR/ES and scenario replay (the JSON of `fissure risk … --json`)"),
+        (name = "network", description = "The deal network: summary and DebtRank (the JSON of `fissure network … --json`)"),
         (name = "admin", description = "Administration (write token)")
     )
 )]

@@ -7,6 +7,7 @@
 //! See `docs/server.md`.
 
 pub mod alerts;
+pub mod analysis;
 pub mod api;
 pub mod auth;
 pub mod dashboard;
@@ -17,6 +18,7 @@ pub mod settings;
 pub mod state;
 pub mod web;
 
+pub use analysis::{Analysis, AnalysisError};
 pub use settings::ServerSettings;
 pub use state::{AppState, Engine, Snapshot};
 

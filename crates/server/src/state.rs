@@ -7,6 +7,7 @@
 //! the latest snapshot is swapped whole when its rebuild after an ingest ends.
 
 use crate::alerts::{self, Alert};
+use crate::analysis::{Analysis, AnalysisError, ANALYSIS_CONCURRENCY};
 use crate::auth::{RateLimiter, Tokens};
 use crate::error::ApiError;
 use crate::settings::ServerSettings;
@@ -29,6 +30,11 @@ pub trait Engine: Send + Sync + 'static {
     /// its inputs from `store` inside one read transaction and may cache family
     /// outputs in it.
     fn report(&self, store: &Store, as_of: Option<NaiveDate>) -> Result<Report, String>;
+
+    /// Runs a stress-test or network analysis (a validated request of the
+    /// `risk/*` and `network/*` endpoints) and returns its JSON. The binary runs
+    /// the CLI's own command, so the JSON is that of `fissure risk var --json` etc.
+    fn analysis(&self, request: &Analysis) -> Result<Value, AnalysisError>;
 }
 
 /// A signal's or gauge's latest reading, for alert rules.
@@ -235,6 +241,8 @@ pub struct AppState {
     build_lock: tokio::sync::Mutex<()>,
     /// One ingest at a time from this process (the store serialises processes).
     pub ingest_lock: tokio::sync::Mutex<()>,
+    /// Analyses (`risk/*`, `network/*`) running at once.
+    pub analyses: tokio::sync::Semaphore,
     pub generation: AtomicU64,
     pub alerts: alerts::Hub,
     pub counters: Counters,
@@ -264,6 +272,7 @@ impl AppState {
             past: Mutex::new(VecDeque::new()),
             build_lock: tokio::sync::Mutex::new(()),
             ingest_lock: tokio::sync::Mutex::new(()),
+            analyses: tokio::sync::Semaphore::new(ANALYSIS_CONCURRENCY),
             generation: AtomicU64::new(0),
             alerts: hub,
             counters: Counters::default(),

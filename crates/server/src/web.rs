@@ -2,6 +2,7 @@
 //! (request log, panic catcher, security headers, JSON errors, body limit,
 //! timeout, optional CORS, bearer-token auth and the per-token rate limit).
 
+use crate::analysis;
 use crate::api;
 use crate::auth::{verify_hash, Check, Role};
 use crate::dashboard;
@@ -34,13 +35,17 @@ pub struct Caller {
 
 /// The role a request needs: writes and admin need `write`; reads need `read`
 /// only when reads are not public; the status, the API description and the
-/// dashboard's static files are always open (they hold no data).
+/// dashboard's static files are always open (they hold no data). The analyses
+/// (`risk/*`, `network/*`) write nothing: their POSTs are reads.
 fn required_role(method: &Method, path: &str, public_reads: bool) -> Option<Role> {
     let open = path == "/api/v1/health"
         || path == "/api/v1/openapi.json"
         || path == "/api/v1/docs"
         || !path.starts_with("/api/");
-    if method != Method::GET && method != Method::HEAD || path.starts_with("/api/v1/admin/") {
+    let read = method == Method::GET
+        || method == Method::HEAD
+        || method == Method::POST && (path.starts_with("/api/v1/risk/") || path.starts_with("/api/v1/network/"));
+    if !read || path.starts_with("/api/v1/admin/") {
         return Some(Role::Write);
     }
     if open || public_reads {
@@ -176,6 +181,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/ingest", post(api::post_ingest))
         .route("/api/v1/admin/refresh", post(api::admin_refresh))
         .route("/api/v1/admin/tokens", get(api::admin_tokens))
+        .route("/api/v1/risk/var", post(analysis::risk_var).layer(DefaultBodyLimit::max(analysis::ANALYSIS_BODY_LIMIT)))
+        .route("/api/v1/risk/scenarios", post(analysis::risk_scenarios).layer(DefaultBodyLimit::max(analysis::ANALYSIS_BODY_LIMIT)))
+        .route("/api/v1/network/summary", get(analysis::network_summary))
+        .route("/api/v1/network/debtrank", post(analysis::network_debtrank).layer(DefaultBodyLimit::max(analysis::ANALYSIS_BODY_LIMIT)))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/docs", get(dashboard::docs_page))
         .route("/", get(dashboard::index))
@@ -225,5 +234,8 @@ mod tests {
         assert_eq!(required_role(&Method::POST, "/api/v1/ingest", true), Some(Role::Write));
         assert_eq!(required_role(&Method::GET, "/api/v1/admin/tokens", true), Some(Role::Write));
         assert_eq!(required_role(&Method::POST, "/nothing", true), Some(Role::Write));
+        assert_eq!(required_role(&Method::POST, "/api/v1/risk/var", true), None);
+        assert_eq!(required_role(&Method::POST, "/api/v1/network/debtrank", false), Some(Role::Read));
+        assert_eq!(required_role(&Method::DELETE, "/api/v1/risk/var", true), Some(Role::Write));
     }
 }
