@@ -192,7 +192,9 @@ pub enum AnalysisError {
 impl From<AnalysisError> for ApiError {
     fn from(e: AnalysisError) -> ApiError {
         match e {
-            AnalysisError::Invalid { field, detail } => ApiError::bad_request(format!("{field}: {detail}")).field(field),
+            AnalysisError::Invalid { field, detail } => {
+                ApiError::bad_request(format!("{field}: {detail}")).field(field)
+            }
             AnalysisError::UnknownId { field, detail } => {
                 ApiError::new(StatusCode::BAD_REQUEST, "unknown_id", format!("{field}: {detail}")).field(field)
             }
@@ -217,12 +219,7 @@ fn check_id(field: &str, id: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn check_map(
-    field: &str,
-    map: &BTreeMap<String, f64>,
-    ok: impl Fn(f64) -> bool,
-    range: &str,
-) -> Result<(), ApiError> {
+fn check_map(field: &str, map: &BTreeMap<String, f64>, ok: impl Fn(f64) -> bool, range: &str) -> Result<(), ApiError> {
     if map.is_empty() {
         return Err(invalid(field, "must name at least one id"));
     }
@@ -261,7 +258,12 @@ impl VarRequest {
         check_f64("cash", self.cash, |_| true, "a finite number")?;
         check_f64("level", self.level, |x| x > 0.5 && x < 1.0, "in (0.5, 1)")?;
         check_range("horizon", self.horizon, |h| (1..=250).contains(&h), "in 1..=250")?;
-        check_range("lookback", self.lookback, |l| l == 0 || (250..=100_000).contains(&l), "0 (all) or in 250..=100000")?;
+        check_range(
+            "lookback",
+            self.lookback,
+            |l| l == 0 || (250..=100_000).contains(&l),
+            "0 (all) or in 250..=100000",
+        )?;
         check_f64("evt_tail", self.evt_tail, |x| x > 0.0 && x < 0.5, "in (0, 0.5)")?;
         check_range("sims", self.sims, |s| (100..=MAX_SIMS).contains(&s), "in 100..=100000")
     }
@@ -318,10 +320,9 @@ impl DebtRankRequest {
 fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     match b {
         Ok(Json(v)) => Ok(v),
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::too_large(format!(
-            "the request body is larger than {} KiB",
-            ANALYSIS_BODY_LIMIT / 1024
-        ))),
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(ApiError::too_large(format!("the request body is larger than {} KiB", ANALYSIS_BODY_LIMIT / 1024)))
+        }
         Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -371,11 +372,7 @@ async fn check_book_stored(st: &Arc<AppState>, book: Option<&str>) -> Result<(),
 
 /// Runs a validated analysis on a blocking thread, at most [`ANALYSIS_CONCURRENCY`] at once.
 pub async fn run(st: &Arc<AppState>, a: Analysis) -> Result<Response, ApiError> {
-    let _permit = st
-        .analyses
-        .acquire()
-        .await
-        .map_err(|_| ApiError::unavailable("the server is shutting down", 5))?;
+    let _permit = st.analyses.acquire().await.map_err(|_| ApiError::unavailable("the server is shutting down", 5))?;
     let engine = st.engine.clone();
     let v = tokio::task::spawn_blocking(move || engine.analysis(&a))
         .await

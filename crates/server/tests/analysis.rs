@@ -50,7 +50,8 @@ async fn analysis_endpoints_validate_and_reach_the_engine() {
     assert!(doc["components"]["schemas"]["VarRequest"]["required"].as_array().unwrap().contains(&json!("weights")));
 
     // valid requests reach the engine as parsed
-    let v = post_json(a, "/api/v1/risk/var", r#"{"weights":{"SPX":1.0},"level":0.975,"method":"fhs","sims":1000}"#).await;
+    let v =
+        post_json(a, "/api/v1/risk/var", r#"{"weights":{"SPX":1.0},"level":0.975,"method":"fhs","sims":1000}"#).await;
     assert_eq!(v.status, 200, "{}", v.text());
     assert_eq!(v.header("content-type").as_deref(), Some("application/json"));
     let j = v.json();
@@ -125,7 +126,10 @@ async fn analysis_endpoints_validate_and_reach_the_engine() {
     assert_eq!((j["error"].as_str(), j["field"].as_str()), (Some("unknown_id"), Some("shocks.NOBODY")));
     let mut refuse = spx();
     refuse.meta.id = "REFUSE".into();
-    Store::open(&store).unwrap().ingest("t", &[fissure_io::store::IngestItem { series: refuse, origin: "t".into() }], &[]).unwrap();
+    Store::open(&store)
+        .unwrap()
+        .ingest("t", &[fissure_io::store::IngestItem { series: refuse, origin: "t".into() }], &[])
+        .unwrap();
     let e = post_json(a, "/api/v1/risk/var", r#"{"weights":{"REFUSE":1}}"#).await;
     assert_eq!(e.assert_error(422)["error"], "unprocessable");
 
@@ -159,15 +163,26 @@ async fn analysis_endpoints_follow_the_read_rules() {
     let e = request(a, "POST", "/api/v1/risk/var", &[ct.clone()], body.clone()).await;
     e.assert_error(401);
     for t in [&read, &write] {
-        let ok =
-            request(a, "POST", "/api/v1/risk/var", &[ct.clone(), ("authorization", format!("Bearer {t}"))], body.clone())
-                .await;
+        let ok = request(
+            a,
+            "POST",
+            "/api/v1/risk/var",
+            &[ct.clone(), ("authorization", format!("Bearer {t}"))],
+            body.clone(),
+        )
+        .await;
         assert_eq!(ok.status, 200, "{}", ok.text());
     }
     // a read token still may not write
     let (ctype, form) = multipart(&[("x.csv", b"date,close\n2020-01-02,1\n")], &[]);
-    let e = request(a, "POST", "/api/v1/ingest", &[("content-type", ctype), ("authorization", format!("Bearer {read}"))], form)
-        .await;
+    let e = request(
+        a,
+        "POST",
+        "/api/v1/ingest",
+        &[("content-type", ctype), ("authorization", format!("Bearer {read}"))],
+        form,
+    )
+    .await;
     e.assert_error(403);
     r.stop().await.unwrap();
 }
