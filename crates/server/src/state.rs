@@ -12,6 +12,7 @@ use crate::auth::{RateLimiter, Tokens};
 use crate::error::ApiError;
 use crate::settings::ServerSettings;
 use axum::body::Bytes;
+use axum::http::HeaderValue;
 use chrono::NaiveDate;
 use fissure_io::{Store, StoreError};
 use fissure_report::{Lang, Report};
@@ -61,6 +62,10 @@ pub struct Snapshot {
     pub report_bytes: Bytes,
     pub signals_bytes: Bytes,
     pub gauges_bytes: Bytes,
+    /// Entity tags of the three documents (a hash of their bytes): `If-None-Match` → 304.
+    pub report_etag: HeaderValue,
+    pub signals_etag: HeaderValue,
+    pub gauges_etag: HeaderValue,
     pub watched: BTreeMap<String, Watched>,
     /// Rendered family documents by (family, lang) and signal histories by (`signal:<id>`, "").
     families: Mutex<HashMap<(String, &'static str), Bytes>>,
@@ -68,6 +73,14 @@ pub struct Snapshot {
 
 fn bytes(v: &Value) -> Bytes {
     Bytes::from(serde_json::to_vec(v).unwrap_or_default())
+}
+
+/// A strong entity tag: the first 128 bits of the SHA-256 of the document.
+pub fn etag_of(b: &[u8]) -> HeaderValue {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(b);
+    let hex: String = d[..16].iter().map(|x| format!("{x:02x}")).collect();
+    HeaderValue::from_str(&format!("\"{hex}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
 }
 
 impl Snapshot {
@@ -93,14 +106,18 @@ impl Snapshot {
         for g in std::iter::once(&c.overall).chain(&c.families) {
             watched.insert(g.id.clone(), watched_of(&g.title.en, g.latest.as_ref()));
         }
+        let (report_bytes, signals_bytes, gauges_bytes) = (bytes(&json), bytes(&signals), bytes(&gauges));
         Snapshot {
             as_of: report.as_of,
             generation,
             built_at: chrono::Utc::now().to_rfc3339(),
             build_seconds,
-            report_bytes: bytes(&json),
-            signals_bytes: bytes(&signals),
-            gauges_bytes: bytes(&gauges),
+            report_etag: etag_of(&report_bytes),
+            signals_etag: etag_of(&signals_bytes),
+            gauges_etag: etag_of(&gauges_bytes),
+            report_bytes,
+            signals_bytes,
+            gauges_bytes,
             json,
             report,
             watched,
