@@ -160,7 +160,7 @@ async fn analysis_endpoints_follow_the_read_rules() {
     bad.assert_error(401);
     let body = br#"{"weights":{"SPX":1}}"#.to_vec();
     let ct = ("content-type", "application/json".to_string());
-    let e = request(a, "POST", "/api/v1/risk/var", &[ct.clone()], body.clone()).await;
+    let e = request(a, "POST", "/api/v1/risk/var", std::slice::from_ref(&ct), body.clone()).await;
     e.assert_error(401);
     for t in [&read, &write] {
         let ok = request(
