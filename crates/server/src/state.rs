@@ -91,6 +91,10 @@ impl Snapshot {
             for (key, f) in fams {
                 for s in f["signals"].as_array().into_iter().flatten() {
                     let mut s = s.clone();
+                    // the latest reading only: a signal's history is `signals/{id}`
+                    if let Some(o) = s.as_object_mut() {
+                        o.remove("history");
+                    }
                     s["family"] = json!(key);
                     signals.push(s);
                 }

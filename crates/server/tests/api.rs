@@ -85,6 +85,7 @@ async fn read_endpoints_and_their_errors() {
     assert!(!list.is_empty());
     let id = list[0]["id"].as_str().unwrap().to_string();
     assert!(list.iter().all(|s| s["latest"].is_object() && s["family"] == "baseline"));
+    assert!(list.iter().all(|s| s.get("history").is_none()), "the latest readings only; histories are signals/{{id}}");
     let hist = get(a, &format!("/api/v1/signals/{id}")).await.json();
     assert_eq!(hist["id"], id.as_str());
     assert_eq!(hist["dates"].as_array().unwrap().len(), hist["values"].as_array().unwrap().len());
