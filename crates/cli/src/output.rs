@@ -47,8 +47,36 @@ macro_rules! out {
     }};
 }
 
+thread_local! {
+    /// Set by [`capture_json`]: `print_json` on this thread stores its value here instead of printing.
+    static CAPTURE: std::cell::RefCell<Option<Option<serde_json::Value>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs a command with `--json` and returns what it would have printed with [`print_json`]
+/// (the server's engine answers with the CLI's own JSON this way). `None` if it printed none.
+#[cfg_attr(not(feature = "server"), allow(dead_code))]
+pub fn capture_json(f: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result<Option<serde_json::Value>> {
+    CAPTURE.with(|c| *c.borrow_mut() = Some(None));
+    let r = f();
+    let v = CAPTURE.with(|c| c.borrow_mut().take()).flatten();
+    r.map(|()| v)
+}
+
 /// Prints `value` as pretty JSON on stdout.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+    let captured = CAPTURE.with(|c| -> anyhow::Result<bool> {
+        let mut slot = c.borrow_mut();
+        match slot.as_mut() {
+            Some(v) => {
+                *v = Some(serde_json::to_value(value)?);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    })?;
+    if captured {
+        return Ok(());
+    }
     let mut out = stdout();
     serde_json::to_writer_pretty(&mut *out, value)?;
     writeln!(out)?;

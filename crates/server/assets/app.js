@@ -405,7 +405,9 @@
 
   function listen() {
     if (!window.EventSource) return;
-    var es = new EventSource("/api/v1/events");
+    // EventSource cannot send a header: the token goes in the query (accepted on this endpoint only)
+    if (S.es) S.es.close();
+    var es = S.es = new EventSource("/api/v1/events" + (S.token ? "?token=" + encodeURIComponent(S.token) : ""));
     es.addEventListener("ready", function () { $("live-state").textContent = t("live_on"); });
     es.addEventListener("alert", function (ev) {
       try { S.alerts.push(JSON.parse(ev.data)); } catch (e) { return; }
@@ -444,7 +446,7 @@
     $("token-form").addEventListener("submit", function (e) {
       e.preventDefault();
       S.token = $("token").value.trim(); sessionStorage.setItem("fissure.token", S.token);
-      $("token-box").hidden = true; load();
+      $("token-box").hidden = true; load(); listen();
     });
     load();
     listen();

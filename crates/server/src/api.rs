@@ -59,6 +59,26 @@ fn json_bytes(b: Bytes) -> Response {
     ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], b).into_response()
 }
 
+/// A document of a snapshot, serialised once: the bytes are shared (a reference count, no
+/// copy), with its entity tag; `If-None-Match` with that tag (or `*`) gets 304 without a body.
+/// `Cache-Control: no-cache` lets a client keep it and revalidate.
+fn cached(headers: &HeaderMap, b: &Bytes, etag: &HeaderValue) -> Response {
+    let hit = headers.get_all(header::IF_NONE_MATCH).iter().any(|v| {
+        v.to_str().is_ok_and(|v| {
+            v.split(',').any(|t| {
+                let t = t.trim();
+                t == "*" || t.trim_start_matches("W/").as_bytes() == etag.as_bytes()
+            })
+        })
+    });
+    let common = [(header::ETAG, etag.clone()), (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))];
+    if hit {
+        (StatusCode::NOT_MODIFIED, common).into_response()
+    } else {
+        (common, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], b.clone()).into_response()
+    }
+}
+
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::internal(format!("task stopped: {e}")))?
 }
@@ -223,9 +243,11 @@ pub async fn get_series(State(st): St, P(id): P, Q(q): Q<SeriesQuery>) -> Result
 #[utoipa::path(get, path = "/api/v1/signals", tag = "report",
     responses(
         (status = 200, description = "Latest reading of every signal (value, percentile, risk percentile, state, thresholds, explanation in en and zh, skill), as in report.json", body = Object),
+        (status = 304, description = "`If-None-Match` names the current `ETag`: unchanged"),
         (status = 503, description = "The first report is still being computed", body = ErrorBody)))]
-pub async fn signals(State(st): St) -> Result<Response, ApiError> {
-    Ok(json_bytes(st.latest_or_503()?.signals_bytes.clone()))
+pub async fn signals(State(st): St, headers: HeaderMap) -> Result<Response, ApiError> {
+    let s = st.latest_or_503()?;
+    Ok(cached(&headers, &s.signals_bytes, &s.signals_etag))
 }
 
 #[utoipa::path(get, path = "/api/v1/signals/{id}", tag = "report",
@@ -245,18 +267,22 @@ pub async fn signal(State(st): St, P(id): P, Q(q): Q<AsOfQuery>) -> Result<Respo
     params(AsOfQuery),
     responses(
         (status = 200, description = "The overall and family gauges (latest reading, weights, skill, weekly history) and what changed", body = Object),
+        (status = 304, description = "`If-None-Match` names the current `ETag`: unchanged"),
         (status = 400, description = "Malformed query or as_of outside the data", body = ErrorBody)))]
-pub async fn gauges(State(st): St, Q(q): Q<AsOfQuery>) -> Result<Response, ApiError> {
-    Ok(json_bytes(st.snapshot_at(q.as_of).await?.gauges_bytes.clone()))
+pub async fn gauges(State(st): St, headers: HeaderMap, Q(q): Q<AsOfQuery>) -> Result<Response, ApiError> {
+    let s = st.snapshot_at(q.as_of).await?;
+    Ok(cached(&headers, &s.gauges_bytes, &s.gauges_etag))
 }
 
 #[utoipa::path(get, path = "/api/v1/report", tag = "report",
     params(AsOfQuery),
     responses(
         (status = 200, description = "report.json of the date, exactly as `fissure report` writes it", body = Object),
+        (status = 304, description = "`If-None-Match` names the current `ETag`: unchanged"),
         (status = 400, description = "Malformed query or as_of outside the data", body = ErrorBody)))]
-pub async fn report(State(st): St, Q(q): Q<AsOfQuery>) -> Result<Response, ApiError> {
-    Ok(json_bytes(st.snapshot_at(q.as_of).await?.report_bytes.clone()))
+pub async fn report(State(st): St, headers: HeaderMap, Q(q): Q<AsOfQuery>) -> Result<Response, ApiError> {
+    let s = st.snapshot_at(q.as_of).await?;
+    Ok(cached(&headers, &s.report_bytes, &s.report_etag))
 }
 
 #[utoipa::path(get, path = "/api/v1/families", tag = "report",
@@ -300,7 +326,9 @@ pub async fn alerts(State(st): St) -> Json<Vec<Alert>> {
 }
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "alerts",
-    responses((status = 200, description = "Server-sent events: `alert` events (JSON of an Alert, id = seq), and `ready` once. Send `Last-Event-ID` to replay the alerts missed since that id.", content_type = "text/event-stream", body = String)))]
+    params(("token" = Option<String>, Query, description = "A read token, for clients that cannot send `Authorization` (the browser's EventSource) when reads need a token; accepted on this endpoint only")),
+    responses((status = 200, description = "Server-sent events: `alert` events (JSON of an Alert, id = seq), and `ready` once. Send `Last-Event-ID` to replay the alerts missed since that id.", content_type = "text/event-stream", body = String),
+        (status = 401, description = "Reads need a token and none (or an invalid one) was given", body = ErrorBody)))]
 pub async fn events(
     State(st): St,
     headers: HeaderMap,
@@ -439,14 +467,17 @@ impl utoipa::Modify for BearerAddon {
         description = "Signals, gauges and reports of the Fissure market-fragility observatory, the stored data, ingestion and alerts. Reads are public unless the server is configured otherwise (`[server] public_reads = false`); writes and admin endpoints need a bearer token (`fissure token create --role write`). Errors are JSON `{error, detail}`.",
         license(name = "MIT OR Apache-2.0")
     ),
-    paths(health, list_series, get_series, signals, signal, gauges, report, families, family, alerts, events, post_ingest, admin_refresh, admin_tokens),
-    components(schemas(ErrorBody, Health, Alert, IngestForm)),
+    paths(health, list_series, get_series, signals, signal, gauges, report, families, family, alerts, events, post_ingest, admin_refresh, admin_tokens,
+        crate::analysis::risk_var, crate::analysis::risk_scenarios, crate::analysis::network_summary, crate::analysis::network_debtrank),
+    components(schemas(ErrorBody, Health, Alert, IngestForm, crate::analysis::VarRequest, crate::analysis::ScenariosRequest, crate::analysis::DebtRankRequest, crate::analysis::VarMethod, crate::analysis::Correlation)),
     modifiers(&BearerAddon),
     tags(
         (name = "meta", description = "Server status"),
         (name = "data", description = "Stored series and ingestion"),
         (name = "report", description = "The report: signals, gauges, families, report.json (any as-of date)"),
         (name = "alerts", description = "Alerts raised by the watchlist's rules"),
+        (name = "risk", description = "Portfolio VaR/ES and scenario replay (the JSON of `fissure risk … --json`)"),
+        (name = "network", description = "The deal network: summary and DebtRank (the JSON of `fissure network … --json`)"),
         (name = "admin", description = "Administration (write token)")
     )
 )]

@@ -12,6 +12,9 @@ pub struct ErrorBody {
     pub error: String,
     /// What went wrong, for a person (names the file, line and column of bad data).
     pub detail: String,
+    /// The request field at fault (`level`, `weights.SPX`, `shocks.OPENAI`), when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
     /// Bad data: the file, its line and column, and the reader's error kind.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
@@ -41,11 +44,18 @@ pub struct ApiError {
     /// Seconds, for 429 and 503.
     pub retry_after: Option<u64>,
     pub location: Option<Box<DataLocation>>,
+    /// The request field at fault.
+    pub field: Option<String>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> ApiError {
-        ApiError { status, code, detail: detail.into(), retry_after: None, location: None }
+        ApiError { status, code, detail: detail.into(), retry_after: None, location: None, field: None }
+    }
+    /// Names the request field at fault.
+    pub fn field(mut self, field: impl Into<String>) -> ApiError {
+        self.field = Some(field.into());
+        self
     }
     pub fn bad_request(detail: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "bad_request", detail)
@@ -79,6 +89,7 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             error: self.code.to_string(),
             detail: self.detail,
+            field: self.field,
             file: loc.file,
             line: loc.line,
             column: loc.column,

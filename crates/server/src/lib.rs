@@ -7,16 +7,19 @@
 //! See `docs/server.md`.
 
 pub mod alerts;
+pub mod analysis;
 pub mod api;
 pub mod auth;
 pub mod dashboard;
 pub mod error;
 pub mod ingest;
 pub mod loadgen;
+pub mod log;
 pub mod settings;
 pub mod state;
 pub mod web;
 
+pub use analysis::{Analysis, AnalysisError};
 pub use settings::ServerSettings;
 pub use state::{AppState, Engine, Snapshot};
 
@@ -115,13 +118,19 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// Starts the request log (stderr; `RUST_LOG` overrides the level, default `info`).
+/// Starts the log (stderr, written by a background thread: see [`log`]; `RUST_LOG`
+/// overrides the level, default `info`: one line per request).
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let Ok(writer) = log::QueuedWriter::new(std::io::stderr()) else {
+        eprintln!("warning: no log thread could be started; logging to stderr directly");
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+        return;
+    };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .try_init();

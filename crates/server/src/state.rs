@@ -7,10 +7,12 @@
 //! the latest snapshot is swapped whole when its rebuild after an ingest ends.
 
 use crate::alerts::{self, Alert};
+use crate::analysis::{Analysis, AnalysisError, ANALYSIS_CONCURRENCY};
 use crate::auth::{RateLimiter, Tokens};
 use crate::error::ApiError;
 use crate::settings::ServerSettings;
 use axum::body::Bytes;
+use axum::http::HeaderValue;
 use chrono::NaiveDate;
 use fissure_io::{Store, StoreError};
 use fissure_report::{Lang, Report};
@@ -29,6 +31,11 @@ pub trait Engine: Send + Sync + 'static {
     /// its inputs from `store` inside one read transaction and may cache family
     /// outputs in it.
     fn report(&self, store: &Store, as_of: Option<NaiveDate>) -> Result<Report, String>;
+
+    /// Runs a stress-test or network analysis (a validated request of the
+    /// `risk/*` and `network/*` endpoints) and returns its JSON. The binary runs
+    /// the CLI's own command, so the JSON is that of `fissure risk var --json` etc.
+    fn analysis(&self, request: &Analysis) -> Result<Value, AnalysisError>;
 }
 
 /// A signal's or gauge's latest reading, for alert rules.
@@ -55,6 +62,10 @@ pub struct Snapshot {
     pub report_bytes: Bytes,
     pub signals_bytes: Bytes,
     pub gauges_bytes: Bytes,
+    /// Entity tags of the three documents (a hash of their bytes): `If-None-Match` → 304.
+    pub report_etag: HeaderValue,
+    pub signals_etag: HeaderValue,
+    pub gauges_etag: HeaderValue,
     pub watched: BTreeMap<String, Watched>,
     /// Rendered family documents by (family, lang) and signal histories by (`signal:<id>`, "").
     families: Mutex<HashMap<(String, &'static str), Bytes>>,
@@ -62,6 +73,14 @@ pub struct Snapshot {
 
 fn bytes(v: &Value) -> Bytes {
     Bytes::from(serde_json::to_vec(v).unwrap_or_default())
+}
+
+/// A strong entity tag: the first 128 bits of the SHA-256 of the document.
+pub fn etag_of(b: &[u8]) -> HeaderValue {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(b);
+    let hex: String = d[..16].iter().map(|x| format!("{x:02x}")).collect();
+    HeaderValue::from_str(&format!("\"{hex}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
 }
 
 impl Snapshot {
@@ -72,6 +91,10 @@ impl Snapshot {
             for (key, f) in fams {
                 for s in f["signals"].as_array().into_iter().flatten() {
                     let mut s = s.clone();
+                    // the latest reading only: a signal's history is `signals/{id}`
+                    if let Some(o) = s.as_object_mut() {
+                        o.remove("history");
+                    }
                     s["family"] = json!(key);
                     signals.push(s);
                 }
@@ -87,14 +110,18 @@ impl Snapshot {
         for g in std::iter::once(&c.overall).chain(&c.families) {
             watched.insert(g.id.clone(), watched_of(&g.title.en, g.latest.as_ref()));
         }
+        let (report_bytes, signals_bytes, gauges_bytes) = (bytes(&json), bytes(&signals), bytes(&gauges));
         Snapshot {
             as_of: report.as_of,
             generation,
             built_at: chrono::Utc::now().to_rfc3339(),
             build_seconds,
-            report_bytes: bytes(&json),
-            signals_bytes: bytes(&signals),
-            gauges_bytes: bytes(&gauges),
+            report_etag: etag_of(&report_bytes),
+            signals_etag: etag_of(&signals_bytes),
+            gauges_etag: etag_of(&gauges_bytes),
+            report_bytes,
+            signals_bytes,
+            gauges_bytes,
             json,
             report,
             watched,
@@ -235,6 +262,8 @@ pub struct AppState {
     build_lock: tokio::sync::Mutex<()>,
     /// One ingest at a time from this process (the store serialises processes).
     pub ingest_lock: tokio::sync::Mutex<()>,
+    /// Analyses (`risk/*`, `network/*`) running at once.
+    pub analyses: tokio::sync::Semaphore,
     pub generation: AtomicU64,
     pub alerts: alerts::Hub,
     pub counters: Counters,
@@ -264,6 +293,7 @@ impl AppState {
             past: Mutex::new(VecDeque::new()),
             build_lock: tokio::sync::Mutex::new(()),
             ingest_lock: tokio::sync::Mutex::new(()),
+            analyses: tokio::sync::Semaphore::new(ANALYSIS_CONCURRENCY),
             generation: AtomicU64::new(0),
             alerts: hub,
             counters: Counters::default(),

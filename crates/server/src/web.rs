@@ -1,7 +1,8 @@
 //! The HTTP surface: routes, and the layers every request passes through
-//! (request log, panic catcher, security headers, JSON errors, body limit,
+//! (request log (one line per request, see `log`), panic catcher, security headers, JSON errors, body limit,
 //! timeout, optional CORS, bearer-token auth and the per-token rate limit).
 
+use crate::analysis;
 use crate::api;
 use crate::auth::{verify_hash, Check, Role};
 use crate::dashboard;
@@ -19,7 +20,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 
 /// The Content-Security-Policy of every response: nothing from outside the server.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -34,13 +34,17 @@ pub struct Caller {
 
 /// The role a request needs: writes and admin need `write`; reads need `read`
 /// only when reads are not public; the status, the API description and the
-/// dashboard's static files are always open (they hold no data).
+/// dashboard's static files are always open (they hold no data). The analyses
+/// (`risk/*`, `network/*`) write nothing: their POSTs are reads.
 fn required_role(method: &Method, path: &str, public_reads: bool) -> Option<Role> {
     let open = path == "/api/v1/health"
         || path == "/api/v1/openapi.json"
         || path == "/api/v1/docs"
         || !path.starts_with("/api/");
-    if method != Method::GET && method != Method::HEAD || path.starts_with("/api/v1/admin/") {
+    let read = method == Method::GET
+        || method == Method::HEAD
+        || method == Method::POST && (path.starts_with("/api/v1/risk/") || path.starts_with("/api/v1/network/"));
+    if !read || path.starts_with("/api/v1/admin/") {
         return Some(Role::Write);
     }
     if open || public_reads {
@@ -61,9 +65,24 @@ fn bearer(req: &Request) -> Result<Option<String>, ApiError> {
     }
 }
 
+/// The path of the event stream, the one endpoint that also takes `?token=`: the browser's
+/// `EventSource` cannot send an `Authorization` header.
+pub const EVENTS_PATH: &str = "/api/v1/events";
+
+/// `?token=…` of the event stream (tokens are `fst_<hex>_<hex>`: nothing to decode).
+fn query_token(req: &Request) -> Option<String> {
+    if req.uri().path() != EVENTS_PATH {
+        return None;
+    }
+    req.uri().query()?.split('&').find_map(|kv| kv.strip_prefix("token=")).filter(|t| !t.is_empty()).map(str::to_string)
+}
+
 async fn auth(State(st): State<Arc<AppState>>, mut req: Request, next: Next) -> Result<Response, ApiError> {
     let needed = required_role(req.method(), req.uri().path(), st.settings.public_reads);
-    let token = bearer(&req)?;
+    let token = match bearer(&req)? {
+        Some(t) => Some(t),
+        None => query_token(&req),
+    };
     let mut caller = Caller { token_id: None, role: None };
     if let Some(token) = token {
         if st.tokens.stale() {
@@ -176,6 +195,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v1/ingest", post(api::post_ingest))
         .route("/api/v1/admin/refresh", post(api::admin_refresh))
         .route("/api/v1/admin/tokens", get(api::admin_tokens))
+        .route("/api/v1/risk/var", post(analysis::risk_var).layer(DefaultBodyLimit::max(analysis::ANALYSIS_BODY_LIMIT)))
+        .route(
+            "/api/v1/risk/scenarios",
+            post(analysis::risk_scenarios).layer(DefaultBodyLimit::max(analysis::ANALYSIS_BODY_LIMIT)),
+        )
+        .route("/api/v1/network/summary", get(analysis::network_summary))
+        .route(
+            "/api/v1/network/debtrank",
+            post(analysis::network_debtrank).layer(DefaultBodyLimit::max(analysis::ANALYSIS_BODY_LIMIT)),
+        )
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/docs", get(dashboard::docs_page))
         .route("/", get(dashboard::index))
@@ -185,7 +214,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             Duration::from_secs(s.request_timeout_seconds),
         ));
     let mut app = timed
-        .route("/api/v1/events", get(api::events))
+        .route(EVENTS_PATH, get(api::events))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), auth))
         .layer(DefaultBodyLimit::max(limit))
@@ -201,14 +230,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     }
     app.layer(middleware::from_fn(finish))
         .layer(CatchPanicLayer::custom(|_| ApiError::internal("internal error").into_response()))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
-                .on_request(())
-                .on_response(
-                    DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(tower_http::LatencyUnit::Micros),
-                ),
-        )
+        .layer(middleware::from_fn(crate::log::request_log))
         .with_state(state)
 }
 
@@ -225,5 +247,8 @@ mod tests {
         assert_eq!(required_role(&Method::POST, "/api/v1/ingest", true), Some(Role::Write));
         assert_eq!(required_role(&Method::GET, "/api/v1/admin/tokens", true), Some(Role::Write));
         assert_eq!(required_role(&Method::POST, "/nothing", true), Some(Role::Write));
+        assert_eq!(required_role(&Method::POST, "/api/v1/risk/var", true), None);
+        assert_eq!(required_role(&Method::POST, "/api/v1/network/debtrank", false), Some(Role::Read));
+        assert_eq!(required_role(&Method::DELETE, "/api/v1/risk/var", true), Some(Role::Write));
     }
 }

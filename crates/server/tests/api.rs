@@ -85,6 +85,7 @@ async fn read_endpoints_and_their_errors() {
     assert!(!list.is_empty());
     let id = list[0]["id"].as_str().unwrap().to_string();
     assert!(list.iter().all(|s| s["latest"].is_object() && s["family"] == "baseline"));
+    assert!(list.iter().all(|s| s.get("history").is_none()), "the latest readings only; histories are signals/{{id}}");
     let hist = get(a, &format!("/api/v1/signals/{id}")).await.json();
     assert_eq!(hist["id"], id.as_str());
     assert_eq!(hist["dates"].as_array().unwrap().len(), hist["values"].as_array().unwrap().len());
@@ -384,5 +385,88 @@ async fn concurrent_reads_never_see_a_partial_ingest() {
     let j = get(a, "/api/v1/series/PAIR_B").await.json();
     assert_eq!(j["observations"], days.len(), "no write lost");
     assert_eq!(j["latest_revision"], days.len());
+    r.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cached_documents_carry_an_etag_and_answer_304() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.sqlite");
+    store_with_spx(&store, "2020-01-31");
+    let r = start(&store, ServerSettings::default()).await;
+    let a = r.addr;
+    for path in ["/api/v1/signals", "/api/v1/gauges", "/api/v1/report"] {
+        let first = get(a, path).await;
+        assert_eq!(first.status, 200);
+        let tag = first.header("etag").expect("an ETag");
+        assert!(tag.starts_with('"') && tag.ends_with('"') && tag.len() == 34, "{tag}");
+        assert_eq!(first.header("cache-control").as_deref(), Some("no-cache"));
+        let again = request(a, "GET", path, &[("if-none-match", tag.clone())], vec![]).await;
+        assert_eq!(again.status, 304, "{path}");
+        assert!(again.body.is_empty());
+        assert_eq!(again.header("etag"), Some(tag.clone()));
+        let list = request(a, "GET", path, &[("if-none-match", format!("\"other\", W/{tag}"))], vec![]).await;
+        assert_eq!(list.status, 304, "{path}: a list with the weak form of the tag");
+        let other = request(a, "GET", path, &[("if-none-match", "\"other\"".to_string())], vec![]).await;
+        assert_eq!(other.status, 200);
+        assert_eq!(other.body, first.body);
+    }
+    // new data: a new tag, and the old one no longer matches
+    let old = get(a, "/api/v1/signals").await.header("etag").unwrap();
+    let csv = csv_of(&spx(), "2020-02-03", "2020-02-28");
+    let t = token(&store, Role::Write);
+    assert_eq!(upload(a, Some(&t), &[("SPX.csv", csv.as_bytes())], &[]).await.status, 200);
+    settled(&r).await;
+    let fresh = request(a, "GET", "/api/v1/signals", &[("if-none-match", old.clone())], vec![]).await;
+    assert_eq!(fresh.status, 200);
+    assert_ne!(fresh.header("etag"), Some(old));
+    r.stop().await.unwrap();
+}
+
+/// The status line and headers of a request whose body may never end (the event stream).
+fn head_of(addr: std::net::SocketAddr, path: &str, auth: Option<&str>) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    let auth = auth.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n{auth}\r\n").unwrap();
+    let mut buf = Vec::new();
+    let mut b = [0u8; 1024];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = s.read(&mut b).unwrap();
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&b[..n]);
+    }
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_event_stream_takes_a_query_token_and_nothing_else_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("s.sqlite");
+    store_with_spx(&store, "2020-01-31");
+    let read = token(&store, Role::Read);
+    let r = start(&store, ServerSettings { public_reads: false, ..ServerSettings::default() }).await;
+    let a = r.addr;
+    let (ok, header, none, wrong) = tokio::task::spawn_blocking(move || {
+        (
+            head_of(a, &format!("/api/v1/events?token={read}"), None),
+            head_of(a, "/api/v1/events", Some(&read)),
+            head_of(a, "/api/v1/events", None),
+            head_of(a, "/api/v1/events?token=fst_000000000000_00", None),
+        )
+    })
+    .await
+    .unwrap();
+    assert!(ok.starts_with("HTTP/1.1 200") && ok.contains("text/event-stream"), "{ok}");
+    assert!(header.starts_with("HTTP/1.1 200"), "{header}");
+    assert!(none.starts_with("HTTP/1.1 401"), "{none}");
+    assert!(wrong.starts_with("HTTP/1.1 401"), "{wrong}");
+    // only the event stream reads the query token
+    let t = token(&store, Role::Read);
+    get(a, &format!("/api/v1/signals?token={t}")).await.assert_error(401);
+    assert_eq!(get_with(a, "/api/v1/signals", &t).await.status, 200);
     r.stop().await.unwrap();
 }

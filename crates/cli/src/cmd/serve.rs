@@ -7,11 +7,12 @@ use crate::cmd::report::{code_id, ingest_demo, load_inputs};
 use crate::ctx::Ctx;
 use anyhow::Context;
 use chrono::NaiveDate;
-use clap::Args;
+use clap::{Args, Parser};
 
 use fissure_io::Store;
 use fissure_report::Report;
-use fissure_server::{Engine, ServerSettings};
+use fissure_server::{Analysis, AnalysisError, Engine, ServerSettings};
+use serde_json::Value;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -46,6 +47,140 @@ impl Engine for CliEngine {
     fn report(&self, store: &Store, as_of: Option<NaiveDate>) -> Result<Report, String> {
         self.build(store, as_of).map_err(|e| format!("{e:#}"))
     }
+
+    /// Runs the CLI's own command (`fissure --json risk var --weights=…`) on this store and
+    /// watchlist and returns the JSON it prints.
+    fn analysis(&self, request: &Analysis) -> Result<Value, AnalysisError> {
+        let argv = analysis_argv(request);
+        let cli = crate::Cli::try_parse_from(&argv).map_err(clap_error)?;
+        let ctx = Ctx::new(Some(self.store_path.clone()), self.config.clone(), true);
+        let out = crate::output::capture_json(|| match &cli.command {
+            crate::Command::Risk(c) => crate::cmd::risk::run(&ctx, c),
+            crate::Command::Network(c) => crate::cmd::network::run(&ctx, c),
+            _ => anyhow::bail!("not an analysis command"),
+        })
+        .map_err(|e| classify(request, &e))?;
+        out.ok_or_else(|| AnalysisError::Internal(format!("`{}` printed no JSON", argv[2..].join(" "))))
+    }
+}
+
+/// The command line of an analysis request: `--flag=value` only (a value can never be read as a
+/// flag), and only the options the API offers (no file paths).
+pub(crate) fn analysis_argv(request: &Analysis) -> Vec<String> {
+    fn opt<T: std::fmt::Display>(v: &mut Vec<String>, flag: &str, x: Option<T>) {
+        if let Some(x) = x {
+            v.push(format!("--{flag}={x}"));
+        }
+    }
+    fn switch(v: &mut Vec<String>, flag: &str, on: Option<bool>) {
+        if on == Some(true) {
+            v.push(format!("--{flag}"));
+        }
+    }
+    fn pairs(m: &std::collections::BTreeMap<String, f64>) -> String {
+        m.iter().map(|(k, x)| format!("{k}={x}")).collect::<Vec<_>>().join(",")
+    }
+    let mut v: Vec<String> = vec!["fissure".into(), "--json".into()];
+    match request {
+        Analysis::RiskVar(r) => {
+            v.extend(["risk".into(), "var".into(), format!("--weights={}", pairs(&r.weights))]);
+            opt(&mut v, "cash", r.cash);
+            switch(&mut v, "normalise", r.normalise);
+            opt(&mut v, "as-of", r.as_of);
+            opt(&mut v, "level", r.level);
+            opt(&mut v, "horizon", r.horizon);
+            opt(&mut v, "method", r.method.map(|m| m.as_str()));
+            opt(&mut v, "lookback", r.lookback);
+            opt(&mut v, "evt-tail", r.evt_tail);
+            opt(&mut v, "sims", r.sims);
+            opt(&mut v, "corr", r.corr.map(|c| c.as_str()));
+            opt(&mut v, "seed", r.seed);
+        }
+        Analysis::RiskScenarios(r) => {
+            v.extend(["risk".into(), "scenarios".into(), format!("--weights={}", pairs(&r.weights))]);
+            opt(&mut v, "cash", r.cash);
+            switch(&mut v, "normalise", r.normalise);
+            opt(&mut v, "as-of", r.as_of);
+            for s in r.scenarios.iter().flatten() {
+                v.push(format!("--scenario={s}"));
+            }
+            switch(&mut v, "no-cocrash", r.no_cocrash);
+            switch(&mut v, "paths", r.paths);
+        }
+        Analysis::NetworkSummary(q) => {
+            v.extend(["network".into(), "summary".into()]);
+            opt(&mut v, "book", q.book.as_deref());
+            opt(&mut v, "as-of", q.as_of);
+            opt(&mut v, "revision", q.revision);
+            opt(&mut v, "hops", q.hops);
+            opt(&mut v, "max-len", q.max_len);
+        }
+        Analysis::NetworkDebtRank(r) => {
+            v.extend(["network".into(), "debtrank".into()]);
+            for (firm, loss) in &r.shocks {
+                v.push(format!("--shock={firm}={loss}"));
+            }
+            switch(&mut v, "linear", r.linear);
+            for (firm, size) in r.sizes.iter().flatten() {
+                v.push(format!("--size={firm}={size}"));
+            }
+            opt(&mut v, "book", r.book.as_deref());
+            opt(&mut v, "as-of", r.as_of);
+            opt(&mut v, "revision", r.revision);
+        }
+    }
+    v
+}
+
+/// A refused command line names the option as the request field (`--evt-tail` → `evt_tail`).
+fn clap_error(e: clap::Error) -> AnalysisError {
+    use clap::error::{ContextKind, ContextValue};
+    let field = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(a)) => {
+            a.trim_start_matches('-').split([' ', '=']).next().unwrap_or_default().replace('-', "_")
+        }
+        _ => "request".into(),
+    };
+    let detail = e.render().to_string();
+    let detail = detail.lines().next().unwrap_or_default().trim_start_matches("error: ").to_string();
+    AnalysisError::Invalid { field, detail }
+}
+
+/// The error of an analysis: an id the request names that the data lacks → `UnknownId`;
+/// a store that cannot be read → `Internal`; any other refusal of the input → `Refused`.
+fn classify(request: &Analysis, e: &anyhow::Error) -> AnalysisError {
+    use fissure_io::StoreError;
+    let detail = format!("{e:#}");
+    for c in e.chain() {
+        if let Some(fissure_risk::RiskError::UnknownAsset(id)) = c.downcast_ref() {
+            let named = match request {
+                Analysis::RiskVar(r) => r.weights.contains_key(id),
+                Analysis::RiskScenarios(r) => r.weights.contains_key(id),
+                _ => false,
+            };
+            if named {
+                return AnalysisError::UnknownId { field: format!("weights.{id}"), detail };
+            }
+        }
+        if let Some(fissure_network::NetworkError::UnknownFirm { firm, .. }) = c.downcast_ref() {
+            if let Analysis::NetworkDebtRank(r) = request {
+                let field = if r.shocks.contains_key(firm) { "shocks" } else { "sizes" };
+                return AnalysisError::UnknownId { field: format!("{field}.{firm}"), detail };
+            }
+        }
+        if let Some(s) = c.downcast_ref::<StoreError>() {
+            return match s {
+                StoreError::SeriesNotFound { .. }
+                | StoreError::RevisionNotFound { .. }
+                | StoreError::SectionNotFound { .. } => AnalysisError::Refused(detail),
+                _ => AnalysisError::Internal(detail),
+            };
+        }
+        if c.downcast_ref::<std::io::Error>().is_some() {
+            return AnalysisError::Internal(detail);
+        }
+    }
+    AnalysisError::Refused(detail)
 }
 
 pub fn run(ctx: &Ctx, args: &ServeArgs) -> anyhow::Result<()> {

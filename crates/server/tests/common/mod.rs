@@ -9,7 +9,7 @@ use fissure_core::{FamilyInputs, Series};
 use fissure_io::store::IngestItem;
 use fissure_io::Store;
 use fissure_report::{Report, ReportInput, SkillParams, Source};
-use fissure_server::{Engine, ServerSettings};
+use fissure_server::{Analysis, AnalysisError, Engine, ServerSettings};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -59,6 +59,26 @@ impl Engine for TestEngine {
             Some(store),
             &|_| {},
         ))
+    }
+
+    /// Echoes the validated request (the server's tests check validation and what reaches
+    /// the engine; the CLI's tests check the real analyses). A portfolio holding `REFUSE`
+    /// is refused, as an analysis refuses too little history; a shock on `NOBODY` names
+    /// an unknown firm.
+    fn analysis(&self, request: &Analysis) -> Result<serde_json::Value, AnalysisError> {
+        match request {
+            Analysis::RiskVar(r) if r.weights.contains_key("REFUSE") => {
+                Err(AnalysisError::Refused("REFUSE: need at least 250 observations, got 3".into()))
+            }
+            Analysis::NetworkDebtRank(r) if r.shocks.contains_key("NOBODY") => Err(AnalysisError::UnknownId {
+                field: "shocks.NOBODY".into(),
+                detail: "no firm `NOBODY` in the network".into(),
+            }),
+            Analysis::RiskVar(r) => Ok(serde_json::json!({"kind": "risk var", "request": r})),
+            Analysis::RiskScenarios(r) => Ok(serde_json::json!({"kind": "risk scenarios", "request": r})),
+            Analysis::NetworkSummary(q) => Ok(serde_json::json!({"kind": "network summary", "request": q})),
+            Analysis::NetworkDebtRank(r) => Ok(serde_json::json!({"kind": "network debtrank", "request": r})),
+        }
     }
 }
 
