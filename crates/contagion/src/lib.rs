@@ -22,6 +22,7 @@ pub mod cocrash;
 pub mod corr;
 pub mod crowding;
 pub mod error;
+pub mod json;
 pub mod panel;
 pub mod signals;
 pub mod spillover;

@@ -523,25 +523,7 @@ fn dcc(ctx: &Ctx, a: &DccArgs) -> anyhow::Result<()> {
     let n = r.names.len();
     let last = fit.correlations.last().context("empty DCC path")?;
     let matrix: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| last[i * n + j]).collect()).collect();
-    let garch: Vec<Value> = fit
-        .garch
-        .iter()
-        .zip(&r.names)
-        .map(|(g, name)| json!({"id": name, "mu": g.mu, "omega": g.omega, "alpha": g.alpha, "beta": g.beta, "nu": g.nu, "loglik": g.loglik}))
-        .collect();
-    let mut out = json!({"names": r.names, "from": r.dates[0], "to": r.dates.last(), "nobs": r.rows.len(), "a": fit.a, "b": fit.b,
-        "loglik": fit.loglik, "loglik_correlation": fit.loglik_correlation, "garch": garch, "latest_correlation": matrix, "qbar": fit.qbar,
-        "warnings": fit.warnings});
-    if a.paths {
-        let mut p = serde_json::Map::new();
-        for i in 0..n {
-            for j in i + 1..n {
-                p.insert(format!("{}|{}", r.names[i], r.names[j]), json!(fit.pair(i, j)));
-            }
-        }
-        out["dates"] = json!(r.dates);
-        out["paths"] = Value::Object(p);
-    }
+    let out = fissure_contagion::json::dcc(&r, &fit, a.paths).context("empty DCC path")?;
     if ctx.json {
         return print_json(&out);
     }
