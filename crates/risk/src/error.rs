@@ -13,6 +13,8 @@ pub enum RiskError {
     WeightsDoNotSumToOne { total: f64, cash: f64 },
     #[error("asset `{id}` has no price on or before {date}")]
     NoPrice { id: String, date: chrono::NaiveDate },
+    #[error("asset `{id}` has no price on the as-of date {date} (last price {last_price} on {last_date}); give another as-of date or update the data")]
+    StalePrice { id: String, date: chrono::NaiveDate, last_date: chrono::NaiveDate, last_price: f64 },
     #[error("{what}: {source}")]
     Stats { what: String, source: fissure_stats::StatsError },
     #[error(transparent)]

@@ -370,6 +370,55 @@ pub fn return_matrix(series: &[&Series], usdjpy: Option<&Series>, as_of: Option<
     Ok(ReturnMatrix { ids: conv.iter().map(|s| s.id().to_string()).collect(), dates: dates[1..].to_vec(), data })
 }
 
+/// Today's holdings from loaded price series: the as-of date (given, or the last date of any holding), a check that
+/// every holding has a price within 7 days before it, then the portfolio from weights or from quantities valued at
+/// those prices in USD (JPY assets through `usdjpy`). An entry's own margin wins over the asset class default
+/// ([`default_margin`]). `series` holds one series per entry. Shared by the CLI and the Python package.
+pub fn portfolio_on_date(
+    entries: &[(String, f64, Option<f64>)],
+    quantities: bool,
+    cash: f64,
+    normalise: bool,
+    series: &[Series],
+    usdjpy: Option<&Series>,
+    as_of: Option<NaiveDate>,
+) -> Result<(Portfolio, NaiveDate)> {
+    let as_of = match as_of {
+        Some(d) => d,
+        None => series
+            .iter()
+            .filter_map(|s| s.last_date())
+            .max()
+            .ok_or_else(|| RiskError::Invalid("the holdings have no data".into()))?,
+    };
+    for s in series {
+        match s.index_at_or_before(as_of) {
+            Some(i) if (as_of - s.dates()[i]).num_days() <= 7 => {}
+            Some(i) => {
+                return Err(RiskError::StalePrice {
+                    id: s.id().to_string(),
+                    date: as_of,
+                    last_date: s.dates()[i],
+                    last_price: s.values()[i],
+                })
+            }
+            None => return Err(RiskError::NoPrice { id: s.id().to_string(), date: as_of }),
+        }
+    }
+    let find = |id: &str| series.iter().find(|s| s.id() == id);
+    let margin = |id: &str| default_margin(find(id).map(|s| s.meta.asset_class).unwrap_or_default());
+    let pf = if quantities {
+        let price = |id: &str| match find(id) {
+            Some(s) => price_on(s, usdjpy, as_of),
+            None => Err(RiskError::UnknownAsset(id.to_string())),
+        };
+        Portfolio::from_quantities(entries, cash, price, margin)
+    } else {
+        Portfolio::from_weights(entries, cash, normalise, margin)
+    }?;
+    Ok((pf, as_of))
+}
+
 /// The price of `s` (in base currency) on the last date ≤ `date`.
 pub fn price_on(s: &Series, usdjpy: Option<&Series>, date: NaiveDate) -> Result<f64> {
     let s = to_usd(s, usdjpy)?;

@@ -14,7 +14,7 @@ use fissure_core::Series;
 use fissure_risk::backtest::{backtest, BacktestOptions};
 use fissure_risk::cash::{advice_check, cash_buffer};
 use fissure_risk::fhs::Correlation;
-use fissure_risk::portfolio::{default_margin, parse_portfolio_csv, price_on, return_matrix, Portfolio};
+use fissure_risk::portfolio::{parse_portfolio_csv, return_matrix, Portfolio};
 use fissure_risk::scenario::{asset_paths, named_episodes, parse_scenario, replay, Episode, Replay, ReplayOptions};
 use fissure_risk::shock::{
     self, conditional_shock, covariance, moves_from_series, reverse_stress, CovKind, Shock, ShockOptions,
@@ -347,37 +347,15 @@ fn load_portfolio(ctx: &Ctx, a: &PortfolioArgs) -> anyhow::Result<Loaded> {
     } else {
         None
     };
-    let as_of = match a.as_of {
-        Some(d) => d,
-        None => series.iter().filter_map(|s| s.last_date()).max().context("the holdings have no data")?,
-    };
-    for s in &series {
-        match s.index_at_or_before(as_of) {
-            Some(i) if (as_of - s.dates()[i]).num_days() <= 7 => {}
-            Some(i) => bail!(
-                "asset `{}` has no price on the as-of date {as_of} (last price {} on {}); pass --as-of or update the data",
-                s.id(),
-                s.values()[i],
-                s.dates()[i]
-            ),
-            None => bail!(fissure_risk::RiskError::NoPrice { id: s.id().to_string(), date: as_of }),
-        }
-    }
-    let class_of = |id: &str| series.iter().find(|s| s.id() == id).map(|s| s.meta.asset_class).unwrap_or_default();
-    let margin = |id: &str| default_margin(class_of(id));
-    let pf = if quantities {
-        Portfolio::from_quantities(
-            &entries,
-            cash,
-            |id| {
-                let s = series.iter().find(|s| s.id() == id).expect("loaded above");
-                price_on(s, usdjpy.as_ref(), as_of)
-            },
-            margin,
-        )
-    } else {
-        Portfolio::from_weights(&entries, cash, a.normalise, margin)
-    }
+    let (pf, as_of) = fissure_risk::portfolio::portfolio_on_date(
+        &entries,
+        quantities,
+        cash,
+        a.normalise,
+        &series,
+        usdjpy.as_ref(),
+        a.as_of,
+    )
     .with_context(|| format!("portfolio from {origin}"))?;
     Ok(Loaded { pf, series, usdjpy, as_of, files })
 }
