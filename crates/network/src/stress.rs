@@ -588,6 +588,39 @@ pub struct ClearingSystem {
     pub external_liabilities: Vec<f64>,
 }
 
+impl ClearingSystem {
+    /// The system from named inputs: liabilities `(debtor, creditor, amount)` and one external row per firm,
+    /// `(firm, [external_assets, external_liabilities])`, whose order fixes the firms' order. A debtor or creditor
+    /// without an external row is refused by name.
+    pub fn from_named(links: &[(String, String, f64)], external: &[(String, Vec<f64>)]) -> Result<Self, NetworkError> {
+        let names: Vec<String> = external.iter().map(|e| e.0.clone()).collect();
+        let find = |f: &str, role: &str| {
+            names.iter().position(|n| n == f).ok_or_else(|| NetworkError::UnknownFirm {
+                firm: f.to_string(),
+                context: format!("{role} of a liability; every firm needs an external row"),
+                known: names.join(", "),
+            })
+        };
+        let mut liabilities = Vec::with_capacity(links.len());
+        for (d, c, x) in links {
+            liabilities.push((find(d, "debtor")?, find(c, "creditor")?, *x));
+        }
+        let mut external_assets = Vec::with_capacity(external.len());
+        let mut external_liabilities = Vec::with_capacity(external.len());
+        for (firm, v) in external {
+            let [a, l] = v[..] else {
+                return Err(NetworkError::Invalid(format!(
+                    "external row of `{firm}`: need external_assets and external_liabilities, got {} values",
+                    v.len()
+                )));
+            };
+            external_assets.push(a);
+            external_liabilities.push(l);
+        }
+        Ok(ClearingSystem { names, liabilities, external_assets, external_liabilities })
+    }
+}
+
 /// The clearing vector and what follows from it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Clearing {
@@ -722,6 +755,26 @@ mod tests {
             external_assets: vec![18.0, 18.0, 9.0],
             external_liabilities: vec![17.0, 18.0, 8.0],
         }
+    }
+
+    #[test]
+    fn clearing_system_from_named_inputs() {
+        let links = vec![("A".into(), "B".into(), 4.0), ("B".into(), "C".into(), 3.0), ("C".into(), "A".into(), 2.0)];
+        let ext: Vec<(String, Vec<f64>)> =
+            vec![("A".into(), vec![18.0, 17.0]), ("B".into(), vec![18.0, 18.0]), ("C".into(), vec![9.0, 8.0])];
+        assert_eq!(ClearingSystem::from_named(&links, &ext).unwrap(), toy());
+        // a creditor without an external row is refused by name
+        let mut bad = links.clone();
+        bad.push(("A".into(), "D".into(), 1.0));
+        match ClearingSystem::from_named(&bad, &ext) {
+            Err(NetworkError::UnknownFirm { firm, context, .. }) => {
+                assert_eq!(firm, "D");
+                assert!(context.starts_with("creditor"), "{context}");
+            }
+            other => panic!("expected UnknownFirm, got {other:?}"),
+        }
+        let short: Vec<(String, Vec<f64>)> = vec![("A".into(), vec![18.0])];
+        assert!(matches!(ClearingSystem::from_named(&[], &short), Err(NetworkError::Invalid(_))));
     }
 
     /// methods-and-references 6.1: payments [3, 3, 2], equity [−1, 0, 2], recovery [0.75, 1, 1].

@@ -237,26 +237,8 @@ pub fn clearing(py: Python<'_>, options_json: &str) -> PyResult<String> {
             "firm",
             &["external_assets", "external_liabilities"],
         )?;
-        let names: Vec<String> = ext.iter().map(|e| e.0.clone()).collect();
-        let idx = |f: &str, what: &str| {
-            names.iter().position(|n| n == f).with_context(|| {
-                format!(
-                    "{}: {what} `{f}` is not in {} (every firm needs a row there)",
-                    a.liabilities.display(),
-                    a.external.display()
-                )
-            })
-        };
-        let mut liabilities = Vec::new();
-        for (d, c, x) in &links {
-            liabilities.push((idx(d, "debtor")?, idx(c, "creditor")?, *x));
-        }
-        let sys = ClearingSystem {
-            names: names.clone(),
-            liabilities,
-            external_assets: ext.iter().map(|e| e.1[0]).collect(),
-            external_liabilities: ext.iter().map(|e| e.1[1]).collect(),
-        };
+        let sys = ClearingSystem::from_named(&links, &ext)
+            .with_context(|| format!("{} and {}", a.liabilities.display(), a.external.display()))?;
         let p = ClearingParams { alpha, beta, senior_external: a.senior_external };
         let c = stress::clearing(&sys, &p)?;
         Ok(json::clearing(&sys, &p, &c))

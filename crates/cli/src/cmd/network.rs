@@ -536,29 +536,11 @@ fn clearing(ctx: &Ctx, a: &ClearingArgs) -> anyhow::Result<()> {
         "firm",
         &["external_assets", "external_liabilities"],
     )?;
-    let names: Vec<String> = ext.iter().map(|e| e.0.clone()).collect();
-    let idx = |f: &str, what: &str| {
-        names.iter().position(|n| n == f).with_context(|| {
-            format!(
-                "{}: {what} `{f}` is not in {} (every firm needs a row there)",
-                a.liabilities.display(),
-                a.external.display()
-            )
-        })
-    };
-    let mut liabilities = Vec::new();
-    for (d, c, x) in &links {
-        liabilities.push((idx(d, "debtor")?, idx(c, "creditor")?, *x));
-    }
-    let sys = ClearingSystem {
-        names: names.clone(),
-        liabilities,
-        external_assets: ext.iter().map(|e| e.1[0]).collect(),
-        external_liabilities: ext.iter().map(|e| e.1[1]).collect(),
-    };
+    let sys = ClearingSystem::from_named(&links, &ext)
+        .with_context(|| format!("{} and {}", a.liabilities.display(), a.external.display()))?;
     let p = ClearingParams { alpha: a.alpha, beta: a.beta, senior_external: a.senior_external };
     let c = stress::clearing(&sys, &p)?;
-    let defaults: Vec<&str> = c.defaults.iter().map(|&i| names[i].as_str()).collect();
+    let defaults: Vec<&str> = c.defaults.iter().map(|&i| sys.names[i].as_str()).collect();
     if ctx.json {
         return print_json(&fissure_network::json::clearing(&sys, &p, &c));
     }
@@ -570,10 +552,10 @@ fn clearing(ctx: &Ctx, a: &ClearingArgs) -> anyhow::Result<()> {
         c.rounds,
         if defaults.is_empty() { "none".to_string() } else { defaults.join(", ") }
     );
-    let rows: Vec<Vec<String>> = (0..names.len())
+    let rows: Vec<Vec<String>> = (0..sys.names.len())
         .map(|i| {
             vec![
-                names[i].clone(),
+                sys.names[i].clone(),
                 format!("{:.4}", c.payments[i]),
                 format!("{:.4}", c.interbank_payments[i]),
                 format!("{:.4}", c.equity[i]),
