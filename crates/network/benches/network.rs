@@ -2,7 +2,7 @@
 //! side-by-side comparison with networkx / numpy is `tools/bench/network.sh`).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use fissure_network::cycles::{count_cycles, strongly_connected_components, Csr};
+use fissure_network::cycles::{count_cycles, scc_partition, Csr};
 use fissure_network::stress::{debt_rank, DebtRankVariant, ExposureNetwork};
 use rand::{Rng, SeedableRng};
 
@@ -23,7 +23,7 @@ fn clustered(n: usize, m: usize, seed: u64) -> Vec<(u32, u32)> {
 fn bench(c: &mut Criterion) {
     let e = clustered(10_000, 100_000, 1);
     let g = Csr::from_edges(10_000, &e);
-    c.bench_function("scc 10k/100k", |b| b.iter(|| strongly_connected_components(&g, None).len()));
+    c.bench_function("scc 10k/100k", |b| b.iter(|| scc_partition(&g, None).len()));
     c.bench_function("cycles 10k/100k", |b| b.iter(|| count_cycles(&g, None)));
     let names: Vec<String> = (0..10_000).map(|i| format!("f{i}")).collect();
     let eq = (0..10_000).map(|i| Some(50.0 + (i % 17) as f64)).collect();

@@ -3,7 +3,7 @@
 //! Prints `name seconds result` (best of several runs; graph construction not timed).
 //! Usage: cargo run --release -p fissure-network --example bench_kernels -- DIR
 
-use fissure_network::cycles::{count_cycles, strongly_connected_components, Csr};
+use fissure_network::cycles::{count_cycles, scc_partition, Csr};
 use fissure_network::stress::{DebtRankEngine, DebtRankVariant, ExposureNetwork};
 use std::time::Instant;
 
@@ -44,7 +44,7 @@ fn main() {
     let e: Vec<(u32, u32)> = big.iter().map(|x| (x.0, x.1)).collect();
     let g = Csr::from_edges(10_000, &e);
     if wanted("scc") {
-        let (t, r) = best(20, || strongly_connected_components(&g, None).len());
+        let (t, r) = best(20, || scc_partition(&g, None).len());
         println!("scc {t:.6} {r}");
     }
     if wanted("cycles") {

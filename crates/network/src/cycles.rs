@@ -76,70 +76,147 @@ impl Csr {
 /// `mask[v]` (all nodes when `mask` is `None`); each component sorted, in
 /// reverse topological order of the condensation (Tarjan's order).
 pub fn strongly_connected_components(g: &Csr, mask: Option<&[bool]>) -> Vec<Vec<u32>> {
+    scc_partition(g, mask).iter().map(<[u32]>::to_vec).collect()
+}
+
+/// The strongly connected components as one flat partition: component k is
+/// `members[offsets[k]..offsets[k + 1]]`, sorted; components in Tarjan's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SccPartition {
+    offsets: Vec<u32>,
+    members: Vec<u32>,
+}
+
+impl SccPartition {
+    /// Number of components.
+    pub fn len(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Component k, sorted.
+    pub fn component(&self, k: usize) -> &[u32] {
+        &self.members[self.offsets[k] as usize..self.offsets[k + 1] as usize]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        (0..self.len()).map(|k| self.component(k))
+    }
+}
+
+/// [`strongly_connected_components`] without a vector per component: Pearce's
+/// space-efficient variant of Tarjan (Pearce 2016, "A space-efficient algorithm for
+/// finding strongly connected components", Inf. Process. Lett. 116(1):47–52, algorithm
+/// PEA_FIND_SCC2), iterative. One array `rindex` holds (besides `u32::MAX` = not visited) the DFS index of a live node
+/// and, once its component is closed, the component label `c` (counted down from
+/// n − 1), which is never below a live index — so the on-stack test of Tarjan is the
+/// comparison `rindex[w] < rindex[v]` alone. The labels are then grouped by a counting
+/// sort over the nodes in order, which leaves every component sorted.
+pub fn scc_partition(g: &Csr, mask: Option<&[bool]>) -> SccPartition {
+    match mask {
+        None => pearce(g, |_| true),
+        Some(m) => pearce(g, |v| m[v as usize]),
+    }
+}
+
+/// [`scc_partition`] on the nodes with `inside(v)` (monomorphised: no mask test without a mask).
+fn pearce(g: &Csr, inside: impl Fn(u32) -> bool) -> SccPartition {
     let n = g.node_count();
-    let inside = |v: u32| mask.is_none_or(|m| m[v as usize]);
+    assert!(n < u32::MAX as usize, "at most 2^32 − 2 nodes");
     const UNSEEN: u32 = u32::MAX;
-    let mut index = vec![UNSEEN; n];
-    let mut low = vec![0u32; n];
-    let mut on_stack = vec![false; n];
+    let mut rindex = vec![UNSEEN; n];
+    let mut index = 1u32;
+    let mut c = n as u32; // the next label is c − 1
     let mut stack: Vec<u32> = Vec::new();
-    let mut call: Vec<(u32, usize)> = Vec::new();
-    let mut next = 0u32;
-    let mut out = Vec::new();
-    for root in 0..n as u32 {
-        if !inside(root) || index[root as usize] != UNSEEN {
+    // DFS frames: node, next edge, still a root candidate
+    let mut call: Vec<(u32, u32, bool)> = Vec::new();
+    let (off, tg) = (&g.offsets, &g.targets);
+    for r in 0..n as u32 {
+        if rindex[r as usize] != UNSEEN || !inside(r) {
             continue;
         }
-        call.push((root, 0));
-        index[root as usize] = next;
-        low[root as usize] = next;
-        next += 1;
-        stack.push(root);
-        on_stack[root as usize] = true;
-        while let Some(&mut (v, ref mut i)) = call.last_mut() {
-            let nb = g.neighbors(v);
-            let mut descended = false;
-            while *i < nb.len() {
-                let w = nb[*i];
-                *i += 1;
-                if !inside(w) {
-                    continue;
+        rindex[r as usize] = index;
+        index += 1;
+        call.push((r, off[r as usize] as u32, true));
+        while let Some(&(v, e0, root0)) = call.last() {
+            // the frame's state in registers while its edges are scanned
+            let (mut e, mut root, mut rv) = (e0 as usize, root0, rindex[v as usize]);
+            let end = off[v as usize + 1];
+            let mut descend = None;
+            for &w in &tg[e..end] {
+                if inside(w) {
+                    debug_assert!((w as usize) < n);
+                    // SAFETY: every target of a Csr is below its node count (`Csr::from_edges`
+                    // drops the others), and rindex has one entry per node
+                    let rw = unsafe { *rindex.get_unchecked(w as usize) };
+                    if rw == UNSEEN {
+                        descend = Some(w);
+                        break;
+                    }
+                    if rw < rv {
+                        rv = rw;
+                        root = false;
+                    }
                 }
-                if index[w as usize] == UNSEEN {
-                    index[w as usize] = next;
-                    low[w as usize] = next;
-                    next += 1;
-                    stack.push(w);
-                    on_stack[w as usize] = true;
-                    call.push((w, 0));
-                    descended = true;
-                    break;
-                } else if on_stack[w as usize] {
-                    low[v as usize] = low[v as usize].min(index[w as usize]);
-                }
+                e += 1;
             }
-            if descended {
+            rindex[v as usize] = rv;
+            if let Some(w) = descend {
+                if let Some(f) = call.last_mut() {
+                    *f = (v, e as u32, root);
+                }
+                rindex[w as usize] = index;
+                index += 1;
+                call.push((w, off[w as usize] as u32, true));
                 continue;
             }
             call.pop();
-            if let Some(&(parent, _)) = call.last() {
-                low[parent as usize] = low[parent as usize].min(low[v as usize]);
-            }
-            if low[v as usize] == index[v as usize] {
-                let mut comp = Vec::new();
-                while let Some(w) = stack.pop() {
-                    on_stack[w as usize] = false;
-                    comp.push(w);
-                    if w == v {
+            if root {
+                c -= 1;
+                index -= 1;
+                while let Some(&w) = stack.last() {
+                    if rindex[v as usize] > rindex[w as usize] {
                         break;
                     }
+                    stack.pop();
+                    rindex[w as usize] = c;
+                    index -= 1;
                 }
-                comp.sort_unstable();
-                out.push(comp);
+                rindex[v as usize] = c;
+            } else {
+                stack.push(v);
+            }
+            // back in the parent: finish the edge to v
+            if let Some((p, e, proot)) = call.last_mut() {
+                if rindex[v as usize] < rindex[*p as usize] {
+                    rindex[*p as usize] = rindex[v as usize];
+                    *proot = false;
+                }
+                *e += 1;
             }
         }
     }
-    out
+    // label c..n counts down in Tarjan's order: component k has label n − 1 − k
+    let count = n - c as usize;
+    let mut offsets = vec![0u32; count + 1];
+    let label = |v: usize| (n - 1 - rindex[v] as usize) as u32;
+    for v in (0..n).filter(|&v| rindex[v] != UNSEEN) {
+        offsets[label(v) as usize + 1] += 1;
+    }
+    for k in 0..count {
+        offsets[k + 1] += offsets[k];
+    }
+    let mut fill: Vec<u32> = offsets[..count].to_vec();
+    let mut members = vec![0u32; offsets[count] as usize];
+    for v in (0..n).filter(|&v| rindex[v] != UNSEEN) {
+        let k = label(v) as usize;
+        members[fill[k] as usize] = v as u32;
+        fill[k] += 1;
+    }
+    SccPartition { offsets, members }
 }
 
 /// What a cycle search did.
@@ -317,7 +394,7 @@ where
     const INF: u32 = u32::MAX;
     // component id of every node (cycles never leave a component)
     let mut comp_of = vec![u32::MAX; n];
-    for (ci, c) in strongly_connected_components(g, None).iter().enumerate() {
+    for (ci, c) in scc_partition(g, None).iter().enumerate() {
         if cyclic(g, c) {
             for &v in c {
                 comp_of[v as usize] = ci as u32;
@@ -487,6 +564,50 @@ mod tests {
         });
         assert!(r.stopped);
         assert_eq!(r.count, 10);
+    }
+
+    #[test]
+    fn pearce_partition_equals_petgraph_tarjan_on_random_graphs() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for round in 0..200 {
+            let n = rng.gen_range(1..60usize);
+            let m = rng.gen_range(0..4 * n);
+            let e: Vec<(u32, u32)> = (0..m).map(|_| (rng.gen_range(0..n) as u32, rng.gen_range(0..n) as u32)).collect();
+            let g = Csr::from_edges(n, &e);
+            let mask: Vec<bool> = (0..n).map(|_| round % 3 != 0 || rng.gen_bool(0.7)).collect();
+            let mut pg = petgraph::Graph::<(), ()>::new();
+            let nodes: Vec<_> = (0..n).map(|_| pg.add_node(())).collect();
+            for &(a, b) in &e {
+                if mask[a as usize] && mask[b as usize] {
+                    pg.add_edge(nodes[a as usize], nodes[b as usize], ());
+                }
+            }
+            let mut want: Vec<Vec<u32>> = petgraph::algo::tarjan_scc(&pg)
+                .into_iter()
+                .map(|c| {
+                    let mut c: Vec<u32> = c.into_iter().map(|x| x.index() as u32).collect();
+                    c.sort_unstable();
+                    c
+                })
+                .filter(|c| mask[c[0] as usize])
+                .collect();
+            let got = scc_partition(&g, Some(&mask));
+            assert_eq!(got.len(), want.len(), "round {round}");
+            let mut got: Vec<Vec<u32>> = got.iter().map(<[u32]>::to_vec).collect();
+            // the order is Tarjan's: a component comes before any component that reaches it
+            for (k, comp) in got.iter().enumerate() {
+                for later in &got[k + 1..] {
+                    let reaches = comp
+                        .iter()
+                        .any(|&a| g.neighbors(a).iter().any(|&b| mask[b as usize] && later.binary_search(&b).is_ok()));
+                    assert!(!reaches, "round {round}: {comp:?} has an edge into the later {later:?}");
+                }
+            }
+            got.sort();
+            want.sort();
+            assert_eq!(got, want, "round {round}");
+        }
     }
 
     #[test]

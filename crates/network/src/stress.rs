@@ -377,6 +377,8 @@ impl DebtRankEngine {
         let (mut dr, mut loss, mut init) = (0.0, 0.0, 0.0);
         for &j in &self.hit {
             let j = j as usize;
+            // caps the once-only losses (added uncapped in the rounds); a no-op for the linear variant
+            self.h[j] = self.h[j].min(1.0);
             dr += (self.h[j] - self.h0[j]) * self.v[j];
             loss += self.h[j] * self.size[j];
             init += self.h0[j] * self.size[j];
@@ -460,8 +462,13 @@ impl DebtRankEngine {
                 for (&i, &xi) in hit[lo..hi].iter().zip(xs.iter()) {
                     let r = off[i as usize]..off[i as usize + 1];
                     for (&j, &wij) in tg[r.clone()].iter().zip(&wt[r]) {
-                        h[j as usize] += wij * xi;
-                        tbits[j as usize >> 6] |= 1 << (j & 63);
+                        debug_assert!((j as usize) < h.len());
+                        // SAFETY: every target of the impact matrix is a firm index (checked by
+                        // `ExposureNetwork::new`), h has one entry per firm and tbits one bit
+                        unsafe {
+                            *h.get_unchecked_mut(j as usize) += wij * xi;
+                            *tbits.get_unchecked_mut(j as usize >> 6) |= 1 << (j & 63);
+                        }
                     }
                 }
                 for (wd, (t, f)) in tbits.iter_mut().zip(fresh.iter_mut()).enumerate() {
@@ -496,9 +503,7 @@ impl DebtRankEngine {
             }
             lo = hi;
         }
-        for &j in hit.iter() {
-            h[j as usize] = h[j as usize].min(1.0);
-        }
+        // the cap min(1, ·) of the final losses is applied in `run`, with the sums
         rounds
     }
 
