@@ -2,7 +2,8 @@
 //! class at a time switched off or alone: where the amplification comes from.
 //!
 //! `cargo run -p fissure-spiral --example shock_grid --release [-- NOISE PATHS STEPS]`
-//! (NOISE = none | gaussian | bootstrap; defaults none 1 10).
+//! (NOISE = none | gaussian | bootstrap; defaults none 1 10). A fourth argument `all` prints only the
+//! row of the default agents.
 
 use fissure_spiral::config::Exogenous;
 use fissure_spiral::{parse_spec, simulate, AgentClass as A, Market, Shock, SpiralConfig};
@@ -24,7 +25,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .chain(A::ALL.iter().map(|c| (format!("{} only", c.as_str()), only(*c))))
         .collect();
     println!("{noise:?} noise, {paths} paths x {steps} days; median amplification (extra loss in % of the portfolio)");
-    for (label, drop) in drops {
+    let only_all = args.get(3).is_some_and(|a| a == "all");
+    for (label, drop) in drops.into_iter().take(if only_all { 1 } else { usize::MAX }) {
         let mut cfg = SpiralConfig::default_config();
         cfg.without(&drop);
         if cfg.agent_count() == 0 {
