@@ -299,6 +299,7 @@ pub fn load_inputs(
     inputs.roles = roles.roles;
     inputs.bubble_assets = w.report.bubble_assets.clone();
     inputs.portfolio = w.portfolio.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    inputs.portfolio_margin = w.portfolio_account.margin.clone();
     // the deal book as it was known on the report date
     inputs.deals = store.load_book("ai", None, Some(as_of)).map_err(store_err("loading the deal book `ai`"))?;
     Ok(Loaded { inputs, as_of, sources, notes, messages })

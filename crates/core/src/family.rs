@@ -31,6 +31,9 @@ pub struct FamilyInputs {
     pub deals: Option<crate::DealBook>,
     /// The watchlist's `[portfolio]`: (series id, weight of equity); empty when none.
     pub portfolio: Vec<(String, f64)>,
+    /// The `[portfolio]`'s maintenance margin by held asset (`portfolio.margin`); an asset not listed
+    /// takes its asset class's default.
+    pub portfolio_margin: BTreeMap<String, f64>,
 }
 
 impl FamilyInputs {

@@ -114,8 +114,9 @@ impl SignalFamily for PortfolioFamily {
             ));
             return Ok(out);
         }
+        // the watchlist's margins where given, else the asset class's default
         let entries: Vec<(String, f64, Option<f64>)> =
-            inputs.portfolio.iter().map(|(id, w)| (id.clone(), *w, None)).collect();
+            inputs.portfolio.iter().map(|(id, w)| (id.clone(), *w, inputs.portfolio_margin.get(id).copied())).collect();
         let classes = |id: &str| inputs.series.get(id).map(|s| s.meta.asset_class).unwrap_or_default();
         let pf = Portfolio::from_weights(&entries, 1.0 - entries.iter().map(|e| e.1).sum::<f64>(), false, |id| {
             crate::portfolio::default_margin(classes(id))

@@ -58,3 +58,19 @@ fn empty_or_unknown_portfolio_gives_a_note() {
     let out = fam.compute(&i).unwrap();
     assert!(out.signals.is_empty() && out.notes[0].en.contains("NOPE"));
 }
+
+#[test]
+fn watchlist_margins_reach_the_cash_buffer() {
+    let fam = PortfolioFamily::default();
+    // the same mix at 2.5× leverage: weights × 2.5, cash −1.5
+    let levered = |margin: f64| {
+        let mut i = inputs("2026-08-21");
+        i.portfolio.iter_mut().for_each(|p| p.1 *= 2.5);
+        i.portfolio_margin = i.portfolio.iter().map(|p| (p.0.clone(), margin)).collect();
+        let out = fam.compute(&i).unwrap();
+        out.signals.iter().find(|s| s.spec.id == "portfolio.cash_shortfall").unwrap().values[0]
+    };
+    let (low, high) = (levered(0.10), levered(0.40));
+    // shares of equity: about 0.38 against 0.14 on the bundled data
+    assert!(high > low + 0.1 && low > 0.0, "cash shortfall with 40% margins {high} vs 10% margins {low}");
+}
