@@ -30,9 +30,10 @@ pub const ORDER_TOL: f64 = 1e-9;
 /// Price floor as a fraction of the previous close.
 pub const PRICE_FLOOR: f64 = 0.01;
 
-/// An agent rule with its parameters resolved to asset indices.
+/// An agent rule with its parameters resolved to asset indices (public, read-only use: the
+/// NumPy peer bench, `examples/spiral_peer_inputs.rs`, exports it).
 #[derive(Debug, Clone)]
-pub(crate) enum Rule {
+pub enum Rule {
     Cta {
         lookbacks: Vec<usize>,
         /// Daily per-asset vol target × weight share.
@@ -85,7 +86,7 @@ pub(crate) enum Rule {
 pub struct Agent {
     pub class: AgentClass,
     pub name: String,
-    pub(crate) rule: Rule,
+    pub rule: Rule,
     /// Starting holdings, US$ bn at the starting prices.
     pub init_value: Vec<f64>,
     pub init_equity: f64,
