@@ -52,6 +52,7 @@ class Model:
         self.cs_c = fl(d["cs_c"])
         self.cs_tau = fl(d["cs_tau"])
         self.state_sigma = d["state_sigma"]
+        self.sigma_cap = fl(d["sigma_cap"])
         self.lw = fl(d["loss_weights"])
         self.shock_loss = fl(d["shock_loss"])
         self.moves = fl(d["shock_moves"])
@@ -208,7 +209,8 @@ def simulate(md, z):
             sn = np.sqrt(np.fmax(lam * sig2 + (1.0 - lam) * r * r, sig2))
             sig_now = np.where(act_c, sn, sig_now)
             if md.state_sigma:
-                sig_imp = np.where(act_c, sig_now, sig_imp)
+                # bounded: at most sigma_cap x the previous close's EWMA sigma (engine.rs)
+                sig_imp = np.where(act_c, np.fmin(sig_now, md.sigma_cap * np.sqrt(sig2)), sig_imp)
             dp = p_now - p_prev
             mreq_cache = {}
             for a, ag in enumerate(md.agents):

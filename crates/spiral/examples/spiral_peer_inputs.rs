@@ -119,6 +119,7 @@ fn model_json(cfg: &SpiralConfig, model: &Model, m: &Market, sh: &Shock) -> Valu
         "cs_c": num(model.cs_c),
         "cs_tau": num(model.cs_tau),
         "state_sigma": model.state_sigma,
+        "sigma_cap": num(model.sigma_cap),
         "loss_weights": nums(&model.loss_weights),
         "shock_loss": num(model.shock_loss),
         "shock_moves": nums(&sh.moves),

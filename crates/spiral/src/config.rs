@@ -102,6 +102,15 @@ pub struct ImpactConfig {
     pub cs_tau: f64,
     /// Use the agents' current EWMA σ in the impact (true) or the window σ (false).
     pub state_dependent_sigma: bool,
+    /// With `state_dependent_sigma`, the intra-day σ of the impact is at most this multiple of the
+    /// previous close's EWMA σ. Without a bound the loop σ → impact → return → σ diverges once a day's
+    /// flow exceeds about 17 days of depth (the impact of round i + 1 grows like 0.245·|rᵢ|·√(Q/D)).
+    #[serde(default = "default_sigma_cap")]
+    pub sigma_cap: f64,
+}
+
+fn default_sigma_cap() -> f64 {
+    3.0
 }
 
 /// One simulated asset: a stored series id and where its daily volume comes from.
@@ -470,6 +479,9 @@ impl SpiralConfig {
         let i = &self.impact;
         if !(i.y.is_finite() && i.y >= 0.0 && i.y <= 10.0) {
             return bad(format!("impact.y = {} (allowed [0, 10])", i.y));
+        }
+        if !(i.sigma_cap.is_finite() && (1.0..=100.0).contains(&i.sigma_cap)) {
+            return bad(format!("impact.sigma_cap = {} (allowed [1, 100])", i.sigma_cap));
         }
         if !(i.cs_c.is_finite() && i.cs_c > 0.0 && i.cs_tau.is_finite() && i.cs_tau > 0.0) {
             return bad(format!("impact.cs_c = {}, impact.cs_tau = {} (both > 0)", i.cs_c, i.cs_tau));

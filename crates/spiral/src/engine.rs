@@ -107,6 +107,8 @@ pub struct Model {
     pub cs_c: f64,
     pub cs_tau: f64,
     pub state_sigma: bool,
+    /// Bound of the intra-day impact σ, as a multiple of the previous close's EWMA σ.
+    pub sigma_cap: f64,
     /// Loss-portfolio weights ω (long = +).
     pub loss_weights: Vec<f64>,
     /// −ω·s: the shock's own loss (NaN when the shock moves no loss-portfolio asset).
@@ -378,6 +380,7 @@ impl Model {
             cs_c: cfg.impact.cs_c,
             cs_tau: cfg.impact.cs_tau,
             state_sigma: cfg.impact.state_dependent_sigma,
+            sigma_cap: cfg.impact.sigma_cap,
             loss_weights: lw,
             shock_loss: if sl.abs() > 1e-12 { sl } else { f64::NAN },
             caps,
@@ -620,7 +623,8 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                 if model.state_sigma {
                     // Liquidity thins as the day's move grows: the impact's σ is the EWMA
                     // updated with the day's return so far (never below yesterday's).
-                    w.sig_imp[j] = w.sig_now[j];
+                    // Bounded (impact.sigma_cap × the previous close's σ): see ImpactConfig::sigma_cap.
+                    w.sig_imp[j] = w.sig_now[j].min(model.sigma_cap * w.sig2[j].sqrt());
                 }
             }
             for a in 0..na {

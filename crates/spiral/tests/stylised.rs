@@ -37,13 +37,13 @@ fn amplification_above_one_with_all_agents() {
 
 /// The spiral on the day of the shock (fast agents: margin calls of five cushion tranches,
 /// stops, carry unwinds, value buyers whose spare capital is part of the depth): the
-/// amplification rises with the shock from 2% to 8% and the loss is convex, i.e. it grows
-/// faster than linearly in the shock. Beyond about 8% it saturates (docs/spiral.md): every
-/// tranche is called and the value buyers' capital is used up, so this test stops at 8%
-/// (the next test shows the saturation).
+/// amplification rises with the shock from 2% to 6% and the loss is convex, i.e. it grows
+/// faster than linearly in the shock. Beyond about 6% it falls (docs/spiral.md): the margin
+/// book is sold and the value buyers' capital is used up, so this test stops at 6% (the next
+/// test shows why).
 #[test]
 fn amplification_increases_with_the_shock_on_the_day() {
-    let z = [0.02, 0.04, 0.06, 0.08];
+    let z = [0.02, 0.04, 0.06];
     let a = amplification_grid(1, 400, &z);
     for w in a.windows(2) {
         assert!(w[1] > w[0] + 0.01, "amplification {a:?}");
@@ -52,14 +52,14 @@ fn amplification_increases_with_the_shock_on_the_day() {
     assert!(loss[2] - 2.0 * loss[1] + loss[0] > 0.0, "loss {loss:?}");
     // Faster than linear: doubling the shock more than doubles the agents' extra loss.
     let extra: Vec<f64> = a.iter().zip(&z).map(|(a, z)| (a - 1.0) * z).collect();
-    assert!(extra[1] > 2.0 * extra[0] && extra[3] > 2.0 * extra[1], "extra loss {extra:?}");
+    assert!(extra[1] > 2.0 * extra[0], "extra loss {extra:?}");
 }
 
 /// Why the amplification cannot keep rising: the leveraged capital is finite. A(z) = 1 + E(z)/z, and the
 /// agents' extra loss E(z) is bounded once every margin tranche has been called and liquidated, so A
 /// falls towards 1 beyond that point in this model and in any model with finite leverage. Here the forced
 /// sales reach their plateau (the whole margin book) by a 6–8% fall: from 8% to 15% they change by less
-/// than 3%, while from 2% to 6% they grow more than tenfold.
+/// than 3%, while from 2% to 6% they grow more than fivefold.
 #[test]
 fn forced_sales_plateau_once_the_margin_book_is_sold() {
     let mut cfg = SpiralConfig::default_config();
@@ -70,7 +70,7 @@ fn forced_sales_plateau_once_the_margin_book_is_sold() {
         .iter()
         .map(|z| simulate(&cfg, &m, &shock(&m, &cfg, &format!("SPX=-{z}"))).forced_sales.median)
         .collect();
-    assert!(fs[1] > 10.0 * fs[0], "forced sales {fs:?}");
+    assert!(fs[1] > 5.0 * fs[0], "forced sales {fs:?}");
     let top = fs[2..].iter().copied().fold(f64::MIN, f64::max);
     assert!(fs[2..].iter().all(|v| *v > 0.97 * top), "forced sales {fs:?}");
 }
@@ -237,4 +237,26 @@ fn missing_series_and_unknown_replay_are_refused() {
     assert!(e.contains("BTC"), "{e}");
     let d = chrono::NaiveDate::from_ymd_opt(2020, 1, 2).unwrap();
     assert!(replay::find(d).unwrap_err().to_string().contains("2024-08-05"));
+}
+
+/// The intra-day impact σ is bounded (`impact.sigma_cap`): without the bound the loop σ → impact →
+/// return → σ diverges once a day's flow is many days of depth, and prices run into the 1%-of-the-
+/// previous-close floor. A margin book five times the default's (the previous round's sizing) sends
+/// most paths to the floor with an effectively unbounded σ, and almost none with the default bound.
+#[test]
+fn bounded_impact_sigma_keeps_prices_off_the_floor() {
+    let floor_share = |cap: f64| {
+        let mut cfg = SpiralConfig::default_config();
+        cfg.simulation.paths = 300;
+        cfg.simulation.steps = 20;
+        cfg.impact.sigma_cap = cap;
+        for m in cfg.margin.iter_mut().skip(1) {
+            m.capital_per_unit *= 4.0;
+        }
+        let m = market(&cfg);
+        let r = simulate(&cfg, &m, &shock(&m, &cfg, "SPX=-0.05"));
+        r.floor_hit_paths as f64 / r.paths as f64
+    };
+    let (unbounded, bounded) = (floor_share(100.0), floor_share(3.0));
+    assert!(unbounded > 0.5 && bounded < 0.05, "paths at the floor: σ unbounded {unbounded}, bounded {bounded}");
 }
