@@ -302,7 +302,7 @@ def simulate(md, z):
                         unit_req = colsum(col(wt) * mreq)
                         with np.errstate(divide="ignore", invalid="ignore"):
                             target = np.where(unit_req > 0.0, ag["utilisation"] * eq / unit_req, 0.0)
-                        tgt = np.fmin(target * col(wt), caps_c)
+                        tgt = np.fmin(np.fmin(target * col(wt), caps_c), col(ag["init_value"]))
                         up = rel[None, :] & (tgt > cur)
                         order = np.where(up, rs * (tgt - cur), order)
                         trades |= up.any(axis=0)

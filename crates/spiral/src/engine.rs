@@ -708,7 +708,10 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                             trades = true;
                         } else if round == 0 && *relever_speed > 0.0 && eq > 0.0 {
                             // Slow re-levering toward the starting utilisation at today's margins
-                            // (Adrian & Shin 2010); never beyond it, so it cannot itself trigger a call.
+                            // (Adrian & Shin 2010); never beyond it, so it cannot itself trigger a call,
+                            // and never beyond the starting book (US$ per asset): they rebuild what the
+                            // calls cut, they do not grow with a rally (unbounded, the loop equity →
+                            // purchases → prices → equity ran some 250-day paths to +1,800%).
                             let mut unit_req = 0.0;
                             for j in 0..k {
                                 unit_req += wt[j] * floors[j].max(z_sqrt_h * w.sig_now[j]);
@@ -716,7 +719,7 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                             let target = if unit_req > 0.0 { utilisation * eq / unit_req } else { 0.0 };
                             for j in 0..k {
                                 let cur = w.units[base + j] * w.p_now[j];
-                                let tgt = (target * wt[j]).min(model.caps[j]);
+                                let tgt = (target * wt[j]).min(model.caps[j]).min(ag.init_value[j]);
                                 if tgt > cur {
                                     w.order[j] = relever_speed * (tgt - cur);
                                     trades = true;
