@@ -441,6 +441,8 @@ pub struct Work {
     pub stop_triggers: u32,
     /// Day on which the price floor was hit (count).
     pub floor_hits: u32,
+    /// Closes at which the day's price impact was at its bound (−0.99 or +1).
+    pub impact_bound_hits: u32,
 }
 
 impl Work {
@@ -479,6 +481,7 @@ impl Work {
             margin_call_days: 0,
             stop_triggers: 0,
             floor_hits: 0,
+            impact_bound_hits: 0,
         }
     }
 
@@ -514,6 +517,7 @@ impl Work {
         self.margin_call_days = 0;
         self.stop_triggers = 0;
         self.floor_hits = 0;
+        self.impact_bound_hits = 0;
     }
 }
 
@@ -819,7 +823,11 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
         }
         // 3. Close.
         for j in 0..k {
-            w.r[j] = w.f[j] + model.impact(w.qcum[j], w.sig_imp[j], w.depth[j]);
+            let imp = model.impact(w.qcum[j], w.sig_imp[j], w.depth[j]);
+            if imp >= 1.0 || imp <= PRICE_FLOOR - 1.0 {
+                w.impact_bound_hits += 1;
+            }
+            w.r[j] = w.f[j] + imp;
             let g = 1.0 + w.r[j];
             if g < PRICE_FLOOR {
                 w.floor_hits += 1;

@@ -68,6 +68,7 @@ pub fn spiral(res: &SimulationResult, market: &Market, cfg: &SpiralConfig, remov
         "margin_calls": {"days": q_json(&res.margin_call_days), "share_of_paths": res.margin_call_share},
         "stop_triggers": q_json(&res.stop_triggers),
         "floor_hit_paths": res.floor_hit_paths,
+        "impact_bound_paths": res.impact_bound_paths,
         "start_date": res.start_date,
         "params": {
             "paths": res.paths, "steps": res.steps, "seed": res.seed,

@@ -104,7 +104,14 @@ pub struct SimulationResult {
     pub stop_triggers: Quantiles,
     /// Paths in which a price hit the 1%-of-previous-close floor.
     pub floor_hit_paths: usize,
+    /// Paths in which a day's price impact reached its bound (−99% or +100%): outside the impact laws'
+    /// measured range, so their tails (and the means) are not to be read as forecasts.
+    pub impact_bound_paths: usize,
 }
+
+/// Per-path statistics before the flows: amplification, forced sales, margin-call days, stop
+/// triggers, floor hits, impact-bound hits.
+const STATS: usize = 6;
 
 /// Recorded days: about `n` evenly spaced days, always including day 1 and the last.
 pub fn record_days(steps: usize, n: usize) -> Vec<usize> {
@@ -130,7 +137,7 @@ pub fn simulate(cfg: &SpiralConfig, market: &Market, shock: &Shock) -> Simulatio
     let mut rec_f = vec![0.0; paths * nd * k];
     let nc = AgentClass::ALL.len();
     // Per path: amplification, forced sales, call days, stops, floor hits, flows (nc × k).
-    let stride = 5 + nc * k;
+    let stride = STATS + nc * k;
     let mut stats = vec![0.0; paths * stride];
     rec_w
         .par_chunks_mut(nd * k)
@@ -148,7 +155,8 @@ pub fn simulate(cfg: &SpiralConfig, market: &Market, shock: &Shock) -> Simulatio
                 st[2] = work.margin_call_days as f64;
                 st[3] = work.stop_triggers as f64;
                 st[4] = work.floor_hits as f64;
-                st[5..].copy_from_slice(&work.flows);
+                st[5] = work.impact_bound_hits as f64;
+                st[STATS..].copy_from_slice(&work.flows);
             },
         );
     summarise(cfg, market, shock, &model, &days, &rec_w, &rec_f, &stats, stride)
@@ -231,7 +239,7 @@ fn summarise(
         if names.is_empty() {
             continue;
         }
-        let base = 5 + c.index() * k;
+        let base = STATS + c.index() * k;
         let net: Vec<f64> = (0..paths).map(|p| -(0..k).map(|j| stats[p * stride + base + j]).sum::<f64>()).collect();
         let by_asset = (0..k)
             .map(|j| (market.ids[j].clone(), q((0..paths).map(|p| -stats[p * stride + base + j]).collect()).median))
@@ -264,6 +272,7 @@ fn summarise(
         margin_call_share: share,
         stop_triggers: q(stat(3)),
         floor_hit_paths: stat(4).iter().filter(|x| **x > 0.0).count(),
+        impact_bound_paths: stat(5).iter().filter(|x| **x > 0.0).count(),
     }
 }
 

@@ -255,8 +255,23 @@ fn bounded_impact_sigma_keeps_prices_off_the_floor() {
         }
         let m = market(&cfg);
         let r = simulate(&cfg, &m, &shock(&m, &cfg, "SPX=-0.05"));
-        r.floor_hit_paths as f64 / r.paths as f64
+        (r.floor_hit_paths as f64 / r.paths as f64, r.impact_bound_paths)
     };
-    let (unbounded, bounded) = (floor_share(100.0), floor_share(3.0));
+    let ((unbounded, bound_hits), (bounded, _)) = (floor_share(100.0), floor_share(3.0));
     assert!(unbounded > 0.5 && bounded < 0.05, "paths at the floor: σ unbounded {unbounded}, bounded {bounded}");
+    // the paths whose impact reached its bound are counted and reported
+    assert!(bound_hits > 0);
+}
+
+/// The standard shock with the bundled defaults stays inside the impact laws' range: no path at the price
+/// floor, no day's impact at its bound (both are counted and reported when they happen).
+#[test]
+fn standard_shock_stays_within_the_impact_laws_range() {
+    let mut cfg = SpiralConfig::default_config();
+    cfg.simulation.paths = 300;
+    let m = market(&cfg);
+    let r = simulate(&cfg, &m, &shock(&m, &cfg, "SPX=-0.05"));
+    assert_eq!((r.floor_hit_paths, r.impact_bound_paths), (0, 0));
+    let a = r.amplification.unwrap();
+    assert!(a.median > 1.2 && a.median < 3.0 && a.mean.is_finite(), "{a:?}");
 }

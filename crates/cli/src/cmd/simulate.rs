@@ -253,6 +253,13 @@ fn spiral(ctx: &Ctx, a: &SpiralArgs) -> anyhow::Result<()> {
         100.0 * res.margin_call_share,
         res.stop_triggers.mean
     );
+    if res.impact_bound_paths > 0 {
+        println!(
+            "Note: in {} paths a day's price impact reached its bound (−99% or +100%), outside the laws' measured \
+             range: read the medians and bands, not the means.",
+            res.impact_bound_paths
+        );
+    }
     if res.floor_hit_paths > 0 {
         println!("Note: {} paths hit the 1%-of-previous-close price floor.", res.floor_hit_paths);
     }

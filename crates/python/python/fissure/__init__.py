@@ -546,7 +546,7 @@ def simulate_spiral(shock="SPX=-0.05", **options) -> Result:
     no_propagation=False.
 
     Keys: amplification, amplification_note, returns (per asset, with bands by day), flows, forced_sales,
-    margin_calls, stop_triggers, floor_hit_paths, start_date, params.
+    margin_calls, stop_triggers, floor_hit_paths, impact_bound_paths, start_date, params.
     """
     shocks = [shock] if isinstance(shock, str) else list(shock)
     return _call_store(_fissure.simulate_spiral, dict(options, shock=shocks))
