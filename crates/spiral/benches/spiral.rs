@@ -3,28 +3,24 @@
 //!
 //! `cargo bench -p fissure-spiral --bench spiral`
 
-use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use fissure_spiral::{parse_spec, simulate, Market, Shock, SpiralConfig};
+use fissure_spiral::speed_case::speed_case;
+use fissure_spiral::{simulate, Market, Shock, SpiralConfig};
 use std::time::Duration;
 
 fn setup(k: usize, paths: usize, steps: usize) -> (SpiralConfig, Market, Shock) {
-    let ids: Vec<String> = (0..k).map(|i| format!("A{i}")).collect();
-    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-    let mut cfg = SpiralConfig::synthetic(&refs, 100.0);
-    cfg.simulation.paths = paths;
-    cfg.simulation.steps = steps;
-    let m =
-        Market::synthetic(&refs, 0.012, 0.4, 100.0, cfg.history_needed(), NaiveDate::from_ymd_opt(2026, 1, 2).unwrap());
-    let sh = Shock::resolve(&[parse_spec("A0=-0.05").unwrap()], &m).unwrap();
-    (cfg, m, sh)
+    speed_case(k, paths, steps).unwrap_or_else(|e| panic!("speed case: {e}"))
 }
 
 fn target(c: &mut Criterion) {
     let mut g = c.benchmark_group("spiral_target");
     g.sample_size(10).measurement_time(Duration::from_secs(30)).warm_up_time(Duration::from_secs(3));
     let (cfg, m, sh) = setup(8, 10_000, 250);
-    assert_eq!(cfg.agent_count(), 6);
+    assert_eq!(
+        cfg.agent_count(),
+        10,
+        "every class: 1 CTA, 1 vol target, 5 margin tranches, carry, value buyers, banks"
+    );
     g.bench_function("10000_paths_250_steps_8_assets_all_agents", |b| b.iter(|| simulate(&cfg, &m, &sh)));
     g.finish();
 }

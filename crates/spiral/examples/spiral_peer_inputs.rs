@@ -17,28 +17,20 @@
 //! `cargo run --release -p fissure-spiral --example spiral_peer_inputs [-- PATHS STEPS ASSETS [N]] [--timing-only]`
 //! (default 10000 250 8, N = 3; `--timing-only` skips writing the inputs, e.g. on later rounds of the bench).
 
-use chrono::NaiveDate;
 use fissure_spiral::config::{Exogenous, ImpactModel};
 use fissure_spiral::engine::{self, Model, Recorder, Rule, Work, ORDER_TOL, PRICE_FLOOR};
 use fissure_spiral::montecarlo::Quantiles;
-use fissure_spiral::{parse_spec, simulate, Market, Shock, SpiralConfig};
+use fissure_spiral::speed_case::speed_case;
+use fissure_spiral::{simulate, Market, Shock, SpiralConfig};
 use rand::Rng as _;
 use rand_distr::StandardNormal;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::time::Instant;
 
-fn cpu_seconds() -> f64 {
-    // utime + stime of this process, in clock ticks (100 per second on Linux).
-    std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| {
-            let rest = s.rsplit_once(')')?.1.to_string();
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
-        })
-        .unwrap_or(f64::NAN)
-}
+#[path = "common/cpu.rs"]
+mod cpu;
+use cpu::cpu_seconds;
 
 /// A number as JSON; non-finite values (which JSON cannot hold) as "inf", "-inf", "nan".
 fn num(x: f64) -> Value {
@@ -156,14 +148,7 @@ fn main() {
     );
 
     // Exactly the case of examples/speed.rs.
-    let ids: Vec<String> = (0..k).map(|i| format!("A{i}")).collect();
-    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-    let mut cfg = SpiralConfig::synthetic(&refs, 100.0);
-    cfg.simulation.paths = paths;
-    cfg.simulation.steps = steps;
-    let m =
-        Market::synthetic(&refs, 0.012, 0.4, 100.0, cfg.history_needed(), NaiveDate::from_ymd_opt(2026, 1, 2).unwrap());
-    let sh = Shock::resolve(&[parse_spec("A0=-0.05").unwrap()], &m).unwrap();
+    let (cfg, m, sh) = speed_case(k, paths, steps).unwrap_or_else(|e| panic!("speed case: {e}"));
     let model = Model::new(&cfg, &m, &sh);
     assert_eq!(model.exogenous, Exogenous::Gaussian, "the peer ports the Gaussian noise only");
 

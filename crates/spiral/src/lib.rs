@@ -12,7 +12,8 @@
 //! - [`glt`]: the Greenwood–Landier–Thesmar (2015) closed form;
 //! - [`replay`]: replays of 2024-08-05 and 2026-02-12 against the real day;
 //! - [`scenario`]: a simulated path as dated returns for a portfolio stress test;
-//! - [`signals`]: the report family (amplification of a standard shock, fan chart).
+//! - [`signals`]: the report family (amplification of a standard shock, fan chart);
+//! - [`speed_case`]: the synthetic market of the speed benchmarks.
 //!
 //! Method notes and calibration: `docs/spiral.md`.
 
@@ -29,6 +30,7 @@ pub mod replay;
 pub mod scenario;
 pub mod shock;
 pub mod signals;
+pub mod speed_case;
 
 pub use config::{AgentClass, SpiralConfig};
 pub use error::SpiralError;
