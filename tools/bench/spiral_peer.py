@@ -352,7 +352,10 @@ def simulate(md, z):
                     total = np.where(eq <= 0.0, -hold, (1.0 + b) * eq - hold)
                     go = (sv > 0.0) & (np.abs(total) > TOL * sv)
                     with np.errstate(divide="ignore", invalid="ignore"):
-                        order = np.where(go[None, :], total * us * p_prev / sv, order)
+                        o = total * us * p_prev / sv
+                    # holdings within +-caps (engine.rs): cap - cur above, -cap - cur below, else the order
+                    o = np.where(cur + o > caps_c, caps_c - cur, np.where(cur + o < -caps_c, -caps_c - cur, o))
+                    order = np.where(go[None, :], o, order)
                     trades |= go
                 # Execution (trades of paths still in the cascade only).
                 # A non-zero order is only ever set where the rule trades, so `trades` needs no separate mask;

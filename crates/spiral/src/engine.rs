@@ -791,7 +791,18 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                         let total = if eq <= 0.0 { -hold } else { (1.0 + b) * eq - hold };
                         if start_val > 0.0 && total.abs() > ORDER_TOL * start_val {
                             for j in 0..k {
-                                w.order[j] = total * w.units_start[base + j] * w.p_prev[j] / start_val;
+                                let o = total * w.units_start[base + j] * w.p_prev[j] / start_val;
+                                // Holdings within ± `max_position_adv` days of volume, as every other rule:
+                                // unbounded, leverage targeting at 10× ran away (equity 10¹⁵⁰, then NaN).
+                                let cur = w.units[base + j] * w.p_now[j];
+                                let cap = model.caps[j];
+                                w.order[j] = if cur + o > cap {
+                                    cap - cur
+                                } else if cur + o < -cap {
+                                    -cap - cur
+                                } else {
+                                    o
+                                };
                             }
                             trades = true;
                         }
