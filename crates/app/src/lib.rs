@@ -31,6 +31,10 @@ pub enum AppError {
     BeforeData { requested: NaiveDate, start: NaiveDate, what: String },
     #[error("{origin}: {} id(s) of the watchlist are not in the store {store}:\n  - {}", .ids.len(), .ids.join("\n  - "))]
     UnknownIds { origin: String, store: String, ids: Vec<String> },
+    #[error("cash {given} and the watchlist's `portfolio.cash = {watchlist}`: give one of them")]
+    CashTwice { given: f64, watchlist: f64 },
+    #[error("no [portfolio] in the watchlist")]
+    NoPortfolio,
 }
 
 fn store_err(what: impl Into<String>) -> impl FnOnce(StoreError) -> AppError {
@@ -303,6 +307,24 @@ pub fn load_inputs(
     // the deal book as it was known on the report date
     inputs.deals = store.load_book("ai", None, Some(as_of)).map_err(store_err("loading the deal book `ai`"))?;
     Ok(Loaded { inputs, as_of, sources, notes, messages })
+}
+
+/// A holding for the portfolio builder: (series id, weight of equity, maintenance margin when given).
+pub type PortfolioEntry = (String, f64, Option<f64>);
+
+/// The watchlist's `[portfolio]` as the portfolio builder's entries — (id, weight, the watchlist's
+/// `portfolio.margin` of the asset when given) — and the cash: the watchlist's `portfolio.cash`, else the
+/// caller's `cash` option (both non-zero is refused). One rule for the CLI and the Python package.
+pub fn watchlist_portfolio(w: &Watchlist, cash: f64) -> Result<(Vec<PortfolioEntry>, f64), AppError> {
+    if w.portfolio.is_empty() {
+        return Err(AppError::NoPortfolio);
+    }
+    let acc = &w.portfolio_account;
+    if let (Some(c), true) = (acc.cash, cash != 0.0) {
+        return Err(AppError::CashTwice { given: cash, watchlist: c });
+    }
+    let entries = w.portfolio.iter().map(|(k, v)| (k.clone(), *v, acc.margin.get(k).copied())).collect();
+    Ok((entries, acc.cash.unwrap_or(cash)))
 }
 
 /// Runs every family of [`families`] on the loaded inputs and builds the report: percentiles, gauges, the

@@ -122,8 +122,9 @@ fn load_portfolio(d: &Data, a: &PortfolioOpts) -> anyhow::Result<Loaded> {
         if d.watchlist.portfolio.is_empty() {
             bail!("no portfolio: give weights= or portfolio=FILE, or a watchlist (config=) with a [portfolio]");
         }
-        let e = d.watchlist.portfolio.iter().map(|(k, v)| (k.clone(), *v, None)).collect();
-        (e, false, a.cash, "the watchlist's [portfolio]".to_string())
+        // cash and margins of the watchlist's [portfolio], as the CLI
+        let (e, cash) = fissure_app::watchlist_portfolio(&d.watchlist, a.cash)?;
+        (e, false, cash, "the watchlist's [portfolio]".to_string())
     };
     let mut series = Vec::new();
     for (id, _, _) in &entries {

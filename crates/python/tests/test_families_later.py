@@ -84,6 +84,20 @@ def test_risk_var(cli):
     assert 0 < got["var"] < got["es"]
 
 
+def test_risk_var_watchlist_account(cli, tmp_path):
+    """the watchlist's [portfolio] with its cash and margins: the same holdings, margins included, as the CLI
+    (one rule, fissure_app::watchlist_portfolio); cash given twice is refused as there."""
+    wl = tmp_path / "w.toml"
+    wl.write_text("[portfolio]\nSPY = 0.8\nTLT = 0.4\ncash = -0.2\nmargin = { SPY = 0.4 }\n")
+    want = cli("--config", str(wl), "risk", "var")
+    got = fissure.risk_var(config=str(wl))
+    assert_same(got.json, want)
+    spy = next(h for h in got["portfolio"]["holdings"] if h["id"] == "SPY")
+    assert spy["margin"] == 0.4
+    with pytest.raises(ValueError, match="give one of them"):
+        fissure.risk_var(config=str(wl), cash=0.1)
+
+
 def test_risk_var_prices_given(demo):
     """prices passed in (a dict of pandas Series) instead of the store: the same returns, the same VaR."""
     a = fissure.risk_var(PF, method="historical")

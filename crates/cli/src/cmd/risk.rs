@@ -328,13 +328,9 @@ fn load_portfolio(ctx: &Ctx, a: &PortfolioArgs) -> anyhow::Result<Loaded> {
         if w.portfolio.is_empty() {
             bail!("no portfolio: give --portfolio FILE or --weights ID=W,…, or add a [portfolio] to the watchlist");
         }
-        // cash, margins and base currency of the watchlist's [portfolio] (checked when it was parsed)
-        let acc = &w.portfolio_account;
-        if let (Some(c), true) = (acc.cash, a.cash != 0.0) {
-            bail!("--cash {} and the watchlist's `portfolio.cash = {c}`: give one of them", a.cash);
-        }
-        let e = w.portfolio.iter().map(|(k, v)| (k.clone(), *v, acc.margin.get(k).copied())).collect();
-        (e, false, acc.cash.unwrap_or(a.cash), "the watchlist's [portfolio]".to_string())
+        // cash and margins of the watchlist's [portfolio] (checked when it was parsed)
+        let (e, cash) = fissure_app::watchlist_portfolio(w, a.cash)?;
+        (e, false, cash, "the watchlist's [portfolio]".to_string())
     };
     let mut series = Vec::new();
     for (id, _, _) in &entries {
