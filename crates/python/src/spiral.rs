@@ -41,18 +41,7 @@ fn load_config(a: &SpiralOpts) -> anyhow::Result<(SpiralConfig, Vec<AgentClass>)
         }
         None => SpiralConfig::default_config(),
     };
-    let mut removed = Vec::new();
-    for n in &a.no_agents {
-        if n.trim().eq_ignore_ascii_case("all") {
-            removed.extend(AgentClass::ALL);
-        } else {
-            removed.push(AgentClass::parse(n).with_context(|| {
-                format!("no_agents: unknown class {n:?} (cta, vol_target, margin, carry, liquidity, leverage, all)")
-            })?);
-        }
-    }
-    removed.sort();
-    removed.dedup();
+    let removed = AgentClass::parse_list(&a.no_agents).context("no_agents")?;
     cfg.without(&removed);
     Ok((cfg, removed))
 }

@@ -348,6 +348,22 @@ impl AgentClass {
         }
     }
 
+    /// The classes of a `--no-agents` list (`all` = every class), sorted and without repeats; an unknown
+    /// name is refused with the known ones.
+    pub fn parse_list<S: AsRef<str>>(names: &[S]) -> Result<Vec<AgentClass>> {
+        let mut out = Vec::new();
+        for n in names.iter().map(AsRef::as_ref) {
+            if n.trim().eq_ignore_ascii_case("all") {
+                out.extend(AgentClass::ALL);
+            } else {
+                out.push(AgentClass::parse(n).ok_or_else(|| SpiralError::UnknownClass(n.to_string()))?);
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
     pub fn index(self) -> usize {
         self as usize
     }
@@ -627,5 +643,22 @@ impl SpiralConfig {
             weights(&who, &l.weights)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod agent_list_tests {
+    use super::AgentClass;
+
+    #[test]
+    fn no_agents_lists_parse_sort_and_refuse() {
+        assert_eq!(
+            AgentClass::parse_list(&["margin", "CTA", "margin"]).unwrap(),
+            vec![AgentClass::Cta, AgentClass::Margin]
+        );
+        assert_eq!(AgentClass::parse_list(&["all", "cta"]).unwrap(), AgentClass::ALL.to_vec());
+        assert!(AgentClass::parse_list::<&str>(&[]).unwrap().is_empty());
+        let e = AgentClass::parse_list(&["hedgehogs"]).unwrap_err().to_string();
+        assert!(e.contains("\"hedgehogs\"") && e.contains("leverage, all"), "{e}");
     }
 }

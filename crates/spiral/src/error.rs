@@ -14,6 +14,8 @@ pub enum SpiralError {
     MissingSeries(String),
     #[error("series {id}: {msg}")]
     Data { id: String, msg: String },
+    #[error("unknown agent class {0:?} (cta, vol_target, margin, carry, liquidity, leverage, all)")]
+    UnknownClass(String),
     #[error("unknown asset {0:?} (known: {1})")]
     UnknownAsset(String, String),
     #[error("shock {spec:?}: {msg}")]
