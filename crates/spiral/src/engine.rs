@@ -140,15 +140,10 @@ fn trend_signal(hist: &[f64], head: usize, hl: usize, k: usize, j: usize, lookba
     let mut s = 0.0;
     for &l in lookbacks {
         let l = l.min(hl - 1);
-        let idx = (head + hl - l) % hl;
+        let idx = if head >= l { head - l } else { head + hl - l };
         let past = hist[idx * k + j];
-        s += if now > past {
-            1.0
-        } else if now < past {
-            -1.0
-        } else {
-            0.0
-        };
+        // +1, −1 or 0 (equal or NaN), without a branch on the data.
+        s += f64::from(u8::from(now > past)) - f64::from(u8::from(now < past));
     }
     s / lookbacks.len() as f64
 }
@@ -402,6 +397,37 @@ impl Model {
         };
         x.clamp(PRICE_FLOOR - 1.0, 1.0)
     }
+
+    /// [`Model::impact`] for every asset at once (`out[j]` from `q[j]`, `sigma[j]`, `adv[j]`): the
+    /// same arithmetic, with the law chosen once so that the loop vectorises.
+    #[inline]
+    pub fn impact_into(&self, q: &[f64], sigma: &[f64], adv: &[f64], out: &mut [f64]) {
+        let n = out.len();
+        let (q, sigma, adv) = (&q[..n], &sigma[..n], &adv[..n]);
+        let (lo, hi) = (PRICE_FLOOR - 1.0, 1.0);
+        match self.impact {
+            ImpactModel::Sqrt => {
+                for j in 0..n {
+                    out[j] = (q[j].signum() * self.y * sigma[j] * (q[j].abs() / adv[j]).sqrt()).clamp(lo, hi);
+                }
+            }
+            _ => {
+                for j in 0..n {
+                    out[j] = self.impact(q[j], sigma[j], adv[j]);
+                }
+            }
+        }
+    }
+}
+
+/// `init + Σ_j terms[j]`, summed in asset order (the order every rule and the NumPy peer use).
+#[inline(always)]
+fn sum_in_order(init: f64, terms: &[f64]) -> f64 {
+    let mut s = init;
+    for &x in terms {
+        s += x;
+    }
+    s
 }
 
 /// Per-thread buffers (structure of arrays); reset for each path.
@@ -423,6 +449,14 @@ pub struct Work {
     depth: Vec<f64>,
     /// EWMA σ updated with the day's return so far (never below yesterday's): margins and impact.
     sig_now: Vec<f64>,
+    /// √sig2: the previous close's EWMA σ, taken once a day (every rule reads it).
+    sig_prev: Vec<f64>,
+    /// p_now − p_prev of the round (every rule's mark-to-market reads it).
+    dp: Vec<f64>,
+    /// Scratch of one rule's per-asset terms, summed in asset order afterwards.
+    term_a: Vec<f64>,
+    term_b: Vec<f64>,
+    term_c: Vec<f64>,
     hist: Vec<f64>,
     head: usize,
     units: Vec<f64>,
@@ -465,6 +499,11 @@ impl Work {
             sig_imp: vec![0.0; k],
             depth: vec![0.0; k],
             sig_now: vec![0.0; k],
+            sig_prev: vec![0.0; k],
+            dp: vec![0.0; k],
+            term_a: vec![0.0; k],
+            term_b: vec![0.0; k],
+            term_c: vec![0.0; k],
             hist: vec![0.0; m.history_len * k],
             head: 0,
             units: vec![0.0; a * k],
@@ -529,17 +568,18 @@ fn market_depth(model: &Model, m: &Market, w: &mut Work) {
     w.depth.copy_from_slice(&m.adv);
     for &a in &model.depth_providers {
         let Rule::Liquidity { w: wt, capital, depth_share, .. } = &model.agents[a].rule else { continue };
+        let (capital, depth_share) = (*capital, *depth_share);
         let base = a * k;
-        let mut eq = w.equity[a];
+        let (us, u, wt) = (&w.units_start[base..base + k], &w.units[base..base + k], &wt[..k]);
+        let (p_now, dp, ta, depth) = (&w.p_now[..k], &w.dp[..k], &mut w.term_a[..k], &mut w.depth[..k]);
         for j in 0..k {
-            eq += w.units_start[base + j] * (w.p_now[j] - w.p_prev[j]);
+            ta[j] = us[j] * dp[j];
         }
-        let eq = eq.max(0.0);
+        let eq = sum_in_order(w.equity[a], ta).max(0.0);
         for j in 0..k {
-            if wt[j] > 0.0 && *capital > 0.0 {
-                let spare = ((eq * wt[j] - w.units[base + j] * w.p_now[j]) / (capital * wt[j])).clamp(0.0, 1.0);
-                w.depth[j] *= 1.0 - depth_share * (1.0 - spare);
-            }
+            let spare = ((eq * wt[j] - u[j] * p_now[j]) / (capital * wt[j])).clamp(0.0, 1.0);
+            let scaled = depth[j] * (1.0 - depth_share * (1.0 - spare));
+            depth[j] = if wt[j] > 0.0 && capital > 0.0 { scaled } else { depth[j] };
         }
     }
 }
@@ -598,7 +638,8 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
             w.p_prev[j] = w.p[j];
             w.p_fund[j] *= (1.0 + w.f[j]).max(PRICE_FLOOR);
             w.qcum[j] = 0.0;
-            w.sig_imp[j] = if model.state_sigma { w.sig2[j].sqrt() } else { m.sigma_window[j] };
+            w.sig_prev[j] = w.sig2[j].sqrt();
+            w.sig_imp[j] = if model.state_sigma { w.sig_prev[j] } else { m.sigma_window[j] };
         }
         w.units_start.copy_from_slice(&w.units);
         // Carry traders' running maximum of the funding asset (closes up to yesterday).
@@ -606,7 +647,7 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
             if let Rule::Carry { funding, window, .. } = &ag.rule {
                 let mut mx = 0.0f64;
                 for l in 0..=*window {
-                    let idx = (w.head + hl - l) % hl;
+                    let idx = if w.head >= l { w.head - l } else { w.head + hl - l };
                     mx = mx.max(w.hist[idx * k + funding]);
                 }
                 w.carry_max[a] = mx;
@@ -616,19 +657,30 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
         // 2. Intra-day rounds.
         for j in 0..k {
             w.p_now[j] = w.p_prev[j];
+            w.dp[j] = 0.0;
         }
         for round in 0..model.rounds {
             market_depth(model, m, w);
-            for j in 0..k {
-                w.r[j] = w.f[j] + model.impact(w.qcum[j], w.sig_imp[j], w.depth[j]);
-                w.p_now[j] = w.p_prev[j] * (1.0 + w.r[j]).max(PRICE_FLOOR);
-                w.qround[j] = 0.0;
-                w.sig_now[j] = (lam * w.sig2[j] + (1.0 - lam) * w.r[j] * w.r[j]).max(w.sig2[j]).sqrt();
+            model.impact_into(&w.qcum, &w.sig_imp, &w.depth, &mut w.r);
+            {
+                let (f, r, p_prev, p_now) = (&w.f[..k], &mut w.r[..k], &w.p_prev[..k], &mut w.p_now[..k]);
+                let (sig2, sig_now, dp) = (&w.sig2[..k], &mut w.sig_now[..k], &mut w.dp[..k]);
+                for j in 0..k {
+                    let rj = f[j] + r[j];
+                    r[j] = rj;
+                    p_now[j] = p_prev[j] * (1.0 + rj).max(PRICE_FLOOR);
+                    dp[j] = p_now[j] - p_prev[j];
+                    sig_now[j] = (lam * sig2[j] + (1.0 - lam) * rj * rj).max(sig2[j]).sqrt();
+                }
+                w.qround.iter_mut().for_each(|x| *x = 0.0);
                 if model.state_sigma {
                     // Liquidity thins as the day's move grows: the impact's σ is the EWMA
                     // updated with the day's return so far (never below yesterday's).
                     // Bounded (impact.sigma_cap × the previous close's σ): see ImpactConfig::sigma_cap.
-                    w.sig_imp[j] = w.sig_now[j].min(model.sigma_cap * w.sig2[j].sqrt());
+                    let (sig_prev, sig_imp) = (&w.sig_prev[..k], &mut w.sig_imp[..k]);
+                    for j in 0..k {
+                        sig_imp[j] = sig_now[j].min(model.sigma_cap * sig_prev[j]);
+                    }
                 }
             }
             for a in 0..na {
@@ -639,14 +691,14 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                 match &ag.rule {
                     Rule::Cta { lookbacks, w: wt, vol_daily, speed, max_gross, stops, cooldown } => {
                         if round == 0 {
-                            let (hist, head, sig2) = (&w.hist, w.head, &w.sig2);
+                            let (hist, head, sig_prev) = (&w.hist, w.head, &w.sig_prev);
                             cta_targets(
                                 w.equity[a],
                                 wt,
                                 *vol_daily,
                                 *max_gross,
                                 lookbacks,
-                                |j| sig2[j].sqrt().max(1e-6),
+                                |j| sig_prev[j].max(1e-6),
                                 |j, lb| trend_signal(hist, head, hl, k, j, lb),
                                 &mut w.targets,
                             );
@@ -681,8 +733,8 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                     }
                     Rule::VolTarget { w: wt, target_daily, max_leverage, speed } => {
                         if round == 0 {
-                            let sig2 = &w.sig2;
-                            let e = vol_target_exposure(wt, |j| sig2[j].sqrt(), &m.corr, *target_daily, *max_leverage);
+                            let sig_prev = &w.sig_prev;
+                            let e = vol_target_exposure(wt, |j| sig_prev[j], &m.corr, *target_daily, *max_leverage);
                             for j in 0..k {
                                 let cur = w.units[base + j] * w.p_now[j];
                                 let tgt = (w.equity[a] * e * wt[j]).clamp(-model.caps[j], model.caps[j]);
@@ -692,20 +744,25 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                         }
                     }
                     Rule::Margin { z_sqrt_h, floors, w: wt, utilisation, relever_speed } => {
-                        let mut eq = w.equity[a];
-                        let mut req = 0.0;
-                        let mut gross = 0.0;
+                        let zh = *z_sqrt_h;
+                        let (us, u, floors) = (&w.units_start[base..base + k], &w.units[base..base + k], &floors[..k]);
+                        let (p_now, dp, sig_now) = (&w.p_now[..k], &w.dp[..k], &w.sig_now[..k]);
+                        let (ta, tb, tc) = (&mut w.term_a[..k], &mut w.term_b[..k], &mut w.term_c[..k]);
                         for j in 0..k {
-                            eq += w.units_start[base + j] * (w.p_now[j] - w.p_prev[j]);
-                            let v = w.units[base + j] * w.p_now[j];
+                            ta[j] = us[j] * dp[j];
+                            let v = (u[j] * p_now[j]).abs();
                             // Margins rise intra-day with the day's move, never fall before the close.
-                            req += v.abs() * floors[j].max(z_sqrt_h * w.sig_now[j]);
-                            gross += v.abs();
+                            tb[j] = v * floors[j].max(zh * sig_now[j]);
+                            tc[j] = v;
                         }
+                        let eq = sum_in_order(w.equity[a], ta);
+                        let req = sum_in_order(0.0, tb);
+                        let gross = sum_in_order(0.0, tc);
                         if req > eq * (1.0 + 1e-12) && req > 0.0 && gross > 0.0 {
                             let phi = if eq <= 0.0 { 1.0 } else { 1.0 - eq / req };
+                            let order = &mut w.order[..k];
                             for j in 0..k {
-                                w.order[j] = -phi * w.units[base + j] * w.p_now[j];
+                                order[j] = -phi * u[j] * p_now[j];
                             }
                             w.forced_sales += phi * gross;
                             called = true;
@@ -759,44 +816,49 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                         // Limited, exhaustible capital (Shleifer & Vishny 1997; Gromb & Vayanos 2002): the
                         // budget is the buyers' equity marked to the day's prices, so losses on what they
                         // already bought shrink what they can hold; wiped out, they sell everything.
-                        let mut capital = w.equity[a];
+                        let aggressiveness = *aggressiveness;
+                        let (us, u, wt) = (&w.units_start[base..base + k], &w.units[base..base + k], &wt[..k]);
+                        let (p_now, dp, p_fund) = (&w.p_now[..k], &w.dp[..k], &w.p_fund[..k]);
+                        let (sig_prev, caps, adv) = (&w.sig_prev[..k], &model.caps[..k], &m.adv[..k]);
+                        let (ta, order) = (&mut w.term_a[..k], &mut w.order[..k]);
                         for j in 0..k {
-                            capital += w.units_start[base + j] * (w.p_now[j] - w.p_prev[j]);
+                            ta[j] = us[j] * dp[j];
                         }
-                        let capital = capital.max(0.0);
+                        let capital = sum_in_order(w.equity[a], ta).max(0.0);
+                        let mut any = false;
                         for j in 0..k {
-                            if wt[j] == 0.0 {
-                                continue;
-                            }
-                            let gap = w.p_fund[j] / w.p_now[j] - 1.0;
-                            let sd = w.sig2[j].sqrt().max(1e-6);
-                            let tgt =
-                                (capital * wt[j] * (aggressiveness * gap.max(0.0) / sd).min(1.0)).min(model.caps[j]);
-                            let o = tgt - w.units[base + j] * w.p_now[j];
-                            if o.abs() > ORDER_TOL * m.adv[j] {
-                                w.order[j] = o;
-                                trades = true;
-                            }
+                            let gap = p_fund[j] / p_now[j] - 1.0;
+                            let sd = sig_prev[j].max(1e-6);
+                            let tgt = (capital * wt[j] * (aggressiveness * gap.max(0.0) / sd).min(1.0)).min(caps[j]);
+                            let o = tgt - u[j] * p_now[j];
+                            let send = wt[j] != 0.0 && o.abs() > ORDER_TOL * adv[j];
+                            order[j] = if send { o } else { 0.0 };
+                            any |= send;
                         }
+                        trades |= any;
                     }
                     Rule::Leverage { b } => {
-                        let mut eq = w.equity[a];
-                        let mut hold = 0.0;
-                        let mut start_val = 0.0;
+                        let (us, u, caps) = (&w.units_start[base..base + k], &w.units[base..base + k], &model.caps[..k]);
+                        let (p_now, p_prev, dp) = (&w.p_now[..k], &w.p_prev[..k], &w.dp[..k]);
+                        let (ta, tb, tc) = (&mut w.term_a[..k], &mut w.term_b[..k], &mut w.term_c[..k]);
                         for j in 0..k {
-                            eq += w.units_start[base + j] * (w.p_now[j] - w.p_prev[j]);
-                            hold += w.units[base + j] * w.p_now[j];
-                            start_val += w.units_start[base + j] * w.p_prev[j];
+                            ta[j] = us[j] * dp[j];
+                            tb[j] = u[j] * p_now[j];
+                            tc[j] = us[j] * p_prev[j];
                         }
+                        let eq = sum_in_order(w.equity[a], ta);
+                        let hold = sum_in_order(0.0, tb);
+                        let start_val = sum_in_order(0.0, tc);
                         let total = if eq <= 0.0 { -hold } else { (1.0 + b) * eq - hold };
                         if start_val > 0.0 && total.abs() > ORDER_TOL * start_val {
+                            let order = &mut w.order[..k];
                             for j in 0..k {
-                                let o = total * w.units_start[base + j] * w.p_prev[j] / start_val;
+                                let o = total * us[j] * p_prev[j] / start_val;
                                 // Holdings within ± `max_position_adv` days of volume, as every other rule:
                                 // unbounded, leverage targeting at 10× ran away (equity 10¹⁵⁰, then NaN).
-                                let cur = w.units[base + j] * w.p_now[j];
-                                let cap = model.caps[j];
-                                w.order[j] = if cur + o > cap {
+                                let cur = tb[j];
+                                let cap = caps[j];
+                                order[j] = if cur + o > cap {
                                     cap - cur
                                 } else if cur + o < -cap {
                                     -cap - cur
@@ -809,14 +871,18 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                     }
                 }
                 if trades {
+                    // Only non-zero orders touch the books (adding +0.0 would turn a −0.0 into +0.0).
                     let ci = ag.class.index() * k;
+                    let (order, p_now) = (&w.order[..k], &w.p_now[..k]);
+                    let (u, qround, flows) =
+                        (&mut w.units[base..base + k], &mut w.qround[..k], &mut w.flows[ci..ci + k]);
                     for j in 0..k {
-                        let o = w.order[j];
-                        if o != 0.0 {
-                            w.units[base + j] += o / w.p_now[j];
-                            w.qround[j] += o;
-                            w.flows[ci + j] += o;
-                        }
+                        let o = order[j];
+                        let send = o != 0.0;
+                        let du = o / p_now[j];
+                        u[j] = if send { u[j] + du } else { u[j] };
+                        qround[j] = if send { qround[j] + o } else { qround[j] };
+                        flows[j] = if send { flows[j] + o } else { flows[j] };
                     }
                 }
             }
