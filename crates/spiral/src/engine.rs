@@ -134,7 +134,7 @@ fn weights(map: &std::collections::BTreeMap<String, f64>, m: &Market) -> Vec<f64
 }
 
 /// CTA trend signal of asset j: mean of the signs of the lookback returns.
-#[inline]
+#[inline(always)]
 fn trend_signal(hist: &[f64], head: usize, hl: usize, k: usize, j: usize, lookbacks: &[usize]) -> f64 {
     let now = hist[head * k + j];
     let mut s = 0.0;
@@ -149,6 +149,7 @@ fn trend_signal(hist: &[f64], head: usize, hl: usize, k: usize, j: usize, lookba
 }
 
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn cta_targets(
     equity: f64,
     w: &[f64],
@@ -171,6 +172,7 @@ fn cta_targets(
     }
 }
 
+#[inline(always)]
 fn vol_target_exposure(w: &[f64], sig: impl Fn(usize) -> f64, corr: &[f64], target: f64, max_lev: f64) -> f64 {
     let k = w.len();
     let mut v = 0.0;
@@ -385,7 +387,7 @@ impl Model {
 
     /// Impact return of a day's cumulative net flow `q` (US$ bn) in asset j, bounded
     /// to [−0.99, +1] (beyond, the laws are far outside their measured range).
-    #[inline]
+    #[inline(always)]
     pub fn impact(&self, q: f64, sigma: f64, adv: f64) -> f64 {
         let x = match self.impact {
             ImpactModel::Sqrt => q.signum() * self.y * sigma * (q.abs() / adv).sqrt(),
@@ -400,7 +402,7 @@ impl Model {
 
     /// [`Model::impact`] for every asset at once (`out[j]` from `q[j]`, `sigma[j]`, `adv[j]`): the
     /// same arithmetic, with the law chosen once so that the loop vectorises.
-    #[inline]
+    #[inline(always)]
     pub fn impact_into(&self, q: &[f64], sigma: &[f64], adv: &[f64], out: &mut [f64]) {
         let n = out.len();
         let (q, sigma, adv) = (&q[..n], &sigma[..n], &adv[..n]);
@@ -562,7 +564,7 @@ impl Work {
 
 /// The depth of each asset this round: its ADV, scaled down where capital-constrained
 /// liquidity providers have used or lost their allocation (prices of the previous round).
-#[inline]
+#[inline(always)]
 fn market_depth(model: &Model, m: &Market, w: &mut Work) {
     let k = model.k;
     w.depth.copy_from_slice(&m.adv);
@@ -598,7 +600,41 @@ pub struct Recorder<'a> {
 }
 
 /// Runs one path; returns the amplification (NaN when undefined).
+///
+/// The per-asset loops are written to vectorise; on a CPU with AVX2 the same code is compiled
+/// for it (wider vectors, the same IEEE operations in the same order: no FMA contraction), so
+/// results are bitwise those of the baseline build (tested).
 pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut Work, rec: &mut Recorder) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && !force_baseline() {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return unsafe { run_path_avx2(model, m, shock, rng, w, rec) };
+    }
+    run_path_impl(model, m, shock, rng, w, rec)
+}
+
+/// Set `FISSURE_SPIRAL_BASELINE=1` to run the baseline (no AVX2) build of the step loop, for the
+/// bitwise test and for comparison.
+fn force_baseline() -> bool {
+    static BASELINE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *BASELINE.get_or_init(|| std::env::var_os("FISSURE_SPIRAL_BASELINE").is_some_and(|v| v == "1"))
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn run_path_avx2(
+    model: &Model,
+    m: &Market,
+    shock: &Shock,
+    rng: &mut Rng,
+    w: &mut Work,
+    rec: &mut Recorder,
+) -> f64 {
+    run_path_impl(model, m, shock, rng, w, rec)
+}
+
+#[inline(always)]
+fn run_path_impl(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut Work, rec: &mut Recorder) -> f64 {
     w.reset(model, m);
     let k = model.k;
     let hl = w.hl;
@@ -686,10 +722,12 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
             for a in 0..na {
                 let ag = &model.agents[a];
                 let base = a * k;
-                w.order.iter_mut().for_each(|x| *x = 0.0);
+                // A rule that trades writes every asset's order (0.0 where it sends none); the
+                // trend followers add to theirs, so they start from zero.
                 let mut trades = false;
                 match &ag.rule {
                     Rule::Cta { lookbacks, w: wt, vol_daily, speed, max_gross, stops, cooldown } => {
+                        w.order[..k].iter_mut().for_each(|x| *x = 0.0);
                         if round == 0 {
                             let (hist, head, sig_prev) = (&w.hist, w.head, &w.sig_prev);
                             cta_targets(
@@ -773,19 +811,22 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                             // and never beyond the starting book (US$ per asset): they rebuild what the
                             // calls cut, they do not grow with a rally (unbounded, the loop equity →
                             // purchases → prices → equity ran some 250-day paths to +1,800%).
-                            let mut unit_req = 0.0;
+                            let (wt, caps, init) = (&wt[..k], &model.caps[..k], &ag.init_value[..k]);
                             for j in 0..k {
-                                unit_req += wt[j] * floors[j].max(z_sqrt_h * w.sig_now[j]);
+                                ta[j] = wt[j] * floors[j].max(zh * sig_now[j]);
                             }
+                            let unit_req = sum_in_order(0.0, ta);
                             let target = if unit_req > 0.0 { utilisation * eq / unit_req } else { 0.0 };
+                            let order = &mut w.order[..k];
+                            let mut any = false;
                             for j in 0..k {
-                                let cur = w.units[base + j] * w.p_now[j];
-                                let tgt = (target * wt[j]).min(model.caps[j]).min(ag.init_value[j]);
-                                if tgt > cur {
-                                    w.order[j] = relever_speed * (tgt - cur);
-                                    trades = true;
-                                }
+                                let cur = u[j] * p_now[j];
+                                let tgt = (target * wt[j]).min(caps[j]).min(init[j]);
+                                let send = tgt > cur;
+                                order[j] = if send { relever_speed * (tgt - cur) } else { 0.0 };
+                                any |= send;
                             }
+                            trades |= any;
                         }
                     }
                     Rule::Carry { funding, trigger, ramp, boj_sensitivity, reentry_speed, full_units, .. } => {
@@ -886,12 +927,15 @@ pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut
                     }
                 }
             }
-            let mut moved = 0.0f64;
+            // The cascade ends when the round's largest order is below ORDER_TOL of its ADV
+            // (max(0, x_j) < tol with NaN ignored, as f64::max does: no x_j ≥ tol).
+            let mut moved = false;
+            let (qcum, qround, adv) = (&mut w.qcum[..k], &w.qround[..k], &m.adv[..k]);
             for j in 0..k {
-                w.qcum[j] += w.qround[j];
-                moved = moved.max(w.qround[j].abs() / m.adv[j]);
+                qcum[j] += qround[j];
+                moved |= qround[j].abs() / adv[j] >= ORDER_TOL;
             }
-            if moved < ORDER_TOL {
+            if !moved {
                 break;
             }
         }
