@@ -565,9 +565,8 @@ impl Work {
 /// The depth of each asset this round: its ADV, scaled down where capital-constrained
 /// liquidity providers have used or lost their allocation (prices of the previous round).
 #[inline(always)]
-fn market_depth(model: &Model, m: &Market, w: &mut Work) {
-    let k = model.k;
-    w.depth.copy_from_slice(&m.adv);
+fn market_depth(k: usize, model: &Model, m: &Market, w: &mut Work) {
+    w.depth[..k].copy_from_slice(&m.adv[..k]);
     for &a in &model.depth_providers {
         let Rule::Liquidity { w: wt, capital, depth_share, .. } = &model.agents[a].rule else { continue };
         let (capital, depth_share) = (*capital, *depth_share);
@@ -600,29 +599,19 @@ pub struct Recorder<'a> {
 }
 
 /// Runs one path; returns the amplification (NaN when undefined).
-///
-/// The per-asset loops are written to vectorise; on a CPU with AVX2 the same code is compiled
-/// for it (wider vectors, the same IEEE operations in the same order: no FMA contraction), so
-/// results are bitwise those of the baseline build (tested).
 pub fn run_path(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut Work, rec: &mut Recorder) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && !force_baseline() {
-        // SAFETY: the CPU supports AVX2 (checked just above).
-        return unsafe { run_path_avx2(model, m, shock, rng, w, rec) };
+    match model.k {
+        8 => run_path_impl::<8>(model, m, shock, rng, w, rec),
+        _ => run_path_impl::<0>(model, m, shock, rng, w, rec),
     }
-    run_path_impl(model, m, shock, rng, w, rec)
 }
 
-/// Set `FISSURE_SPIRAL_BASELINE=1` to run the baseline (no AVX2) build of the step loop, for the
-/// bitwise test and for comparison.
-fn force_baseline() -> bool {
-    static BASELINE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *BASELINE.get_or_init(|| std::env::var_os("FISSURE_SPIRAL_BASELINE").is_some_and(|v| v == "1"))
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn run_path_avx2(
+/// The step loop; `K` > 0 compiles it for exactly K assets (the bundled and the eight: every
+/// per-asset loop has a known length, about 3% faster), `K` = 0 for any number. The per-asset loops
+/// are written to vectorise: slices of length k, selects instead of branches, per-asset terms summed
+/// in asset order afterwards (the order of the NumPy peer), so the results are bitwise the same.
+#[inline(always)]
+fn run_path_impl<const K: usize>(
     model: &Model,
     m: &Market,
     shock: &Shock,
@@ -630,13 +619,9 @@ unsafe fn run_path_avx2(
     w: &mut Work,
     rec: &mut Recorder,
 ) -> f64 {
-    run_path_impl(model, m, shock, rng, w, rec)
-}
-
-#[inline(always)]
-fn run_path_impl(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mut Work, rec: &mut Recorder) -> f64 {
     w.reset(model, m);
-    let k = model.k;
+    debug_assert!(K == 0 || K == model.k);
+    let k = if K > 0 { K } else { model.k };
     let hl = w.hl;
     let lam = model.lambda;
     let na = model.agents.len();
@@ -696,8 +681,8 @@ fn run_path_impl(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mu
             w.dp[j] = 0.0;
         }
         for round in 0..model.rounds {
-            market_depth(model, m, w);
-            model.impact_into(&w.qcum, &w.sig_imp, &w.depth, &mut w.r);
+            market_depth(k, model, m, w);
+            model.impact_into(&w.qcum, &w.sig_imp, &w.depth, &mut w.r[..k]);
             {
                 let (f, r, p_prev, p_now) = (&w.f[..k], &mut w.r[..k], &w.p_prev[..k], &mut w.p_now[..k]);
                 let (sig2, sig_now, dp) = (&w.sig2[..k], &mut w.sig_now[..k], &mut w.dp[..k]);
@@ -738,7 +723,7 @@ fn run_path_impl(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mu
                                 lookbacks,
                                 |j| sig_prev[j].max(1e-6),
                                 |j, lb| trend_signal(hist, head, hl, k, j, lb),
-                                &mut w.targets,
+                                &mut w.targets[..k],
                             );
                             for j in 0..k {
                                 let cur = w.units[base + j] * w.p_now[j];
@@ -772,7 +757,8 @@ fn run_path_impl(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mu
                     Rule::VolTarget { w: wt, target_daily, max_leverage, speed } => {
                         if round == 0 {
                             let sig_prev = &w.sig_prev;
-                            let e = vol_target_exposure(wt, |j| sig_prev[j], &m.corr, *target_daily, *max_leverage);
+                            let e =
+                                vol_target_exposure(&wt[..k], |j| sig_prev[j], &m.corr, *target_daily, *max_leverage);
                             for j in 0..k {
                                 let cur = w.units[base + j] * w.p_now[j];
                                 let tgt = (w.equity[a] * e * wt[j]).clamp(-model.caps[j], model.caps[j]);
@@ -879,7 +865,8 @@ fn run_path_impl(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mu
                         trades |= any;
                     }
                     Rule::Leverage { b } => {
-                        let (us, u, caps) = (&w.units_start[base..base + k], &w.units[base..base + k], &model.caps[..k]);
+                        let (us, u, caps) =
+                            (&w.units_start[base..base + k], &w.units[base..base + k], &model.caps[..k]);
                         let (p_now, p_prev, dp) = (&w.p_now[..k], &w.p_prev[..k], &w.dp[..k]);
                         let (ta, tb, tc) = (&mut w.term_a[..k], &mut w.term_b[..k], &mut w.term_c[..k]);
                         for j in 0..k {
@@ -955,12 +942,15 @@ fn run_path_impl(model: &Model, m: &Market, shock: &Shock, rng: &mut Rng, w: &mu
             }
             w.p[j] = w.p_prev[j] * g.max(PRICE_FLOOR);
         }
+        for j in 0..k {
+            w.dp[j] = w.p[j] - w.p_prev[j];
+        }
         for a in 0..na {
-            let mut pnl = 0.0;
+            let (us, dp, ta) = (&w.units_start[a * k..a * k + k], &w.dp[..k], &mut w.term_a[..k]);
             for j in 0..k {
-                pnl += w.units_start[a * k + j] * (w.p[j] - w.p_prev[j]);
+                ta[j] = us[j] * dp[j];
             }
-            w.equity[a] += pnl;
+            w.equity[a] += sum_in_order(0.0, ta);
         }
         w.head = (w.head + 1) % hl;
         for j in 0..k {
@@ -999,4 +989,46 @@ pub fn final_prices(w: &Work) -> (&[f64], &[f64]) {
 /// Agents' current equity after a path (US$ bn).
 pub fn equity(w: &Work) -> &[f64] {
     &w.equity
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::speed_case::speed_case;
+
+    /// Runs `paths` paths of the step loop compiled for K assets; returns every path's amplification,
+    /// final prices, equity and flows, as bits.
+    fn run_all<const K: usize>(model: &Model, m: &Market, sh: &Shock, seed: u64, paths: usize) -> (Vec<u64>, u32, u32) {
+        let mut w = Work::new(model, m);
+        let mut out = Vec::new();
+        let (mut calls, mut stops) = (0, 0);
+        for i in 0..paths {
+            let mut rng = fissure_stats::rng::stream(seed, i as u64);
+            let (mut rw, mut rf) = (vec![0.0; model.k], vec![0.0; model.k]);
+            let days = [model.steps];
+            let mut rec = Recorder { days: &days, with_agents: &mut rw, without_agents: &mut rf, daily: None };
+            let amp = run_path_impl::<K>(model, m, sh, &mut rng, &mut w, &mut rec);
+            let vals = std::iter::once(amp)
+                .chain(w.p.iter().copied())
+                .chain(w.p_fund.iter().copied())
+                .chain(w.equity.iter().copied())
+                .chain(w.flows.iter().copied())
+                .chain([w.forced_sales, f64::from(w.margin_call_days), f64::from(w.stop_triggers)]);
+            out.extend(vals.map(f64::to_bits));
+            calls += w.margin_call_days;
+            stops += w.stop_triggers;
+        }
+        (out, calls, stops)
+    }
+
+    #[test]
+    fn eight_asset_build_is_bitwise_the_generic_one() {
+        let (cfg, m, sh) = speed_case(8, 200, 60).expect("speed case");
+        let model = Model::new(&cfg, &m, &sh);
+        let (a, b) = (run_all::<8>(&model, &m, &sh, 7, 200), run_all::<0>(&model, &m, &sh, 7, 200));
+        assert_eq!(a.0.len(), b.0.len());
+        assert!(a.0 == b.0, "the K = 8 build differs from the generic one");
+        // The case reaches the rules' branches: margin calls and stop-losses happen.
+        assert!(a.1 > 0 && a.2 > 0, "margin call days {}, stop triggers {}", a.1, a.2);
+    }
 }
