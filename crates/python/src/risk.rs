@@ -18,7 +18,7 @@ use fissure_risk::cash::{advice_check, cash_buffer};
 use fissure_risk::fhs::Correlation;
 use fissure_risk::json;
 use fissure_risk::portfolio::{parse_portfolio_csv, return_matrix, Portfolio};
-use fissure_risk::scenario::{asset_paths, named_episodes, parse_scenario, replay, Episode, Replay, ReplayOptions};
+use fissure_risk::scenario::{replay_all, select_episodes, Episode, ReplayWithPaths};
 use fissure_risk::shock::{
     self, conditional_shock, covariance, moves_from_series, reverse_stress, CovKind, Shock, ShockOptions,
 };
@@ -178,22 +178,9 @@ fn factors(d: &Data, l: &Loaded) -> anyhow::Result<Vec<Series>> {
 }
 
 fn episodes(d: &Data, given: &[String], no_cocrash: bool, as_of: NaiveDate) -> anyhow::Result<Vec<Episode>> {
-    let mut eps: Vec<Episode> = if given.is_empty() {
-        named_episodes().into_iter().filter(|e| e.end <= as_of).collect()
-    } else {
-        given.iter().map(|s| parse_scenario(s)).collect::<Result<_, _>>()?
-    };
-    if given.is_empty() && !no_cocrash {
-        eps.extend(cocrash_days(d, as_of)?.into_iter().map(|x| Episode {
-            name: format!("cocrash_{x}"),
-            start: x,
-            end: x,
-        }));
-    }
-    Ok(eps)
+    let cocrash = if given.is_empty() && !no_cocrash { cocrash_days(d, as_of)? } else { Vec::new() };
+    Ok(select_episodes(given, as_of, &cocrash)?)
 }
-
-type ReplayWithPaths = (Replay, Vec<Vec<f64>>);
 
 fn replays(d: &Data, l: &Loaded, eps: &[Episode], strict: bool) -> anyhow::Result<(Vec<ReplayWithPaths>, Vec<String>)> {
     let held: Vec<Series> = l
@@ -203,22 +190,8 @@ fn replays(d: &Data, l: &Loaded, eps: &[Episode], strict: bool) -> anyhow::Resul
         .collect::<anyhow::Result<_>>()?;
     let fac = factors(d, l)?;
     let fac_refs: Vec<&Series> = fac.iter().collect();
-    let w = l.pf.weights();
-    let pairs: Vec<(&Series, f64)> = held.iter().zip(w.iter().copied()).collect();
-    let o = ReplayOptions::default();
-    let mut out = Vec::new();
-    let mut skipped = Vec::new();
-    for ep in eps {
-        match replay(&pairs, &fac_refs, ep, &o) {
-            Ok(r) => {
-                let p = asset_paths(&r, &pairs, &fac_refs, &o);
-                out.push((r, p));
-            }
-            Err(e) if !strict => skipped.push(e.to_string()),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok((out, skipped))
+    let pairs: Vec<(&Series, f64)> = held.iter().zip(l.pf.weights()).collect();
+    Ok(replay_all(&pairs, &fac_refs, eps, strict)?)
 }
 
 fn method_list(m: &str) -> anyhow::Result<Vec<Method>> {

@@ -331,6 +331,46 @@ pub fn asset_paths(r: &Replay, assets: &[(&Series, f64)], factors: &[&Series], o
         .collect()
 }
 
+/// The episodes a replay runs: the user's windows (each `NAME` or `FROM:TO`, see [`parse_scenario`]) when
+/// any are given; otherwise the built-in episodes that ended by `as_of`, then one single-day episode
+/// `cocrash_<date>` per co-crash day (the caller passes them; empty to leave them out).
+pub fn select_episodes(given: &[String], as_of: NaiveDate, cocrash_days: &[NaiveDate]) -> Result<Vec<Episode>> {
+    if !given.is_empty() {
+        return given.iter().map(|s| parse_scenario(s)).collect();
+    }
+    let mut eps: Vec<Episode> = named_episodes().into_iter().filter(|e| e.end <= as_of).collect();
+    eps.extend(cocrash_days.iter().map(|&d| Episode { name: format!("cocrash_{d}"), start: d, end: d }));
+    Ok(eps)
+}
+
+/// A replay with each holding's return path on its dates (for the cash buffer).
+pub type ReplayWithPaths = (Replay, Vec<Vec<f64>>);
+
+/// Replays every episode on the holdings (`assets`: series in the base currency, weight). With
+/// `strict`, the first episode that cannot be replayed is the error; otherwise it is skipped and its
+/// reason returned in the second list (the caller reports it: nothing is dropped silently).
+pub fn replay_all(
+    assets: &[(&Series, f64)],
+    factors: &[&Series],
+    eps: &[Episode],
+    strict: bool,
+) -> Result<(Vec<ReplayWithPaths>, Vec<String>)> {
+    let o = ReplayOptions::default();
+    let mut out = Vec::new();
+    let mut skipped = Vec::new();
+    for ep in eps {
+        match replay(assets, factors, ep, &o) {
+            Ok(r) => {
+                let p = asset_paths(&r, assets, factors, &o);
+                out.push((r, p));
+            }
+            Err(e) if !strict => skipped.push(e.to_string()),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((out, skipped))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,5 +425,33 @@ mod tests {
         assert_eq!(parse_scenario("2024-01-02:2024-02-01").unwrap().start, d("2024-01-02"));
         assert!(parse_scenario("2024-02-01:2024-01-02").is_err());
         assert!(parse_scenario("nope").is_err());
+    }
+
+    #[test]
+    fn episode_selection_and_replay_of_all() {
+        // the user's windows replace the built-ins and the co-crash days
+        let given = vec!["covid".to_string(), "2020-01-02:2020-01-04".to_string()];
+        let eps = select_episodes(&given, d("2026-08-01"), &[d("2020-01-03")]).unwrap();
+        assert_eq!(eps.iter().map(|e| e.name.as_str()).collect::<Vec<_>>()[0], "covid");
+        assert_eq!(eps.len(), 2);
+        assert!(select_episodes(&["nope".to_string()], d("2026-08-01"), &[]).is_err());
+        // built-ins that ended by the as-of date, then one episode per co-crash day
+        let eps = select_episodes(&[], d("2020-12-31"), &[d("2020-01-03")]).unwrap();
+        assert!(eps.iter().all(|e| e.end <= d("2020-12-31")));
+        assert!(eps.iter().any(|e| e.name == "covid") && !eps.iter().any(|e| e.name == "yen_carry"));
+        let last = eps.last().unwrap();
+        assert_eq!(
+            (last.name.as_str(), last.start, last.end),
+            ("cocrash_2020-01-03", d("2020-01-03"), d("2020-01-03"))
+        );
+        // replay_all: an episode outside the data is skipped with its reason, or refused when strict
+        let a = series("A", "2020-01-01", &[100.0, 90.0, 80.0, 95.0, 99.0]);
+        let ok = Episode { name: "in".into(), start: d("2020-01-01"), end: d("2020-01-05") };
+        let out = Episode { name: "out".into(), start: d("2010-01-01"), end: d("2010-02-01") };
+        let (rs, skipped) = replay_all(&[(&a, 1.0)], &[], &[ok.clone(), out.clone()], false).unwrap();
+        assert_eq!(rs.len(), 1);
+        assert_eq!(rs[0].1.len(), 1, "one return path per holding");
+        assert_eq!(skipped.len(), 1);
+        assert!(replay_all(&[(&a, 1.0)], &[], &[ok, out], true).is_err());
     }
 }

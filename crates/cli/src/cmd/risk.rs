@@ -15,7 +15,7 @@ use fissure_risk::backtest::{backtest, BacktestOptions};
 use fissure_risk::cash::{advice_check, cash_buffer};
 use fissure_risk::fhs::Correlation;
 use fissure_risk::portfolio::{parse_portfolio_csv, return_matrix, Portfolio};
-use fissure_risk::scenario::{asset_paths, named_episodes, parse_scenario, replay, Episode, Replay, ReplayOptions};
+use fissure_risk::scenario::{replay_all, select_episodes, Episode, ReplayWithPaths};
 use fissure_risk::shock::{
     self, conditional_shock, covariance, moves_from_series, reverse_stress, CovKind, Shock, ShockOptions,
 };
@@ -550,23 +550,9 @@ fn held_usd(l: &Loaded) -> anyhow::Result<Vec<Series>> {
 }
 
 fn episodes(ctx: &Ctx, given: &[String], no_cocrash: bool, as_of: NaiveDate) -> anyhow::Result<Vec<Episode>> {
-    let mut eps: Vec<Episode> = if given.is_empty() {
-        named_episodes().into_iter().filter(|e| e.end <= as_of).collect()
-    } else {
-        given.iter().map(|s| parse_scenario(s)).collect::<Result<_, _>>()?
-    };
-    if given.is_empty() && !no_cocrash {
-        eps.extend(cocrash_days(ctx, as_of)?.into_iter().map(|d| Episode {
-            name: format!("cocrash_{d}"),
-            start: d,
-            end: d,
-        }));
-    }
-    Ok(eps)
+    let cocrash = if given.is_empty() && !no_cocrash { cocrash_days(ctx, as_of)? } else { Vec::new() };
+    Ok(select_episodes(given, as_of, &cocrash)?)
 }
-
-/// A replay with each holding's return path on its dates (for the cash buffer).
-type ReplayWithPaths = (Replay, Vec<Vec<f64>>);
 
 fn replays(
     ctx: &Ctx,
@@ -577,21 +563,8 @@ fn replays(
     let held = held_usd(l)?;
     let fac = factors(ctx, l)?;
     let fac_refs: Vec<&Series> = fac.iter().collect();
-    let w = l.pf.weights();
-    let pairs: Vec<(&Series, f64)> = held.iter().zip(w.iter().copied()).collect();
-    let o = ReplayOptions::default();
-    let mut out = Vec::new();
-    let mut skipped = Vec::new();
-    for ep in eps {
-        match replay(&pairs, &fac_refs, ep, &o) {
-            Ok(r) => {
-                let p = asset_paths(&r, &pairs, &fac_refs, &o);
-                out.push((r, p));
-            }
-            Err(e) if !strict => skipped.push(e.to_string()),
-            Err(e) => return Err(e.into()),
-        }
-    }
+    let pairs: Vec<(&Series, f64)> = held.iter().zip(l.pf.weights()).collect();
+    let (out, skipped) = replay_all(&pairs, &fac_refs, eps, strict)?;
     for s in &skipped {
         eprintln!("warning: scenario skipped: {s}");
     }
