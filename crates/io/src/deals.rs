@@ -26,7 +26,8 @@ use std::path::{Path, PathBuf};
 /// Why a deals, firms, fundamentals or claims file was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum DealReadError {
-    #[error("{file}: {source}")]
+    /// The reason is the source (printed after it by `{:#}`).
+    #[error("reading {file}")]
     Io { file: PathBuf, source: std::io::Error },
     #[error("{file}:{line}: malformed CSV: {why}")]
     Csv { file: PathBuf, line: u64, why: String },
@@ -228,6 +229,39 @@ fn no_duplicates<'a>(file: &Path, keys: impl Iterator<Item = (String, u64)> + 'a
         seen.insert(k, line);
     }
     Ok(())
+}
+
+/// A file's bytes, or [`DealReadError::Io`] naming it.
+fn read_file(file: &Path) -> Result<Vec<u8>> {
+    std::fs::read(file).map_err(|source| DealReadError::Io { file: file.into(), source })
+}
+
+/// A deal book from a deals and a firms CSV file ([`read_deals`], [`read_firms`]); no claims or
+/// fundamentals (see [`overlay_files`]).
+pub fn read_book_files(deals: &Path, firms: &Path) -> Result<DealBook> {
+    let firms_rows = read_firms(firms, &read_file(firms)?)?;
+    let deal_rows = read_deals(deals, &read_file(deals)?, &firms_rows)?;
+    Ok(DealBook { deals: deal_rows, firms: firms_rows, ..Default::default() })
+}
+
+/// The book with its claims and fundamentals replaced by those of the given CSV files, then seen as
+/// of `as_of` when given ([`DealBook::as_of`]): what the commands read after choosing the book's source.
+pub fn overlay_files(
+    mut book: DealBook,
+    claims: Option<&Path>,
+    fundamentals: Option<&Path>,
+    as_of: Option<NaiveDate>,
+) -> Result<DealBook> {
+    if let Some(c) = claims {
+        book.claims = read_claims(c, &read_file(c)?)?;
+    }
+    if let Some(f) = fundamentals {
+        book.fundamentals = read_fundamentals(f, &read_file(f)?)?;
+    }
+    Ok(match as_of {
+        Some(d) => book.as_of(d),
+        None => book,
+    })
 }
 
 /// Reads a firms table (`firm,name,listed,valuation_usd_bn,valuation_date,valuation_kind,source`;

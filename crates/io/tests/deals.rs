@@ -184,3 +184,26 @@ fn a_failing_deal_book_leaves_no_series_stored() {
     let ingests: i64 = raw.query_row("SELECT COUNT(*) FROM ingests", [], |r| r.get(0)).unwrap();
     assert_eq!(ingests, 1, "one ingest for the series and the book");
 }
+
+#[test]
+fn book_files_and_their_overlay() {
+    // the bundled book: 26 deals, claims replaced from a file, then seen as of a date
+    let net = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/demo/network");
+    let book =
+        fissure_io::deals::read_book_files(&net.join("ai_deals_2023_2025.csv"), &net.join("ai_firms.csv")).unwrap();
+    assert_eq!(book.deals.len(), 26);
+    assert!(book.claims.is_empty() && book.fundamentals.is_empty());
+    let claims = net.join("ai_capex_claims.csv");
+    let all = fissure_io::deals::overlay_files(book.clone(), Some(&claims), None, None).unwrap();
+    assert_eq!(all.claims.len(), 20);
+    assert_eq!(all.deals.len(), 26);
+    let early =
+        fissure_io::deals::overlay_files(book.clone(), None, None, Some("2024-01-01".parse().unwrap())).unwrap();
+    assert!(!early.deals.is_empty() && early.deals.len() < 26, "{} deals known by 2024", early.deals.len());
+    assert!(early.deals.iter().all(|d| d.known_since <= "2024-01-01".parse().unwrap()));
+    // a missing file is refused with its name
+    let e = fissure_io::deals::overlay_files(book, Some(Path::new("no/such/claims.csv")), None, None).unwrap_err();
+    assert!(matches!(e, DealReadError::Io { .. }) && e.to_string().contains("no/such/claims.csv"), "{e}");
+    let e = fissure_io::deals::read_book_files(Path::new("no/deals.csv"), &net.join("ai_firms.csv")).unwrap_err();
+    assert!(e.to_string().contains("no/deals.csv"), "{e}");
+}

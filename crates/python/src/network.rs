@@ -61,11 +61,9 @@ fn with_book<T: serde::de::DeserializeOwned>(options_json: &str) -> anyhow::Resu
 
 impl BookOpts {
     fn load(&self) -> anyhow::Result<DealBook> {
-        let mut book = if let Some(d) = &self.deals {
+        let book = if let Some(d) = &self.deals {
             let Some(f) = &self.firms else { bail!("deals= needs firms= (every payer and payee must be a firm)") };
-            let firms = deals::read_firms(f, &read(f)?)?;
-            let deal_rows = deals::read_deals(d, &read(d)?, &firms)?;
-            DealBook { deals: deal_rows, firms, ..Default::default() }
+            deals::read_book_files(d, f)?
         } else {
             store(self.store.as_deref())?.load_book(&self.book, self.revision, self.as_of)?.with_context(|| {
                 format!(
@@ -74,16 +72,7 @@ impl BookOpts {
                 )
             })?
         };
-        if let Some(c) = &self.claims {
-            book.claims = deals::read_claims(c, &read(c)?)?;
-        }
-        if let Some(f) = &self.fundamentals {
-            book.fundamentals = deals::read_fundamentals(f, &read(f)?)?;
-        }
-        Ok(match self.as_of {
-            Some(d) => book.as_of(d),
-            None => book,
-        })
+        Ok(deals::overlay_files(book, self.claims.as_deref(), self.fundamentals.as_deref(), self.as_of)?)
     }
 }
 

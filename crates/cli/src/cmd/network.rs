@@ -63,11 +63,9 @@ impl BookArgs {
             Some(p) if self.deals.is_none() && !ctx.watchlist()?.deal.is_empty() => Some(p.clone()),
             _ => None,
         };
-        let mut book = if let Some(d) = &self.deals {
+        let book = if let Some(d) = &self.deals {
             let Some(f) = &self.firms else { bail!("--deals needs --firms (every payer and payee must be a firm)") };
-            let firms = deals::read_firms(f, &read(f)?)?;
-            let deal_rows = deals::read_deals(d, &read(d)?, &firms)?;
-            DealBook { deals: deal_rows, firms, ..Default::default() }
+            deals::read_book_files(d, f)?
         } else if let Some(p) = watchlist_deals {
             // the watchlist's [[firm]] and [[deal]] tables
             let text = std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
@@ -81,16 +79,7 @@ impl BookArgs {
                 )
             })?
         };
-        if let Some(c) = &self.claims {
-            book.claims = deals::read_claims(c, &read(c)?)?;
-        }
-        if let Some(f) = &self.fundamentals {
-            book.fundamentals = deals::read_fundamentals(f, &read(f)?)?;
-        }
-        Ok(match self.as_of {
-            Some(d) => book.as_of(d),
-            None => book,
-        })
+        Ok(deals::overlay_files(book, self.claims.as_deref(), self.fundamentals.as_deref(), self.as_of)?)
     }
 }
 
@@ -282,25 +271,19 @@ pub fn run(ctx: &Ctx, cmd: &NetworkCmd) -> anyhow::Result<()> {
 }
 
 fn ingest(ctx: &Ctx, a: &IngestArgs) -> anyhow::Result<()> {
-    let mut book = DealBook::default();
-    if let Some(t) = &a.toml {
+    let book = if let Some(t) = &a.toml {
         let text = std::fs::read_to_string(t).with_context(|| format!("reading {}", t.display()))?;
         let (firms, d) = deals::read_toml_book(t, &text)?;
         if d.is_empty() {
             bail!("{}: no [[deal]] tables", t.display());
         }
-        book.firms = firms;
-        book.deals = d;
+        DealBook { deals: d, firms, ..Default::default() }
     } else if let (Some(d), Some(f)) = (&a.deals, &a.firms) {
-        book.firms = deals::read_firms(f, &read(f)?)?;
-        book.deals = deals::read_deals(d, &read(d)?, &book.firms)?;
-    }
-    if let Some(c) = &a.claims {
-        book.claims = deals::read_claims(c, &read(c)?)?;
-    }
-    if let Some(f) = &a.fundamentals {
-        book.fundamentals = deals::read_fundamentals(f, &read(f)?)?;
-    }
+        deals::read_book_files(d, f)?
+    } else {
+        DealBook::default()
+    };
+    let book = deals::overlay_files(book, a.claims.as_deref(), a.fundamentals.as_deref(), None)?;
     let mut store = ctx.open_store_mut()?;
     let ch = store.ingest_book(&a.book, "network ingest", &book)?;
     if ctx.json {
