@@ -41,6 +41,19 @@ fn simulate_spiral_replay_and_params() {
         assert_eq!(n["amplification"][q].as_f64(), Some(1.0));
     }
     assert!(n["flows"].as_object().unwrap().is_empty());
+    assert_eq!(n["baseline"]["amplification_net"]["median"].as_f64(), Some(1.0));
+    assert_eq!(n["baseline"]["endogenous"]["SPX"]["median"].as_f64(), Some(0.0));
+
+    // The no-shock baseline (same draws) and the amplification net of it; --no-baseline skips it.
+    let net = v["baseline"]["amplification_net"]["median"].as_f64().unwrap();
+    assert!(net.is_finite() && net > 0.0, "{}", v["baseline"]);
+    assert!(v["baseline"]["endogenous"]["BTC"]["p05"].is_number());
+    let q = fissure_json(
+        &store,
+        &["simulate", "spiral", "--shock", "SPX=-0.05", "--paths", "200", "--steps", "10", "--no-baseline"],
+    );
+    assert!(q["baseline"].is_null());
+    assert_eq!(q["amplification"], v["amplification"]);
 
     // Same seed, same numbers.
     let b = fissure_json(&store, &["simulate", "spiral", "--shock", "SPX=-0.05", "--paths", "200", "--steps", "10"]);

@@ -7,7 +7,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use fissure_core::Series;
 use fissure_spiral::config::{Exogenous, ImpactModel};
-use fissure_spiral::{json, parse_spec, replay, simulate, AgentClass, Market, Shock, SpiralConfig};
+use fissure_spiral::{baseline, json, parse_spec, replay, simulate, AgentClass, Market, Shock, SpiralConfig};
 use pyo3::prelude::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -27,6 +27,8 @@ pub struct SpiralOpts {
     pub exogenous: Option<Exogenous>,
     pub impact: Option<ImpactModel>,
     pub no_propagation: bool,
+    /// Skip the no-shock run behind `baseline` (as the CLI's --no-baseline).
+    pub no_baseline: bool,
     pub store: Option<PathBuf>,
     /// `simulate_replay` only: the day to replay.
     pub date: Option<NaiveDate>,
@@ -89,7 +91,8 @@ pub fn simulate_spiral(py: Python<'_>, options_json: &str) -> PyResult<String> {
         let specs = shocks.iter().map(|s| parse_spec(s)).collect::<Result<Vec<_>, _>>()?;
         let shock = Shock::build(&specs, &market, &cfg)?;
         let res = simulate(&cfg, &market, &shock);
-        Ok(json::spiral(&res, &market, &cfg, &removed))
+        let base = (!a.no_baseline).then(|| baseline(&cfg, &market, &shock));
+        Ok(json::spiral(&res, &market, &cfg, &removed, base.as_ref()))
     })
 }
 
@@ -99,8 +102,8 @@ pub fn simulate_replay(py: Python<'_>, options_json: &str) -> PyResult<String> {
         let a: SpiralOpts = options(options_json)?;
         anyhow::ensure!(a.as_of.is_none(), "as_of does not apply to a replay (the state is the previous close)");
         anyhow::ensure!(
-            a.shock.is_none() && a.paths.is_none() && a.steps.is_none() && a.seed.is_none(),
-            "shock, paths, steps and seed are for simulate_spiral"
+            a.shock.is_none() && a.paths.is_none() && a.steps.is_none() && a.seed.is_none() && !a.no_baseline,
+            "shock, paths, steps, seed and no_baseline are for simulate_spiral"
         );
         let date = a.date.context("simulate_replay needs the date to replay")?;
         let (cfg, removed) = load_config(&a)?;

@@ -153,6 +153,11 @@ def test_simulate_spiral(cli):
     assert_same(got.json, want)
     base = fissure.simulate_spiral("SPX=-5%", paths=60, steps=5, seed=7, no_agents=["all"])
     assert base["amplification"]["median"] == pytest.approx(1.0)
+    assert base["baseline"]["amplification_net"]["median"] == pytest.approx(1.0)
+    assert got["baseline"]["margin_call_share"] >= 0.0 and "SPX" in got["baseline"]["endogenous"]
+    quick = fissure.simulate_spiral("SPX=-5%", paths=60, steps=5, seed=7, no_baseline=True)
+    assert quick["baseline"] is None
+    assert quick["amplification"]["median"] == got["amplification"]["median"]
 
 
 def test_simulate_replay(cli):

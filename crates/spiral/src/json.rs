@@ -3,7 +3,7 @@
 
 use crate::montecarlo::Quantiles;
 use crate::replay::ReplayResult;
-use crate::{AgentClass, Market, SimulationResult, SpiralConfig};
+use crate::{AgentClass, Baseline, Market, SimulationResult, SpiralConfig};
 use serde_json::{json, Map, Value};
 
 /// Quantiles across paths.
@@ -16,8 +16,15 @@ fn removed_names(removed: &[AgentClass]) -> Vec<&'static str> {
 }
 
 /// `simulate spiral`: amplification, returns with bands by day, flows by agent class, forced sales, margin
-/// calls, stop triggers, and the parameters (the market as estimated, the configuration, the agents removed).
-pub fn spiral(res: &SimulationResult, market: &Market, cfg: &SpiralConfig, removed: &[AgentClass]) -> Value {
+/// calls, stop triggers, the parameters (the market as estimated, the configuration, the agents removed),
+/// and the no-shock `baseline` with the net amplification when it was run (else null).
+pub fn spiral(
+    res: &SimulationResult,
+    market: &Market,
+    cfg: &SpiralConfig,
+    removed: &[AgentClass],
+    baseline: Option<&Baseline>,
+) -> Value {
     let q_json = quantiles;
     let mut returns = Map::new();
     for r in &res.returns {
@@ -59,9 +66,15 @@ pub fn spiral(res: &SimulationResult, market: &Market, cfg: &SpiralConfig, remov
                    "sigma_window": market.sigma_window[j], "adv_usd_bn": market.adv[j], "adv_note": market.adv_notes[j]})
         })
         .collect();
+    let baseline = baseline.map(|b| {
+        let endo: Map<String, Value> = b.endogenous.iter().map(|(id, q)| (id.clone(), q_json(q))).collect();
+        json!({"amplification_net": b.amplification_net.as_ref().map(q_json), "endogenous": endo,
+               "forced_sales": q_json(&b.forced_sales), "margin_call_share": b.margin_call_share})
+    });
     json!({
         "amplification": amplification,
         "amplification_note": res.amplification_note,
+        "baseline": baseline,
         "returns": returns,
         "flows": flows,
         "forced_sales": q_json(&res.forced_sales),

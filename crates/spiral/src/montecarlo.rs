@@ -276,6 +276,74 @@ fn summarise(
     }
 }
 
+/// What the agents do without the shock: the same Monte Carlo (same seed, so path by path the same
+/// exogenous draws) with no shock, and the amplification net of it.
+///
+/// Over several days the agents move prices even without a shock (with the bundled book, the 95%
+/// margin tranche is called by ordinary noise; docs/spiral.md, Limitations). The plain amplification
+/// 1 + (L_w − L_f)/L_s then carries that drift; the net one removes it path by path:
+/// A_net = 1 + [(L_w − L_f) − (L⁰_w − L⁰_f)] / L_s, with L⁰ the losses of the loss portfolio (the
+/// shocked run's weights) on the same path without the shock, and L_s the shock's own loss.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Baseline {
+    /// Per asset (market order): the agents' part of the cumulative return at the horizon without the
+    /// shock (with agents − without), quantiles across paths.
+    pub endogenous: Vec<(String, Quantiles)>,
+    /// Margin-call sales per path without the shock, US$ bn.
+    pub forced_sales: Quantiles,
+    /// Share of paths with a margin call without the shock.
+    pub margin_call_share: f64,
+    /// The amplification net of the no-shock agents' part; `None` where the plain one is undefined.
+    pub amplification_net: Option<Quantiles>,
+}
+
+/// The [`Baseline`] of `shock`: runs every path with and without the shock (twice the work of [`simulate`]).
+pub fn baseline(cfg: &SpiralConfig, market: &Market, shock: &Shock) -> Baseline {
+    let model = Model::new(cfg, market, shock);
+    let zero = Shock::none(market.k());
+    let model0 = Model::new(cfg, market, &zero);
+    let k = model.k;
+    let paths = cfg.simulation.paths;
+    let seed = cfg.simulation.seed;
+    let days = [model.steps];
+    // Per path: net amplification, forced sales and call days without the shock, agents' part per asset.
+    let stride = 3 + k;
+    let mut stats = vec![0.0; paths * stride];
+    stats.par_chunks_mut(stride).enumerate().for_each_init(
+        || (Work::new(&model, market), vec![0.0; k], vec![0.0; k]),
+        |(work, rw, rf), (i, st)| {
+            let mut rng = fissure_stats::rng::stream(seed, i as u64);
+            let mut rec = Recorder { days: &days, with_agents: rw, without_agents: rf, daily: None };
+            let amp = run_path(&model, market, shock, &mut rng, work, &mut rec);
+            let mut rng = fissure_stats::rng::stream(seed, i as u64);
+            let mut rec = Recorder { days: &days, with_agents: rw, without_agents: rf, daily: None };
+            run_path(&model0, market, &zero, &mut rng, work, &mut rec);
+            // L⁰_w − L⁰_f on the shocked run's loss portfolio
+            let (mut lw, mut lf) = (0.0, 0.0);
+            for j in 0..k {
+                lw -= model.loss_weights[j] * rw[j];
+                lf -= model.loss_weights[j] * rf[j];
+            }
+            st[0] = amp - (lw - lf) / model.shock_loss;
+            st[1] = work.forced_sales;
+            st[2] = f64::from(work.margin_call_days);
+            for j in 0..k {
+                st[3 + j] = rw[j] - rf[j];
+            }
+        },
+    );
+    let col = |c: usize| -> Vec<f64> { (0..paths).map(|p| stats[p * stride + c]).collect() };
+    let zeros = Quantiles { p05: 0.0, p25: 0.0, median: 0.0, p75: 0.0, p95: 0.0, mean: 0.0 };
+    let q = |mut v: Vec<f64>| Quantiles::of(&mut v).unwrap_or(zeros);
+    let calls = col(2);
+    Baseline {
+        endogenous: (0..k).map(|j| (market.ids[j].clone(), q(col(3 + j)))).collect(),
+        forced_sales: q(col(1)),
+        margin_call_share: calls.iter().filter(|c| **c > 0.0).count() as f64 / paths.max(1) as f64,
+        amplification_net: if model.shock_loss.is_nan() { None } else { Quantiles::of(&mut col(0)) },
+    }
+}
+
 /// Path `index` of the Monte Carlo seeded by `cfg.simulation.seed`, with every daily
 /// return: the scenario a portfolio stress test takes (same numbers as in [`simulate`]).
 pub fn simulate_path(cfg: &SpiralConfig, market: &Market, shock: &Shock, index: usize) -> SimulatedPath {

@@ -275,3 +275,36 @@ fn standard_shock_stays_within_the_impact_laws_range() {
     let a = r.amplification.unwrap();
     assert!(a.median > 1.2 && a.median < 3.0 && a.mean.is_finite(), "{a:?}");
 }
+
+/// The baseline is the same Monte Carlo without the shock, and the net amplification removes the agents'
+/// no-shock drift: over 20 days with the bundled book, the agents alone move prices (the 95% margin
+/// tranche is called by ordinary noise), so a −0.1% shock has a plain amplification far from 1; net
+/// of the drift it is close to 1. With every agent removed both are exactly 1 and the drift is 0.
+#[test]
+fn baseline_nets_out_the_agents_drift_without_a_shock() {
+    let mut cfg = SpiralConfig::default_config();
+    cfg.simulation.paths = 300;
+    cfg.simulation.steps = 20;
+    let m = market(&cfg);
+    let tiny = shock(&m, &cfg, "SPX=-0.001");
+    let b = fissure_spiral::baseline(&cfg, &m, &tiny);
+    // the baseline is the no-shock run, path by path on the same draws
+    let none = simulate(&cfg, &m, &Shock::none(m.k()));
+    for (j, (id, q)) in b.endogenous.iter().enumerate() {
+        assert_eq!(id, &none.returns[j].id);
+        assert_eq!(q.median.to_bits(), none.returns[j].endogenous.median.to_bits(), "{id}");
+    }
+    assert_eq!(b.forced_sales.median.to_bits(), none.forced_sales.median.to_bits());
+    assert!(b.margin_call_share > 0.3, "the bundled book is called without a shock: {}", b.margin_call_share);
+    let plain = simulate(&cfg, &m, &tiny).amplification.unwrap().median;
+    let net = b.amplification_net.unwrap().median;
+    assert!((plain - 1.0).abs() > 3.0, "plain amplification of a −0.1% shock over 20 days: {plain}");
+    assert!((net - 1.0).abs() < 0.5, "net amplification of a −0.1% shock over 20 days: {net}");
+    // no agents: no drift, and both amplifications exactly 1
+    cfg.without(&AgentClass::ALL);
+    let b = fissure_spiral::baseline(&cfg, &m, &tiny);
+    assert!(b.endogenous.iter().all(|(_, q)| q.median == 0.0 && q.p05 == 0.0 && q.p95 == 0.0));
+    let a = b.amplification_net.unwrap();
+    assert!(a.p05 == 1.0 && a.p95 == 1.0, "{a:?}");
+    assert_eq!(b.margin_call_share, 0.0);
+}

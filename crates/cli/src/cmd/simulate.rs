@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 use fissure_core::Series;
 use fissure_spiral::config::{Exogenous, ImpactModel};
-use fissure_spiral::{parse_spec, replay, simulate, simulate_path, AgentClass, Market, Shock, SpiralConfig};
+use fissure_spiral::{baseline, parse_spec, replay, simulate, simulate_path, AgentClass, Market, Shock, SpiralConfig};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -88,6 +88,9 @@ pub struct SpiralArgs {
     /// Which path `--scenario-out` writes (0-based).
     #[arg(long, default_value_t = 0)]
     scenario_path: usize,
+    /// Skip the no-shock run (same draws) behind the baseline and the net amplification; it doubles the work.
+    #[arg(long)]
+    no_baseline: bool,
 }
 
 #[derive(Debug, Args)]
@@ -167,6 +170,7 @@ fn spiral(ctx: &Ctx, a: &SpiralArgs) -> anyhow::Result<()> {
     let specs = a.shock.iter().map(|s| parse_spec(s)).collect::<Result<Vec<_>, _>>()?;
     let shock = Shock::build(&specs, &market, &cfg)?;
     let res = simulate(&cfg, &market, &shock);
+    let base = (!a.no_baseline).then(|| baseline(&cfg, &market, &shock));
     if let Some(path) = &a.scenario_out {
         anyhow::ensure!(
             a.scenario_path < cfg.simulation.paths,
@@ -182,7 +186,7 @@ fn spiral(ctx: &Ctx, a: &SpiralArgs) -> anyhow::Result<()> {
         }
     }
     if ctx.json {
-        return print_json(&fissure_spiral::json::spiral(&res, &market, &cfg, &removed));
+        return print_json(&fissure_spiral::json::spiral(&res, &market, &cfg, &removed, base.as_ref()));
     }
     println!(
         "Liquidity-spiral simulation: {} paths × {} days from the close of {}, seed {}; shock {}",
@@ -201,6 +205,20 @@ fn spiral(ctx: &Ctx, a: &SpiralArgs) -> anyhow::Result<()> {
             q.median, q.p05, q.p95
         ),
         None => println!("Amplification: {}", res.amplification_note.as_deref().unwrap_or("n/a")),
+    }
+    if let Some(b) = &base {
+        let part: Vec<String> = b.endogenous.iter().map(|(id, q)| format!("{id} {:+.2}%", 100.0 * q.median)).collect();
+        println!(
+            "Without the shock (same random numbers) the agents alone move prices by (median): {}; margin calls in {:.0}% of paths",
+            part.join(", "),
+            100.0 * b.margin_call_share
+        );
+        if let Some(q) = &b.amplification_net {
+            println!(
+                "Amplification net of that (the shock's own effect through the agents): median {:.3} [p05 {:.3}, p95 {:.3}]",
+                q.median, q.p05, q.p95
+            );
+        }
     }
     let pct = |v: f64| format!("{:+.2}%", 100.0 * v);
     let rows: Vec<Vec<String>> = res

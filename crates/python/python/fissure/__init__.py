@@ -543,10 +543,12 @@ def simulate_spiral(shock="SPX=-0.05", **options) -> Result:
     agents=None (parameter TOML), no_agents=[] ('cta', 'vol_target', 'margin', 'carry', 'liquidity',
     'leverage', 'all'), as_of=None, paths=None (default 2000), steps=None (20), seed=None,
     exogenous=None ('gaussian'|'bootstrap'|'none'), impact=None ('sqrt'|'exponential'|'linear'),
-    no_propagation=False.
+    no_propagation=False, no_baseline=False (skip the no-shock run behind ``baseline``; it doubles the work).
 
-    Keys: amplification, amplification_note, returns (per asset, with bands by day), flows, forced_sales,
-    margin_calls, stop_triggers, floor_hit_paths, impact_bound_paths, start_date, params.
+    Keys: amplification, amplification_note, baseline (the same paths without the shock: the agents' part of
+    each asset's return, forced sales, margin-call share, and amplification_net, the amplification net of that
+    drift; None with no_baseline), returns (per asset, with bands by day), flows, forced_sales, margin_calls,
+    stop_triggers, floor_hit_paths, impact_bound_paths, start_date, params.
     """
     shocks = [shock] if isinstance(shock, str) else list(shock)
     return _call_store(_fissure.simulate_spiral, dict(options, shock=shocks))

@@ -437,6 +437,7 @@ def simulate_spiral(
     exogenous: Optional[Literal["gaussian", "bootstrap", "none"]] = None,
     impact: Optional[Literal["sqrt", "exponential", "linear"]] = None,
     no_propagation: bool = False,
+    no_baseline: bool = False,
     store: Optional[PathLikeStr] = None,
     output: Output = "pandas",
 ) -> Result: ...
