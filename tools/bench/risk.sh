@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times Fissure's portfolio-risk kernels against the Python peers on the same inputs and prints the ratios.
-#   A historical + Cornish-Fisher VaR/ES with Euler components, 1,000 assets x 5,000 days (target < 1 s)
+#   A historical + Cornish-Fisher VaR/ES with Euler components, 1,000 assets x 5,000 days (target < 1 s); and the
+#     historical part alone against riskfolio-lib's Risk_Contribution (rm=VaR, CVaR)
 #   B FHS, 50 assets, 10,000 paths x 10 days, GARCH fits included (target < 2 s)
 #   C rolling backtest of every method over 20 years (5,040 S&P 500 days, window 500; target < 5 s)
 # Usage: tools/bench/risk.sh [a] [b] [c] [dcc]   (default: a b; c takes minutes on the peer side)
