@@ -19,9 +19,7 @@ use fissure_risk::fhs::Correlation;
 use fissure_risk::json;
 use fissure_risk::portfolio::{parse_portfolio_csv, return_matrix, Portfolio};
 use fissure_risk::scenario::{replay_all, select_episodes, Episode, ReplayWithPaths};
-use fissure_risk::shock::{
-    self, conditional_shock, covariance, moves_from_series, reverse_stress, CovKind, Shock, ShockOptions,
-};
+use fissure_risk::shock::{self, conditional_shock, covariance, reverse_stress, CovKind, Shock, ShockOptions};
 use fissure_risk::signals::PROXY_FACTORS;
 use fissure_risk::var::{portfolio_var, Method, VarOptions};
 use pyo3::prelude::*;
@@ -363,80 +361,22 @@ pub fn risk_scenarios(py: Python<'_>, prices: Vec<PySeries<'_>>, options_json: &
     })
 }
 
-/// Parses `ID=MOVE` for a variable that is a rate (`is_rate`) or a return (as the CLI).
-fn parse_move(spec: &str, is_rate: bool) -> anyhow::Result<f64> {
-    let (_, mv) = spec.split_once('=').with_context(|| format!("shock `{spec}` is not ID=MOVE"))?;
-    let mv = mv.trim();
-    let (body, unit) = if let Some(b) = mv.strip_suffix("bp") {
-        (b, "bp")
-    } else if let Some(b) = mv.strip_suffix('%') {
-        (b, "%")
-    } else {
-        (mv, "")
-    };
-    let v: f64 = body.trim().parse().with_context(|| format!("shock `{spec}`: `{mv}` is not a number"))?;
-    if !v.is_finite() {
-        bail!("shock `{spec}`: not finite");
-    }
-    Ok(match (unit, is_rate) {
-        ("bp", true) => v / 100.0,
-        ("bp", false) => v / 10_000.0,
-        ("%", true) => bail!("shock `{spec}`: give a rate's move in bp (e.g. +50bp)"),
-        ("%", false) => v / 100.0,
-        _ => v,
-    })
-}
-
-/// The shock variables: holdings, shocked ids / basket members, plus `extra` ids (as the CLI).
+/// The shock variables (fissure_risk::shock::shock_variables, as the CLI).
 fn shock_moves(
     d: &Data,
     l: &Loaded,
     targets: &[String],
     extra: &[&str],
 ) -> anyhow::Result<(shock::Moves, Vec<(usize, f64)>)> {
-    let mut ids: Vec<String> = l.pf.ids();
-    let mut baskets = Vec::new();
-    for t in targets {
-        match (d.has(t), d.watchlist.basket_weights(t)) {
-            (false, Some(members)) => {
-                for (m, _) in &members {
-                    if !ids.contains(m) {
-                        ids.push(m.clone());
-                    }
-                }
-                baskets.push((t.clone(), members));
-            }
-            _ => {
-                if !ids.contains(t) {
-                    ids.push(t.clone());
-                }
-            }
-        }
-    }
-    for e in extra {
-        if !ids.iter().any(|i| i == e) && d.has(e) {
-            ids.push(e.to_string());
-        }
-    }
-    let series: Vec<Series> = ids
+    let vars = shock::shock_variables(l.pf.ids(), targets, extra, |id| d.has(id), |t| d.watchlist.basket_weights(t));
+    let series: Vec<Series> = vars
+        .ids
         .iter()
         .map(|id| d.load(id).with_context(|| format!("shock variable `{id}`")))
         .collect::<anyhow::Result<_>>()?;
     let refs: Vec<&Series> = series.iter().collect();
-    let mut mv = moves_from_series(&refs, l.usdjpy.as_ref(), Some(l.as_of))?;
-    for (name, members) in baskets {
-        let parts: Vec<(usize, f64)> = members
-            .iter()
-            .map(|(m, c)| Ok((mv.index(m).context("basket member")?, *c)))
-            .collect::<anyhow::Result<_>>()?;
-        mv.add_combination(&name, &parts);
-    }
-    let weights: Vec<(usize, f64)> =
-        l.pf.holdings
-            .iter()
-            .map(|h| Ok((mv.index(&h.id).context("holding")?, h.weight)))
-            .collect::<anyhow::Result<_>>()?;
-    Ok((mv, weights))
+    let holdings: Vec<(String, f64)> = l.pf.holdings.iter().map(|h| (h.id.clone(), h.weight)).collect();
+    Ok(shock::shock_moves(&vars, &refs, &holdings, l.usdjpy.as_ref(), Some(l.as_of))?)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -487,7 +427,7 @@ pub fn risk_shock(py: Python<'_>, prices: Vec<PySeries<'_>>, options_json: &str)
             .zip(&targets)
             .map(|(s, id)| {
                 let j = mv.index(id).context("shock variable")?;
-                Ok(Shock { id: id.clone(), value: parse_move(s, mv.is_change[j])? })
+                Ok(Shock { id: id.clone(), value: shock::parse_move(s, mv.is_change[j])? })
             })
             .collect::<anyhow::Result<_>>()?;
         let days = if kind == CovKind::Stressed { cocrash_days(&d, l.as_of)? } else { vec![] };

@@ -83,11 +83,7 @@ fn main() {
         // The historical estimator alone (VaR and ES with their Euler parts): the work of riskfolio-lib's
         // Risk_Contribution for rm='VaR' and rm='CVaR', the named peer's own risk contributions.
         let (secs, h) = best_of(5, || measures::historical(&x, n, &w, 0.99).expect("historical"));
-        println!(
-            "hist_euler_1000x5000 {secs:.6} hes={:.8} sum_es_parts={:.8}",
-            h.es,
-            sum(&h.es_components)
-        );
+        println!("hist_euler_1000x5000 {secs:.6} hes={:.8} sum_es_parts={:.8}", h.es, sum(&h.es_components));
     }
 
     // B: FHS, 50 assets × 2,000 days, 10,000 paths × 10 days (constant correlation; DCC timed apart)

@@ -515,6 +515,98 @@ pub fn is_rate_series(s: &fissure_core::Series) -> bool {
         || s.meta.unit.eq_ignore_ascii_case("percent")
 }
 
+/// Parses the move of `ID=MOVE`: for a rate (`is_rate`) `+50bp` = +0.5 percentage points (a plain number is
+/// in points; `%` is refused); for a return `-20%`, `-2000bp` or `-0.2`.
+pub fn parse_move(spec: &str, is_rate: bool) -> Result<f64> {
+    let bad = |why: String| RiskError::Invalid(format!("shock `{spec}`: {why}"));
+    let (_, mv) = spec.split_once('=').ok_or_else(|| RiskError::Invalid(format!("shock `{spec}` is not ID=MOVE")))?;
+    let mv = mv.trim();
+    let (body, unit) = if let Some(b) = mv.strip_suffix("bp") {
+        (b, "bp")
+    } else if let Some(b) = mv.strip_suffix('%') {
+        (b, "%")
+    } else {
+        (mv, "")
+    };
+    let v: f64 = body.trim().parse().map_err(|_| bad(format!("`{mv}` is not a number")))?;
+    if !v.is_finite() {
+        return Err(bad("not finite".into()));
+    }
+    Ok(match (unit, is_rate) {
+        ("bp", true) => v / 100.0, // percentage points
+        ("bp", false) => v / 10_000.0,
+        ("%", true) => return Err(bad("give a rate's move in bp (e.g. +50bp)".into())),
+        ("%", false) => v / 100.0,
+        _ => v,
+    })
+}
+
+/// The variables of a conditional shock: the holdings, each shocked id — or, for a name that is not a series
+/// but a watchlist basket, its members (the basket becomes a combination) — and the `extra` ids that exist.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShockVariables {
+    /// Series to load, in this order: holdings first.
+    pub ids: Vec<String>,
+    /// Baskets to add as combinations: (name, [(member, weight)]).
+    pub baskets: Vec<(String, Vec<(String, f64)>)>,
+}
+
+/// Chooses the [`ShockVariables`]; `is_series(id)` says whether a series of that id can be loaded,
+/// `basket(name)` gives a watchlist basket's members and weights.
+pub fn shock_variables(
+    holdings: Vec<String>,
+    targets: &[String],
+    extra: &[&str],
+    is_series: impl Fn(&str) -> bool,
+    basket: impl Fn(&str) -> Option<Vec<(String, f64)>>,
+) -> ShockVariables {
+    let mut ids = holdings;
+    let mut baskets = Vec::new();
+    let push = |ids: &mut Vec<String>, id: &str| {
+        if !ids.iter().any(|i| i == id) {
+            ids.push(id.to_string());
+        }
+    };
+    for t in targets {
+        match (is_series(t), basket(t)) {
+            (false, Some(members)) => {
+                for (m, _) in &members {
+                    push(&mut ids, m);
+                }
+                baskets.push((t.clone(), members));
+            }
+            _ => push(&mut ids, t),
+        }
+    }
+    for e in extra {
+        if is_series(e) {
+            push(&mut ids, e);
+        }
+    }
+    ShockVariables { ids, baskets }
+}
+
+/// The moves of the loaded variables (`series`, in the order of `vars.ids`) with the baskets added, and the
+/// holdings' (variable index, weight).
+pub fn shock_moves(
+    vars: &ShockVariables,
+    series: &[&fissure_core::Series],
+    holdings: &[(String, f64)],
+    usdjpy: Option<&fissure_core::Series>,
+    as_of: Option<NaiveDate>,
+) -> Result<(Moves, Vec<(usize, f64)>)> {
+    let mut mv = moves_from_series(series, usdjpy, as_of)?;
+    let missing = |id: &str| RiskError::Invalid(format!("shock variable `{id}` was not loaded"));
+    for (name, members) in &vars.baskets {
+        let parts: Vec<(usize, f64)> =
+            members.iter().map(|(m, c)| Ok((mv.index(m).ok_or_else(|| missing(m))?, *c))).collect::<Result<_>>()?;
+        mv.add_combination(name, &parts);
+    }
+    let weights =
+        holdings.iter().map(|(id, w)| Ok((mv.index(id).ok_or_else(|| missing(id))?, *w))).collect::<Result<_>>()?;
+    Ok((mv, weights))
+}
+
 /// Daily moves of `series` on their common dates ≤ `as_of`: simple returns of prices (JPY
 /// prices converted to USD with `usdjpy`), changes of rates.
 pub fn moves_from_series(
@@ -580,6 +672,33 @@ pub fn moves_from_series(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_move_units_and_refusals() {
+        assert_eq!(parse_move("SPX=-20%", false).unwrap(), -0.2);
+        assert_eq!(parse_move("SPX=-2000bp", false).unwrap(), -0.2);
+        assert_eq!(parse_move("SPX=-0.2", false).unwrap(), -0.2);
+        assert_eq!(parse_move("US10Y=+50bp", true).unwrap(), 0.5);
+        assert!(parse_move("US10Y=+1%", true).unwrap_err().to_string().contains("in bp"));
+        assert!(parse_move("SPX=abc", false).unwrap_err().to_string().contains("not a number"));
+        assert!(parse_move("SPX", false).unwrap_err().to_string().contains("ID=MOVE"));
+        assert!(parse_move("SPX=inf", false).is_err());
+    }
+
+    #[test]
+    fn shock_variables_expand_baskets_and_keep_existing_extras() {
+        let series = ["A", "B", "M1", "M2", "X"];
+        let is_series = |id: &str| series.contains(&id);
+        let basket = |t: &str| (t == "BASK").then(|| vec![("M1".to_string(), 0.5), ("B".to_string(), 0.5)]);
+        let targets = vec!["BASK".to_string(), "X".to_string(), "A".to_string()];
+        let v = shock_variables(vec!["A".into(), "B".into()], &targets, &["X", "NOPE", "M2"], is_series, basket);
+        assert_eq!(v.ids, ["A", "B", "M1", "X", "M2"]);
+        assert_eq!(v.baskets.len(), 1);
+        assert_eq!(v.baskets[0].0, "BASK");
+        // a name that is a series is a series, even if a basket has that name
+        let v = shock_variables(vec![], &["M1".to_string()], &[], is_series, |_| Some(vec![("A".to_string(), 1.0)]));
+        assert_eq!((v.ids, v.baskets.len()), (vec!["M1".to_string()], 0));
+    }
 
     fn opts(kind: CovKind, sims: usize) -> ShockOptions {
         ShockOptions { kind, horizon: 1, sims, seed: 7 }

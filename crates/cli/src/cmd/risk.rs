@@ -16,9 +16,7 @@ use fissure_risk::cash::{advice_check, cash_buffer};
 use fissure_risk::fhs::Correlation;
 use fissure_risk::portfolio::{parse_portfolio_csv, return_matrix, Portfolio};
 use fissure_risk::scenario::{replay_all, select_episodes, Episode, ReplayWithPaths};
-use fissure_risk::shock::{
-    self, conditional_shock, covariance, moves_from_series, reverse_stress, CovKind, Shock, ShockOptions,
-};
+use fissure_risk::shock::{self, conditional_shock, covariance, reverse_stress, CovKind, Shock, ShockOptions};
 use fissure_risk::signals::PROXY_FACTORS;
 use fissure_risk::var::{portfolio_var, Method, Scaling, VarOptions};
 use serde_json::Value;
@@ -610,31 +608,8 @@ fn scenarios(ctx: &Ctx, a: &ScenarioArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Parses `ID=MOVE` for a variable that is a rate (`is_rate`) or a return.
-fn parse_move(spec: &str, is_rate: bool) -> anyhow::Result<f64> {
-    let (_, mv) = spec.split_once('=').with_context(|| format!("shock `{spec}` is not ID=MOVE"))?;
-    let mv = mv.trim();
-    let (body, unit) = if let Some(b) = mv.strip_suffix("bp") {
-        (b, "bp")
-    } else if let Some(b) = mv.strip_suffix('%') {
-        (b, "%")
-    } else {
-        (mv, "")
-    };
-    let v: f64 = body.trim().parse().with_context(|| format!("shock `{spec}`: `{mv}` is not a number"))?;
-    if !v.is_finite() {
-        bail!("shock `{spec}`: not finite");
-    }
-    Ok(match (unit, is_rate) {
-        ("bp", true) => v / 100.0, // percentage points
-        ("bp", false) => v / 10_000.0,
-        ("%", true) => bail!("shock `{spec}`: give a rate's move in bp (e.g. +50bp)"),
-        ("%", false) => v / 100.0,
-        _ => v,
-    })
-}
-
-/// Builds the shock variables: holdings, shocked ids / basket members, plus `extra` ids.
+/// Builds the shock variables (fissure_risk::shock::shock_variables): holdings, shocked ids or basket members,
+/// plus the `extra` ids that exist, from the --file series and the store.
 fn shock_moves(
     ctx: &Ctx,
     l: &Loaded,
@@ -642,44 +617,17 @@ fn shock_moves(
     extra: &[&str],
 ) -> anyhow::Result<(shock::Moves, Vec<(usize, f64)>)> {
     let w = ctx.watchlist()?;
-    let mut ids: Vec<String> = l.pf.ids();
-    let mut baskets = Vec::new();
-    for t in targets {
-        let is_series = l.files.contains_key(t) || ctx.store()?.meta(t).is_ok();
-        match (is_series, w.basket_weights(t)) {
-            (false, Some(members)) => {
-                for (m, _) in &members {
-                    if !ids.contains(m) {
-                        ids.push(m.clone());
-                    }
-                }
-                baskets.push((t.clone(), members));
-            }
-            _ => {
-                if !ids.contains(t) {
-                    ids.push(t.clone());
-                }
-            }
-        }
-    }
-    for e in extra {
-        if !ids.iter().any(|i| i == e) && (l.files.contains_key(*e) || ctx.store()?.meta(e).is_ok()) {
-            ids.push(e.to_string());
-        }
-    }
-    let series: Vec<Series> = ids
+    // the store is opened only when an id is not a --file series (a files-only run needs none)
+    let is_series = |id: &str| l.files.contains_key(id) || ctx.store().is_ok_and(|s| s.meta(id).is_ok());
+    let vars = shock::shock_variables(l.pf.ids(), targets, extra, is_series, |t| w.basket_weights(t));
+    let series: Vec<Series> = vars
+        .ids
         .iter()
         .map(|id| load_id(ctx, &l.files, id).with_context(|| format!("shock variable `{id}`")))
         .collect::<anyhow::Result<_>>()?;
     let refs: Vec<&Series> = series.iter().collect();
-    let mut mv = moves_from_series(&refs, l.usdjpy.as_ref(), Some(l.as_of))?;
-    for (name, members) in baskets {
-        let parts: Vec<(usize, f64)> = members.iter().map(|(m, c)| (mv.index(m).expect("added above"), *c)).collect();
-        mv.add_combination(&name, &parts);
-    }
-    let weights: Vec<(usize, f64)> =
-        l.pf.holdings.iter().map(|h| (mv.index(&h.id).expect("holding"), h.weight)).collect();
-    Ok((mv, weights))
+    let holdings: Vec<(String, f64)> = l.pf.holdings.iter().map(|h| (h.id.clone(), h.weight)).collect();
+    Ok(shock::shock_moves(&vars, &refs, &holdings, l.usdjpy.as_ref(), Some(l.as_of))?)
 }
 
 fn fmt_move(v: f64, is_change: bool) -> String {
@@ -706,7 +654,7 @@ fn run_shock(ctx: &Ctx, a: &ShockArgs) -> anyhow::Result<()> {
         .zip(&targets)
         .map(|(s, id)| {
             let j = mv.index(id).expect("variable added");
-            Ok(Shock { id: id.clone(), value: parse_move(s, mv.is_change[j])? })
+            Ok(Shock { id: id.clone(), value: shock::parse_move(s, mv.is_change[j])? })
         })
         .collect::<anyhow::Result<_>>()?;
     let kind = match a.cov {
