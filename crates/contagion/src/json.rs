@@ -1,8 +1,66 @@
 //! The `--json` documents of the contagion commands, built once for the CLI and the Python package.
 
+use crate::corr::{
+    average_pairwise, correlation_matrix, ewma_correlation_matrices, fisher_band, pair_correlation,
+    rolling_correlation_matrices,
+};
 use crate::dcc::DccFit;
 use crate::panel::ReturnRows;
+use crate::turbulence::expanding_percentile;
+use crate::{ContagionError, Result};
+use chrono::NaiveDate;
 use serde_json::{json, Value};
+
+/// `fissure contagion corr`: the latest rolling (`window`) or EWMA (`ewma` = λ, `window` the warm-up)
+/// correlation matrix of the aligned returns `r`, each pair's Fisher-z band (rolling only; null for EWMA),
+/// percentile in its own history and full-sample value, the average pairwise correlation and its
+/// percentile, and for two series the whole rolling path. Refuses a rolling window longer than the returns.
+pub fn correlations(r: &ReturnRows, window: usize, ewma: Option<f64>, conf: f64) -> Result<Value> {
+    let n = r.names.len();
+    if ewma.is_none() && r.rows.len() < window {
+        return Err(ContagionError::Invalid(format!(
+            "the {window}-observation window is longer than the {} common returns of {}",
+            r.rows.len(),
+            r.names.join(", ")
+        )));
+    }
+    let (mats, first_end, method) = match ewma {
+        Some(l) => (
+            ewma_correlation_matrices(&r.rows, l, window.min(r.rows.len()))?,
+            window.min(r.rows.len()) - 1,
+            format!("ewma(lambda={l})"),
+        ),
+        None => (rolling_correlation_matrices(&r.rows, window)?, window - 1, format!("rolling({window})")),
+    };
+    let no = |what: &str| ContagionError::Invalid(format!("no {what}"));
+    let last = mats.last().ok_or_else(|| no("correlation computed"))?;
+    let matrix: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| last[(i, j)]).collect()).collect();
+    let as_of = *r.dates.last().ok_or_else(|| no("dates"))?;
+    let full = correlation_matrix(&r.rows)?;
+    let avg_hist: Vec<f64> = mats.iter().map(average_pairwise).collect();
+    let avg_pct = expanding_percentile(&avg_hist).last().copied().unwrap_or(f64::NAN);
+    let mut pairs = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            let hist: Vec<f64> = mats.iter().map(|m| m[(i, j)]).collect();
+            let pct = expanding_percentile(&hist).last().copied().unwrap_or(f64::NAN);
+            let (lo, hi) = if ewma.is_some() { (f64::NAN, f64::NAN) } else { fisher_band(matrix[i][j], window, conf) };
+            pairs.push(json!({"a": r.names[i], "b": r.names[j], "corr": matrix[i][j], "lower": lo, "upper": hi,
+                "percentile": pct, "full_sample": full[(i, j)]}));
+        }
+    }
+    let mut out = json!({
+        "names": r.names, "method": method, "as_of": as_of, "from": r.dates[first_end.min(r.dates.len() - 1)],
+        "matrix": matrix, "average_pairwise": average_pairwise(last), "average_pairwise_percentile": avg_pct, "pairs": pairs,
+    });
+    if n == 2 && ewma.is_none() {
+        let p = pair_correlation(&r.names[0], &r.names[1], &r.column(0), &r.column(1), window, conf)?;
+        let dates: Vec<NaiveDate> = p.end_index.iter().map(|&i| r.dates[i]).collect();
+        out["series"] =
+            json!({"dates": dates, "corr": p.corr, "lower": p.lower, "upper": p.upper, "percentile": p.percentile});
+    }
+    Ok(out)
+}
 
 /// `fissure contagion dcc`: the two-step DCC(1,1) fit on the aligned returns `r` — parameters, each series' GARCH,
 /// the latest correlation matrix, Q̄, the per-series warnings and, with `paths`, every pair's correlation path.

@@ -6,10 +6,6 @@ use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use fissure_contagion::absorption::{absorption_ratio as ar_fn, AbsorptionOptions};
 use fissure_contagion::cocrash::{class_of, detect, tail_coexceedance, CoCrashOptions, CrashClass};
-use fissure_contagion::corr::{
-    average_pairwise, correlation_matrix, ewma_correlation_matrices, fisher_band, pair_correlation,
-    rolling_correlation_matrices,
-};
 use fissure_contagion::dcc::fit_dcc;
 use fissure_contagion::garch::{fit_garch, GarchSpec, Innovation};
 use fissure_contagion::panel::{log_return_rows, ReturnRows};
@@ -152,43 +148,7 @@ pub fn correlations(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &st
     run(py, move || {
         let a: CorrOpts = options(options_json)?;
         let r = returns(&list, a.from, a.to, 2)?;
-        let n = r.names.len();
-        let (mats, first_end, method) = match a.ewma {
-            Some(l) => (
-                ewma_correlation_matrices(&r.rows, l, a.window.min(r.rows.len()))?,
-                a.window.min(r.rows.len()) - 1,
-                format!("ewma(lambda={l})"),
-            ),
-            None => (rolling_correlation_matrices(&r.rows, a.window)?, a.window - 1, format!("rolling({})", a.window)),
-        };
-        let last = mats.last().context("no correlation computed")?;
-        let matrix: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| last[(i, j)]).collect()).collect();
-        let as_of = *r.dates.last().context("no dates")?;
-        let full = correlation_matrix(&r.rows)?;
-        let avg_hist: Vec<f64> = mats.iter().map(average_pairwise).collect();
-        let avg_pct = expanding_percentile(&avg_hist).last().copied().unwrap_or(f64::NAN);
-        let mut pairs = Vec::new();
-        for i in 0..n {
-            for j in i + 1..n {
-                let hist: Vec<f64> = mats.iter().map(|m| m[(i, j)]).collect();
-                let pct = expanding_percentile(&hist).last().copied().unwrap_or(f64::NAN);
-                let (lo, hi) =
-                    if a.ewma.is_some() { (f64::NAN, f64::NAN) } else { fisher_band(matrix[i][j], a.window, a.conf) };
-                pairs.push(json!({"a": r.names[i], "b": r.names[j], "corr": matrix[i][j], "lower": lo, "upper": hi,
-                    "percentile": pct, "full_sample": full[(i, j)]}));
-            }
-        }
-        let mut out = json!({
-            "names": r.names, "method": method, "as_of": as_of, "from": r.dates[first_end.min(r.dates.len() - 1)],
-            "matrix": matrix, "average_pairwise": average_pairwise(last), "average_pairwise_percentile": avg_pct, "pairs": pairs,
-        });
-        if n == 2 && a.ewma.is_none() {
-            let p = pair_correlation(&r.names[0], &r.names[1], &r.column(0), &r.column(1), a.window, a.conf)?;
-            let dates: Vec<NaiveDate> = p.end_index.iter().map(|&i| r.dates[i]).collect();
-            out["series"] =
-                json!({"dates": dates, "corr": p.corr, "lower": p.lower, "upper": p.upper, "percentile": p.percentile});
-        }
-        Ok(out)
+        Ok(fissure_contagion::json::correlations(&r, a.window, a.ewma, a.conf)?)
     })
 }
 

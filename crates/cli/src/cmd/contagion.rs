@@ -10,9 +10,6 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 use fissure_contagion::absorption::{absorption_ratio, AbsorptionOptions};
 use fissure_contagion::cocrash::{class_of, default_universe, detect, tail_coexceedance, CoCrashOptions, CrashClass};
-use fissure_contagion::corr::{
-    average_pairwise, correlation_matrix, ewma_correlation_matrices, pair_correlation, rolling_correlation_matrices,
-};
 use fissure_contagion::crowding::{basket_crowding, change_kind_for, positioning};
 use fissure_contagion::dcc::fit_dcc;
 use fissure_contagion::garch::{fit_garch, GarchSpec, Innovation};
@@ -344,58 +341,16 @@ fn corr(ctx: &Ctx, a: &CorrArgs) -> anyhow::Result<()> {
     let series = load_as_indices(ctx, &a.input)?;
     check_width("contagion corr", series.len(), 50)?;
     let r = returns(&series, &a.span, 2)?;
-    if a.ewma.is_none() && r.rows.len() < a.window {
-        bail!(
-            "contagion corr: the {}-observation window is longer than the {} common returns of {}",
-            a.window,
-            r.rows.len(),
-            r.names.join(", ")
-        );
-    }
-    let n = r.names.len();
-    let (mats, first_end, method) = match a.ewma {
-        Some(l) => (
-            ewma_correlation_matrices(&r.rows, l, a.window.min(r.rows.len()))
-                .with_context(|| of("EWMA correlations", &r))?,
-            a.window.min(r.rows.len()) - 1,
-            format!("ewma(lambda={l})"),
-        ),
-        None => (
-            rolling_correlation_matrices(&r.rows, a.window).with_context(|| of("rolling correlations", &r))?,
-            a.window - 1,
-            format!("rolling({})", a.window),
-        ),
-    };
-    let last = mats.last().context("no correlation computed")?;
-    let matrix: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| last[(i, j)]).collect()).collect();
-    let as_of = *r.dates.last().context("no dates")?;
-    let full = correlation_matrix(&r.rows)?;
-    let avg_hist: Vec<f64> = mats.iter().map(average_pairwise).collect();
-    let avg_pct = expanding_percentile(&avg_hist).last().copied().unwrap_or(f64::NAN);
-    let mut pairs = Vec::new();
-    for i in 0..n {
-        for j in i + 1..n {
-            let hist: Vec<f64> = mats.iter().map(|m| m[(i, j)]).collect();
-            let pct = expanding_percentile(&hist).last().copied().unwrap_or(f64::NAN);
-            let (lo, hi) = if a.ewma.is_some() {
-                (f64::NAN, f64::NAN)
-            } else {
-                fissure_contagion::corr::fisher_band(matrix[i][j], a.window, a.conf)
-            };
-            pairs.push(json!({"a": r.names[i], "b": r.names[j], "corr": matrix[i][j], "lower": lo, "upper": hi,
-                "percentile": pct, "full_sample": full[(i, j)]}));
-        }
-    }
-    let mut out = json!({
-        "names": r.names, "method": method, "as_of": as_of, "from": r.dates[first_end.min(r.dates.len() - 1)],
-        "matrix": matrix, "average_pairwise": average_pairwise(last), "average_pairwise_percentile": avg_pct, "pairs": pairs,
-    });
-    if n == 2 && a.ewma.is_none() {
-        let p = pair_correlation(&r.names[0], &r.names[1], &r.column(0), &r.column(1), a.window, a.conf)?;
-        let dates: Vec<NaiveDate> = p.end_index.iter().map(|&i| r.dates[i]).collect();
-        out["series"] =
-            json!({"dates": dates, "corr": p.corr, "lower": p.lower, "upper": p.upper, "percentile": p.percentile});
-    }
+    let out = fissure_contagion::json::correlations(&r, a.window, a.ewma, a.conf)
+        .with_context(|| of("contagion corr", &r))?;
+    let num = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    let matrix: Vec<Vec<f64>> = out["matrix"]
+        .as_array()
+        .map(|rows| {
+            rows.iter().map(|row| row.as_array().map(|c| c.iter().map(num).collect()).unwrap_or_default()).collect()
+        })
+        .unwrap_or_default();
+    let as_of = out["as_of"].as_str().unwrap_or("").to_string();
     if ctx.json {
         return print_json(&out);
     }
@@ -422,7 +377,7 @@ fn corr(ctx: &Ctx, a: &CorrArgs) -> anyhow::Result<()> {
         })
         .unwrap_or_default();
     print_table(&["pair", "corr", "band", "pct", "full sample"], &rows);
-    match (average_pairwise(last), avg_pct) {
+    match (num(&out["average_pairwise"]), num(&out["average_pairwise_percentile"])) {
         (v, p) if v.is_finite() && p.is_finite() => {
             println!(
                 "Average pairwise correlation {v:.3} ({} percentile of its history).",
