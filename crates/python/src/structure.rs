@@ -5,7 +5,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use fissure_core::{CrossSection, CrossSectionRow};
 use fissure_structure::concentration::{concentration_history, Concentration, ConcentrationConfig, MergeRule};
-use fissure_structure::rotation::{default_ratios, high_cut_low_days, ratio, RatioSpec, RotationConfig};
+use fissure_structure::rotation::{default_ratios, scan, RatioSpec, RotationConfig};
 use pyo3::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
@@ -109,14 +109,6 @@ impl Default for RotationOpts {
     }
 }
 
-fn parse_ratio(s: &str) -> anyhow::Result<RatioSpec> {
-    let (n, d) = s.split_once('/').with_context(|| format!("ratio `{s}`: expected NUM/DEN"))?;
-    let split = |x: &str| x.split('+').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect::<Vec<_>>();
-    let (num, den) = (split(n), split(d));
-    anyhow::ensure!(!num.is_empty() && !den.is_empty(), "ratio `{s}`: empty side");
-    Ok(RatioSpec { name: s.to_string(), numerator: num, denominator: den })
-}
-
 #[pyfunction]
 pub fn rotation(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str) -> PyResult<String> {
     let data: BTreeMap<String, fissure_core::Series> =
@@ -126,30 +118,9 @@ pub fn rotation(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str) -
         let specs: Vec<RatioSpec> = if a.ratios.is_empty() {
             default_ratios()
         } else {
-            a.ratios.iter().map(|s| parse_ratio(s)).collect::<anyhow::Result<_>>()?
+            a.ratios.iter().map(|s| RatioSpec::parse(s)).collect::<Result<_, _>>()?
         };
         let cfg = RotationConfig { momentum: a.momentum, window: a.window, ..Default::default() };
-        let mut ratios = Vec::new();
-        let mut skipped = Vec::new();
-        for s in &specs {
-            match ratio(&data, s, &cfg) {
-                Ok(r) => ratios.push(r),
-                Err(e) => skipped.push(json!({"ratio": s.name, "reason": e.to_string()})),
-            }
-        }
-        let hcl = high_cut_low_days(&data, &cfg).unwrap_or_default();
-        Ok(json!({
-            "ratios": ratios.iter().map(|r| {
-                let l = r.latest();
-                json!({"name": r.name, "date": l.map(|x| x.0), "ratio": l.map(|x| x.1), "momentum_pct": l.map(|x| x.2), "z": l.map(|x| x.3),
-                       "breakouts": r.breakouts,
-                       "history": r.dates.iter().enumerate().map(|(i, d)| json!({"date": d, "ratio": r.ratio[i],
-                            "momentum_pct": if r.momentum_pct[i].is_finite() { json!(r.momentum_pct[i]) } else { json!(null) },
-                            "z": if r.z[i].is_finite() { json!(r.z[i]) } else { json!(null) }})).collect::<Vec<_>>()})
-            }).collect::<Vec<_>>(),
-            "high_cut_low_days": hcl,
-            "config": cfg,
-            "skipped": skipped,
-        }))
+        Ok(fissure_structure::json::rotation(&scan(&data, &specs, &cfg), &cfg))
     })
 }

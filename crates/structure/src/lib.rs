@@ -2,6 +2,7 @@
 
 pub mod concentration;
 pub mod error;
+pub mod json;
 pub mod rotation;
 pub mod signals;
 

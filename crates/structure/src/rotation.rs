@@ -20,6 +20,18 @@ pub struct RatioSpec {
 }
 
 impl RatioSpec {
+    /// Parses `NUM/DEN`, each side one id or a `+`-joined basket (`NVDA+MSFT/XLU`); the name is the text.
+    pub fn parse(s: &str) -> Result<RatioSpec> {
+        let bad = |why: &str| StructureError::Invalid(format!("ratio `{s}`: {why}"));
+        let (n, d) = s.split_once('/').ok_or_else(|| bad("expected NUM/DEN"))?;
+        let split = |x: &str| x.split('+').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect::<Vec<_>>();
+        let (numerator, denominator) = (split(n), split(d));
+        if numerator.is_empty() || denominator.is_empty() {
+            return Err(bad("empty side"));
+        }
+        Ok(RatioSpec { name: s.to_string(), numerator, denominator })
+    }
+
     pub fn new(name: &str, num: &[&str], den: &[&str]) -> Self {
         RatioSpec {
             name: name.into(),
@@ -314,4 +326,27 @@ pub fn high_cut_low_days(data: &BTreeMap<String, Series>, cfg: &RotationConfig) 
         }
     }
     Ok(out)
+}
+
+/// The rotation ratios of `specs` and the high-cut-low days on `data`. What cannot be computed is kept with
+/// its reason (a ratio in `skipped`, the days as `Err`), never dropped.
+#[derive(Debug, Clone)]
+pub struct RotationScan {
+    pub ratios: Vec<Ratio>,
+    /// (ratio name, reason)
+    pub skipped: Vec<(String, String)>,
+    pub high_cut_low: std::result::Result<Vec<RotationDay>, String>,
+}
+
+/// Computes a [`RotationScan`].
+pub fn scan(data: &BTreeMap<String, Series>, specs: &[RatioSpec], cfg: &RotationConfig) -> RotationScan {
+    let mut ratios = Vec::new();
+    let mut skipped = Vec::new();
+    for s in specs {
+        match ratio(data, s, cfg) {
+            Ok(r) => ratios.push(r),
+            Err(e) => skipped.push((s.name.clone(), e.to_string())),
+        }
+    }
+    RotationScan { ratios, skipped, high_cut_low: high_cut_low_days(data, cfg).map_err(|e| e.to_string()) }
 }

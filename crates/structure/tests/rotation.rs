@@ -54,3 +54,28 @@ fn high_cut_low_includes_2026_02_06() {
     assert!((day.low_up_share - 1.0).abs() < 1e-12);
     assert!(days.len() < 200, "{} days: the rule must stay selective", days.len());
 }
+
+/// What cannot be computed is kept with its reason: a ratio naming a missing series is skipped, and without
+/// the leaders the high-cut-low days are null with a note, not an empty list.
+#[test]
+fn scan_keeps_what_it_cannot_compute() {
+    use fissure_structure::rotation::{scan, RatioSpec};
+    let d = common::demo();
+    let cfg = RotationConfig::default();
+    let specs = vec![RatioSpec::parse("IWM/SPY").unwrap(), RatioSpec::parse("NVDA+MSFT/NOPE").unwrap()];
+    assert_eq!(specs[1].numerator, ["NVDA", "MSFT"]);
+    assert!(RatioSpec::parse("IWM").is_err() && RatioSpec::parse("IWM/ ").is_err());
+    let sc = scan(&d.series, &specs, &cfg);
+    assert_eq!(sc.ratios.len(), 1);
+    assert_eq!(sc.skipped.len(), 1);
+    assert!(sc.skipped[0].0 == "NVDA+MSFT/NOPE" && sc.skipped[0].1.contains("NOPE"), "{:?}", sc.skipped);
+    let v = fissure_structure::json::rotation(&sc, &cfg);
+    assert!(v["high_cut_low_days"].as_array().is_some_and(|a| !a.is_empty()) && v["high_cut_low_note"].is_null());
+    assert_eq!(v["skipped"][0]["ratio"], "NVDA+MSFT/NOPE");
+    // without the Magnificent 7 the days cannot be computed: null and the reason
+    let few: std::collections::BTreeMap<_, _> =
+        d.series.iter().filter(|(k, _)| !cfg.leaders.contains(k)).map(|(k, s)| (k.clone(), s.clone())).collect();
+    let v = fissure_structure::json::rotation(&scan(&few, &specs[..1], &cfg), &cfg);
+    assert!(v["high_cut_low_days"].is_null(), "{}", v["high_cut_low_days"]);
+    assert!(v["high_cut_low_note"].as_str().is_some_and(|n| n.contains("leaders")), "{}", v["high_cut_low_note"]);
+}

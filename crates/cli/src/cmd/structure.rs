@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use fissure_core::CrossSection;
 use fissure_structure::concentration::{concentration_history, ConcentrationConfig, MergeRule};
-use fissure_structure::rotation::{default_ratios, high_cut_low_days, ratio, RatioSpec, RotationConfig};
+use fissure_structure::rotation::{default_ratios, scan, RatioSpec, RotationConfig};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -161,19 +161,11 @@ fn concentration(ctx: &Ctx, a: &ConcentrationArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn parse_ratio(s: &str) -> anyhow::Result<RatioSpec> {
-    let (n, d) = s.split_once('/').with_context(|| format!("ratio `{s}`: expected NUM/DEN"))?;
-    let split = |x: &str| x.split('+').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect::<Vec<_>>();
-    let (num, den) = (split(n), split(d));
-    anyhow::ensure!(!num.is_empty() && !den.is_empty(), "ratio `{s}`: empty side");
-    Ok(RatioSpec { name: s.to_string(), numerator: num, denominator: den })
-}
-
 fn rotation(ctx: &Ctx, a: &RotationArgs) -> anyhow::Result<()> {
     let specs: Vec<RatioSpec> = if a.ratios.is_empty() {
         default_ratios()
     } else {
-        a.ratios.iter().map(|s| parse_ratio(s)).collect::<anyhow::Result<_>>()?
+        a.ratios.iter().map(|s| RatioSpec::parse(s)).collect::<Result<_, _>>()?
     };
     let cfg = RotationConfig { momentum: a.momentum, window: a.window, ..Default::default() };
     let mut data = BTreeMap::new();
@@ -197,28 +189,14 @@ fn rotation(ctx: &Ctx, a: &RotationArgs) -> anyhow::Result<()> {
             Err(_) => {}
         }
     }
-    let mut ratios = Vec::new();
-    for s in &specs {
-        match ratio(&data, s, &cfg) {
-            Ok(r) => ratios.push(r),
-            Err(e) => eprintln!("warning: ratio {}: {e}", s.name),
-        }
-    }
-    let hcl = high_cut_low_days(&data, &cfg).unwrap_or_default();
+    let sc = scan(&data, &specs, &cfg);
     if ctx.json {
-        return print_json(&json!({
-            "ratios": ratios.iter().map(|r| {
-                let l = r.latest();
-                json!({"name": r.name, "date": l.map(|x| x.0), "ratio": l.map(|x| x.1), "momentum_pct": l.map(|x| x.2), "z": l.map(|x| x.3),
-                       "breakouts": r.breakouts,
-                       "history": r.dates.iter().enumerate().map(|(i, d)| json!({"date": d, "ratio": r.ratio[i],
-                            "momentum_pct": if r.momentum_pct[i].is_finite() { json!(r.momentum_pct[i]) } else { json!(null) },
-                            "z": if r.z[i].is_finite() { json!(r.z[i]) } else { json!(null) }})).collect::<Vec<_>>()})
-            }).collect::<Vec<_>>(),
-            "high_cut_low_days": hcl,
-            "config": cfg,
-        }));
+        return print_json(&fissure_structure::json::rotation(&sc, &cfg));
     }
+    for (name, why) in &sc.skipped {
+        eprintln!("warning: ratio {name}: {why}");
+    }
+    let ratios = &sc.ratios;
     let rows: Vec<Vec<String>> = ratios
         .iter()
         .filter_map(|r| {
@@ -237,6 +215,13 @@ fn rotation(ctx: &Ctx, a: &RotationArgs) -> anyhow::Result<()> {
         })
         .collect();
     print_table(&["ratio", "date", "value", &format!("{}d momentum", cfg.momentum), "z", "recent breakouts"], &rows);
+    let hcl = match &sc.high_cut_low {
+        Ok(days) => days,
+        Err(why) => {
+            println!("High-cut-low days: n/a ({why}).");
+            return Ok(());
+        }
+    };
     println!(
         "High-cut-low days (≥ {} of the Magnificent 7 down ≥ {}% while ≥ {:.0}% of XLE/XLF/XLU/XLP/XLV/IWM rise): {} in total; latest:",
         cfg.min_leaders_down,

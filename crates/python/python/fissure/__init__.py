@@ -321,8 +321,8 @@ def rotation(prices, *, dates=None, names=None, **options) -> Result:
     high-cut-low days (``fissure structure rotation``; docs/structure.md).
 
     Options: ratios=['NUM/DEN', 'A+B/C', …] (default: the library's pairs), momentum=63, window=252.
-    Keys: ratios (each with history), high_cut_low_days, config, skipped (ratios that could not be formed,
-    with the reason).
+    Keys: ratios (each with history), high_cut_low_days (None when they cannot be computed, the reason in
+    high_cut_low_note), config, skipped (ratios that could not be formed, with the reason).
     """
     return _call(_fissure.rotation, _many(prices, dates, names), options)
 
