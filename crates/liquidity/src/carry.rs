@@ -32,6 +32,46 @@ impl Basket {
     }
 }
 
+/// The baskets of `names`: each a named basket (`lookup`, e.g. the watchlist's weights) or else a single
+/// series of that id; with no names, [`default_baskets`] with any of them redefined by `lookup`.
+pub fn baskets_named(names: &[String], lookup: impl Fn(&str) -> Option<Vec<(String, f64)>>) -> Vec<Basket> {
+    if names.is_empty() {
+        return default_baskets()
+            .into_iter()
+            .map(|b| match lookup(&b.name) {
+                Some(members) => Basket { name: b.name, members },
+                None => b,
+            })
+            .collect();
+    }
+    names
+        .iter()
+        .map(|n| Basket { name: n.clone(), members: lookup(n).unwrap_or_else(|| vec![(n.clone(), 1.0)]) })
+        .collect()
+}
+
+/// Rolling betas as JSON: per basket the members used, the latest date, betas and R², and the history.
+pub fn betas_json(bb: &[BasketBetas]) -> serde_json::Value {
+    use serde_json::json;
+    json!(bb
+        .iter()
+        .map(|b| {
+            let last = b.latest();
+            let history: Vec<serde_json::Value> = b
+                .dates
+                .iter()
+                .enumerate()
+                .map(|(i, d)| json!({"date": d, "beta_rate": b.beta_rate[i], "beta_usdjpy": b.beta_jpy[i], "r2": b.r2[i]}))
+                .collect();
+            json!({
+                "basket": b.basket, "members": b.members_used,
+                "date": last.map(|l| l.0), "beta_rate": last.map(|l| l.1), "beta_usdjpy": last.map(|l| l.2), "r2": last.map(|l| l.3),
+                "history": history,
+            })
+        })
+        .collect::<Vec<_>>())
+}
+
 /// Default baskets on the bundled data (the watchlist's `ai`, `growth`, `value`,
 /// `small_caps`, `gold`, `bitcoin`).
 pub fn default_baskets() -> Vec<Basket> {

@@ -112,3 +112,18 @@ fn basket_betas_are_point_in_time_when_a_heavy_member_arrives_late() {
     }
     assert_eq!(checked, 10);
 }
+
+/// Named baskets: a lookup's members, else the id as a one-member basket; no names = the defaults, any of them
+/// redefined by the lookup.
+#[test]
+fn baskets_by_name_and_defaults() {
+    use fissure_liquidity::carry::baskets_named;
+    let lookup = |n: &str| (n == "ai").then(|| vec![("NVDA".to_string(), 0.5), ("AMD".to_string(), 0.5)]);
+    let b = baskets_named(&["ai".to_string(), "XLU".to_string()], lookup);
+    assert_eq!(b[0].members, [("NVDA".to_string(), 0.5), ("AMD".to_string(), 0.5)]);
+    assert_eq!((b[1].name.as_str(), b[1].members.clone()), ("XLU", vec![("XLU".to_string(), 1.0)]));
+    let d = baskets_named(&[], lookup);
+    assert_eq!(d.len(), default_baskets().len());
+    assert_eq!(d.iter().find(|x| x.name == "ai").map(|x| x.members.len()), Some(2));
+    assert_eq!(d.iter().find(|x| x.name == "growth"), default_baskets().iter().find(|x| x.name == "growth"));
+}

@@ -6,7 +6,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use fissure_core::Series;
 use fissure_io::Watchlist;
-use fissure_liquidity::carry::{basket_betas, carry_unwind, default_baskets, Basket, BasketBetas, CarryConfig};
+use fissure_liquidity::carry::{basket_betas, baskets_named, betas_json, carry_unwind, CarryConfig};
 use fissure_liquidity::markov::{FitOptions, MarkovSwitching, MsSpec};
 use fissure_liquidity::stress::{correlation_with, stress_index as stress_fn};
 use pyo3::prelude::*;
@@ -98,40 +98,6 @@ impl Default for CarryOpts {
     }
 }
 
-/// Baskets from names: watchlist baskets, else single series ids (as `fissure liquidity carry`).
-fn baskets_from(w: &Watchlist, names: &[String]) -> Vec<Basket> {
-    if names.is_empty() {
-        return default_baskets()
-            .into_iter()
-            .map(|b| match w.basket_weights(&b.name) {
-                Some(m) => Basket { name: b.name, members: m },
-                None => b,
-            })
-            .collect();
-    }
-    names
-        .iter()
-        .map(|n| match w.basket_weights(n) {
-            Some(m) => Basket { name: n.clone(), members: m },
-            None => Basket { name: n.clone(), members: vec![(n.clone(), 1.0)] },
-        })
-        .collect()
-}
-
-fn betas_json(bb: &[BasketBetas]) -> serde_json::Value {
-    json!(bb
-        .iter()
-        .map(|b| {
-            let last = b.latest();
-            json!({
-                "basket": b.basket, "members": b.members_used,
-                "date": last.map(|l| l.0), "beta_rate": last.map(|l| l.1), "beta_usdjpy": last.map(|l| l.2), "r2": last.map(|l| l.3),
-                "history": b.dates.iter().enumerate().map(|(i, d)| json!({"date": d, "beta_rate": b.beta_rate[i], "beta_usdjpy": b.beta_jpy[i], "r2": b.r2[i]})).collect::<Vec<_>>(),
-            })
-        })
-        .collect::<Vec<_>>())
-}
-
 #[pyfunction]
 pub fn carry(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str) -> PyResult<String> {
     let data = by_id(many(&series)?);
@@ -139,7 +105,7 @@ pub fn carry(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str) -> P
         let a: CarryOpts = options(options_json)?;
         let w = watchlist(&a.config)?;
         let cfg = CarryConfig { window: a.window, horizon: a.horizon, threshold: a.threshold, ..Default::default() };
-        let baskets = baskets_from(&w, &a.baskets);
+        let baskets = baskets_named(&a.baskets, |n| w.basket_weights(n));
         let (cal, y10, jpy, vix) = (
             role(&w, "equity_index", "SPX"),
             role(&w, "us10y", "US10Y"),

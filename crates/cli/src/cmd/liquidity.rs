@@ -7,7 +7,7 @@ use crate::params;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use fissure_core::Series;
-use fissure_liquidity::carry::{basket_betas, carry_unwind, default_baskets, Basket, BasketBetas, CarryConfig};
+use fissure_liquidity::carry::{basket_betas, baskets_named, betas_json, carry_unwind, BasketBetas, CarryConfig};
 use fissure_liquidity::stress::{correlation_with, stress_index, Source, StressConfig};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -231,34 +231,14 @@ fn index(ctx: &Ctx, a: &IndexArgs) -> anyhow::Result<()> {
 }
 
 /// Baskets from positional names: watchlist baskets, else single series ids.
-fn baskets_from(ctx: &Ctx, names: &[String]) -> anyhow::Result<Vec<Basket>> {
-    if names.is_empty() {
-        let w = ctx.watchlist()?;
-        return Ok(default_baskets()
-            .into_iter()
-            .map(|b| match w.basket_weights(&b.name) {
-                Some(m) => Basket { name: b.name, members: m },
-                None => b,
-            })
-            .collect());
-    }
-    let w = ctx.watchlist()?;
-    Ok(names
-        .iter()
-        .map(|n| match w.basket_weights(n) {
-            Some(m) => Basket { name: n.clone(), members: m },
-            None => Basket { name: n.clone(), members: vec![(n.clone(), 1.0)] },
-        })
-        .collect())
-}
-
 fn betas(
     ctx: &Ctx,
     names: &[String],
     data_args: &DataArgs,
     cfg: &CarryConfig,
 ) -> anyhow::Result<(Vec<BasketBetas>, BTreeMap<String, Series>)> {
-    let baskets = baskets_from(ctx, names)?;
+    let w = ctx.watchlist()?;
+    let baskets = baskets_named(names, |n| w.basket_weights(n));
     let (cal, y10, jpy, vix) = (
         role(ctx, "equity_index", "SPX"),
         role(ctx, "us10y", "US10Y"),
@@ -270,20 +250,6 @@ fn betas(
     let data = load_data(ctx, &ids, data_args)?;
     let bb = basket_betas(&data, &baskets, &cal, &y10, &jpy, cfg).context("rolling betas")?;
     Ok((bb, data))
-}
-
-fn betas_json(bb: &[BasketBetas]) -> serde_json::Value {
-    json!(bb
-        .iter()
-        .map(|b| {
-            let last = b.latest();
-            json!({
-                "basket": b.basket, "members": b.members_used,
-                "date": last.map(|l| l.0), "beta_rate": last.map(|l| l.1), "beta_usdjpy": last.map(|l| l.2), "r2": last.map(|l| l.3),
-                "history": b.dates.iter().enumerate().map(|(i, d)| json!({"date": d, "beta_rate": b.beta_rate[i], "beta_usdjpy": b.beta_jpy[i], "r2": b.r2[i]})).collect::<Vec<_>>(),
-            })
-        })
-        .collect::<Vec<_>>())
 }
 
 fn betas_table(bb: &[BasketBetas]) {
