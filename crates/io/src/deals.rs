@@ -264,6 +264,28 @@ pub fn overlay_files(
     })
 }
 
+/// An exposure network's inputs from files: links `lender,borrower,amount` and sizes `firm,equity`.
+pub fn read_exposure_files(exposures: &Path, equity: &Path) -> Result<ExposureInputs> {
+    let links = read_links(exposures, &read_file(exposures)?, "lender", "borrower", "amount")?;
+    let eq = read_keyed_numbers(equity, &read_file(equity)?, "firm", &["equity"])?;
+    Ok((links, eq.into_iter().map(|(f, v)| (f, v[0])).collect()))
+}
+
+/// A clearing system's inputs from files: liabilities `debtor,creditor,amount` and
+/// `firm,external_assets,external_liabilities`.
+pub fn read_clearing_files(liabilities: &Path, external: &Path) -> Result<ClearingInputs> {
+    let links = read_links(liabilities, &read_file(liabilities)?, "debtor", "creditor", "amount")?;
+    let ext =
+        read_keyed_numbers(external, &read_file(external)?, "firm", &["external_assets", "external_liabilities"])?;
+    Ok((links, ext))
+}
+
+/// Exposures (lender, borrower, amount) and per-firm equity.
+pub type ExposureInputs = (Vec<(String, String, f64)>, Vec<(String, f64)>);
+
+/// Liabilities (debtor, creditor, amount) and per-firm [external assets, external liabilities].
+pub type ClearingInputs = (Vec<(String, String, f64)>, Vec<(String, Vec<f64>)>);
+
 /// Reads a firms table (`firm,name,listed,valuation_usd_bn,valuation_date,valuation_kind,source`;
 /// only `firm` is required).
 pub fn read_firms(file: &Path, bytes: &[u8]) -> Result<Vec<Firm>> {

@@ -85,8 +85,3 @@ pub fn store(path: Option<&std::path::Path>) -> anyhow::Result<fissure_io::Store
         Err(e) => Err(anyhow::anyhow!("{e}")),
     }
 }
-
-/// Reads a file for a library parser, naming it on failure.
-pub fn read(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
-}

@@ -2,7 +2,7 @@
 //! `required_revenue`, `capex_claims` (the JSON of `fissure network|capex … --json`, built by
 //! `fissure_network::json`).
 
-use crate::common::{options, read, run, store};
+use crate::common::{options, run, store};
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use fissure_core::{CrossSection, DealBook, DealStatus};
@@ -173,9 +173,7 @@ pub fn debtrank(py: Python<'_>, options_json: &str) -> PyResult<String> {
         }
         let (net, skipped) = match (&a.exposures, &a.equity) {
             (Some(x), Some(e)) => {
-                let links = deals::read_links(x, &read(x)?, "lender", "borrower", "amount")?;
-                let eq = deals::read_keyed_numbers(e, &read(e)?, "firm", &["equity"])?;
-                let eq: Vec<(String, f64)> = eq.into_iter().map(|(f, v)| (f, v[0])).collect();
+                let (links, eq) = deals::read_exposure_files(x, e)?;
                 let mut net = ExposureNetwork::from_rows(&links, &eq)
                     .with_context(|| format!("{} and {}", x.display(), e.display()))?;
                 for (f, s) in &a.size {
@@ -219,13 +217,7 @@ pub fn clearing(py: Python<'_>, options_json: &str) -> PyResult<String> {
     run(py, move || {
         let a: ClearingOpts = options(options_json)?;
         let (alpha, beta) = (check_unit("alpha", a.alpha)?, check_unit("beta", a.beta)?);
-        let links = deals::read_links(&a.liabilities, &read(&a.liabilities)?, "debtor", "creditor", "amount")?;
-        let ext = deals::read_keyed_numbers(
-            &a.external,
-            &read(&a.external)?,
-            "firm",
-            &["external_assets", "external_liabilities"],
-        )?;
+        let (links, ext) = deals::read_clearing_files(&a.liabilities, &a.external)?;
         let sys = ClearingSystem::from_named(&links, &ext)
             .with_context(|| format!("{} and {}", a.liabilities.display(), a.external.display()))?;
         let p = ClearingParams { alpha, beta, senior_external: a.senior_external };

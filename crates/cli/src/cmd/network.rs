@@ -14,7 +14,7 @@ use fissure_network::summary::{summarize, timeline, SummaryParams};
 use fissure_network::{DealGraph, StatusWeights};
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// `println!` that ignores a closed stdout (`| head`) instead of panicking.
 macro_rules! say {
@@ -49,10 +49,6 @@ pub struct BookArgs {
     /// Store revision of the book (default: the current one).
     #[arg(long, value_name = "N")]
     pub revision: Option<u32>,
-}
-
-fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
 }
 
 impl BookArgs {
@@ -456,9 +452,7 @@ fn debtrank(ctx: &Ctx, a: &DebtRankArgs) -> anyhow::Result<()> {
     let sizes: BTreeMap<String, f64> = a.size.iter().cloned().collect();
     let (net, skipped) = match (&a.exposures, &a.equity) {
         (Some(x), Some(e)) => {
-            let links = deals::read_links(x, &read(x)?, "lender", "borrower", "amount")?;
-            let eq = deals::read_keyed_numbers(e, &read(e)?, "firm", &["equity"])?;
-            let eq: Vec<(String, f64)> = eq.into_iter().map(|(f, v)| (f, v[0])).collect();
+            let (links, eq) = deals::read_exposure_files(x, e)?;
             let mut net = ExposureNetwork::from_rows(&links, &eq)
                 .with_context(|| format!("{} and {}", x.display(), e.display()))?;
             for (f, s) in &sizes {
@@ -512,13 +506,7 @@ fn debtrank(ctx: &Ctx, a: &DebtRankArgs) -> anyhow::Result<()> {
 }
 
 fn clearing(ctx: &Ctx, a: &ClearingArgs) -> anyhow::Result<()> {
-    let links = deals::read_links(&a.liabilities, &read(&a.liabilities)?, "debtor", "creditor", "amount")?;
-    let ext = deals::read_keyed_numbers(
-        &a.external,
-        &read(&a.external)?,
-        "firm",
-        &["external_assets", "external_liabilities"],
-    )?;
+    let (links, ext) = deals::read_clearing_files(&a.liabilities, &a.external)?;
     let sys = ClearingSystem::from_named(&links, &ext)
         .with_context(|| format!("{} and {}", a.liabilities.display(), a.external.display()))?;
     let p = ClearingParams { alpha: a.alpha, beta: a.beta, senior_external: a.senior_external };
