@@ -24,7 +24,7 @@
 
 use crate::error::ContagionError;
 use chrono::NaiveDate;
-use fissure_core::Panel;
+use fissure_core::{Alignment, Panel, Series};
 use serde::Serialize;
 
 type Result<T> = std::result::Result<T, ContagionError>;
@@ -354,5 +354,61 @@ mod tests {
         assert_eq!(co[1], 0.5);
         assert_eq!(co[2], 0.0);
         assert_eq!(CrashClass::parse("Precious-Metals"), Some(CrashClass::PreciousMetals));
+    }
+}
+
+/// Co-crash days on `series` with their asset classes, aligned on the calendar of the first equity series,
+/// and each class's tail co-exceedance with equities over the last 250 days and the full history: what
+/// `fissure contagion cocrash` and the Python `cocrash` show.
+#[derive(Debug, Clone)]
+pub struct CoCrashScan {
+    /// The equity series whose calendar the panel follows.
+    pub calendar: String,
+    pub classes: Vec<(String, CrashClass)>,
+    pub cocrash: CoCrash,
+    /// (class, P(class ≤ −kσ | equities ≤ −kσ) over the last 250 days, over the full history); NaN when
+    /// undefined. Classes without data are left out.
+    pub coexceedance: Vec<(CrashClass, f64, f64)>,
+}
+
+/// Runs [`detect`] with a `threshold` (σ) and volatility window on the series and computes the co-exceedances.
+pub fn scan(
+    series: &[&Series],
+    classes: Vec<(String, CrashClass)>,
+    threshold: f64,
+    vol_window: usize,
+) -> Result<CoCrashScan> {
+    let calendar = classes
+        .iter()
+        .find(|(_, c)| *c == CrashClass::Equities)
+        .map(|(i, _)| i.clone())
+        .ok_or_else(|| ContagionError::Invalid("the detector needs an equity series".into()))?;
+    let panel = Panel::align(series, &Alignment::Reference { id: calendar.clone(), max_fill_days: 5 })?;
+    let opts =
+        CoCrashOptions { large: threshold, vol_window, min_vol_obs: (vol_window * 2 / 3).max(2), ..Default::default() };
+    let cc = detect(&panel, &classes, &opts)?;
+    let opt = |v: &Vec<f64>| -> Vec<Option<f64>> { v.iter().map(|x| x.is_finite().then_some(*x)).collect() };
+    let eq = opt(&cc.class_moves[0]);
+    let mut coexceedance = Vec::new();
+    for (ci, c) in CrashClass::ALL.iter().enumerate().skip(1) {
+        let other = opt(&cc.class_moves[ci]);
+        if other.iter().all(Option::is_none) {
+            continue;
+        }
+        let last250 = tail_coexceedance(&eq, &other, 250, threshold)?.last().copied().unwrap_or(f64::NAN);
+        let full = tail_coexceedance(&eq, &other, eq.len(), threshold)?.last().copied().unwrap_or(f64::NAN);
+        coexceedance.push((*c, last250, full));
+    }
+    Ok(CoCrashScan { calendar, classes, cocrash: cc, coexceedance })
+}
+
+impl CoCrashScan {
+    /// The flagged days within [from, to] (either bound optional).
+    pub fn days_between(&self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Vec<&CoCrashDay> {
+        self.cocrash
+            .flagged
+            .iter()
+            .filter(|d| from.is_none_or(|f| d.date >= f) && to.is_none_or(|t| d.date <= t))
+            .collect()
     }
 }

@@ -1,5 +1,6 @@
 //! The `--json` documents of the contagion commands, built once for the CLI and the Python package.
 
+use crate::cocrash::CoCrashScan;
 use crate::corr::{
     average_pairwise, correlation_matrix, ewma_correlation_matrices, fisher_band, pair_correlation,
     rolling_correlation_matrices,
@@ -89,4 +90,35 @@ pub fn dcc(r: &ReturnRows, fit: &DccFit, paths: bool) -> Option<Value> {
         out["paths"] = Value::Object(p);
     }
     Some(out)
+}
+
+/// `fissure contagion cocrash`: the calendar, threshold, volatility window and classes; the flagged days within
+/// [from, to] with their class moves, assets down and flags; each class's tail co-exceedance with equities.
+pub fn cocrash(
+    scan: &CoCrashScan,
+    threshold: f64,
+    vol_window: usize,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Value {
+    let days: Vec<Value> = scan
+        .days_between(from, to)
+        .iter()
+        .map(|d| {
+            json!({"date": d.date, "breadth": d.breadth, "classes_available": d.classes_available, "classes_down": d.classes_down,
+                "class_moves": d.class_moves.iter().map(|(c, m)| json!({"class": c, "sigma_move": m})).collect::<Vec<_>>(),
+                "assets_down": d.assets_down, "flags": {"indiscriminate": d.indiscriminate, "safe_haven_failure": d.safe_haven_failure}})
+        })
+        .collect();
+    let coex: Vec<Value> = scan
+        .coexceedance
+        .iter()
+        .map(|(c, l, f)| {
+            json!({"given": "equities", "class": c, "last_250d": l.is_finite().then_some(*l),
+                   "full_history": f.is_finite().then_some(*f)})
+        })
+        .collect();
+    json!({"calendar": scan.calendar, "threshold_sigma": threshold, "vol_window": vol_window,
+        "classes": scan.classes.iter().map(|(i, c)| json!({"id": i, "class": c})).collect::<Vec<_>>(), "days": days,
+        "coexceedance": coex})
 }

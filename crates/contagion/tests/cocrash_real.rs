@@ -86,3 +86,35 @@ fn fewer_classes_than_required_is_refused() {
     let e = detect(&panel, &classes, &CoCrashOptions::default()).unwrap_err().to_string();
     assert!(e.contains("at least 4 asset classes") && e.contains("covers 3"), "{e}");
 }
+
+/// `scan` (what the CLI and Python show) is `detect` on the calendar of the equity series, with the
+/// co-exceedances; its days filter by date and its document carries them all.
+#[test]
+fn scan_is_detect_with_the_coexceedances() {
+    use fissure_contagion::cocrash::scan;
+    let uni = default_universe();
+    let series: Vec<Series> = uni.iter().map(|(id, _)| common::demo(id, files(id))).collect();
+    let refs: Vec<&Series> = series.iter().collect();
+    let classes: Vec<(String, CrashClass)> = uni.iter().map(|(i, c)| (i.to_string(), *c)).collect();
+    let o = CoCrashOptions::default();
+    let sc = scan(&refs, classes.clone(), o.large, o.vol_window).unwrap();
+    assert_eq!(sc.calendar, "SPY");
+    let panel = Panel::align(&refs, &Alignment::Reference { id: "SPY".into(), max_fill_days: 5 }).unwrap();
+    let cc = detect(&panel, &classes, &o).unwrap();
+    assert_eq!(sc.cocrash.flagged.len(), cc.flagged.len());
+    assert!(
+        sc.coexceedance.iter().all(|(_, l, _)| l.is_nan() || (0.0..=1.0).contains(l)) && !sc.coexceedance.is_empty()
+    );
+    assert!(sc.coexceedance.iter().all(|(_, _, f)| (0.0..=1.0).contains(f)));
+    let (from, to) = ("2020-01-01".parse().ok(), "2020-12-31".parse().ok());
+    let y2020 = sc.days_between(from, to);
+    assert!(!y2020.is_empty() && y2020.iter().all(|d| d.date.to_string().starts_with("2020")));
+    let v = fissure_contagion::json::cocrash(&sc, o.large, o.vol_window, from, to);
+    assert_eq!(v["days"].as_array().map(Vec::len), Some(y2020.len()));
+    assert_eq!(v["coexceedance"].as_array().map(Vec::len), Some(sc.coexceedance.len()));
+    // without an equity series there is no calendar: refused
+    let no_eq: Vec<(String, CrashClass)> =
+        classes.iter().filter(|(_, c)| *c != CrashClass::Equities).cloned().collect();
+    let rest: Vec<&Series> = refs.iter().copied().filter(|s| no_eq.iter().any(|(i, _)| i == s.id())).collect();
+    assert!(scan(&rest, no_eq, o.large, o.vol_window).unwrap_err().to_string().contains("equity"));
+}

@@ -5,7 +5,7 @@ use crate::common::{many, options, run, PySeries};
 use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use fissure_contagion::absorption::{absorption_ratio as ar_fn, AbsorptionOptions};
-use fissure_contagion::cocrash::{class_of, detect, tail_coexceedance, CoCrashOptions, CrashClass};
+use fissure_contagion::cocrash::{class_of, CrashClass};
 use fissure_contagion::dcc::fit_dcc;
 use fissure_contagion::garch::{fit_garch, GarchSpec, Innovation};
 use fissure_contagion::panel::{log_return_rows, ReturnRows};
@@ -13,10 +13,10 @@ use fissure_contagion::spillover::{
     rolling_spillover, spillover as spill_fn, Identification, LagChoice, SpilloverOptions,
 };
 use fissure_contagion::turbulence::{expanding_percentile, turbulence as turb_fn};
-use fissure_core::{Alignment, Panel, Series};
+use fissure_core::{Alignment, Series};
 use pyo3::prelude::*;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, Deserialize, Default)]
@@ -314,46 +314,7 @@ pub fn cocrash(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str) ->
             classes.push((s.id().to_string(), c));
         }
         let refs: Vec<&Series> = list.iter().collect();
-        let reference = classes
-            .iter()
-            .find(|(_, c)| *c == CrashClass::Equities)
-            .map(|(i, _)| i.clone())
-            .context("the detector needs an equity series")?;
-        let panel = Panel::align(&refs, &Alignment::Reference { id: reference.clone(), max_fill_days: 5 })?;
-        let opts = CoCrashOptions {
-            large: a.threshold,
-            vol_window: a.vol_window,
-            min_vol_obs: (a.vol_window * 2 / 3).max(2),
-            ..Default::default()
-        };
-        let cc = detect(&panel, &classes, &opts)?;
-        let days: Vec<&fissure_contagion::cocrash::CoCrashDay> = cc
-            .flagged
-            .iter()
-            .filter(|d| a.from.is_none_or(|f| d.date >= f) && a.to.is_none_or(|t| d.date <= t))
-            .collect();
-        let opt = |v: &Vec<f64>| -> Vec<Option<f64>> { v.iter().map(|x| x.is_finite().then_some(*x)).collect() };
-        let eq = opt(&cc.class_moves[0]);
-        let mut coex = Vec::new();
-        for (ci, c) in CrashClass::ALL.iter().enumerate().skip(1) {
-            let other = opt(&cc.class_moves[ci]);
-            if other.iter().all(Option::is_none) {
-                continue;
-            }
-            let last250 = tail_coexceedance(&eq, &other, 250, a.threshold)?.last().copied().unwrap_or(f64::NAN);
-            let full = tail_coexceedance(&eq, &other, eq.len(), a.threshold)?.last().copied().unwrap_or(f64::NAN);
-            coex.push((*c, last250, full));
-        }
-        let v: Vec<Value> = days
-            .iter()
-            .map(|d| {
-                json!({"date": d.date, "breadth": d.breadth, "classes_available": d.classes_available, "classes_down": d.classes_down,
-                    "class_moves": d.class_moves.iter().map(|(c, m)| json!({"class": c, "sigma_move": m})).collect::<Vec<_>>(),
-                    "assets_down": d.assets_down, "flags": {"indiscriminate": d.indiscriminate, "safe_haven_failure": d.safe_haven_failure}})
-            })
-            .collect();
-        Ok(json!({"calendar": reference, "threshold_sigma": a.threshold, "vol_window": a.vol_window,
-            "classes": classes.iter().map(|(i, c)| json!({"id": i, "class": c})).collect::<Vec<_>>(), "days": v,
-            "coexceedance": coex.iter().map(|(c, l, f)| json!({"given": "equities", "class": c, "last_250d": l.is_finite().then_some(*l), "full_history": f.is_finite().then_some(*f)})).collect::<Vec<_>>()}))
+        let sc = fissure_contagion::cocrash::scan(&refs, classes, a.threshold, a.vol_window)?;
+        Ok(fissure_contagion::json::cocrash(&sc, a.threshold, a.vol_window, a.from, a.to))
     })
 }

@@ -9,14 +9,14 @@ use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 use fissure_contagion::absorption::{absorption_ratio, AbsorptionOptions};
-use fissure_contagion::cocrash::{class_of, default_universe, detect, tail_coexceedance, CoCrashOptions, CrashClass};
+use fissure_contagion::cocrash::{class_of, default_universe, CrashClass};
 use fissure_contagion::crowding::{basket_crowding, change_kind_for, positioning};
 use fissure_contagion::dcc::fit_dcc;
 use fissure_contagion::garch::{fit_garch, GarchSpec, Innovation};
 use fissure_contagion::panel::{basket_index, log_return_rows, ReturnRows};
 use fissure_contagion::spillover::{rolling_spillover, spillover, Identification, LagChoice, SpilloverOptions};
 use fissure_contagion::turbulence::{expanding_percentile, turbulence};
-use fissure_core::{Alignment, Panel, Series};
+use fissure_core::{Alignment, Series};
 use serde_json::{json, Value};
 
 #[derive(Debug, Subcommand)]
@@ -674,58 +674,13 @@ fn cocrash(ctx: &Ctx, a: &CocrashArgs) -> anyhow::Result<()> {
         classes.push((s.id().to_string(), c));
     }
     let refs: Vec<&Series> = series.iter().collect();
-    let reference = classes
-        .iter()
-        .find(|(_, c)| *c == CrashClass::Equities)
-        .map(|(i, _)| i.clone())
-        .context("the detector needs an equity series")?;
-    let panel =
-        Panel::align(&refs, &Alignment::Reference { id: reference.clone(), max_fill_days: 5 }).with_context(|| {
-            format!(
-                "aligning {} on the calendar of `{reference}`",
-                refs.iter().map(|s| s.id()).collect::<Vec<_>>().join(", ")
-            )
-        })?;
-    let opts = CoCrashOptions {
-        large: a.threshold,
-        vol_window: a.vol_window,
-        min_vol_obs: (a.vol_window * 2 / 3).max(2),
-        ..Default::default()
-    };
-    let cc = detect(&panel, &classes, &opts).with_context(|| {
-        format!("co-crash days of {}", classes.iter().map(|(i, _)| i.as_str()).collect::<Vec<_>>().join(", "))
-    })?;
-    let days: Vec<&fissure_contagion::cocrash::CoCrashDay> = cc
-        .flagged
-        .iter()
-        .filter(|d| a.span.from.is_none_or(|f| d.date >= f) && a.span.to.is_none_or(|t| d.date <= t))
-        .collect();
-    // tail co-exceedance of each class with equities: P(class ≤ −kσ | equities ≤ −kσ)
-    let opt = |v: &Vec<f64>| -> Vec<Option<f64>> { v.iter().map(|x| x.is_finite().then_some(*x)).collect() };
-    let eq = opt(&cc.class_moves[0]);
-    let mut coex = Vec::new();
-    for (ci, c) in CrashClass::ALL.iter().enumerate().skip(1) {
-        let other = opt(&cc.class_moves[ci]);
-        if other.iter().all(Option::is_none) {
-            continue;
-        }
-        let last250 = tail_coexceedance(&eq, &other, 250, a.threshold)?.last().copied().unwrap_or(f64::NAN);
-        let full = tail_coexceedance(&eq, &other, eq.len(), a.threshold)?.last().copied().unwrap_or(f64::NAN);
-        coex.push((*c, last250, full));
-    }
+    let names = classes.iter().map(|(i, _)| i.as_str()).collect::<Vec<_>>().join(", ");
+    let sc = fissure_contagion::cocrash::scan(&refs, classes, a.threshold, a.vol_window)
+        .with_context(|| format!("co-crash days of {names}"))?;
     if ctx.json {
-        let v: Vec<Value> = days
-            .iter()
-            .map(|d| {
-                json!({"date": d.date, "breadth": d.breadth, "classes_available": d.classes_available, "classes_down": d.classes_down,
-                    "class_moves": d.class_moves.iter().map(|(c, m)| json!({"class": c, "sigma_move": m})).collect::<Vec<_>>(),
-                    "assets_down": d.assets_down, "flags": {"indiscriminate": d.indiscriminate, "safe_haven_failure": d.safe_haven_failure}})
-            })
-            .collect();
-        return print_json(&json!({"calendar": reference, "threshold_sigma": a.threshold, "vol_window": a.vol_window,
-            "classes": classes.iter().map(|(i, c)| json!({"id": i, "class": c})).collect::<Vec<_>>(), "days": v,
-            "coexceedance": coex.iter().map(|(c, l, f)| json!({"given": "equities", "class": c, "last_250d": l.is_finite().then_some(*l), "full_history": f.is_finite().then_some(*f)})).collect::<Vec<_>>()}));
+        return print_json(&fissure_contagion::json::cocrash(&sc, a.threshold, a.vol_window, a.span.from, a.span.to));
     }
+    let (reference, days, coex) = (&sc.calendar, sc.days_between(a.span.from, a.span.to), &sc.coexceedance);
     println!("{} co-crash days (calendar of {reference}, moves in units of each asset's trailing {}-day volatility, threshold −{}σ):", days.len(), a.vol_window, a.threshold);
     let rows: Vec<Vec<String>> = days
         .iter()
