@@ -218,6 +218,15 @@ fn spiral(ctx: &Ctx, a: &SpiralArgs) -> anyhow::Result<()> {
                 "Amplification net of that (the shock's own effect through the agents): median {:.3} [p05 {:.3}, p95 {:.3}]",
                 q.median, q.p05, q.p95
             );
+            if let Some(plain) = &res.amplification {
+                let drift = plain.median - q.median;
+                if drift.abs() > 0.25 {
+                    println!(
+                        "Note: {drift:+.2} of the median amplification is the agents' drift without the shock over these {} days; read the net figure for the shock itself.",
+                        res.steps
+                    );
+                }
+            }
         }
     }
     let pct = |v: f64| format!("{:+.2}%", 100.0 * v);
