@@ -67,9 +67,10 @@ pub fn spiral(
         })
         .collect();
     let baseline = baseline.map(|b| {
-        let endo: Map<String, Value> = b.endogenous.iter().map(|(id, q)| (id.clone(), q_json(q))).collect();
+        let endo: Map<String, Value> =
+            b.endogenous.iter().map(|(id, q)| (id.clone(), q.as_ref().map_or(Value::Null, q_json))).collect();
         json!({"amplification_net": b.amplification_net.as_ref().map(q_json), "endogenous": endo,
-               "forced_sales": q_json(&b.forced_sales), "margin_call_share": b.margin_call_share})
+               "forced_sales": b.forced_sales.as_ref().map(q_json), "margin_call_share": b.margin_call_share})
     });
     json!({
         "amplification": amplification,

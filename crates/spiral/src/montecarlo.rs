@@ -287,10 +287,10 @@ fn summarise(
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Baseline {
     /// Per asset (market order): the agents' part of the cumulative return at the horizon without the
-    /// shock (with agents − without), quantiles across paths.
-    pub endogenous: Vec<(String, Quantiles)>,
-    /// Margin-call sales per path without the shock, US$ bn.
-    pub forced_sales: Quantiles,
+    /// shock (with agents − without), quantiles across paths (`None` if a path's value is not finite).
+    pub endogenous: Vec<(String, Option<Quantiles>)>,
+    /// Margin-call sales per path without the shock, US$ bn (`None` if not finite).
+    pub forced_sales: Option<Quantiles>,
     /// Share of paths with a margin call without the shock.
     pub margin_call_share: f64,
     /// The amplification net of the no-shock agents' part; `None` where the plain one is undefined.
@@ -333,8 +333,7 @@ pub fn baseline(cfg: &SpiralConfig, market: &Market, shock: &Shock) -> Baseline 
         },
     );
     let col = |c: usize| -> Vec<f64> { (0..paths).map(|p| stats[p * stride + c]).collect() };
-    let zeros = Quantiles { p05: 0.0, p25: 0.0, median: 0.0, p75: 0.0, p95: 0.0, mean: 0.0 };
-    let q = |mut v: Vec<f64>| Quantiles::of(&mut v).unwrap_or(zeros);
+    let q = |mut v: Vec<f64>| Quantiles::of(&mut v);
     let calls = col(2);
     Baseline {
         endogenous: (0..k).map(|j| (market.ids[j].clone(), q(col(3 + j)))).collect(),

@@ -207,7 +207,11 @@ fn spiral(ctx: &Ctx, a: &SpiralArgs) -> anyhow::Result<()> {
         None => println!("Amplification: {}", res.amplification_note.as_deref().unwrap_or("n/a")),
     }
     if let Some(b) = &base {
-        let part: Vec<String> = b.endogenous.iter().map(|(id, q)| format!("{id} {:+.2}%", 100.0 * q.median)).collect();
+        let part: Vec<String> = b
+            .endogenous
+            .iter()
+            .map(|(id, q)| q.map_or(format!("{id} n/a"), |q| format!("{id} {:+.2}%", 100.0 * q.median)))
+            .collect();
         println!(
             "Without the shock (same random numbers) the agents alone move prices by (median): {}; margin calls in {:.0}% of paths",
             part.join(", "),
