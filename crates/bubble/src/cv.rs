@@ -152,6 +152,12 @@ pub fn critical_values(
             })
         }
         CvMethod::WildBootstrap { .. } => {
+            // the bootstrap resamples the series' own changes: a flat series has none
+            if fissure_stats::tol::is_constant(y) {
+                return Err(BubbleError::Degenerate(
+                    "the series does not move: there are no changes to bootstrap".into(),
+                ));
+            }
             let null = null_fit(y, cfg.lag)?;
             let y0 = y[0];
             let dy: Vec<f64> = y.windows(2).map(|p| p[1] - p[0]).collect();
@@ -234,7 +240,11 @@ pub fn cap_note(n: usize, w: usize, method: CvMethod, max_len: usize) -> Option<
     })
 }
 
+/// The three critical levels of a sorted distribution (NaN when no replication is finite).
 fn q3(sorted: &[f64]) -> [f64; 3] {
+    if sorted.is_empty() {
+        return [f64::NAN; 3];
+    }
     LEVELS.map(|p| quantile_sorted(sorted, p))
 }
 

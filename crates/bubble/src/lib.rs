@@ -14,6 +14,7 @@ pub mod error;
 pub mod lppls;
 pub mod lppls_ci;
 pub mod psy;
+pub mod psy_plan;
 pub mod signals;
 pub mod valuation;
 

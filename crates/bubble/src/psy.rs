@@ -587,13 +587,9 @@ fn t_from_q(q: f64) -> f64 {
     }
 }
 
-/// Checks the levels and returns them shifted and scaled to `(y − y₀)/range`: the ADF t-statistic
-/// is invariant to both (the intercept absorbs the shift, β̂ and se(β̂) scale together), and the
-/// kernels' cross-products then neither underflow (1e-300) nor overflow (1e300).
-/// A series that does not move is refused: every regression on it is singular.
-/// With AIC/BIC lag selection only the shift is applied: psymonitor's criterion uses the
-/// unit-variance Gaussian log-likelihood, which is not scale-free.
-fn check_input(y: &[f64], lag: LagSelection) -> Result<Vec<f64>> {
+/// Refuses levels no ADF regression can use: a non-finite value, or a series that does not move (at the
+/// data's precision). What [`radf`] checks first; callers check it before simulating critical values.
+pub fn check_levels(y: &[f64]) -> Result<()> {
     if let Some(i) = y.iter().position(|v| !v.is_finite()) {
         return Err(BubbleError::NonFinite { index: i });
     }
@@ -602,6 +598,17 @@ fn check_input(y: &[f64], lag: LagSelection) -> Result<Vec<f64>> {
             "the series does not move (constant at the data's precision): no ADF regression can be fitted".into(),
         ));
     }
+    Ok(())
+}
+
+/// Checks the levels and returns them shifted and scaled to `(y − y₀)/range`: the ADF t-statistic
+/// is invariant to both (the intercept absorbs the shift, β̂ and se(β̂) scale together), and the
+/// kernels' cross-products then neither underflow (1e-300) nor overflow (1e300).
+/// A series that does not move is refused: every regression on it is singular.
+/// With AIC/BIC lag selection only the shift is applied: psymonitor's criterion uses the
+/// unit-variance Gaussian log-likelihood, which is not scale-free.
+fn check_input(y: &[f64], lag: LagSelection) -> Result<Vec<f64>> {
+    check_levels(y)?;
     let (lo, hi) = y.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
     let y0 = y[0];
     if !matches!(lag, LagSelection::Fixed(_)) {

@@ -4,224 +4,47 @@ use crate::common::{options, run, PySeries};
 use anyhow::{bail, Context};
 use chrono::{Datelike, NaiveDate};
 use fissure_bubble::analyse::{self, Transform};
-use fissure_bubble::cv::{self, BsadfCvRule, CriticalValues, CvMethod};
-use fissure_bubble::datestamp;
+use fissure_bubble::cv::CriticalValues;
 use fissure_bubble::lppls::{self as lppls_fit, FitOptions};
 use fissure_bubble::lppls_ci::{self, CiConfig, Filter, RelErrorAggregation};
-use fissure_bubble::psy::{self as psy_k, LagSelection, MinWindow, PsyConfig, Radf};
+use fissure_bubble::psy_plan::{self, PlanError};
 use fissure_bubble::valuation as val;
-use fissure_core::{resample, Aggregation, Frequency, Series};
+use fissure_core::Series;
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
-#[serde(rename_all = "lowercase")]
-pub enum Freq {
-    Daily,
-    Weekly,
-    Monthly,
-}
+/// `fissure bubble psy` options, same names and defaults (the Python default transform is `log`): the
+/// library's [`psy_plan::PsyOptions`], validated when the plan is made.
+pub use fissure_bubble::psy_plan::PsyOptions as PsyOpts;
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
-#[serde(rename_all = "lowercase")]
-pub enum Ic {
-    Aic,
-    Bic,
-}
+/// The library's PSY plan with the Python package's wording (`transform="none"`) and error contexts.
+pub struct PsyPlan(pub psy_plan::PsyPlan);
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
-#[serde(rename_all = "lowercase")]
-pub enum Cv {
-    Mc,
-    Wild,
-    None,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
-#[serde(rename_all = "lowercase")]
-pub enum CvRule {
-    Pointwise,
-    Exuber,
-    Tb,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
-#[serde(rename_all = "lowercase")]
-pub enum Convention {
-    Obs,
-    Rows,
-}
-
-/// `fissure bubble psy` options, same names and defaults (the Python default transform is `log`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct PsyOpts {
-    pub freq: Option<Freq>,
-    pub transform: Transform,
-    pub lag: Option<usize>,
-    pub ic: Option<Ic>,
-    pub max_lag: usize,
-    pub min_window: Option<usize>,
-    pub window_convention: Convention,
-    pub cv: Cv,
-    pub cv_rule: Option<CvRule>,
-    pub tb: Option<usize>,
-    pub reps: usize,
-    pub seed: u64,
-    pub drift_eta: Option<f64>,
-    pub level: u32,
-    pub min_duration: f64,
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    /// Monte Carlo critical values are simulated on at most this many observations (`--mc-max-len`).
-    pub mc_max_len: usize,
-}
-
-impl Default for PsyOpts {
-    fn default() -> Self {
-        PsyOpts {
-            freq: None,
-            transform: Transform::Log,
-            lag: None,
-            ic: None,
-            max_lag: 6,
-            min_window: None,
-            window_convention: Convention::Obs,
-            cv: Cv::Mc,
-            cv_rule: None,
-            tb: None,
-            reps: 2000,
-            seed: 123,
-            drift_eta: None,
-            level: 95,
-            min_duration: 0.0,
-            from: None,
-            to: None,
-            mc_max_len: 2600,
-        }
+impl std::ops::Deref for PsyPlan {
+    type Target = psy_plan::PsyPlan;
+    fn deref(&self) -> &psy_plan::PsyPlan {
+        &self.0
     }
-}
-
-/// A PSY problem made concrete for one series: the levels, the configuration and the critical-value request.
-pub struct PsyPlan {
-    pub s: Series,
-    pub y: Vec<f64>,
-    pub cfg: PsyConfig,
-    pub lag: LagSelection,
-    pub w: usize,
-    pub cv: Option<(CvMethod, BsadfCvRule)>,
-    pub level: usize,
-    pub min_duration: usize,
-    pub mc_max_len: usize,
 }
 
 impl PsyPlan {
     pub fn new(raw: &Series, a: &PsyOpts) -> anyhow::Result<PsyPlan> {
-        if a.lag.is_some() && a.ic.is_some() {
-            bail!("the options `lag` and `ic` cannot be used together");
-        }
-        let level = match a.level {
-            90 => 0,
-            95 => 1,
-            99 => 2,
-            l => bail!("level must be 90, 95 or 99, not `{l}`"),
-        };
-        let s = match a.freq {
-            None | Some(Freq::Daily) => raw.clone(),
-            Some(Freq::Weekly) => resample(raw, Frequency::Weekly, Aggregation::Last)?,
-            Some(Freq::Monthly) => resample(raw, Frequency::Monthly, Aggregation::Last)?,
-        };
-        let s = s.slice(a.from, a.to);
-        let y = levels(&s, a.transform)?;
-        let lag = match (a.lag, a.ic) {
-            (_, Some(Ic::Aic)) => LagSelection::Aic(a.max_lag),
-            (_, Some(Ic::Bic)) => LagSelection::Bic(a.max_lag),
-            (k, None) => LagSelection::Fixed(k.unwrap_or(0)),
-        };
-        let min_window = match (a.min_window, a.window_convention) {
-            (None, _) => MinWindow::Default,
-            (Some(n), Convention::Obs) => MinWindow::Observations(n),
-            (Some(n), Convention::Rows) => MinWindow::Rows(n),
-        };
-        let cfg = PsyConfig { lag, min_window };
-        let w = cfg.validate(y.len()).with_context(|| format!("series `{}` ({} observations)", s.id(), y.len()))?;
-        let n = y.len();
-        let ppy = Frequency::infer(s.dates()).periods_per_year();
-        let tb = a.tb.unwrap_or_else(|| ((2.0 * ppy).round() as usize + w - 1).min(n));
-        let cv = match a.cv {
-            Cv::None => None,
-            Cv::Mc => Some((
-                CvMethod::MonteCarlo { reps: a.reps, seed: a.seed, drift_eta: a.drift_eta },
-                match a.cv_rule {
-                    None | Some(CvRule::Pointwise) => BsadfCvRule::Pointwise,
-                    Some(CvRule::Exuber) => BsadfCvRule::ExuberCummax,
-                    Some(CvRule::Tb) => BsadfCvRule::SupTb(tb),
-                },
-            )),
-            Cv::Wild => Some((
-                CvMethod::WildBootstrap { reps: a.reps, seed: a.seed },
-                match a.cv_rule {
-                    Some(CvRule::Pointwise) => BsadfCvRule::Pointwise,
-                    Some(CvRule::Exuber) => BsadfCvRule::ExuberCummax,
-                    None | Some(CvRule::Tb) => BsadfCvRule::SupTb(tb),
-                },
-            )),
-        };
-        Ok(PsyPlan {
-            min_duration: datestamp::min_duration(n, a.min_duration),
-            s,
-            y,
-            cfg,
-            lag,
-            w,
-            cv,
-            level,
-            mc_max_len: a.mc_max_len,
+        psy_plan::PsyPlan::new(raw, a).map(PsyPlan).map_err(|e| match e {
+            PlanError::NonPositive { .. } => anyhow::anyhow!("{e}; use transform=\"none\""),
+            e => anyhow::Error::new(e),
         })
-    }
-
-    /// The key under which Monte Carlo critical values can be shared: they depend on the sample length, the
-    /// configuration and the simulation only, never on the data (`None` for the wild bootstrap or no CV).
-    pub fn shared_cv_key(&self) -> Option<String> {
-        match self.cv {
-            Some((m @ CvMethod::MonteCarlo { .. }, rule)) => Some(
-                json!({"n": self.y.len(), "cfg": self.cfg, "method": m, "rule": rule, "mc_max_len": self.mc_max_len})
-                    .to_string(),
-            ),
-            _ => None,
-        }
     }
 
     /// Critical values for this plan (Monte Carlo ones need only the length).
     pub fn critical_values(&self) -> anyhow::Result<Option<CriticalValues>> {
-        match self.cv {
-            None => Ok(None),
-            Some((m, rule)) => Ok(Some(
-                cv::critical_values_capped(&self.y, &self.cfg, m, rule, self.mc_max_len, None)
-                    .with_context(|| format!("PSY on `{}`", self.s.id()))?
-                    .0,
-            )),
-        }
+        self.0.critical_values(None).with_context(|| format!("PSY on `{}`", self.s.id()))
     }
 
     /// Statistics and episodes with the given critical values (computed by `critical_values`, maybe shared).
     pub fn outcome(&self, cvs: Option<CriticalValues>) -> anyhow::Result<analyse::PsyOutcome> {
-        let ctx = || format!("PSY on `{}`", self.s.id());
-        let radf: Radf = psy_k::radf(&self.y, &self.cfg).with_context(ctx)?;
-        let episodes = match &cvs {
-            Some(c) => {
-                let seq: Vec<f64> = c.bsadf.iter().map(|v| v[self.level]).collect();
-                datestamp::episodes(&radf.bsadf, &seq, radf.first, self.min_duration).with_context(ctx)?
-            }
-            None => vec![],
-        };
-        let cv_note = match (&cvs, self.cv) {
-            (Some(_), Some((m, _))) => cv::cap_note(self.y.len(), self.w, m, self.mc_max_len),
-            _ => None,
-        };
-        Ok(analyse::PsyOutcome { radf, cv: cvs, episodes, cv_note })
+        self.0.outcome(cvs).with_context(|| format!("PSY on `{}`", self.s.id()))
     }
 }
 
@@ -238,32 +61,9 @@ fn levels(s: &Series, t: Transform) -> anyhow::Result<Vec<f64>> {
     })
 }
 
-fn lvl(v: [f64; 3]) -> Value {
-    json!({"90": v[0], "95": v[1], "99": v[2]})
-}
-
 /// The JSON of `fissure bubble psy --json` without its `bsadf` records, which `bsadf_columns` returns as columns.
-pub fn psy_json(p: &PsyPlan, a: &PsyOpts, out: &analyse::PsyOutcome) -> Value {
-    let (s, r, n, w, lag) = (&p.s, &out.radf, p.y.len(), p.w, p.lag);
-    let dates = s.dates();
-    let episodes = out.dated(dates);
-    let params = json!({
-        "id": s.id(), "n": n, "first": dates.first(), "last": dates.last(), "transform": a.transform,
-        "lag": lag, "window_obs": w, "window_rows_lag": w - 1 - lag.max_lag(),
-        "window_convention": "observations (levels) in the smallest window, psymonitor swindow0; exuber minw = window_obs - 1 - lag",
-        "cv": p.cv.map(|(m, rule)| json!({"method": m, "rule": rule})), "level": a.level,
-        "min_duration": p.min_duration,
-    });
-    let cvs = out.cv.as_ref();
-    let pv = CriticalValues::p_value;
-    json!({
-        "adf": r.adf, "sadf": r.sadf, "gsadf": r.gsadf,
-        "cv": cvs.map(|c| json!({"adf": lvl(c.adf), "sadf": lvl(c.sadf), "gsadf": lvl(c.gsadf)})),
-        "p_values": cvs.map(|c| json!({"adf": pv(&c.adf_distr, r.adf), "sadf": pv(&c.sadf_distr, r.sadf), "gsadf": pv(&c.gsadf_distr, r.gsadf)})),
-        "episodes": episodes,
-        "cv_note": out.cv_note,
-        "params": params,
-    })
+pub fn psy_json(p: &PsyPlan, out: &analyse::PsyOutcome) -> Value {
+    psy_plan::psy_json(&p.0, out)
 }
 
 /// The BSADF sequence as columns: day numbers (since 1970-01-01), values, critical values at the level (if any).
@@ -297,7 +97,7 @@ pub fn psy<'py>(
             let a: PsyOpts = options(options_json)?;
             let plan = PsyPlan::new(&s, &a)?;
             let out = plan.outcome(plan.critical_values()?)?;
-            Ok((psy_json(&plan, &a, &out).to_string(), bsadf_columns(&plan, &out)))
+            Ok((psy_json(&plan, &out).to_string(), bsadf_columns(&plan, &out)))
         })
         .map_err(crate::common::py_err)?;
     let b = pyo3::types::PyDict::new(py);

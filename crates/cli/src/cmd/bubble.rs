@@ -8,14 +8,15 @@ use crate::params;
 use anyhow::{bail, Context};
 use chrono::{Datelike, NaiveDate};
 use clap::{Args, Subcommand, ValueEnum};
-use fissure_bubble::analyse::{self, PsyRequest, Transform};
-use fissure_bubble::cv::{BsadfCvRule, CvMethod, LEVELS};
-use fissure_bubble::datestamp;
+use fissure_bubble::analyse::{self, Transform};
+use fissure_bubble::cv::LEVELS;
 use fissure_bubble::lppls::{self, FitOptions};
 use fissure_bubble::lppls_ci::{self, CiConfig, Filter, RelErrorAggregation};
-use fissure_bubble::psy::{LagSelection, MinWindow, PsyConfig};
+use fissure_bubble::psy_plan::{
+    self, CvChoice, CvRuleChoice, Freq, Ic, PlanError, PsyOptions, PsyPlan, WindowConvention,
+};
 use fissure_bubble::valuation;
-use fissure_core::{resample, Aggregation, AssetClass, Chart, ChartData, Frequency, Line, Series, Span, Text};
+use fissure_core::{AssetClass, Chart, ChartData, Line, Series, Span, Text};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -293,78 +294,69 @@ fn levels(s: &Series, t: Transform) -> anyhow::Result<Vec<f64>> {
     })
 }
 
-fn lvl(v: [f64; 3]) -> Value {
-    json!({"90": v[0], "95": v[1], "99": v[2]})
+/// The library's PSY options from the flags (the transform defaults to log for prices, none otherwise).
+fn psy_options(a: &PsyArgs, raw: &Series) -> PsyOptions {
+    PsyOptions {
+        freq: a.freq.map(|f| match f {
+            FreqArg::Daily => Freq::Daily,
+            FreqArg::Weekly => Freq::Weekly,
+            FreqArg::Monthly => Freq::Monthly,
+        }),
+        transform: match a.transform {
+            Some(TransformArg::Log) => Transform::Log,
+            Some(TransformArg::None) => Transform::None,
+            None if is_price(raw) => Transform::Log,
+            None => Transform::None,
+        },
+        lag: a.lag,
+        ic: a.ic.map(|i| match i {
+            IcArg::Aic => Ic::Aic,
+            IcArg::Bic => Ic::Bic,
+        }),
+        max_lag: a.max_lag,
+        min_window: a.min_window,
+        window_convention: match a.window_convention {
+            ConventionArg::Obs => WindowConvention::Obs,
+            ConventionArg::Rows => WindowConvention::Rows,
+        },
+        cv: match a.cv {
+            CvArg::Mc => CvChoice::Mc,
+            CvArg::Wild => CvChoice::Wild,
+            CvArg::None => CvChoice::None,
+        },
+        cv_rule: a.cv_rule.map(|r| match r {
+            CvRuleArg::Pointwise => CvRuleChoice::Pointwise,
+            CvRuleArg::Exuber => CvRuleChoice::Exuber,
+            CvRuleArg::Tb => CvRuleChoice::Tb,
+        }),
+        tb: a.tb,
+        reps: a.reps,
+        seed: a.seed,
+        drift_eta: a.drift_eta,
+        level: a.level,
+        min_duration: a.min_duration,
+        from: a.from,
+        to: a.to,
+        mc_max_len: a.mc_max_len,
+    }
 }
 
 fn psy(ctx: &Ctx, a: &PsyArgs) -> anyhow::Result<()> {
     let raw = ctx.load_series_from(&a.input, a.from)?;
-    let mut s = match a.freq {
-        None | Some(FreqArg::Daily) => raw.clone(),
-        Some(FreqArg::Weekly) => resample(&raw, Frequency::Weekly, Aggregation::Last)?,
-        Some(FreqArg::Monthly) => resample(&raw, Frequency::Monthly, Aggregation::Last)?,
-    };
-    s = s.slice(a.from, a.to);
-    let transform = match a.transform {
-        Some(TransformArg::Log) => Transform::Log,
-        Some(TransformArg::None) => Transform::None,
-        None if is_price(&raw) => Transform::Log,
-        None => Transform::None,
-    };
-    let y = levels(&s, transform)?;
-    let lag = match (a.lag, a.ic) {
-        (_, Some(IcArg::Aic)) => LagSelection::Aic(a.max_lag),
-        (_, Some(IcArg::Bic)) => LagSelection::Bic(a.max_lag),
-        (k, None) => LagSelection::Fixed(k.unwrap_or(0)),
-    };
-    let min_window = match (a.min_window, a.window_convention) {
-        (None, _) => MinWindow::Default,
-        (Some(n), ConventionArg::Obs) => MinWindow::Observations(n),
-        (Some(n), ConventionArg::Rows) => MinWindow::Rows(n),
-    };
-    let cfg = PsyConfig { lag, min_window };
-    let w = cfg.validate(y.len()).with_context(|| format!("series `{}` ({} observations)", s.id(), y.len()))?;
-    let n = y.len();
-    let ppy = Frequency::infer(s.dates()).periods_per_year();
-    let tb = a.tb.unwrap_or_else(|| ((2.0 * ppy).round() as usize + w - 1).min(n));
-    let cv = match a.cv {
-        CvArg::None => None,
-        CvArg::Mc => Some((
-            CvMethod::MonteCarlo { reps: a.reps, seed: a.seed, drift_eta: a.drift_eta },
-            match a.cv_rule {
-                None | Some(CvRuleArg::Pointwise) => BsadfCvRule::Pointwise,
-                Some(CvRuleArg::Exuber) => BsadfCvRule::ExuberCummax,
-                Some(CvRuleArg::Tb) => BsadfCvRule::SupTb(tb),
-            },
-        )),
-        CvArg::Wild => Some((
-            CvMethod::WildBootstrap { reps: a.reps, seed: a.seed },
-            match a.cv_rule {
-                Some(CvRuleArg::Pointwise) => BsadfCvRule::Pointwise,
-                Some(CvRuleArg::Exuber) => BsadfCvRule::ExuberCummax,
-                None | Some(CvRuleArg::Tb) => BsadfCvRule::SupTb(tb),
-            },
-        )),
-    };
-    let level = match a.level {
-        90 => 0,
-        99 => 2,
-        _ => 1,
-    };
-    let req = PsyRequest {
-        cfg,
-        cv,
-        min_duration: datestamp::min_duration(n, a.min_duration),
-        level,
-        mc_max_len: a.mc_max_len,
-    };
+    let opts = psy_options(a, &raw);
+    let plan = PsyPlan::new(&raw, &opts).map_err(|e| match e {
+        PlanError::NonPositive { .. } => anyhow::anyhow!("{e}; use --transform none"),
+        e => anyhow::Error::new(e),
+    })?;
+    let (s, transform, lag, w, n) = (&plan.s, plan.transform, plan.lag, plan.w, plan.y.len());
     let pb = progress(a.reps as u64, "critical values");
     if a.cv == CvArg::None || ctx.json || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     let cb = |done: usize, _total: usize| pb.set_position(done as u64);
-    let out = analyse::psy(&y, &req, Some(&cb)).with_context(|| format!("PSY on `{}`", s.id()))?;
+    let cvs = plan.critical_values(Some(&cb)).with_context(|| format!("PSY on `{}`", s.id()))?;
     pb.finish_and_clear();
+    let out = plan.outcome(cvs).with_context(|| format!("PSY on `{}`", s.id()))?;
     let r = &out.radf;
     let dates = s.dates();
     let episodes = out.dated(dates);
@@ -387,31 +379,10 @@ fn psy(ctx: &Ctx, a: &PsyArgs) -> anyhow::Result<()> {
         let svg = fissure_report::svg::draw(&chart, fissure_report::Lang::En);
         std::fs::write(path, svg).with_context(|| format!("writing {}", path.display()))?;
     }
-    let params = json!({
-        "id": s.id(), "n": n, "first": dates.first(), "last": dates.last(), "transform": transform,
-        "lag": lag, "window_obs": w, "window_rows_lag": w - 1 - lag.max_lag(),
-        "window_convention": "observations (levels) in the smallest window, psymonitor swindow0; exuber minw = window_obs - 1 - lag",
-        "cv": cv.map(|(m, rule)| json!({"method": m, "rule": rule})), "level": a.level,
-        "min_duration": req.min_duration,
-    });
     if ctx.json {
-        let cvs = out.cv.as_ref();
-        let bsadf: Vec<Value> = r
-            .bsadf
-            .iter()
-            .enumerate()
-            .map(|(i, v)| json!({"date": dates[r.first + i], "value": v, "cv": cvs.map(|c| c.bsadf[i][level])}))
-            .collect();
-        let p = |d: &[f64], v: f64| fissure_bubble::cv::CriticalValues::p_value(d, v);
-        return print_json(&json!({
-            "adf": r.adf, "sadf": r.sadf, "gsadf": r.gsadf,
-            "cv": cvs.map(|c| json!({"adf": lvl(c.adf), "sadf": lvl(c.sadf), "gsadf": lvl(c.gsadf)})),
-            "p_values": cvs.map(|c| json!({"adf": p(&c.adf_distr, r.adf), "sadf": p(&c.sadf_distr, r.sadf), "gsadf": p(&c.gsadf_distr, r.gsadf)})),
-            "bsadf": bsadf,
-            "episodes": episodes,
-            "cv_note": out.cv_note,
-            "params": params,
-        }));
+        let mut doc = psy_plan::psy_json(&plan, &out);
+        doc["bsadf"] = psy_plan::bsadf_records(&plan, &out);
+        return print_json(&doc);
     }
     println!(
         "{} — {} observations {} … {}, {:?}, smallest window {} observations, lag {:?}",
