@@ -7,6 +7,7 @@ use crate::corr::{
 };
 use crate::dcc::DccFit;
 use crate::panel::ReturnRows;
+use crate::spillover::{RollingSpillover, Spillover};
 use crate::turbulence::expanding_percentile;
 use crate::{ContagionError, Result};
 use chrono::NaiveDate;
@@ -121,4 +122,19 @@ pub fn cocrash(
     json!({"calendar": scan.calendar, "threshold_sigma": threshold, "vol_window": vol_window,
         "classes": scan.classes.iter().map(|(i, c)| json!({"id": i, "class": c})).collect::<Vec<_>>(), "days": days,
         "coexceedance": coex})
+}
+
+/// `fissure contagion spillover`: the Diebold–Yilmaz table of the returns `r` (VAR order, horizon,
+/// identification, sample, total, to/from/net, pairwise net, net edges) and, when it was run, the rolling
+/// total and net spillovers (`rolling`: the window and step; null otherwise).
+pub fn spillover(r: &ReturnRows, s: &Spillover, rolling: Option<(usize, usize, &RollingSpillover)>) -> Value {
+    let mut out = json!({"names": s.names, "p": s.p, "horizon": s.horizon, "identification": s.identification,
+        "from_date": r.dates.first(), "to_date": r.dates.last(), "nobs": r.rows.len(),
+        "total": s.total, "table": s.table, "to": s.to, "from": s.from, "net": s.net, "pairwise_net": s.pairwise_net,
+        "edges": s.net_edges(0.0)});
+    if let Some((w, step, rs)) = rolling {
+        let dates: Vec<NaiveDate> = rs.end_index.iter().map(|&i| r.dates[i]).collect();
+        out["rolling"] = json!({"window": w, "step": step, "dates": dates, "total": rs.total, "net": rs.net});
+    }
+    out
 }

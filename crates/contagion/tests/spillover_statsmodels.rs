@@ -67,3 +67,24 @@ fn rolling_totals_match_statsmodels() {
     println!("rolling: {} windows, max |diff| {worst:.3e}", want.len());
     assert!(worst < TOL);
 }
+
+/// The `contagion spillover` document (shared by the CLI and Python): the table's keys, the sample, and the
+/// rolling part only when it was run.
+#[test]
+fn spillover_document() {
+    use fissure_contagion::panel::ReturnRows;
+    let (dates, rows) = common::etf6_returns("2020-01-01", "2021-12-31");
+    let names: Vec<String> = ["SPY", "TLT", "GLD", "SLV", "XLE", "HYG"].iter().map(|s| s.to_string()).collect();
+    let r = ReturnRows { names: names.clone(), dates: dates.clone(), rows: rows.clone() };
+    let s = spillover(&names, &rows, &SpilloverOptions::default()).unwrap();
+    let v = fissure_contagion::json::spillover(&r, &s, None);
+    assert_eq!(v["total"].as_f64(), Some(s.total));
+    assert_eq!(v["nobs"], rows.len());
+    assert_eq!(v["from_date"], serde_json::json!(dates[0]));
+    assert!(v["edges"].as_array().is_some_and(|e| !e.is_empty()) && v.get("rolling").is_none());
+    let rs = rolling_spillover(&names, &rows, 200, 25, &SpilloverOptions::default()).unwrap();
+    let v = fissure_contagion::json::spillover(&r, &s, Some((200, 25, &rs)));
+    assert_eq!(v["rolling"]["total"].as_array().map(Vec::len), Some(rs.total.len()));
+    assert_eq!(v["rolling"]["dates"][0], serde_json::json!(dates[rs.end_index[0]]));
+    assert_eq!((v["rolling"]["window"].as_u64(), v["rolling"]["step"].as_u64()), (Some(200), Some(25)));
+}

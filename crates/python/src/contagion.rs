@@ -267,17 +267,14 @@ pub fn spillover(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str) 
         let identification = if a.cholesky { Identification::Cholesky } else { Identification::Generalized };
         let opts = SpilloverOptions { lag, horizon: a.horizon, identification };
         let s = spill_fn(&r.names, &r.rows, &opts)?;
-        let edges = s.net_edges(0.0);
-        let mut out = json!({"names": s.names, "p": s.p, "horizon": s.horizon, "identification": s.identification,
-            "from_date": r.dates[0], "to_date": r.dates.last(), "nobs": r.rows.len(),
-            "total": s.total, "table": s.table, "to": s.to, "from": s.from, "net": s.net, "pairwise_net": s.pairwise_net, "edges": edges});
-        if let Some(w) = a.rolling {
-            let ro = SpilloverOptions { lag: LagChoice::Fixed { p: s.p }, ..opts };
-            let rs = rolling_spillover(&r.names, &r.rows, w, a.step, &ro)?;
-            let dates: Vec<NaiveDate> = rs.end_index.iter().map(|&i| r.dates[i]).collect();
-            out["rolling"] = json!({"window": w, "step": a.step, "dates": dates, "total": rs.total, "net": rs.net});
-        }
-        Ok(out)
+        let rs = match a.rolling {
+            Some(w) => {
+                let ro = SpilloverOptions { lag: LagChoice::Fixed { p: s.p }, ..opts };
+                Some((w, rolling_spillover(&r.names, &r.rows, w, a.step, &ro)?))
+            }
+            None => None,
+        };
+        Ok(fissure_contagion::json::spillover(&r, &s, rs.as_ref().map(|(w, x)| (*w, a.step, x))))
     })
 }
 

@@ -584,22 +584,22 @@ fn spill(ctx: &Ctx, a: &SpilloverArgs) -> anyhow::Result<()> {
     let identification = if a.cholesky { Identification::Cholesky } else { Identification::Generalized };
     let opts = SpilloverOptions { lag, horizon: a.horizon, identification };
     let s = spillover(&r.names, &r.rows, &opts).with_context(|| of("spillover table", &r))?;
-    let edges = s.net_edges(0.0);
-    let mut out = json!({"names": s.names, "p": s.p, "horizon": s.horizon, "identification": s.identification,
-        "from_date": r.dates[0], "to_date": r.dates.last(), "nobs": r.rows.len(),
-        "total": s.total, "table": s.table, "to": s.to, "from": s.from, "net": s.net, "pairwise_net": s.pairwise_net, "edges": edges});
     let mut rolling_tail = Vec::new();
-    if let Some(w) = a.rolling {
-        let ro = SpilloverOptions { lag: LagChoice::Fixed { p: s.p }, ..opts };
-        let pb = crate::cmd::busy(ctx, "rolling spillovers");
-        let rs = rolling_spillover(&r.names, &r.rows, w, a.step, &ro).with_context(|| of("rolling spillovers", &r));
-        pb.finish_and_clear();
-        let rs = rs?;
-        let dates: Vec<NaiveDate> = rs.end_index.iter().map(|&i| r.dates[i]).collect();
-        rolling_tail = dates.iter().zip(&rs.total).rev().take(10).map(|(d, v)| (*d, *v)).collect();
-        rolling_tail.reverse();
-        out["rolling"] = json!({"window": w, "step": a.step, "dates": dates, "total": rs.total, "net": rs.net});
-    }
+    let rs = match a.rolling {
+        Some(w) => {
+            let ro = SpilloverOptions { lag: LagChoice::Fixed { p: s.p }, ..opts };
+            let pb = crate::cmd::busy(ctx, "rolling spillovers");
+            let rs = rolling_spillover(&r.names, &r.rows, w, a.step, &ro).with_context(|| of("rolling spillovers", &r));
+            pb.finish_and_clear();
+            let rs = rs?;
+            let dates: Vec<NaiveDate> = rs.end_index.iter().map(|&i| r.dates[i]).collect();
+            rolling_tail = dates.iter().zip(&rs.total).rev().take(10).map(|(d, v)| (*d, *v)).collect();
+            rolling_tail.reverse();
+            Some((w, rs))
+        }
+        None => None,
+    };
+    let out = fissure_contagion::json::spillover(&r, &s, rs.as_ref().map(|(w, x)| (*w, a.step, x)));
     if ctx.json {
         return print_json(&out);
     }
@@ -632,7 +632,7 @@ fn spill(ctx: &Ctx, a: &SpilloverArgs) -> anyhow::Result<()> {
     );
     print_table(&headers, &rows);
     println!("Total spillover {:.2}%", s.total);
-    if let Some(e) = edges.first() {
+    if let Some(e) = s.net_edges(0.0).first() {
         println!("Strongest net pairwise link: {} → {} ({:.2} points)", e.from, e.to, e.weight);
     }
     if !rolling_tail.is_empty() {
