@@ -1,5 +1,6 @@
 //! The `--json` documents of the contagion commands, built once for the CLI and the Python package.
 
+use crate::absorption::AbsorptionSeries;
 use crate::cocrash::CoCrashScan;
 use crate::corr::{
     average_pairwise, correlation_matrix, ewma_correlation_matrices, fisher_band, pair_correlation,
@@ -8,7 +9,7 @@ use crate::corr::{
 use crate::dcc::DccFit;
 use crate::panel::ReturnRows;
 use crate::spillover::{RollingSpillover, Spillover};
-use crate::turbulence::expanding_percentile;
+use crate::turbulence::{expanding_percentile, TurbulenceSeries};
 use crate::{ContagionError, Result};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
@@ -137,4 +138,22 @@ pub fn spillover(r: &ReturnRows, s: &Spillover, rolling: Option<(usize, usize, &
         out["rolling"] = json!({"window": w, "step": step, "dates": dates, "total": rs.total, "net": rs.net});
     }
     out
+}
+
+/// `fissure contagion absorption`: the absorption ratio of the returns `r` by window end (with ΔAR, null where
+/// undefined, and AR's expanding percentile).
+pub fn absorption(r: &ReturnRows, s: &AbsorptionSeries, window: usize, half_life: f64) -> Value {
+    let dates: Vec<NaiveDate> = s.end_index.iter().map(|&i| r.dates[i]).collect();
+    let delta: Vec<Option<f64>> = s.delta_ar.iter().map(|v| v.is_finite().then_some(*v)).collect();
+    json!({"names": r.names, "n_top": s.n_top, "window": window, "half_life": half_life,
+        "dates": dates, "ar": s.ar, "delta_ar": delta, "ar_percentile": expanding_percentile(&s.ar)})
+}
+
+/// `fissure contagion turbulence`: Kritzman–Li turbulence of the returns `r` by day, normalised, its magnitude
+/// and correlation-surprise parts, and its expanding percentile.
+pub fn turbulence(r: &ReturnRows, t: &TurbulenceSeries, window: usize) -> Value {
+    let dates: Vec<NaiveDate> = t.index.iter().map(|&i| r.dates[i]).collect();
+    json!({"names": r.names, "window": window, "dates": dates, "turbulence": t.turbulence, "normalized": t.normalized,
+        "magnitude": t.magnitude, "correlation_surprise": t.correlation_surprise,
+        "percentile": expanding_percentile(&t.turbulence)})
 }

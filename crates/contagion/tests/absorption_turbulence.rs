@@ -84,3 +84,22 @@ fn turbulence_equals_direct_dense() {
     println!("turbulence 2020-03-16 = {:.1} (N = 11), percentile {pct:.2}", t.turbulence[k]);
     assert!(pct > 99.0);
 }
+
+/// The absorption and turbulence documents (shared by the CLI and Python): one date per value, ΔAR null where
+/// undefined (at the start), percentiles within [0, 100].
+#[test]
+fn absorption_and_turbulence_documents() {
+    use fissure_contagion::panel::ReturnRows;
+    let (names, dates, rows) = common::returns_of(&common::SECTORS);
+    let r = ReturnRows { names: names.iter().map(|s| s.to_string()).collect(), dates, rows };
+    let a = absorption_ratio(&r.rows, &AbsorptionOptions::default()).unwrap();
+    let v = fissure_contagion::json::absorption(&r, &a, 500, 250.0);
+    assert_eq!(v["dates"].as_array().map(Vec::len), Some(a.ar.len()));
+    assert_eq!(v["dates"][0], serde_json::json!(r.dates[a.end_index[0]]));
+    assert!(v["delta_ar"][0].is_null() && v["delta_ar"][a.ar.len() - 1].is_number());
+    let t = turbulence(&r.rows, 500).unwrap();
+    let v = fissure_contagion::json::turbulence(&r, &t, 500);
+    assert_eq!(v["turbulence"].as_array().map(Vec::len), Some(t.turbulence.len()));
+    let pct = v["percentile"].as_array().unwrap();
+    assert!(pct.iter().filter_map(|p| p.as_f64()).all(|p| (0.0..=100.0).contains(&p)));
+}

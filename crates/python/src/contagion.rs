@@ -12,7 +12,7 @@ use fissure_contagion::panel::{log_return_rows, ReturnRows};
 use fissure_contagion::spillover::{
     rolling_spillover, spillover as spill_fn, Identification, LagChoice, SpilloverOptions,
 };
-use fissure_contagion::turbulence::{expanding_percentile, turbulence as turb_fn};
+use fissure_contagion::turbulence::turbulence as turb_fn;
 use fissure_core::{Alignment, Series};
 use pyo3::prelude::*;
 use serde::Deserialize;
@@ -177,10 +177,7 @@ pub fn absorption_ratio(py: Python<'_>, series: Vec<PySeries<'_>>, options_json:
         let opts =
             AbsorptionOptions { window: a.window, half_life: a.half_life, fraction: a.fraction, ..Default::default() };
         let s = ar_fn(&r.rows, &opts)?;
-        let dates: Vec<NaiveDate> = s.end_index.iter().map(|&i| r.dates[i]).collect();
-        let pct = expanding_percentile(&s.ar);
-        Ok(json!({"names": r.names, "n_top": s.n_top, "window": a.window, "half_life": a.half_life,
-            "dates": dates, "ar": s.ar, "delta_ar": s.delta_ar.iter().map(|v| v.is_finite().then_some(*v)).collect::<Vec<_>>(), "ar_percentile": pct}))
+        Ok(fissure_contagion::json::absorption(&r, &s, a.window, a.half_life))
     })
 }
 
@@ -205,12 +202,7 @@ pub fn turbulence(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str)
         let a: TurbulenceOpts = options(options_json)?;
         let r = returns(&list, a.from, a.to, 1)?;
         let t = turb_fn(&r.rows, a.window)?;
-        let dates: Vec<NaiveDate> = t.index.iter().map(|&i| r.dates[i]).collect();
-        let pct = expanding_percentile(&t.turbulence);
-        Ok(
-            json!({"names": r.names, "window": a.window, "dates": dates, "turbulence": t.turbulence, "normalized": t.normalized,
-            "magnitude": t.magnitude, "correlation_surprise": t.correlation_surprise, "percentile": pct}),
-        )
+        Ok(fissure_contagion::json::turbulence(&r, &t, a.window))
     })
 }
 

@@ -514,8 +514,7 @@ fn absorption(ctx: &Ctx, a: &AbsorptionArgs) -> anyhow::Result<()> {
     let dates: Vec<NaiveDate> = s.end_index.iter().map(|&i| r.dates[i]).collect();
     let pct = expanding_percentile(&s.ar);
     if ctx.json {
-        return print_json(&json!({"names": r.names, "n_top": s.n_top, "window": a.window, "half_life": a.half_life,
-            "dates": dates, "ar": s.ar, "delta_ar": s.delta_ar.iter().map(|v| v.is_finite().then_some(*v)).collect::<Vec<_>>(), "ar_percentile": pct}));
+        return print_json(&fissure_contagion::json::absorption(&r, &s, a.window, a.half_life));
     }
     println!(
         "Absorption ratio of {} assets (top {} eigenvectors, {}-day window, half-life {}):",
@@ -540,10 +539,7 @@ fn turb(ctx: &Ctx, a: &TurbulenceArgs) -> anyhow::Result<()> {
     let dates: Vec<NaiveDate> = t.index.iter().map(|&i| r.dates[i]).collect();
     let pct = expanding_percentile(&t.turbulence);
     if ctx.json {
-        return print_json(
-            &json!({"names": r.names, "window": a.window, "dates": dates, "turbulence": t.turbulence, "normalized": t.normalized,
-            "magnitude": t.magnitude, "correlation_surprise": t.correlation_surprise, "percentile": pct}),
-        );
+        return print_json(&fissure_contagion::json::turbulence(&r, &t, a.window));
     }
     println!(
         "Turbulence of {} assets against the trailing {} days (E = N = {} under normality):",
