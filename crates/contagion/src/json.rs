@@ -7,6 +7,7 @@ use crate::corr::{
     rolling_correlation_matrices,
 };
 use crate::dcc::DccFit;
+use crate::garch::GarchFit;
 use crate::panel::ReturnRows;
 use crate::spillover::{RollingSpillover, Spillover};
 use crate::turbulence::{expanding_percentile, TurbulenceSeries};
@@ -156,4 +157,56 @@ pub fn turbulence(r: &ReturnRows, t: &TurbulenceSeries, window: usize) -> Value 
     json!({"names": r.names, "window": window, "dates": dates, "turbulence": t.turbulence, "normalized": t.normalized,
         "magnitude": t.magnitude, "correlation_surprise": t.correlation_surprise,
         "percentile": expanding_percentile(&t.turbulence)})
+}
+
+/// The percentage returns a GARCH fit of `s` takes: 100 × simple (or, with `log`, log) returns of the days
+/// within [from, to]; with the indices of those days in `s`. Refuses a span without returns.
+pub fn garch_returns(
+    s: &fissure_core::Series,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    log: bool,
+) -> Result<(Vec<usize>, Vec<f64>)> {
+    s.check_positive()?;
+    let (v, d) = (s.values(), s.dates());
+    let keep: Vec<usize> =
+        (1..v.len()).filter(|&i| from.is_none_or(|f| d[i] >= f) && to.is_none_or(|t| d[i] <= t)).collect();
+    if keep.is_empty() {
+        return Err(ContagionError::Invalid(format!("series `{}`: no returns in the requested span", s.id())));
+    }
+    let y = if log {
+        keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1]).ln()).collect()
+    } else {
+        keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1] - 1.0)).collect()
+    };
+    Ok((keep, y))
+}
+
+/// `fissure contagion garch`: the fit of the returns of [`garch_returns`] (days `keep` of `s`) — parameters with
+/// robust standard errors, persistence, the last conditional volatility (daily and annualised), warnings — and,
+/// with `path`, the conditional volatility by date.
+pub fn garch(s: &fissure_core::Series, keep: &[usize], log: bool, fit: &GarchFit, path: bool) -> Value {
+    let d = s.dates();
+    let mut params = serde_json::Map::new();
+    let mut ses = serde_json::Map::new();
+    for ((n, p), e) in fit.param_names.iter().zip(&fit.params).zip(&fit.std_errors) {
+        params.insert(n.clone(), json!(p));
+        ses.insert(n.clone(), json!(e));
+    }
+    let last_vol = fit.conditional_volatility.last().copied().unwrap_or(f64::NAN);
+    let mut out = json!({
+        "id": s.id(), "returns": if log { "100 × log returns" } else { "100 × simple returns" },
+        "from": keep.first().map(|&i| d[i]), "to": keep.last().map(|&i| d[i]),
+        "nobs": fit.nobs, "dist": fit.spec.dist, "gjr": fit.spec.gjr,
+        "mu": fit.mu, "omega": fit.omega, "alpha": fit.alpha, "gamma": fit.gamma, "beta": fit.beta, "nu": fit.nu,
+        "persistence": fit.persistence, "loglik": fit.loglik, "params": params, "std_errors": ses,
+        "std_error_type": "robust (Bollerslev–Wooldridge sandwich, as arch cov_type='robust')",
+        "last_volatility": last_vol, "last_volatility_annualized": last_vol * 252f64.sqrt(),
+        "integrated": fit.integrated, "warnings": fit.warnings,
+    });
+    if path {
+        out["conditional_volatility"] =
+            json!({"dates": keep.iter().map(|&i| d[i]).collect::<Vec<_>>(), "value": fit.conditional_volatility});
+    }
+    out
 }

@@ -16,7 +16,6 @@ use fissure_contagion::turbulence::turbulence as turb_fn;
 use fissure_core::{Alignment, Series};
 use pyo3::prelude::*;
 use serde::Deserialize;
-use serde_json::json;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, Deserialize, Default)]
@@ -74,33 +73,10 @@ pub fn garch(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyResu
     let s = series.to_series()?;
     run(py, move || {
         let a: GarchOpts = options(options_json)?;
-        s.check_positive()?;
-        let (v, d) = (s.values(), s.dates());
-        let keep: Vec<usize> =
-            (1..v.len()).filter(|&i| a.from.is_none_or(|f| d[i] >= f) && a.to.is_none_or(|t| d[i] <= t)).collect();
-        let y: Vec<f64> = match a.returns {
-            GarchReturns::Simple => keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1] - 1.0)).collect(),
-            GarchReturns::Log => keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1]).ln()).collect(),
-        };
+        let log = a.returns == GarchReturns::Log;
+        let (keep, y) = fissure_contagion::json::garch_returns(&s, a.from, a.to, log)?;
         let fit = fit_garch(&y, spec_of(a.dist, a.gjr)).with_context(|| format!("GARCH fit of `{}`", s.id()))?;
-        let mut params = serde_json::Map::new();
-        let mut ses = serde_json::Map::new();
-        for ((n, p), e) in fit.param_names.iter().zip(&fit.params).zip(&fit.std_errors) {
-            params.insert(n.clone(), json!(p));
-            ses.insert(n.clone(), json!(e));
-        }
-        let last_vol = *fit.conditional_volatility.last().unwrap_or(&f64::NAN);
-        let first = *keep.first().context("no returns in the requested span")?;
-        Ok(json!({
-            "id": s.id(), "returns": if a.returns == GarchReturns::Log { "100 × log returns" } else { "100 × simple returns" }, "from": d[first], "to": d[*keep.last().unwrap_or(&first)],
-            "nobs": fit.nobs, "dist": fit.spec.dist, "gjr": fit.spec.gjr,
-            "mu": fit.mu, "omega": fit.omega, "alpha": fit.alpha, "gamma": fit.gamma, "beta": fit.beta, "nu": fit.nu,
-            "persistence": fit.persistence, "loglik": fit.loglik, "params": params, "std_errors": ses,
-            "std_error_type": "robust (Bollerslev–Wooldridge sandwich, as arch cov_type='robust')",
-            "last_volatility": last_vol, "last_volatility_annualized": last_vol * 252f64.sqrt(),
-            "integrated": fit.integrated, "warnings": fit.warnings,
-            "conditional_volatility": {"dates": keep.iter().map(|&i| d[i]).collect::<Vec<_>>(), "value": fit.conditional_volatility},
-        }))
+        Ok(fissure_contagion::json::garch(&s, &keep, log, &fit, true))
     })
 }
 

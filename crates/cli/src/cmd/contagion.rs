@@ -398,39 +398,14 @@ fn spec_of(dist: DistArg, gjr: bool) -> GarchSpec {
 
 fn garch(ctx: &Ctx, a: &GarchArgs) -> anyhow::Result<()> {
     let s = ctx.load_series_from(&a.input, a.span.from)?;
-    s.check_positive()?;
-    let v = s.values();
-    let d = s.dates();
-    let keep: Vec<usize> = (1..v.len())
-        .filter(|&i| a.span.from.is_none_or(|f| d[i] >= f) && a.span.to.is_none_or(|t| d[i] <= t))
-        .collect();
-    if keep.is_empty() {
-        bail!("series `{}`: no returns in the requested span", s.id());
-    }
-    let y: Vec<f64> = match a.returns {
-        ReturnsArg::Simple => keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1] - 1.0)).collect(),
-        ReturnsArg::Log => keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1]).ln()).collect(),
-    };
+    let log = a.returns == ReturnsArg::Log;
+    let (keep, y) = fissure_contagion::json::garch_returns(&s, a.span.from, a.span.to, log)?;
     let pb = crate::cmd::busy(ctx, "GARCH fit");
     let fit = fit_garch(&y, spec_of(a.dist, a.gjr)).with_context(|| format!("GARCH fit of `{}`", s.id()));
     pb.finish_and_clear();
     let fit = fit?;
-    let mut params = serde_json::Map::new();
-    let mut ses = serde_json::Map::new();
-    for ((n, p), e) in fit.param_names.iter().zip(&fit.params).zip(&fit.std_errors) {
-        params.insert(n.clone(), json!(p));
-        ses.insert(n.clone(), json!(e));
-    }
-    let last_vol = *fit.conditional_volatility.last().unwrap_or(&f64::NAN);
-    let out = json!({
-        "id": s.id(), "returns": if a.returns == ReturnsArg::Log { "100 × log returns" } else { "100 × simple returns" }, "from": d[keep[0]], "to": d[*keep.last().unwrap_or(&keep[0])],
-        "nobs": fit.nobs, "dist": fit.spec.dist, "gjr": fit.spec.gjr,
-        "mu": fit.mu, "omega": fit.omega, "alpha": fit.alpha, "gamma": fit.gamma, "beta": fit.beta, "nu": fit.nu,
-        "persistence": fit.persistence, "loglik": fit.loglik, "params": params, "std_errors": ses,
-        "std_error_type": "robust (Bollerslev–Wooldridge sandwich, as arch cov_type='robust')",
-        "last_volatility": last_vol, "last_volatility_annualized": last_vol * 252f64.sqrt(),
-        "integrated": fit.integrated, "warnings": fit.warnings,
-    });
+    let out = fissure_contagion::json::garch(&s, &keep, log, &fit, false);
+    let last_vol = fit.conditional_volatility.last().copied().unwrap_or(f64::NAN);
     if !ctx.json {
         for w in &fit.warnings {
             eprintln!("warning: `{}`: {w}", s.id());
