@@ -127,3 +127,23 @@ fn baskets_by_name_and_defaults() {
     assert_eq!(d.iter().find(|x| x.name == "ai").map(|x| x.members.len()), Some(2));
     assert_eq!(d.iter().find(|x| x.name == "growth"), default_baskets().iter().find(|x| x.name == "growth"));
 }
+
+/// The observations of a Markov-switching fit (weekly, returns, scale) and its document (shared by the CLI and
+/// Python): probabilities dated from the observation after the AR lags.
+#[test]
+fn markov_observations_and_document() {
+    use fissure_liquidity::markov::{markov_json, observations, FitOptions, MarkovSwitching, MsReturns, MsSpec};
+    let spx = common::demo()["SPX"].slice("2015-01-01".parse().ok(), "2019-12-31".parse().ok());
+    let (s, y) = observations(&spx, true, Some(MsReturns::Log), 100.0).unwrap();
+    assert_eq!(y.len(), s.len());
+    assert!((y[0] - 100.0 * s.values()[0]).abs() < 1e-12);
+    assert!(s.len() < spx.len() / 4, "weekly: {} of {} days", s.len(), spx.len());
+    let spec = MsSpec { k: 2, order: 1, switching_exog: vec![true], switching_ar: false, switching_variance: true };
+    let m = MarkovSwitching::with_constant(&y, spec.clone()).unwrap();
+    let fit = m.fit(&FitOptions::default()).unwrap();
+    let v = markov_json(&s, m.nobs(), &spec, Some(MsReturns::Log), 100.0, &fit);
+    assert_eq!(v["returns"], "log");
+    assert_eq!(v["filtered"].as_array().map(Vec::len), Some(s.len() - 1));
+    assert_eq!(v["filtered"][0]["date"], serde_json::json!(s.dates()[1]));
+    assert_eq!(v["regime_order"], "ascending variance");
+}

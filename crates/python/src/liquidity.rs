@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use fissure_core::Series;
 use fissure_io::Watchlist;
 use fissure_liquidity::carry::{basket_betas, baskets_named, betas_json, carry_unwind, CarryConfig};
-use fissure_liquidity::markov::{FitOptions, MarkovSwitching, MsSpec};
+use fissure_liquidity::markov::{markov_json, observations, FitOptions, MarkovSwitching, MsSpec};
 use fissure_liquidity::stress::{correlation_with, stress_index as stress_fn};
 use pyo3::prelude::*;
 use serde::Deserialize;
@@ -125,12 +125,7 @@ pub fn carry(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &str) -> P
     })
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ReturnsArg {
-    Log,
-    Simple,
-}
+pub use fissure_liquidity::markov::MsReturns as ReturnsArg;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -171,20 +166,9 @@ pub fn markov(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyRes
     let s = series.to_series()?;
     run(py, move || {
         let a: MarkovOpts = options(options_json)?;
-        let mut s = s.slice(a.from, a.to);
-        if a.weekly {
-            s = fissure_core::resample(&s, fissure_core::Frequency::Weekly, fissure_core::Aggregation::Last)?;
-        }
-        let s = match a.returns {
-            Some(ReturnsArg::Log) => {
-                fissure_core::log_returns(&s).with_context(|| format!("log returns of {}", s.id()))?
-            }
-            Some(ReturnsArg::Simple) => {
-                fissure_core::simple_returns(&s).with_context(|| format!("returns of {}", s.id()))?
-            }
-            None => s,
-        };
-        let y: Vec<f64> = s.values().iter().map(|v| v * a.scale).collect();
+        let raw = s.slice(a.from, a.to);
+        let (s, y) = observations(&raw, a.weekly, a.returns, a.scale)
+            .with_context(|| format!("observations of {}", raw.id()))?;
         let spec = MsSpec {
             k: a.k,
             order: a.order,
@@ -192,24 +176,10 @@ pub fn markov(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyRes
             switching_ar: a.switching_ar,
             switching_variance: a.switching_variance,
         };
-        let m = MarkovSwitching::with_constant(&y, spec).with_context(|| format!("model of {}", s.id()))?;
+        let m = MarkovSwitching::with_constant(&y, spec.clone()).with_context(|| format!("model of {}", s.id()))?;
         let fit = m
             .fit(&FitOptions { random_starts: a.starts, seed: a.seed, ..Default::default() })
             .with_context(|| format!("fitting {}", s.id()))?;
-        let dates = s.dates().get(a.order..).unwrap_or_default();
-        let params: serde_json::Map<String, serde_json::Value> =
-            fit.param_names.iter().zip(&fit.params).map(|(n, v)| (n.clone(), json!(v))).collect();
-        let se: serde_json::Map<String, serde_json::Value> =
-            fit.param_names.iter().zip(&fit.std_errors).map(|(n, v)| (n.clone(), json!(v))).collect();
-        Ok(json!({
-            "series": s.id(), "nobs": m.nobs(), "k": a.k, "order": a.order,
-            "switching_variance": a.switching_variance, "switching_ar": a.switching_ar,
-            "returns": a.returns.map(|r| format!("{r:?}").to_lowercase()), "scale": a.scale,
-            "param_names": fit.param_names, "params": params, "std_errors": se, "loglik": fit.loglik, "aic": fit.aic, "bic": fit.bic,
-            "transition": fit.transition, "expected_durations": fit.expected_durations, "converged": fit.converged,
-            "regime_order": if a.switching_variance { "ascending variance" } else { "ascending constant" },
-            "filtered": dates.iter().zip(&fit.filtered).map(|(d, p)| json!({"date": d, "p": p})).collect::<Vec<_>>(),
-            "smoothed": dates.iter().zip(&fit.smoothed).map(|(d, p)| json!({"date": d, "p": p})).collect::<Vec<_>>(),
-        }))
+        Ok(markov_json(&s, m.nobs(), &spec, a.returns, a.scale, &fit))
     })
 }

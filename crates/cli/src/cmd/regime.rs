@@ -7,8 +7,7 @@ use crate::params;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
-use fissure_liquidity::markov::{FitOptions, MarkovSwitching, MsSpec};
-use serde_json::json;
+use fissure_liquidity::markov::{markov_json, observations, FitOptions, MarkovSwitching, MsReturns, MsSpec};
 
 #[derive(Debug, Subcommand)]
 pub enum RegimeCmd {
@@ -68,18 +67,13 @@ pub struct MarkovArgs {
 }
 
 fn markov(ctx: &Ctx, a: &MarkovArgs) -> anyhow::Result<()> {
-    let mut s = ctx.load_series_from(&a.input, a.from)?.slice(a.from, a.to);
-    if a.weekly {
-        s = fissure_core::resample(&s, fissure_core::Frequency::Weekly, fissure_core::Aggregation::Last)?;
-    }
-    let s = match a.returns {
-        Some(ReturnsArg::Log) => fissure_core::log_returns(&s).with_context(|| format!("log returns of {}", s.id()))?,
-        Some(ReturnsArg::Simple) => {
-            fissure_core::simple_returns(&s).with_context(|| format!("returns of {}", s.id()))?
-        }
-        None => s,
-    };
-    let y: Vec<f64> = s.values().iter().map(|v| v * a.scale).collect();
+    let raw = ctx.load_series_from(&a.input, a.from)?.slice(a.from, a.to);
+    let returns = a.returns.map(|r| match r {
+        ReturnsArg::Log => MsReturns::Log,
+        ReturnsArg::Simple => MsReturns::Simple,
+    });
+    let (s, y) =
+        observations(&raw, a.weekly, returns, a.scale).with_context(|| format!("observations of {}", raw.id()))?;
     let spec = MsSpec {
         k: a.k,
         order: a.order,
@@ -87,30 +81,17 @@ fn markov(ctx: &Ctx, a: &MarkovArgs) -> anyhow::Result<()> {
         switching_ar: a.switching_ar,
         switching_variance: a.switching_variance,
     };
-    let m = MarkovSwitching::with_constant(&y, spec).with_context(|| format!("model of {}", s.id()))?;
+    let m = MarkovSwitching::with_constant(&y, spec.clone()).with_context(|| format!("model of {}", s.id()))?;
     let pb = crate::cmd::busy(ctx, "Markov-switching fit");
     let fit = m
         .fit(&FitOptions { random_starts: a.starts, seed: a.seed, ..Default::default() })
         .with_context(|| format!("fitting {}", s.id()));
     pb.finish_and_clear();
     let fit = fit?;
-    let dates = &s.dates()[a.order..];
     if ctx.json {
-        let params: serde_json::Map<String, serde_json::Value> =
-            fit.param_names.iter().zip(&fit.params).map(|(n, v)| (n.clone(), json!(v))).collect();
-        let se: serde_json::Map<String, serde_json::Value> =
-            fit.param_names.iter().zip(&fit.std_errors).map(|(n, v)| (n.clone(), json!(v))).collect();
-        return print_json(&json!({
-            "series": s.id(), "nobs": m.nobs(), "k": a.k, "order": a.order,
-            "switching_variance": a.switching_variance, "switching_ar": a.switching_ar,
-            "returns": a.returns.map(|r| format!("{r:?}").to_lowercase()), "scale": a.scale,
-            "param_names": fit.param_names, "params": params, "std_errors": se, "loglik": fit.loglik, "aic": fit.aic, "bic": fit.bic,
-            "transition": fit.transition, "expected_durations": fit.expected_durations, "converged": fit.converged,
-            "regime_order": if a.switching_variance { "ascending variance" } else { "ascending constant" },
-            "filtered": dates.iter().zip(&fit.filtered).map(|(d, p)| json!({"date": d, "p": p})).collect::<Vec<_>>(),
-            "smoothed": dates.iter().zip(&fit.smoothed).map(|(d, p)| json!({"date": d, "p": p})).collect::<Vec<_>>(),
-        }));
+        return print_json(&markov_json(&s, m.nobs(), &spec, returns, a.scale, &fit));
     }
+    let dates = s.dates().get(a.order..).unwrap_or_default();
     println!(
         "Markov switching on {} ({} obs, k = {}, AR({}), {} variance): log-likelihood {:.5}, AIC {:.2}{}",
         s.id(),

@@ -108,3 +108,63 @@ mod tests {
         assert!(MarkovSwitching::with_constant(&y, MsSpec::switching_mean(2, 0, false)).is_err());
     }
 }
+
+/// What a Markov-switching fit is run on: the series, weekly (last close) or not, as log or simple returns or
+/// as levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MsReturns {
+    Log,
+    Simple,
+}
+
+/// The observations of `s` a fit takes: resampled to weekly when asked, turned into returns when asked, times
+/// `scale`. Returns the transformed series (its dates label the regime probabilities) and the values.
+pub fn observations(
+    s: &fissure_core::Series,
+    weekly: bool,
+    returns: Option<MsReturns>,
+    scale: f64,
+) -> Result<(fissure_core::Series, Vec<f64>), fissure_core::CoreError> {
+    let s = if weekly {
+        fissure_core::resample(s, fissure_core::Frequency::Weekly, fissure_core::Aggregation::Last)?
+    } else {
+        s.clone()
+    };
+    let s = match returns {
+        Some(MsReturns::Log) => fissure_core::log_returns(&s)?,
+        Some(MsReturns::Simple) => fissure_core::simple_returns(&s)?,
+        None => s,
+    };
+    let y = s.values().iter().map(|v| v * scale).collect();
+    Ok((s, y))
+}
+
+/// `fissure regime markov`: the fit of `spec` on the observations `s` (from [`observations`]) — parameters
+/// with standard errors, likelihood and criteria, transition matrix, expected durations, and the filtered and
+/// smoothed regime probabilities by date.
+pub fn markov_json(
+    s: &fissure_core::Series,
+    nobs: usize,
+    spec: &MsSpec,
+    returns: Option<MsReturns>,
+    scale: f64,
+    fit: &MsFit,
+) -> serde_json::Value {
+    use serde_json::json;
+    let dates = s.dates().get(spec.order..).unwrap_or_default();
+    let params: serde_json::Map<String, serde_json::Value> =
+        fit.param_names.iter().zip(&fit.params).map(|(n, v)| (n.clone(), json!(v))).collect();
+    let se: serde_json::Map<String, serde_json::Value> =
+        fit.param_names.iter().zip(&fit.std_errors).map(|(n, v)| (n.clone(), json!(v))).collect();
+    json!({
+        "series": s.id(), "nobs": nobs, "k": spec.k, "order": spec.order,
+        "switching_variance": spec.switching_variance, "switching_ar": spec.switching_ar,
+        "returns": returns, "scale": scale,
+        "param_names": fit.param_names, "params": params, "std_errors": se, "loglik": fit.loglik, "aic": fit.aic, "bic": fit.bic,
+        "transition": fit.transition, "expected_durations": fit.expected_durations, "converged": fit.converged,
+        "regime_order": if spec.switching_variance { "ascending variance" } else { "ascending constant" },
+        "filtered": dates.iter().zip(&fit.filtered).map(|(d, p)| json!({"date": d, "p": p})).collect::<Vec<_>>(),
+        "smoothed": dates.iter().zip(&fit.smoothed).map(|(d, p)| json!({"date": d, "p": p})).collect::<Vec<_>>(),
+    })
+}
