@@ -127,11 +127,35 @@ pub fn record_days(steps: usize, n: usize) -> Vec<usize> {
 
 /// Runs the Monte Carlo for `cfg` on `market` with `shock`.
 pub fn simulate(cfg: &SpiralConfig, market: &Market, shock: &Shock) -> SimulationResult {
+    run_paths(cfg, market, shock, false).0
+}
+
+/// [`simulate`] and its [`Baseline`]: each path is run with the shock and then, on the same draws, without
+/// it (twice the work of [`simulate`]).
+pub fn simulate_with_baseline(cfg: &SpiralConfig, market: &Market, shock: &Shock) -> (SimulationResult, Baseline) {
+    let (res, base) = run_paths(cfg, market, shock, true);
+    (res, base.expect("run_paths returns the baseline it was asked for"))
+}
+
+/// Per-path statistics of the no-shock run: net amplification, forced sales, call days, agents' part per asset.
+const BASE_STATS: usize = 3;
+
+/// The paths of [`simulate`]; with `baseline`, each path is run a second time without the shock, and the
+/// [`Baseline`] is returned too.
+fn run_paths(
+    cfg: &SpiralConfig,
+    market: &Market,
+    shock: &Shock,
+    baseline: bool,
+) -> (SimulationResult, Option<Baseline>) {
     let model = Model::new(cfg, market, shock);
+    let zero = Shock::none(market.k());
+    let model0 = baseline.then(|| Model::new(cfg, market, &zero));
     let k = model.k;
     let paths = cfg.simulation.paths;
     let seed = cfg.simulation.seed;
     let days = record_days(model.steps, cfg.simulation.record_points);
+    let last = [model.steps];
     let nd = days.len();
     let mut rec_w = vec![0.0; paths * nd * k];
     let mut rec_f = vec![0.0; paths * nd * k];
@@ -139,14 +163,17 @@ pub fn simulate(cfg: &SpiralConfig, market: &Market, shock: &Shock) -> Simulatio
     // Per path: amplification, forced sales, call days, stops, floor hits, flows (nc × k).
     let stride = STATS + nc * k;
     let mut stats = vec![0.0; paths * stride];
+    let bstride = if baseline { BASE_STATS + k } else { 1 };
+    let mut base = vec![0.0; paths * bstride];
     rec_w
         .par_chunks_mut(nd * k)
         .zip(rec_f.par_chunks_mut(nd * k))
         .zip(stats.par_chunks_mut(stride))
+        .zip(base.par_chunks_mut(bstride))
         .enumerate()
         .for_each_init(
-            || Work::new(&model, market),
-            |work, (i, ((rw, rf), st))| {
+            || (Work::new(&model, market), vec![0.0; k], vec![0.0; k]),
+            |(work, w0, f0), (i, (((rw, rf), st), bst))| {
                 let mut rng = fissure_stats::rng::stream(seed, i as u64);
                 let mut rec = Recorder { days: &days, with_agents: rw, without_agents: rf, daily: None };
                 let amp = run_path(&model, market, shock, &mut rng, work, &mut rec);
@@ -157,9 +184,27 @@ pub fn simulate(cfg: &SpiralConfig, market: &Market, shock: &Shock) -> Simulatio
                 st[4] = work.floor_hits as f64;
                 st[5] = work.impact_bound_hits as f64;
                 st[STATS..].copy_from_slice(&work.flows);
+                if let Some(model0) = &model0 {
+                    let mut rng = fissure_stats::rng::stream(seed, i as u64);
+                    let mut rec = Recorder { days: &last, with_agents: w0, without_agents: f0, daily: None };
+                    run_path(model0, market, &zero, &mut rng, work, &mut rec);
+                    // L⁰_w − L⁰_f on the shocked run's loss portfolio
+                    let (mut lw, mut lf) = (0.0, 0.0);
+                    for j in 0..k {
+                        lw -= model.loss_weights[j] * w0[j];
+                        lf -= model.loss_weights[j] * f0[j];
+                    }
+                    bst[0] = amp - (lw - lf) / model.shock_loss;
+                    bst[1] = work.forced_sales;
+                    bst[2] = f64::from(work.margin_call_days);
+                    for j in 0..k {
+                        bst[BASE_STATS + j] = w0[j] - f0[j];
+                    }
+                }
             },
         );
-    summarise(cfg, market, shock, &model, &days, &rec_w, &rec_f, &stats, stride)
+    let res = summarise(cfg, market, shock, &model, &days, &rec_w, &rec_f, &stats, stride);
+    (res, baseline.then(|| summarise_baseline(&model, market, paths, &base)))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -297,49 +342,19 @@ pub struct Baseline {
     pub amplification_net: Option<Quantiles>,
 }
 
-/// The [`Baseline`] of `shock`: runs every path with and without the shock (twice the work of [`simulate`]).
-pub fn baseline(cfg: &SpiralConfig, market: &Market, shock: &Shock) -> Baseline {
-    let model = Model::new(cfg, market, shock);
-    let zero = Shock::none(market.k());
-    let model0 = Model::new(cfg, market, &zero);
-    let k = model.k;
-    let paths = cfg.simulation.paths;
-    let seed = cfg.simulation.seed;
-    let days = [model.steps];
-    // Per path: net amplification, forced sales and call days without the shock, agents' part per asset.
-    let stride = 3 + k;
-    let mut stats = vec![0.0; paths * stride];
-    stats.par_chunks_mut(stride).enumerate().for_each_init(
-        || (Work::new(&model, market), vec![0.0; k], vec![0.0; k]),
-        |(work, rw, rf), (i, st)| {
-            let mut rng = fissure_stats::rng::stream(seed, i as u64);
-            let mut rec = Recorder { days: &days, with_agents: rw, without_agents: rf, daily: None };
-            let amp = run_path(&model, market, shock, &mut rng, work, &mut rec);
-            let mut rng = fissure_stats::rng::stream(seed, i as u64);
-            let mut rec = Recorder { days: &days, with_agents: rw, without_agents: rf, daily: None };
-            run_path(&model0, market, &zero, &mut rng, work, &mut rec);
-            // L⁰_w − L⁰_f on the shocked run's loss portfolio
-            let (mut lw, mut lf) = (0.0, 0.0);
-            for j in 0..k {
-                lw -= model.loss_weights[j] * rw[j];
-                lf -= model.loss_weights[j] * rf[j];
-            }
-            st[0] = amp - (lw - lf) / model.shock_loss;
-            st[1] = work.forced_sales;
-            st[2] = f64::from(work.margin_call_days);
-            for j in 0..k {
-                st[3 + j] = rw[j] - rf[j];
-            }
-        },
-    );
-    let col = |c: usize| -> Vec<f64> { (0..paths).map(|p| stats[p * stride + c]).collect() };
+/// The [`Baseline`] from the per-path statistics of [`run_paths`].
+fn summarise_baseline(model: &Model, market: &Market, paths: usize, base: &[f64]) -> Baseline {
+    let k = market.k();
+    let stride = BASE_STATS + k;
+    let col = |c: usize| -> Vec<f64> { (0..paths).map(|p| base[p * stride + c]).collect() };
     let q = |mut v: Vec<f64>| Quantiles::of(&mut v);
     let calls = col(2);
     Baseline {
-        endogenous: (0..k).map(|j| (market.ids[j].clone(), q(col(3 + j)))).collect(),
+        endogenous: (0..k).map(|j| (market.ids[j].clone(), q(col(BASE_STATS + j)))).collect(),
         forced_sales: q(col(1)),
         margin_call_share: calls.iter().filter(|c| **c > 0.0).count() as f64 / paths.max(1) as f64,
-        amplification_net: if model.shock_loss.is_nan() { None } else { Quantiles::of(&mut col(0)) },
+        // the shock's own loss L_s is undefined (NaN) when the shock moves no loss-portfolio asset
+        amplification_net: if model.shock_loss.is_nan() { None } else { q(col(0)) },
     }
 }
 

@@ -287,8 +287,9 @@ fn baseline_nets_out_the_agents_drift_without_a_shock() {
     cfg.simulation.steps = 20;
     let m = market(&cfg);
     let tiny = shock(&m, &cfg, "SPX=-0.001");
-    let b = fissure_spiral::baseline(&cfg, &m, &tiny);
-    // the baseline is the no-shock run, path by path on the same draws
+    let (res, b) = fissure_spiral::simulate_with_baseline(&cfg, &m, &tiny);
+    // the shocked result is simulate's; the baseline is the no-shock run, path by path on the same draws
+    assert_eq!(res, simulate(&cfg, &m, &tiny));
     let none = simulate(&cfg, &m, &Shock::none(m.k()));
     for (j, (id, q)) in b.endogenous.iter().enumerate() {
         assert_eq!(id, &none.returns[j].id);
@@ -296,13 +297,13 @@ fn baseline_nets_out_the_agents_drift_without_a_shock() {
     }
     assert_eq!(b.forced_sales.unwrap().median.to_bits(), none.forced_sales.median.to_bits());
     assert!(b.margin_call_share > 0.3, "the bundled book is called without a shock: {}", b.margin_call_share);
-    let plain = simulate(&cfg, &m, &tiny).amplification.unwrap().median;
+    let plain = res.amplification.unwrap().median;
     let net = b.amplification_net.unwrap().median;
     assert!((plain - 1.0).abs() > 3.0, "plain amplification of a −0.1% shock over 20 days: {plain}");
     assert!((net - 1.0).abs() < 0.5, "net amplification of a −0.1% shock over 20 days: {net}");
     // no agents: no drift, and both amplifications exactly 1
     cfg.without(&AgentClass::ALL);
-    let b = fissure_spiral::baseline(&cfg, &m, &tiny);
+    let (_, b) = fissure_spiral::simulate_with_baseline(&cfg, &m, &tiny);
     assert!(b.endogenous.iter().all(|(_, q)| q.is_some_and(|q| q.median == 0.0 && q.p05 == 0.0 && q.p95 == 0.0)));
     let a = b.amplification_net.unwrap();
     assert!(a.p05 == 1.0 && a.p95 == 1.0, "{a:?}");

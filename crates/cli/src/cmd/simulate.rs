@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 use fissure_core::Series;
 use fissure_spiral::config::{Exogenous, ImpactModel};
-use fissure_spiral::{baseline, parse_spec, replay, simulate, simulate_path, AgentClass, Market, Shock, SpiralConfig};
+use fissure_spiral::{
+    parse_spec, replay, simulate, simulate_path, simulate_with_baseline, AgentClass, Market, Shock, SpiralConfig,
+};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -169,8 +171,12 @@ fn spiral(ctx: &Ctx, a: &SpiralArgs) -> anyhow::Result<()> {
     let market = Market::estimate(&series, &cfg, a.common.as_of).context("estimating the market from the store")?;
     let specs = a.shock.iter().map(|s| parse_spec(s)).collect::<Result<Vec<_>, _>>()?;
     let shock = Shock::build(&specs, &market, &cfg)?;
-    let res = simulate(&cfg, &market, &shock);
-    let base = (!a.no_baseline).then(|| baseline(&cfg, &market, &shock));
+    let (res, base) = if a.no_baseline {
+        (simulate(&cfg, &market, &shock), None)
+    } else {
+        let (r, b) = simulate_with_baseline(&cfg, &market, &shock);
+        (r, Some(b))
+    };
     if let Some(path) = &a.scenario_out {
         anyhow::ensure!(
             a.scenario_path < cfg.simulation.paths,
