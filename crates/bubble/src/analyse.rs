@@ -1,8 +1,9 @@
-//! One-call PSY analysis of a dated series: statistics, critical values and dated episodes.
+//! The transform of the levels and the outcome of a PSY run (statistics, critical values, dated episodes);
+//! [`crate::psy_plan`] makes and runs the plan.
 
-use crate::cv::{self, BsadfCvRule, CriticalValues, CvMethod, Progress};
-use crate::datestamp::{self, Episode};
-use crate::psy::{self, PsyConfig, Radf};
+use crate::cv::CriticalValues;
+use crate::datestamp::Episode;
+use crate::psy::Radf;
 use crate::{BubbleError, Result};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -27,20 +28,6 @@ pub fn transform(values: &[f64], t: Transform) -> Result<Vec<f64>> {
     }
 }
 
-/// What to compute.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct PsyRequest {
-    pub cfg: PsyConfig,
-    /// Critical values (None: statistics only, no episodes).
-    pub cv: Option<(CvMethod, BsadfCvRule)>,
-    /// Minimum episode duration in observations.
-    pub min_duration: usize,
-    /// Index into 90/95/99 of the level used for date-stamping (1 = 95%).
-    pub level: usize,
-    /// Longest simulated Monte Carlo path (see [`cv::critical_values_capped`]); `usize::MAX` = exact.
-    pub mc_max_len: usize,
-}
-
 /// An episode with dates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DatedEpisode {
@@ -57,7 +44,7 @@ pub struct PsyOutcome {
     pub radf: Radf,
     pub cv: Option<CriticalValues>,
     pub episodes: Vec<Episode>,
-    /// How the critical values were approximated, when they were (see [`cv::critical_values_capped`]).
+    /// How the critical values were approximated, when they were (see [`crate::cv::critical_values_capped`]).
     pub cv_note: Option<String>,
 }
 
@@ -76,17 +63,4 @@ impl PsyOutcome {
             })
             .collect()
     }
-}
-
-/// Runs the recursive tests on `y` (already transformed) with optional critical values.
-pub fn psy(y: &[f64], req: &PsyRequest, progress: Progress<'_>) -> Result<PsyOutcome> {
-    let radf = psy::radf(y, &req.cfg)?;
-    let Some((method, rule)) = req.cv else {
-        return Ok(PsyOutcome { radf, cv: None, episodes: vec![], cv_note: None });
-    };
-    let (cvs, cv_note) = cv::critical_values_capped(y, &req.cfg, method, rule, req.mc_max_len, progress)?;
-    let level = req.level.min(2);
-    let seq: Vec<f64> = cvs.bsadf.iter().map(|c| c[level]).collect();
-    let episodes = datestamp::episodes(&radf.bsadf, &seq, radf.first, req.min_duration)?;
-    Ok(PsyOutcome { radf, cv: Some(cvs), episodes, cv_note })
 }

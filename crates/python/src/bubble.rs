@@ -334,7 +334,7 @@ pub fn valuation(
     })
 }
 
-/// Seconds per call of the library alone (`PsyPlan` + `fissure_bubble::analyse::psy`-equivalent outcome), mean
+/// Seconds per call of the library alone (`PsyPlan`: critical values and outcome), mean
 /// of `repeats` calls: the yardstick of the Python per-call overhead in tools/bench/python.py.
 #[pyfunction]
 #[pyo3(name = "_bench_psy")]
