@@ -101,6 +101,29 @@ pub fn basket_index(name: &str, members: &[(&Series, f64)]) -> Result<Series> {
     Ok(Series::new(meta, dates, values)?)
 }
 
+/// The percentage returns a GARCH fit of `s` takes: 100 × simple (or, with `log`, log) returns of the days
+/// within [from, to]; with the indices of those days in `s`. Refuses a span without returns.
+pub fn garch_returns(
+    s: &Series,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    log: bool,
+) -> crate::Result<(Vec<usize>, Vec<f64>)> {
+    s.check_positive()?;
+    let (v, d) = (s.values(), s.dates());
+    let keep: Vec<usize> =
+        (1..v.len()).filter(|&i| from.is_none_or(|f| d[i] >= f) && to.is_none_or(|t| d[i] <= t)).collect();
+    if keep.is_empty() {
+        return Err(ContagionError::Invalid(format!("series `{}`: no returns in the requested span", s.id())));
+    }
+    let y = if log {
+        keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1]).ln()).collect()
+    } else {
+        keep.iter().map(|&i| 100.0 * (v[i] / v[i - 1] - 1.0)).collect()
+    };
+    Ok((keep, y))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -128,11 +128,11 @@ fn dcc_propagates_the_integrated_garch_warning_by_series() {
 fn garch_returns_and_document() {
     let s = common::demo("SPX", "prices/sp500_index_daily.csv");
     let (from, to) = ("2000-01-01".parse().ok(), "2025-12-31".parse().ok());
-    let (keep, y) = fissure_contagion::json::garch_returns(&s, from, to, false).unwrap();
+    let (keep, y) = fissure_contagion::panel::garch_returns(&s, from, to, false).unwrap();
     assert_eq!(y, sp500_pct());
-    let (_, ly) = fissure_contagion::json::garch_returns(&s, from, to, true).unwrap();
+    let (_, ly) = fissure_contagion::panel::garch_returns(&s, from, to, true).unwrap();
     assert!((ly[0] - 100.0 * (1.0 + y[0] / 100.0).ln()).abs() < 1e-12);
-    assert!(fissure_contagion::json::garch_returns(&s, "2030-01-01".parse().ok(), None, false).is_err());
+    assert!(fissure_contagion::panel::garch_returns(&s, "2030-01-01".parse().ok(), None, false).is_err());
     let fit = fit_garch(&y[..1500], GarchSpec::default()).unwrap();
     let v = fissure_contagion::json::garch(&s, &keep[..1500], false, &fit, false);
     assert_eq!(v["from"], serde_json::json!(s.dates()[keep[0]]));

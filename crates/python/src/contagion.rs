@@ -74,7 +74,7 @@ pub fn garch(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyResu
     run(py, move || {
         let a: GarchOpts = options(options_json)?;
         let log = a.returns == GarchReturns::Log;
-        let (keep, y) = fissure_contagion::json::garch_returns(&s, a.from, a.to, log)?;
+        let (keep, y) = fissure_contagion::panel::garch_returns(&s, a.from, a.to, log)?;
         let fit = fit_garch(&y, spec_of(a.dist, a.gjr)).with_context(|| format!("GARCH fit of `{}`", s.id()))?;
         Ok(fissure_contagion::json::garch(&s, &keep, log, &fit, true))
     })

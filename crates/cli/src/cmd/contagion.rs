@@ -399,7 +399,7 @@ fn spec_of(dist: DistArg, gjr: bool) -> GarchSpec {
 fn garch(ctx: &Ctx, a: &GarchArgs) -> anyhow::Result<()> {
     let s = ctx.load_series_from(&a.input, a.span.from)?;
     let log = a.returns == ReturnsArg::Log;
-    let (keep, y) = fissure_contagion::json::garch_returns(&s, a.span.from, a.span.to, log)?;
+    let (keep, y) = fissure_contagion::panel::garch_returns(&s, a.span.from, a.span.to, log)?;
     let pb = crate::cmd::busy(ctx, "GARCH fit");
     let fit = fit_garch(&y, spec_of(a.dist, a.gjr)).with_context(|| format!("GARCH fit of `{}`", s.id()));
     pb.finish_and_clear();
