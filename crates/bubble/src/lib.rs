@@ -13,6 +13,7 @@ pub mod datestamp;
 pub mod error;
 pub mod lppls;
 pub mod lppls_ci;
+pub mod lppls_plan;
 pub mod psy;
 pub mod psy_plan;
 pub mod signals;

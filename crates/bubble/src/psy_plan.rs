@@ -153,7 +153,7 @@ impl PsyOptions {
     }
 }
 
-/// Why a plan could not be made; each names the series.
+/// Why a plan (PSY, LPPLS, LPPLS indicator) could not be made or run; each names the series.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
     /// A level the log transform cannot take (the caller adds how to ask for no transform).
@@ -169,6 +169,28 @@ pub enum PlanError {
     },
     #[error(transparent)]
     Options(#[from] BubbleError),
+    /// An LPPLS window longer than the series up to its end date.
+    #[error("series `{series}` has {n} observations up to the end date; the window needs {window}")]
+    ShortWindow { series: String, n: usize, window: usize },
+    #[error("no observation of `{series}` on or before {date}")]
+    NoObservation { series: String, date: NaiveDate },
+    #[error("series `{series}` is empty")]
+    Empty { series: String },
+    #[error("empty date range")]
+    EmptyRange,
+    /// The LPPLS confidence indicator fitted no window at any date of its range.
+    #[error(
+        "LPPLS indicator on `{series}`: no window could be fitted at any date of the range (the shortest window needs {min_window} observations before the date; the range starts at observation {first})"
+    )]
+    NoWindow { series: String, min_window: usize, first: usize },
+    /// An LPPLS fit or indicator failed (`what`: "LPPLS", "LPPLS indicator").
+    #[error("{what} on `{series}`")]
+    Lppls {
+        what: &'static str,
+        series: String,
+        #[source]
+        source: BubbleError,
+    },
 }
 
 /// A PSY problem made concrete for one series: the levels, the configuration and the critical-value request.

@@ -1,12 +1,11 @@
 //! Bubble family: `psy`, `lppls`, `lppls_confidence`, `valuation` (the JSON of `fissure bubble … --json`).
 
 use crate::common::{options, run, PySeries};
-use anyhow::{bail, Context};
-use chrono::{Datelike, NaiveDate};
-use fissure_bubble::analyse::{self, Transform};
+use anyhow::Context;
+use chrono::Datelike;
+use fissure_bubble::analyse;
 use fissure_bubble::cv::CriticalValues;
-use fissure_bubble::lppls::{self as lppls_fit, FitOptions};
-use fissure_bubble::lppls_ci::{self, CiConfig, Filter, RelErrorAggregation};
+use fissure_bubble::lppls_plan::{LpplsCiOptions, LpplsCiPlan, LpplsOptions, LpplsPlan};
 use fissure_bubble::psy_plan::{self, PlanError};
 use fissure_bubble::valuation as val;
 use fissure_core::Series;
@@ -46,19 +45,6 @@ impl PsyPlan {
     pub fn outcome(&self, cvs: Option<CriticalValues>) -> anyhow::Result<analyse::PsyOutcome> {
         self.0.outcome(cvs).with_context(|| format!("PSY on `{}`", self.s.id()))
     }
-}
-
-fn levels(s: &Series, t: Transform) -> anyhow::Result<Vec<f64>> {
-    analyse::transform(s.values(), t).map_err(|e| match e {
-        fissure_bubble::BubbleError::NonPositive { index, value } => {
-            anyhow::anyhow!(
-                "series `{}`: value {value} on {} is not positive; use transform=\"none\"",
-                s.id(),
-                s.dates()[index]
-            )
-        }
-        e => anyhow::Error::new(e).context(format!("series `{}`", s.id())),
-    })
 }
 
 /// The JSON of `fissure bubble psy --json` without its `bsadf` records, which `bsadf_columns` returns as columns.
@@ -111,68 +97,11 @@ pub fn psy<'py>(
     Ok((doc, d))
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FilterArg {
-    Fco,
-    Lppls,
-}
-
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RelErrorArg {
-    Mean,
-    Max,
-}
-
-fn filter_of(f: FilterArg, rel: RelErrorArg) -> Filter {
-    let base = match f {
-        FilterArg::Fco => Filter::default(),
-        FilterArg::Lppls => Filter::lppls_package(),
-    };
-    let rel_error = match rel {
-        RelErrorArg::Mean => RelErrorAggregation::Mean,
-        RelErrorArg::Max => RelErrorAggregation::Max,
-    };
-    Filter { rel_error, ..base }
-}
-
-/// `fissure bubble lppls` options.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LpplsOpts {
-    pub end: Option<NaiveDate>,
-    pub window: usize,
-    pub starts: usize,
-    pub screen: usize,
-    pub seed: u64,
-    pub filter: FilterArg,
-    pub rel_error: RelErrorArg,
-}
-
-impl Default for LpplsOpts {
-    fn default() -> Self {
-        LpplsOpts {
-            end: None,
-            window: 500,
-            starts: 8,
-            screen: 96,
-            seed: 0,
-            filter: FilterArg::Fco,
-            rel_error: RelErrorArg::Mean,
-        }
-    }
-}
-
-fn ordinal(d: NaiveDate) -> f64 {
-    d.num_days_from_ce() as f64
-}
-
-fn from_ordinal(x: f64) -> Option<NaiveDate> {
-    if x.is_finite() && x.abs() < 1e7 {
-        NaiveDate::from_num_days_from_ce_opt(x.floor() as i32)
-    } else {
-        None
+/// A plan error for Python: LPPLS fits log prices, so a non-positive level cannot be transformed away.
+fn lppls_err(e: PlanError) -> anyhow::Error {
+    match e {
+        PlanError::NonPositive { .. } => anyhow::anyhow!("{e}; LPPLS fits log prices"),
+        e => e.into(),
     }
 }
 
@@ -180,114 +109,18 @@ fn from_ordinal(x: f64) -> Option<NaiveDate> {
 pub fn lppls(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyResult<String> {
     let s = series.to_series()?;
     run(py, move || {
-        let a: LpplsOpts = options(options_json)?;
-        let s = match a.end {
-            Some(e) => s.as_of(e),
-            None => s,
-        };
-        if s.len() < a.window {
-            bail!("series `{}` has {} observations up to the end date; the window needs {}", s.id(), s.len(), a.window);
-        }
-        let lo = s.len() - a.window;
-        let t: Vec<f64> = s.dates()[lo..].iter().map(|d| ordinal(*d)).collect();
-        let y = levels(&s, Transform::Log)?[lo..].to_vec();
-        let opt = FitOptions { starts: a.starts, screen: a.screen, seed: a.seed, ..FitOptions::default() };
-        let f = lppls_fit::fit(&t, &y, &opt).with_context(|| format!("LPPLS on `{}`", s.id()))?;
-        let filter = filter_of(a.filter, a.rel_error);
-        let q = filter.qualifies(&f, &t, &y);
-        Ok(json!({
-            "tc": from_ordinal(f.tc), "tc_days": f.tc, "m": f.m, "omega": f.omega, "a": f.a, "b": f.b, "c1": f.c1, "c2": f.c2,
-            "sse": f.sse, "qualified": q, "oscillations": f.oscillations(filter.oscillation_divisor), "damping": f.damping(),
-            "params": {"id": s.id(), "first": s.dates()[lo], "end": s.dates()[s.len() - 1], "window": a.window,
-                        "starts": a.starts, "seed": a.seed, "search_space": opt.space, "filter": filter,
-                        "time": "calendar days (proleptic Gregorian ordinal, 0001-01-01 = 1)"},
-        }))
+        let plan = LpplsPlan::new(&s, &options::<LpplsOptions>(options_json)?).map_err(lppls_err)?;
+        Ok(plan.json(&plan.run()?))
     })
-}
-
-/// `fissure bubble lppls-ci` options.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LpplsCiOpts {
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    pub every: usize,
-    pub max_window: usize,
-    pub min_window: usize,
-    pub step: usize,
-    pub starts: usize,
-    pub screen: usize,
-    pub seed: u64,
-    pub filter: FilterArg,
-    pub rel_error: RelErrorArg,
-}
-
-impl Default for LpplsCiOpts {
-    fn default() -> Self {
-        LpplsCiOpts {
-            from: None,
-            to: None,
-            every: 1,
-            max_window: 750,
-            min_window: 125,
-            step: 5,
-            starts: 2,
-            screen: 16,
-            seed: 0,
-            filter: FilterArg::Fco,
-            rel_error: RelErrorArg::Mean,
-        }
-    }
-}
-
-/// The JSON of `fissure bubble lppls-ci --json`.
-pub fn lppls_ci_json(s: &Series, a: &LpplsCiOpts) -> anyhow::Result<Value> {
-    let t: Vec<f64> = s.dates().iter().map(|d| ordinal(*d)).collect();
-    let y = levels(s, Transform::Log)?;
-    let to = match a.to {
-        Some(d) => {
-            s.index_at_or_before(d).with_context(|| format!("no observation of `{}` on or before {d}", s.id()))?
-        }
-        None => s.len().checked_sub(1).with_context(|| format!("series `{}` is empty", s.id()))?,
-    };
-    let from = match a.from {
-        Some(d) => s.dates().partition_point(|x| *x < d),
-        None => to.saturating_sub(59),
-    };
-    if from > to {
-        bail!("empty date range");
-    }
-    let ends: Vec<usize> = (from..=to).step_by(a.every.max(1)).collect();
-    let cfg = CiConfig {
-        max_window: a.max_window,
-        min_window: a.min_window,
-        step: a.step,
-        filter: filter_of(a.filter, a.rel_error),
-        starts: a.starts,
-        screen: a.screen,
-        seed: a.seed,
-        ..CiConfig::default()
-    };
-    let pts =
-        lppls_ci::indicator(&t, &y, &ends, &cfg, None).with_context(|| format!("LPPLS indicator on `{}`", s.id()))?;
-    let q = |p: &lppls_ci::CiPoint, x: f64| p.tc_quantile(x).and_then(from_ordinal);
-    let rows: Vec<Value> = pts
-        .iter()
-        .map(|p| {
-            json!({"date": s.dates()[p.index], "pos_conf": p.pos_conf, "neg_conf": p.neg_conf, "windows": p.windows,
-                   "qualified": p.tc_qualified.len(),
-                   "tc_q10": q(p, 0.1), "tc_q50": q(p, 0.5), "tc_q90": q(p, 0.9)})
-        })
-        .collect();
-    Ok(json!({"id": s.id(), "dates": rows, "params": {
-        "windows": cfg.windows().len(), "max_window": cfg.max_window, "min_window": cfg.min_window, "step": cfg.step,
-        "starts": cfg.starts, "seed": cfg.seed, "filter": cfg.filter, "search_space": cfg.space}}))
 }
 
 #[pyfunction]
 pub fn lppls_confidence(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyResult<String> {
     let s = series.to_series()?;
-    run(py, move || lppls_ci_json(&s, &options(options_json)?))
+    run(py, move || {
+        let plan = LpplsCiPlan::new(&s, &options::<LpplsCiOptions>(options_json)?).map_err(lppls_err)?;
+        Ok(plan.json(&plan.run(None)?))
+    })
 }
 
 /// `fissure bubble valuation` options (`vs` is a second series instead of a stored id).

@@ -5,19 +5,18 @@ use crate::ctx::Ctx;
 use crate::input::SeriesInput;
 use crate::output::{print_json, print_table, progress};
 use crate::params;
-use anyhow::{bail, Context};
-use chrono::{Datelike, NaiveDate};
+use anyhow::Context;
+use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
-use fissure_bubble::analyse::{self, Transform};
+use fissure_bubble::analyse::Transform;
 use fissure_bubble::cv::LEVELS;
-use fissure_bubble::lppls::{self, FitOptions};
-use fissure_bubble::lppls_ci::{self, CiConfig, Filter, RelErrorAggregation};
+use fissure_bubble::lppls_plan::{FilterChoice, LpplsCiOptions, LpplsCiPlan, LpplsOptions, LpplsPlan, RelError};
 use fissure_bubble::psy_plan::{
     self, CvChoice, CvRuleChoice, Freq, Ic, PlanError, PsyOptions, PsyPlan, WindowConvention,
 };
 use fissure_bubble::valuation;
 use fissure_core::{AssetClass, Chart, ChartData, Line, Series, Span, Text};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
@@ -196,17 +195,21 @@ pub enum RelErrorArg {
     Max,
 }
 
-impl FilterArg {
-    fn filter(self, rel: RelErrorArg) -> Filter {
-        let f = match self {
-            FilterArg::Fco => Filter::default(),
-            FilterArg::Lppls => Filter::lppls_package(),
-        };
-        let rel_error = match rel {
-            RelErrorArg::Mean => RelErrorAggregation::Mean,
-            RelErrorArg::Max => RelErrorAggregation::Max,
-        };
-        Filter { rel_error, ..f }
+impl From<FilterArg> for FilterChoice {
+    fn from(f: FilterArg) -> Self {
+        match f {
+            FilterArg::Fco => FilterChoice::Fco,
+            FilterArg::Lppls => FilterChoice::Lppls,
+        }
+    }
+}
+
+impl From<RelErrorArg> for RelError {
+    fn from(r: RelErrorArg) -> Self {
+        match r {
+            RelErrorArg::Mean => RelError::Mean,
+            RelErrorArg::Max => RelError::Max,
+        }
     }
 }
 
@@ -279,19 +282,6 @@ pub fn run(ctx: &Ctx, cmd: &BubbleCmd) -> anyhow::Result<()> {
 
 fn is_price(s: &Series) -> bool {
     s.meta.asset_class.is_price() || (s.meta.asset_class == AssetClass::Unknown && s.ohlcv().is_some())
-}
-
-fn levels(s: &Series, t: Transform) -> anyhow::Result<Vec<f64>> {
-    analyse::transform(s.values(), t).map_err(|e| match e {
-        fissure_bubble::BubbleError::NonPositive { index, value } => {
-            anyhow::anyhow!(
-                "series `{}`: value {value} on {} is not positive; use --transform none",
-                s.id(),
-                s.dates()[index]
-            )
-        }
-        e => anyhow::Error::new(e).context(format!("series `{}`", s.id())),
-    })
 }
 
 /// The library's PSY options from the flags (the transform defaults to log for prices, none otherwise).
@@ -450,49 +440,36 @@ pub(crate) fn num_or_na(v: f64, digits: usize) -> String {
     }
 }
 
-fn ordinal(d: NaiveDate) -> f64 {
-    d.num_days_from_ce() as f64
-}
-
-fn from_ordinal(x: f64) -> Option<NaiveDate> {
-    if x.is_finite() && x.abs() < 1e7 {
-        NaiveDate::from_num_days_from_ce_opt(x.floor() as i32)
-    } else {
-        None
+/// A plan error for the terminal: LPPLS fits log prices, so a non-positive level cannot be transformed away.
+fn lppls_err(e: PlanError) -> anyhow::Error {
+    match e {
+        PlanError::NonPositive { .. } => anyhow::anyhow!("{e}; LPPLS fits log prices"),
+        e => e.into(),
     }
 }
 
 fn lppls_one(ctx: &Ctx, a: &LpplsArgs) -> anyhow::Result<()> {
     let s = ctx.load_series(&a.input)?;
-    let s = match a.end {
-        Some(e) => s.as_of(e),
-        None => s,
+    let opts = LpplsOptions {
+        end: a.end,
+        window: a.window,
+        starts: a.starts,
+        screen: a.screen,
+        seed: a.seed,
+        filter: a.filter.into(),
+        rel_error: a.rel_error.into(),
     };
-    if s.len() < a.window {
-        bail!("series `{}` has {} observations up to the end date; the window needs {}", s.id(), s.len(), a.window);
-    }
-    let lo = s.len() - a.window;
-    let t: Vec<f64> = s.dates()[lo..].iter().map(|d| ordinal(*d)).collect();
-    let y = levels(&s, Transform::Log)?[lo..].to_vec();
-    let opt = FitOptions { starts: a.starts, screen: a.screen, seed: a.seed, ..FitOptions::default() };
+    let plan = LpplsPlan::new(&s, &opts).map_err(lppls_err)?;
     let pb = crate::cmd::busy(ctx, "LPPLS fit");
-    let f = lppls::fit(&t, &y, &opt).with_context(|| format!("LPPLS on `{}`", s.id()));
+    let f = plan.run();
     pb.finish_and_clear();
     let f = f?;
-    let filter = a.filter.filter(a.rel_error);
-    let q = filter.qualifies(&f, &t, &y);
-    let tc_date = from_ordinal(f.tc);
-    let out = json!({
-        "tc": tc_date, "tc_days": f.tc, "m": f.m, "omega": f.omega, "a": f.a, "b": f.b, "c1": f.c1, "c2": f.c2,
-        "sse": f.sse, "qualified": q, "oscillations": f.oscillations(filter.oscillation_divisor), "damping": f.damping(),
-        "params": {"id": s.id(), "first": s.dates()[lo], "end": s.dates()[s.len() - 1], "window": a.window,
-                    "starts": a.starts, "seed": a.seed, "search_space": opt.space, "filter": filter,
-                    "time": "calendar days (proleptic Gregorian ordinal, 0001-01-01 = 1)"},
-    });
     if ctx.json {
-        return print_json(&out);
+        return print_json(&plan.json(&f));
     }
-    println!("{} — LPPLS on {} observations {} … {}", s.id(), a.window, s.dates()[lo], s.dates()[s.len() - 1]);
+    let (s, filter) = (&plan.s, &plan.filter);
+    println!("{} — LPPLS on {} observations {} … {}", s.id(), plan.window, s.dates()[plan.lo], s.dates()[s.len() - 1]);
+    let tc_date = fissure_bubble::lppls_plan::from_ordinal(f.tc);
     let rows = vec![
         vec!["tc".into(), format!("{} ({:.2} days)", tc_date.map_or("-".into(), |d| d.to_string()), f.tc)],
         vec!["m".into(), format!("{:.4}", f.m)],
@@ -502,7 +479,7 @@ fn lppls_one(ctx: &Ctx, a: &LpplsArgs) -> anyhow::Result<()> {
         vec!["SSE".into(), format!("{:.6}", f.sse)],
         vec!["oscillations".into(), format!("{:.3}", f.oscillations(filter.oscillation_divisor))],
         vec!["damping".into(), format!("{:.3}", f.damping())],
-        vec!["qualified".into(), format!("{q} ({:?} filter)", a.filter)],
+        vec!["qualified".into(), format!("{} ({:?} filter)", plan.qualified(&f), a.filter)],
     ];
     print_table(&["parameter", "value"], &rows);
     Ok(())
@@ -510,62 +487,32 @@ fn lppls_one(ctx: &Ctx, a: &LpplsArgs) -> anyhow::Result<()> {
 
 fn lppls_ci(ctx: &Ctx, a: &LpplsCiArgs) -> anyhow::Result<()> {
     let s = ctx.load_series(&a.input)?;
-    let t: Vec<f64> = s.dates().iter().map(|d| ordinal(*d)).collect();
-    let y = levels(&s, Transform::Log)?;
-    let to = match a.to {
-        Some(d) => {
-            s.index_at_or_before(d).with_context(|| format!("no observation of `{}` on or before {d}", s.id()))?
-        }
-        None => s.len() - 1,
-    };
-    let from = match a.from {
-        Some(d) => s.dates().partition_point(|x| *x < d),
-        None => to.saturating_sub(59),
-    };
-    if from > to {
-        bail!("empty date range");
-    }
-    let ends: Vec<usize> = (from..=to).step_by(a.every.max(1)).collect();
-    let cfg = CiConfig {
+    let opts = LpplsCiOptions {
+        from: a.from,
+        to: a.to,
+        every: a.every,
         max_window: a.max_window,
         min_window: a.min_window,
         step: a.step,
-        filter: a.filter.filter(a.rel_error),
         starts: a.starts,
         screen: a.screen,
         seed: a.seed,
-        ..CiConfig::default()
+        filter: a.filter.into(),
+        rel_error: a.rel_error.into(),
     };
-    let pb = progress(ends.len() as u64, "LPPLS windows");
+    let plan = LpplsCiPlan::new(&s, &opts).map_err(lppls_err)?;
+    let pb = progress(plan.ends.len() as u64, "LPPLS windows");
     if ctx.json {
         pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     let cb = |done: usize, _: usize| pb.set_position(done as u64);
-    let pts = lppls_ci::indicator(&t, &y, &ends, &cfg, Some(&cb))
-        .with_context(|| format!("LPPLS indicator on `{}`", s.id()))?;
+    let pts = plan.run(Some(&cb));
     pb.finish_and_clear();
-    if pts.iter().all(|p| p.windows == 0) {
-        bail!(
-            "LPPLS indicator on `{}`: no window could be fitted at any date of the range (the shortest window needs {} observations before the date; the range starts at observation {})",
-            s.id(),
-            cfg.min_window,
-            from + 1
-        );
-    }
-    let q = |p: &lppls_ci::CiPoint, x: f64| p.tc_quantile(x).and_then(from_ordinal);
+    let pts = pts?;
     if ctx.json {
-        let rows: Vec<Value> = pts
-            .iter()
-            .map(|p| {
-                json!({"date": s.dates()[p.index], "pos_conf": p.pos_conf, "neg_conf": p.neg_conf, "windows": p.windows,
-                       "qualified": p.tc_qualified.len(),
-                       "tc_q10": q(p, 0.1), "tc_q50": q(p, 0.5), "tc_q90": q(p, 0.9)})
-            })
-            .collect();
-        return print_json(&json!({"id": s.id(), "dates": rows, "params": {
-            "windows": cfg.windows().len(), "max_window": cfg.max_window, "min_window": cfg.min_window, "step": cfg.step,
-            "starts": cfg.starts, "seed": cfg.seed, "filter": cfg.filter, "search_space": cfg.space}}));
+        return print_json(&plan.json(&pts));
     }
+    let q = LpplsCiPlan::tc_quantile;
     let rows: Vec<Vec<String>> = pts
         .iter()
         .map(|p| {
@@ -583,7 +530,7 @@ fn lppls_ci(ctx: &Ctx, a: &LpplsCiArgs) -> anyhow::Result<()> {
         .collect();
     print_table(&["date", "pos_conf", "neg_conf", "windows", "tc_q10", "tc_q50", "tc_q90"], &rows);
     if pts.iter().any(|p| p.windows == 0) {
-        println!("n/a: no window fitted at that date (fewer than {} observations before it).", cfg.min_window);
+        println!("n/a: no window fitted at that date (fewer than {} observations before it).", plan.cfg.min_window);
     }
     Ok(())
 }
