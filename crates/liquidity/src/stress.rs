@@ -375,3 +375,115 @@ pub fn correlation_with(index: &StressIndex, other: &Series) -> Result<(f64, usi
     let y: Vec<f64> = rows.iter().map(|r| r[1]).collect();
     Ok((fissure_stats::describe::correlation(&x, &y)?, x.len()))
 }
+
+impl StressConfig {
+    /// Keeps only the indicators named in `only` (case-insensitive; empty keeps all). An unknown name is
+    /// refused with the list of the indicators, never ignored.
+    pub fn restrict_to(&mut self, only: &[String]) -> Result<()> {
+        if only.is_empty() {
+            return Ok(());
+        }
+        let unknown: Vec<String> = only
+            .iter()
+            .filter(|o| !self.indicators.iter().any(|i| o.eq_ignore_ascii_case(&i.name)))
+            .map(|u| format!("`{u}`"))
+            .collect();
+        if !unknown.is_empty() {
+            let names: Vec<&str> = self.indicators.iter().map(|i| i.name.as_str()).collect();
+            return Err(LiquidityError::Invalid(format!(
+                "unknown indicator(s) {}; the indicators are {}",
+                unknown.join(", "),
+                names.join(", ")
+            )));
+        }
+        self.indicators.retain(|i| only.iter().any(|o| o.eq_ignore_ascii_case(&i.name)));
+        let kept = &self.indicators;
+        self.required.retain(|r| kept.iter().any(|i| &i.name == r));
+        Ok(())
+    }
+
+    /// The ids of the series the indicators read (a spread reads two).
+    pub fn series_ids(&self) -> Vec<String> {
+        self.indicators
+            .iter()
+            .flat_map(|i| match &i.source {
+                Source::Series { id } => vec![id.clone()],
+                Source::Spread { a, b } => vec![a.clone(), b.clone()],
+            })
+            .collect()
+    }
+}
+
+/// The index's correlation with each published benchmark index of `data` (`(id, (r, weeks))`); a benchmark
+/// absent from `data`, or without overlap, has `None`.
+pub fn benchmark_correlations(
+    idx: &StressIndex,
+    data: &BTreeMap<String, Series>,
+    ids: &[String],
+) -> Vec<(String, Option<(f64, usize)>)> {
+    ids.iter().map(|id| (id.clone(), data.get(id).and_then(|s| correlation_with(idx, s).ok()))).collect()
+}
+
+/// The document of `fissure liquidity index --json`: the weekly index, the last date's loadings and
+/// contributions, the benchmarks' correlations (those that could be computed) and the configuration.
+pub fn stress_json(
+    idx: &StressIndex,
+    cfg: &StressConfig,
+    corr: &[(String, Option<(f64, usize)>)],
+) -> serde_json::Value {
+    use serde_json::json;
+    let series: Vec<_> = idx.dates.iter().zip(&idx.values).map(|(d, v)| json!({"date": d, "value": v})).collect();
+    let mut correlation = serde_json::Map::new();
+    for (id, c) in corr {
+        if let Some((r, n)) = c {
+            correlation.insert(id.clone(), json!({"correlation": r, "weeks": n}));
+        }
+    }
+    json!({
+        "series": series,
+        "loadings": idx.loadings.iter().map(|l| json!({"indicator": l.indicator, "loading": l.loading, "expected_sign": l.expected_sign})).collect::<Vec<_>>(),
+        "contributions": idx.loadings.iter().map(|l| json!({"indicator": l.indicator, "z": l.z, "contribution": l.contribution})).collect::<Vec<_>>(),
+        "last_date": idx.dates.last(),
+        "last_value": idx.values.last(),
+        "explained_share": idx.explained,
+        "missing_indicators": idx.missing,
+        "correlation": correlation,
+        "config": cfg,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restrict_to_keeps_the_named_indicators_and_refuses_unknown_ones() {
+        let mut cfg = StressConfig::default();
+        let first = cfg.indicators[0].name.clone();
+        let e = cfg.clone().restrict_to(&["nope".into(), first.to_uppercase()]).unwrap_err();
+        assert!(e.to_string().starts_with("unknown indicator(s) `nope`; the indicators are "), "{e}");
+        cfg.restrict_to(&[first.to_uppercase()]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cfg.indicators.len(), 1);
+        assert!(cfg.required.iter().all(|r| *r == first));
+        let ids = cfg.series_ids();
+        assert!(!ids.is_empty() && ids.len() <= 2);
+    }
+
+    #[test]
+    fn stress_json_lists_only_the_correlations_that_exist() {
+        let d0 = NaiveDate::from_ymd_opt(2024, 1, 5).unwrap_or_default();
+        let idx = StressIndex {
+            dates: vec![d0, d0 + Days::new(7)],
+            values: vec![0.5, -0.25],
+            active: vec![3, 3],
+            loadings: vec![],
+            explained: 0.6,
+            missing: vec!["VIX".into()],
+        };
+        let doc = stress_json(&idx, &StressConfig::default(), &[("A".into(), Some((0.9, 52))), ("B".into(), None)]);
+        assert_eq!(doc["correlation"], serde_json::json!({"A": {"correlation": 0.9, "weeks": 52}}));
+        assert_eq!(doc["last_value"], serde_json::json!(-0.25));
+        assert_eq!(doc["series"].as_array().map(Vec::len), Some(2));
+        assert_eq!(doc["missing_indicators"], serde_json::json!(["VIX"]));
+    }
+}

@@ -8,7 +8,7 @@ use fissure_core::Series;
 use fissure_io::Watchlist;
 use fissure_liquidity::carry::{basket_betas, baskets_named, betas_json, carry_unwind, CarryConfig};
 use fissure_liquidity::markov::{markov_json, observations, FitOptions, MarkovSwitching, MsSpec};
-use fissure_liquidity::stress::{correlation_with, stress_index as stress_fn};
+use fissure_liquidity::stress::{benchmark_correlations, stress_index as stress_fn, stress_json};
 use pyo3::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
@@ -52,33 +52,10 @@ pub fn stress_index(py: Python<'_>, series: Vec<PySeries<'_>>, options_json: &st
         let w = watchlist(&a.config)?;
         let mut cfg = fissure_liquidity::signals::stress_config_with_roles(&w.roles);
         cfg.min_obs = a.min_weeks;
-        if !a.only.is_empty() {
-            cfg.indicators.retain(|i| a.only.iter().any(|o| o.eq_ignore_ascii_case(&i.name)));
-            cfg.required.retain(|r| cfg.indicators.iter().any(|i| &i.name == r));
-            anyhow::ensure!(!cfg.indicators.is_empty(), "only matches no indicator");
-        }
+        cfg.restrict_to(&a.only).context("only")?;
         let (st_id, nf_id) = (role(&w, "stlfsi", "STLFSI4"), role(&w, "nfci", "NFCI"));
         let idx = stress_fn(&data, &cfg).context("building the stress index")?;
-        let corr = |id: &str| data.get(id).and_then(|s| correlation_with(&idx, s).ok());
-        let mut correlation = serde_json::Map::new();
-        if let Some((r, n)) = corr(&st_id) {
-            correlation.insert(st_id.clone(), json!({"correlation": r, "weeks": n}));
-        }
-        if let Some((r, n)) = corr(&nf_id) {
-            correlation.insert(nf_id.clone(), json!({"correlation": r, "weeks": n}));
-        }
-        let series: Vec<_> = idx.dates.iter().zip(&idx.values).map(|(d, v)| json!({"date": d, "value": v})).collect();
-        Ok(json!({
-            "series": series,
-            "loadings": idx.loadings.iter().map(|l| json!({"indicator": l.indicator, "loading": l.loading, "expected_sign": l.expected_sign})).collect::<Vec<_>>(),
-            "contributions": idx.loadings.iter().map(|l| json!({"indicator": l.indicator, "z": l.z, "contribution": l.contribution})).collect::<Vec<_>>(),
-            "last_date": idx.dates.last(),
-            "last_value": idx.values.last(),
-            "explained_share": idx.explained,
-            "missing_indicators": idx.missing,
-            "correlation": correlation,
-            "config": cfg,
-        }))
+        Ok(stress_json(&idx, &cfg, &benchmark_correlations(&idx, &data, &[st_id, nf_id])))
     })
 }
 

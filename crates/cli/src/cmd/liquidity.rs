@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use fissure_core::Series;
 use fissure_liquidity::carry::{basket_betas, baskets_named, betas_json, carry_unwind, BasketBetas, CarryConfig};
-use fissure_liquidity::stress::{correlation_with, stress_index, Source, StressConfig};
+use fissure_liquidity::stress::{benchmark_correlations, stress_index, stress_json, StressConfig};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -138,56 +138,16 @@ fn stress_config(ctx: &Ctx) -> StressConfig {
 fn index(ctx: &Ctx, a: &IndexArgs) -> anyhow::Result<()> {
     let mut cfg = stress_config(ctx);
     cfg.min_obs = a.min_weeks;
-    if !a.only.is_empty() {
-        let unknown: Vec<&String> =
-            a.only.iter().filter(|o| !cfg.indicators.iter().any(|i| o.eq_ignore_ascii_case(&i.name))).collect();
-        if !unknown.is_empty() {
-            let names: Vec<&str> = cfg.indicators.iter().map(|i| i.name.as_str()).collect();
-            anyhow::bail!(
-                "--only: unknown indicator(s) {}; the indicators are {}",
-                unknown.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", "),
-                names.join(", ")
-            );
-        }
-        cfg.indicators.retain(|i| a.only.iter().any(|o| o.eq_ignore_ascii_case(&i.name)));
-        cfg.required.retain(|r| cfg.indicators.iter().any(|i| &i.name == r));
-        anyhow::ensure!(!cfg.indicators.is_empty(), "--only matches no indicator");
-    }
-    let mut ids: Vec<String> = cfg
-        .indicators
-        .iter()
-        .flat_map(|i| match &i.source {
-            Source::Series { id } => vec![id.clone()],
-            Source::Spread { a, b } => vec![a.clone(), b.clone()],
-        })
-        .collect();
+    cfg.restrict_to(&a.only).context("--only")?;
+    let mut ids = cfg.series_ids();
     let (st_id, nf_id) = (role(ctx, "stlfsi", "STLFSI4"), role(ctx, "nfci", "NFCI"));
     ids.push(st_id.clone());
     ids.push(nf_id.clone());
     let data = load_data(ctx, &ids, &a.data)?;
     let idx = stress_index(&data, &cfg).context("building the stress index")?;
-    let corr = |id: &str| data.get(id).and_then(|s| correlation_with(&idx, s).ok());
-    let (c_st, c_nf) = (corr(&st_id), corr(&nf_id));
+    let corr = benchmark_correlations(&idx, &data, &[st_id, nf_id]);
     if ctx.json {
-        let series: Vec<_> = idx.dates.iter().zip(&idx.values).map(|(d, v)| json!({"date": d, "value": v})).collect();
-        let mut correlation = serde_json::Map::new();
-        if let Some((r, n)) = c_st {
-            correlation.insert(st_id.clone(), json!({"correlation": r, "weeks": n}));
-        }
-        if let Some((r, n)) = c_nf {
-            correlation.insert(nf_id.clone(), json!({"correlation": r, "weeks": n}));
-        }
-        return print_json(&json!({
-            "series": series,
-            "loadings": idx.loadings.iter().map(|l| json!({"indicator": l.indicator, "loading": l.loading, "expected_sign": l.expected_sign})).collect::<Vec<_>>(),
-            "contributions": idx.loadings.iter().map(|l| json!({"indicator": l.indicator, "z": l.z, "contribution": l.contribution})).collect::<Vec<_>>(),
-            "last_date": idx.dates.last(),
-            "last_value": idx.values.last(),
-            "explained_share": idx.explained,
-            "missing_indicators": idx.missing,
-            "correlation": correlation,
-            "config": cfg,
-        }));
+        return print_json(&stress_json(&idx, &cfg, &corr));
     }
     let (d, v) = (idx.dates.last().copied(), idx.values.last().copied().unwrap_or(f64::NAN));
     println!(
@@ -196,7 +156,7 @@ fn index(ctx: &Ctx, a: &IndexArgs) -> anyhow::Result<()> {
         crate::output::date_or_dash(d)
     );
     println!("PC1 explains {:.0}% of the active indicators' variance.", 100.0 * idx.explained);
-    for (id, c) in [(&st_id, c_st), (&nf_id, c_nf)] {
+    for (id, c) in &corr {
         if let Some((r, n)) = c {
             println!("Correlation with {id}: {r:.3} over {n} weeks");
         }
