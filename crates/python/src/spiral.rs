@@ -38,13 +38,7 @@ pub struct SpiralOpts {
 
 /// The configuration with `agents` and `no_agents` applied; returns the removed classes (as the CLI).
 fn load_config(a: &SpiralOpts) -> anyhow::Result<(SpiralConfig, Vec<AgentClass>)> {
-    let mut cfg = match &a.agents {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            SpiralConfig::from_toml(&text, &p.display().to_string())?
-        }
-        None => SpiralConfig::default_config(),
-    };
+    let mut cfg = SpiralConfig::load(a.agents.as_deref())?;
     let removed = AgentClass::parse_list(&a.no_agents).context("no_agents")?;
     cfg.without(&removed);
     Ok((cfg, removed))

@@ -376,6 +376,19 @@ impl SpiralConfig {
         SpiralConfig::from_toml(DEFAULT_TOML, "config/default.toml").expect("bundled config/default.toml is valid")
     }
 
+    /// The parameter file at `path`, or the bundled defaults when there is none.
+    pub fn load(path: Option<&std::path::Path>) -> Result<SpiralConfig> {
+        match path {
+            Some(p) => {
+                let origin = p.display().to_string();
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| SpiralError::Read { file: origin.clone(), msg: e.to_string() })?;
+                SpiralConfig::from_toml(&text, &origin)
+            }
+            None => Ok(SpiralConfig::default_config()),
+        }
+    }
+
     /// Parses and validates a parameter file's text (`origin` names it in errors).
     pub fn from_toml(text: &str, origin: &str) -> Result<SpiralConfig> {
         let cfg: SpiralConfig = toml::from_str(text)
@@ -660,5 +673,31 @@ mod agent_list_tests {
         assert!(AgentClass::parse_list::<&str>(&[]).unwrap().is_empty());
         let e = AgentClass::parse_list(&["hedgehogs"]).unwrap_err().to_string();
         assert!(e.contains("\"hedgehogs\"") && e.contains("leverage, all"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod load_tests {
+    use super::SpiralConfig;
+
+    #[test]
+    fn load_reads_a_parameter_file_or_the_defaults_and_names_the_file_it_cannot_read() {
+        assert_eq!(
+            SpiralConfig::load(None).map(|c| c.assets.len()).ok(),
+            Some(SpiralConfig::default_config().assets.len())
+        );
+        let dir = std::env::temp_dir().join(format!("fissure-spiral-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let p = dir.join("params.toml");
+        std::fs::write(&p, super::DEFAULT_TOML).unwrap_or_else(|e| panic!("{e}"));
+        let from_file = SpiralConfig::load(Some(&p)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(from_file.assets.len(), SpiralConfig::default_config().assets.len());
+        std::fs::write(&p, "assets = 3").unwrap_or_else(|e| panic!("{e}"));
+        let e = SpiralConfig::load(Some(&p)).map(|_| ()).unwrap_err().to_string();
+        assert!(e.starts_with(&format!("parameter file {}: ", p.display())), "{e}");
+        let missing = dir.join("missing.toml");
+        let e = SpiralConfig::load(Some(&missing)).map(|_| ()).unwrap_err().to_string();
+        assert!(e.starts_with(&format!("reading {}: ", missing.display())), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

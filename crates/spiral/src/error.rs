@@ -8,6 +8,8 @@ pub enum SpiralError {
     Params(String),
     #[error("parameter file {file}: {msg}")]
     ParamFile { file: String, msg: String },
+    #[error("reading {file}: {msg}")]
+    Read { file: String, msg: String },
     #[error(
         "series {0} is needed by the simulator but was not given (ingest it or drop the asset from the parameter file)"
     )]

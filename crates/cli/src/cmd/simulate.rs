@@ -117,13 +117,7 @@ pub fn run(ctx: &Ctx, c: &SimulateCmd) -> anyhow::Result<()> {
 
 /// The configuration with `--agents` and `--no-agents` applied; returns the removed classes.
 fn load_config(a: &AgentsArgs) -> anyhow::Result<(SpiralConfig, Vec<AgentClass>)> {
-    let mut cfg = match &a.agents {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            SpiralConfig::from_toml(&text, &p.display().to_string())?
-        }
-        None => SpiralConfig::default_config(),
-    };
+    let mut cfg = SpiralConfig::load(a.agents.as_deref())?;
     let removed = AgentClass::parse_list(&a.no_agents).context("--no-agents")?;
     cfg.without(&removed);
     Ok((cfg, removed))
