@@ -146,13 +146,7 @@ pub fn markov(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyRes
         let raw = s.slice(a.from, a.to);
         let (s, y) = observations(&raw, a.weekly, a.returns, a.scale)
             .with_context(|| format!("observations of {}", raw.id()))?;
-        let spec = MsSpec {
-            k: a.k,
-            order: a.order,
-            switching_exog: vec![true],
-            switching_ar: a.switching_ar,
-            switching_variance: a.switching_variance,
-        };
+        let spec = MsSpec::switching_intercept(a.k, a.order, a.switching_ar, a.switching_variance);
         let m = MarkovSwitching::with_constant(&y, spec.clone()).with_context(|| format!("model of {}", s.id()))?;
         let fit = m
             .fit(&FitOptions { random_starts: a.starts, seed: a.seed, ..Default::default() })

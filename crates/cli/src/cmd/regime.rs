@@ -74,13 +74,7 @@ fn markov(ctx: &Ctx, a: &MarkovArgs) -> anyhow::Result<()> {
     });
     let (s, y) =
         observations(&raw, a.weekly, returns, a.scale).with_context(|| format!("observations of {}", raw.id()))?;
-    let spec = MsSpec {
-        k: a.k,
-        order: a.order,
-        switching_exog: vec![true],
-        switching_ar: a.switching_ar,
-        switching_variance: a.switching_variance,
-    };
+    let spec = MsSpec::switching_intercept(a.k, a.order, a.switching_ar, a.switching_variance);
     let m = MarkovSwitching::with_constant(&y, spec.clone()).with_context(|| format!("model of {}", s.id()))?;
     let pb = crate::cmd::busy(ctx, "Markov-switching fit");
     let fit = m

@@ -28,9 +28,15 @@ pub struct MsSpec {
 }
 
 impl MsSpec {
-    /// A switching intercept (the usual "switching mean" model), optional AR(p).
+    /// A switching intercept (the usual "switching mean" model), optional AR(p) with fixed coefficients.
     pub fn switching_mean(k: usize, order: usize, switching_variance: bool) -> Self {
-        MsSpec { k, order, switching_exog: vec![true], switching_ar: false, switching_variance }
+        MsSpec::switching_intercept(k, order, false, switching_variance)
+    }
+
+    /// A switching intercept, AR(p) whose coefficients switch or not, variance that switches or not
+    /// (the options of `fissure regime markov`).
+    pub fn switching_intercept(k: usize, order: usize, switching_ar: bool, switching_variance: bool) -> Self {
+        MsSpec { k, order, switching_exog: vec![true], switching_ar, switching_variance }
     }
 }
 
@@ -562,5 +568,20 @@ pub fn steady_state(p: &[f64], k: usize) -> Vec<f64> {
     match ata.lu().solve(&atb) {
         Some(v) => v.iter().copied().collect(),
         None => vec![1.0 / k as f64; k],
+    }
+}
+
+#[cfg(test)]
+mod spec_tests {
+    use super::MsSpec;
+
+    #[test]
+    fn switching_intercept_sets_every_switch_and_switching_mean_keeps_ar_fixed() {
+        let s = MsSpec::switching_intercept(3, 2, true, false);
+        assert_eq!(
+            (s.k, s.order, s.switching_exog.clone(), s.switching_ar, s.switching_variance),
+            (3, 2, vec![true], true, false)
+        );
+        assert_eq!(MsSpec::switching_mean(2, 1, true), MsSpec::switching_intercept(2, 1, false, true));
     }
 }
