@@ -35,6 +35,29 @@ pub enum AppError {
     CashTwice { given: f64, watchlist: f64 },
     #[error("no [portfolio] in the watchlist")]
     NoPortfolio,
+    /// A portfolio asset's series could not be loaded (`origin`: the file, `--weights`, the watchlist).
+    #[error("portfolio asset `{id}` ({origin})")]
+    PortfolioAsset {
+        id: String,
+        origin: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A caller's own error, as it was.
+    #[error(transparent)]
+    Input(Box<dyn std::error::Error + Send + Sync>),
+    #[error("USDJPY (`{id}`) to convert JPY assets to USD")]
+    Usdjpy {
+        id: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("portfolio from {origin}")]
+    Portfolio {
+        origin: String,
+        #[source]
+        source: fissure_risk::RiskError,
+    },
 }
 
 fn store_err(what: impl Into<String>) -> impl FnOnce(StoreError) -> AppError {
@@ -327,6 +350,65 @@ pub fn watchlist_portfolio(w: &Watchlist, cash: f64) -> Result<(Vec<PortfolioEnt
     Ok((entries, acc.cash.unwrap_or(cash)))
 }
 
+/// A portfolio as given — entries (id, weight or quantity, margin), whether they are quantities, the cash
+/// and where they come from (named in errors) — valued on `as_of` (default: the last date its assets share).
+pub struct PortfolioRequest<'a> {
+    pub entries: &'a [PortfolioEntry],
+    pub quantities: bool,
+    pub cash: f64,
+    pub normalise: bool,
+    pub as_of: Option<NaiveDate>,
+    pub origin: &'a str,
+}
+
+/// A portfolio valued on a date, with the series it was valued from.
+pub struct LoadedPortfolio {
+    pub pf: fissure_risk::portfolio::Portfolio,
+    /// The assets' series, in the order of the entries.
+    pub series: Vec<Series>,
+    pub usdjpy: Option<Series>,
+    pub as_of: NaiveDate,
+}
+
+/// Loads the series a portfolio needs with `load` (the store, files, or the series Python was given) —
+/// each asset's, then USD/JPY (id from `usdjpy_id`, asked only then) when an asset's unit is JPY — and
+/// values the portfolio. One rule for the CLI and the Python package.
+pub fn load_portfolio<E>(
+    r: &PortfolioRequest<'_>,
+    usdjpy_id: impl FnOnce() -> Result<String, E>,
+    mut load: impl FnMut(&str) -> Result<Series, E>,
+) -> Result<LoadedPortfolio, AppError>
+where
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut series = Vec::with_capacity(r.entries.len());
+    for (id, _, _) in r.entries {
+        let s = load(id).map_err(|e| AppError::PortfolioAsset {
+            id: id.clone(),
+            origin: r.origin.to_string(),
+            source: e.into(),
+        })?;
+        series.push(s);
+    }
+    let usdjpy = if series.iter().any(|s| s.meta.unit.eq_ignore_ascii_case("JPY")) {
+        let id = usdjpy_id().map_err(|e| AppError::Input(e.into()))?;
+        Some(load(&id).map_err(|e| AppError::Usdjpy { id, source: e.into() })?)
+    } else {
+        None
+    };
+    let (pf, as_of) = fissure_risk::portfolio::portfolio_on_date(
+        r.entries,
+        r.quantities,
+        r.cash,
+        r.normalise,
+        &series,
+        usdjpy.as_ref(),
+        r.as_of,
+    )
+    .map_err(|source| AppError::Portfolio { origin: r.origin.to_string(), source })?;
+    Ok(LoadedPortfolio { pf, series, usdjpy, as_of })
+}
+
 /// Runs every family of [`families`] on the loaded inputs and builds the report: percentiles, gauges, the
 /// skill study against the watchlist's drawdown events (`report.drawdown_events`), with the loading notes
 /// attached. `store` is the family cache; `code_id` keys it to the code that computed it.
@@ -351,4 +433,69 @@ pub fn build_report(
     let mut report = fissure_report::build(input, Some(store), progress);
     report.notes = loaded.notes;
     report
+}
+
+#[cfg(test)]
+mod portfolio_tests {
+    use super::*;
+    use fissure_core::SeriesMeta;
+
+    fn series(id: &str, unit: &str, v: f64) -> Series {
+        let mut m = SeriesMeta::new(id);
+        m.unit = unit.into();
+        let d0 = NaiveDate::from_ymd_opt(2024, 1, 2).unwrap_or_default();
+        Series::new(m, vec![d0, d0 + chrono::Days::new(1)], vec![v, v * 1.01]).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn chain(e: &dyn std::error::Error) -> String {
+        let mut out = e.to_string();
+        let mut s = e.source();
+        while let Some(x) = s {
+            out += &format!(": {x}");
+            s = x.source();
+        }
+        out
+    }
+
+    #[test]
+    fn load_portfolio_loads_the_assets_then_usdjpy_only_for_yen_assets_and_names_what_failed() {
+        let entries: Vec<PortfolioEntry> = vec![("A".into(), 0.5, None), ("J".into(), 0.5, None)];
+        let req = PortfolioRequest {
+            entries: &entries,
+            quantities: false,
+            cash: 0.0,
+            normalise: false,
+            as_of: None,
+            origin: "--weights",
+        };
+        let have = |ids: &'static [&'static str]| {
+            move |id: &str| -> Result<Series, String> {
+                match id {
+                    _ if !ids.contains(&id) => Err(format!("unknown asset `{id}`")),
+                    "J" => Ok(series("J", "JPY", 150.0)),
+                    "FX" => Ok(series("FX", "JPY per USD", 150.0)),
+                    _ => Ok(series(id, "USD", 10.0)),
+                }
+            }
+        };
+        let l = load_portfolio(&req, || Ok::<_, String>("FX".into()), have(&["A", "J", "FX"]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(l.series.len(), 2);
+        assert_eq!(l.usdjpy.as_ref().map(|s| s.id().to_string()), Some("FX".into()));
+        let e = load_portfolio(&req, || Ok::<_, String>("FX".into()), have(&["A", "J"])).map(|_| ()).unwrap_err();
+        assert_eq!(chain(&e), "USDJPY (`FX`) to convert JPY assets to USD: unknown asset `FX`");
+        let e = load_portfolio(&req, || Err("bad watchlist".to_string()), have(&["A", "J"])).map(|_| ()).unwrap_err();
+        assert_eq!(chain(&e), "bad watchlist");
+        let e = load_portfolio(&req, || Ok::<_, String>("FX".into()), have(&["J"])).map(|_| ()).unwrap_err();
+        assert_eq!(chain(&e), "portfolio asset `A` (--weights): unknown asset `A`");
+        // no yen asset: the USD/JPY id is never asked for
+        let usd: Vec<PortfolioEntry> = vec![("A".into(), 1.0, None)];
+        let r = PortfolioRequest { entries: &usd, ..req };
+        let l = load_portfolio(&r, || -> Result<String, String> { panic!("asked for USDJPY") }, have(&["A"]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(l.usdjpy.is_none());
+        let late = PortfolioRequest { as_of: NaiveDate::from_ymd_opt(2020, 1, 1), ..r };
+        let e = load_portfolio(&late, || Ok::<_, String>("FX".into()), have(&["A"])).map(|_| ()).unwrap_err();
+        assert!(chain(&e).starts_with("portfolio from --weights: "), "{}", chain(&e));
+    }
 }

@@ -124,26 +124,17 @@ fn load_portfolio(d: &Data, a: &PortfolioOpts) -> anyhow::Result<Loaded> {
         let (e, cash) = fissure_app::watchlist_portfolio(&d.watchlist, a.cash)?;
         (e, false, cash, "the watchlist's [portfolio]".to_string())
     };
-    let mut series = Vec::new();
-    for (id, _, _) in &entries {
-        series.push(d.load(id).with_context(|| format!("portfolio asset `{id}` ({origin})"))?);
-    }
-    let usdjpy = if series.iter().any(|s| s.meta.unit.eq_ignore_ascii_case("JPY")) {
-        let id = d.watchlist.role("usdjpy").unwrap_or("USDJPY").to_string();
-        Some(d.load(&id).with_context(|| format!("USDJPY (`{id}`) to convert JPY assets to USD"))?)
-    } else {
-        None
-    };
-    let (pf, as_of) = fissure_risk::portfolio::portfolio_on_date(
-        &entries,
+    let req = fissure_app::PortfolioRequest {
+        entries: &entries,
         quantities,
         cash,
-        a.normalise,
-        &series,
-        usdjpy.as_ref(),
-        a.as_of,
-    )
-    .with_context(|| format!("portfolio from {origin}"))?;
+        normalise: a.normalise,
+        as_of: a.as_of,
+        origin: &origin,
+    };
+    let usdjpy_id = || anyhow::Ok(d.watchlist.role("usdjpy").unwrap_or("USDJPY").to_string());
+    let fissure_app::LoadedPortfolio { pf, series, usdjpy, as_of } =
+        fissure_app::load_portfolio(&req, usdjpy_id, |id| d.load(id))?;
     Ok(Loaded { pf, series, usdjpy, as_of })
 }
 
