@@ -52,3 +52,26 @@ def test_bad_options(demo):
         fissure.psy(np.ones(10))
     with pytest.raises(ValueError, match="output must be"):
         fissure.psy(s, output="arrow")
+
+
+def test_lppls_refusals_as_cli(cli, tmp_path, demo):
+    """The LPPLS plans are the CLI's: a range where no window fits, a non-positive level, every=0."""
+    s = demo["IXIC"].iloc[:140]
+    s.name = "IXIC140"
+    write_csv(tmp_path / "IXIC140.csv", s.index.strftime("%Y-%m-%d"), s.values)
+    cli_msg = cli("bubble", "lppls-ci", "--file", str(tmp_path / "IXIC140.csv"), "--min-window", "150",
+                  "--max-window", "160", expect_error=True)
+    with pytest.raises(ValueError) as e:
+        fissure.lppls_confidence(s, min_window=150, max_window=160)
+    assert cli_msg == f"error: {e.value}"
+    assert "no window could be fitted at any date" in str(e.value)
+    neg = pd.Series([1.0, 2.0, -1.0, 3.0] * 20, index=pd.bdate_range("2020-01-01", periods=80), name="neg")
+    with pytest.raises(ValueError, match="is not positive; LPPLS fits log prices"):
+        fissure.lppls(neg, window=50)
+    with pytest.raises(ValueError, match="every 0 is not in 1..=100000"):
+        fissure.lppls_confidence(demo["IXIC"], every=0)
+
+
+def test_stress_index_refuses_unknown_indicators(demo):
+    with pytest.raises(ValueError, match=r"only: unknown indicator\(s\) `nope`; the indicators are HY_OAS"):
+        fissure.stress_index({k: demo[k] for k in ("HY_OAS", "IG_OAS", "VIX")}, only=["nope", "VIX"])
