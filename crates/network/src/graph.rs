@@ -244,6 +244,19 @@ impl DealGraph {
         simple_cycles(&g, max_len, |c| visit(self.cycle_info(c)))
     }
 
+    /// Counts every elementary cycle (of at most `max_len` firms) and keeps the first `limit` of them, in
+    /// the search's order (the listing of `fissure network cycles`).
+    pub fn first_cycles(&self, max_len: Option<usize>, limit: usize) -> (CycleSearch, Vec<CycleInfo>) {
+        let mut list = Vec::new();
+        let search = self.each_cycle(max_len, |c| {
+            if list.len() < limit {
+                list.push(c);
+            }
+            ControlFlow::Continue(())
+        });
+        (search, list)
+    }
+
     /// Maximum circulation over the disclosed amounts.
     pub fn circulation(&self) -> Result<Circulation, NetworkError> {
         let e: Vec<(usize, usize, f64)> = self.flows().map(|f| (f.from, f.to, f.amount_usd_bn)).collect();

@@ -164,3 +164,23 @@ fn family_signals_are_real_time_safe() {
     let none = NetworkFamily.compute(&FamilyInputs::default()).unwrap();
     assert!(none.signals.is_empty() && !none.notes.is_empty());
 }
+
+/// `first_cycles` counts every cycle and keeps the first `limit`, in the order `each_cycle` streams them.
+#[test]
+fn first_cycles_counts_all_and_keeps_the_first() {
+    use fissure_network::graph::DealGraph;
+    use std::ops::ControlFlow;
+    let b = book();
+    let g = DealGraph::new(&b);
+    let mut all = Vec::new();
+    let s = g.each_cycle(None, |c| {
+        all.push(c.nodes.clone());
+        ControlFlow::Continue(())
+    });
+    let (search, first) = g.first_cycles(None, 5);
+    assert_eq!((search.count, s.count, search.stopped), (17, 17, false));
+    assert_eq!(first.iter().map(|c| c.nodes.clone()).collect::<Vec<_>>(), all[..5].to_vec());
+    let (bounded, list) = g.first_cycles(Some(2), 100);
+    assert_eq!(bounded.count as usize, list.len());
+    assert!(list.iter().all(|c| c.nodes.len() <= 2));
+}

@@ -15,7 +15,6 @@ use fissure_network::{json, DealGraph, StatusWeights};
 use pyo3::prelude::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 /// Where the deal book comes from (the CLI's `BookArgs`): files, else the store's book `book`.
@@ -139,13 +138,7 @@ pub fn network_cycles(py: Python<'_>, options_json: &str) -> PyResult<String> {
         check_len(a.max_len)?;
         let book = book.load()?;
         let g = DealGraph::new(&book);
-        let mut list = Vec::new();
-        let search = g.each_cycle(a.max_len, |c| {
-            if list.len() < a.limit {
-                list.push(c);
-            }
-            ControlFlow::Continue(())
-        });
+        let (search, list) = g.first_cycles(a.max_len, a.limit);
         Ok(json::cycles(&search, a.max_len, &list))
     })
 }

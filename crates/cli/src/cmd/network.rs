@@ -13,7 +13,6 @@ use fissure_network::stress::{self, ClearingParams, ClearingSystem, DebtRankVari
 use fissure_network::summary::{summarize, timeline, SummaryParams};
 use fissure_network::{DealGraph, StatusWeights};
 use std::collections::BTreeMap;
-use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 /// `println!` that ignores a closed stdout (`| head`) instead of panicking.
@@ -394,13 +393,7 @@ fn summary(ctx: &Ctx, a: &SummaryArgs) -> anyhow::Result<()> {
 fn cycles(ctx: &Ctx, a: &CyclesArgs) -> anyhow::Result<()> {
     let book = a.book.load(ctx)?;
     let g = DealGraph::new(&book);
-    let mut list = Vec::new();
-    let search = g.each_cycle(a.max_len, |c| {
-        if list.len() < a.limit {
-            list.push(c);
-        }
-        ControlFlow::Continue(())
-    });
+    let (search, list) = g.first_cycles(a.max_len, a.limit);
     if ctx.json {
         return print_json(&fissure_network::json::cycles(&search, a.max_len, &list));
     }
