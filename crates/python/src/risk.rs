@@ -21,7 +21,7 @@ use fissure_risk::portfolio::{parse_portfolio_csv, return_matrix, Portfolio};
 use fissure_risk::scenario::{replay_all, select_episodes, Episode, ReplayWithPaths};
 use fissure_risk::shock::{self, conditional_shock, covariance, reverse_stress, CovKind, Shock, ShockOptions};
 use fissure_risk::signals::PROXY_FACTORS;
-use fissure_risk::var::{portfolio_var, Method, VarOptions};
+use fissure_risk::var::{portfolio_var_methods, Method, VarOptions};
 use pyo3::prelude::*;
 use serde::Deserialize;
 use serde_json::Value;
@@ -274,12 +274,7 @@ pub fn risk_var(py: Python<'_>, prices: Vec<PySeries<'_>>, options_json: &str) -
             seed: a.seed,
             correlation,
         };
-        let mut results = Vec::new();
-        for method in methods {
-            let r = portfolio_var(&m, &l.pf, method, &opts, &d.watchlist.baskets)
-                .with_context(|| format!("{} VaR of the portfolio", method.as_str()))?;
-            results.extend(r);
-        }
+        let results = portfolio_var_methods(&m, &l.pf, &methods, &opts, &d.watchlist.baskets)?;
         Ok(json::var(l.json(), &results)?)
     })
 }

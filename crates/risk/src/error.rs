@@ -9,6 +9,13 @@ pub enum RiskError {
     Invalid(String),
     #[error("unknown asset `{0}` (not in the store or the given files)")]
     UnknownAsset(String),
+    /// One method of several failed (`method`: its name).
+    #[error("{method} VaR of the portfolio")]
+    Method {
+        method: &'static str,
+        #[source]
+        source: Box<RiskError>,
+    },
     #[error("portfolio weights sum to {total:.6} (with cash {cash:.6}), not 1; fix them or pass --normalise")]
     WeightsDoNotSumToOne { total: f64, cash: f64 },
     #[error("asset `{id}` has no price on or before {date}")]

@@ -140,6 +140,24 @@ pub fn by_basket(comps: &[Component], baskets: &BTreeMap<String, Vec<String>>) -
     out
 }
 
+/// [`portfolio_var`] by each of `methods` in turn, the results in that order; a failure names its method
+/// (`risk var --method all`).
+pub fn portfolio_var_methods(
+    m: &ReturnMatrix,
+    portfolio: &Portfolio,
+    methods: &[Method],
+    opts: &VarOptions,
+    baskets: &BTreeMap<String, Vec<String>>,
+) -> Result<Vec<VarResult>> {
+    let mut out = Vec::new();
+    for &method in methods {
+        let r = portfolio_var(m, portfolio, method, opts, baskets)
+            .map_err(|e| RiskError::Method { method: method.as_str(), source: Box::new(e) })?;
+        out.extend(r);
+    }
+    Ok(out)
+}
+
 /// VaR/ES of `portfolio` on daily returns `m` (columns in the portfolio's order).
 /// Returns one result for h = 1 or FHS, and two (overlapping, sqrt) otherwise.
 pub fn portfolio_var(

@@ -148,3 +148,25 @@ fn backtests_on_the_bundled_portfolio_are_finite_and_ranked() {
     let g = res.iter().find(|b| b.method == Method::Gaussian).unwrap();
     assert!(g.exceptions as f64 > g.expected, "{g:?}");
 }
+
+/// `portfolio_var_methods` is each method's `portfolio_var` in turn, and a failure names its method.
+#[test]
+fn var_methods_concatenate_in_order_and_name_the_failing_method() {
+    let (pf, m, _) = common::watchlist_portfolio();
+    let opts = VarOptions { level: 0.99, horizon: 10, sims: 2000, ..Default::default() };
+    let methods = [Method::Gaussian, Method::Historical];
+    let all = fissure_risk::var::portfolio_var_methods(&m, &pf, &methods, &opts, &BTreeMap::new()).unwrap();
+    let mut one = portfolio_var(&m, &pf, Method::Gaussian, &opts, &BTreeMap::new()).unwrap();
+    one.extend(portfolio_var(&m, &pf, Method::Historical, &opts, &BTreeMap::new()).unwrap());
+    assert_eq!(all.len(), one.len());
+    for (a, b) in all.iter().zip(&one) {
+        assert_eq!(
+            (a.method, a.scaling, a.var.to_bits(), a.es.to_bits()),
+            (b.method, b.scaling, b.var.to_bits(), b.es.to_bits())
+        );
+    }
+    let bad = VarOptions { horizon: 0, ..opts };
+    let e = fissure_risk::var::portfolio_var_methods(&m, &pf, &methods, &bad, &BTreeMap::new()).unwrap_err();
+    assert_eq!(e.to_string(), "gaussian VaR of the portfolio");
+    assert_eq!(std::error::Error::source(&e).map(|s| s.to_string()), Some("horizon 0 must be in 1..=250 days".into()));
+}

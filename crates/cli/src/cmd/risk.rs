@@ -18,7 +18,7 @@ use fissure_risk::portfolio::{parse_portfolio_csv, return_matrix, Portfolio};
 use fissure_risk::scenario::{replay_all, select_episodes, Episode, ReplayWithPaths};
 use fissure_risk::shock::{self, conditional_shock, covariance, reverse_stress, CovKind, Shock, ShockOptions};
 use fissure_risk::signals::PROXY_FACTORS;
-use fissure_risk::var::{portfolio_var, Method, Scaling, VarOptions};
+use fissure_risk::var::{portfolio_var_methods, Method, Scaling, VarOptions};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -392,12 +392,7 @@ fn var(ctx: &Ctx, a: &VarArgs) -> anyhow::Result<()> {
         },
     };
     let baskets = baskets_of(ctx)?;
-    let mut results = Vec::new();
-    for method in a.method.methods() {
-        let r = portfolio_var(&m, &l.pf, method, &opts, &baskets)
-            .with_context(|| format!("{} VaR of the portfolio", method.as_str()))?;
-        results.extend(r);
-    }
+    let results = portfolio_var_methods(&m, &l.pf, &a.method.methods(), &opts, &baskets)?;
     if ctx.json {
         return print_json(&fissure_risk::json::var(l.portfolio_json(), &results)?);
     }
