@@ -5,12 +5,14 @@
 //! margin-debt positioning) is estimated from data dated ≤ d only
 //! ([`Market::estimate`] with `as_of = d`); the agents' parameters are the bundled
 //! calibration. Signals (ids `spiral.*`):
-//! - `amplification`: median over paths of the amplification of the standard shock;
+//! - `amplification`: median over paths of the amplification of the standard shock net of what the
+//!   agents do on the same paths without it ([`Baseline`]: over 20 days they move prices even without a
+//!   shock, and the plain ratio would count that drift as amplification);
 //! - `forced_sales`: median margin-call sales of the standard shock, US$ bn.
 
 use crate::config::SpiralConfig;
 use crate::market::Market;
-use crate::montecarlo::simulate;
+use crate::montecarlo::{simulate_with_baseline, Baseline};
 use crate::shock::{parse_spec, Shock};
 use chrono::{Datelike, NaiveDate};
 use fissure_core::family::{Chart, ChartData, FamilyInputs, FamilyOutput, Line, SignalFamily, Text};
@@ -72,8 +74,8 @@ fn month_ends(first: NaiveDate, last: NaiveDate) -> Vec<NaiveDate> {
 /// Methods and references shown in the report.
 pub fn methods() -> Vec<Text> {
     vec![Text::new(
-        "Liquidity spiral: Monte Carlo of an S&P 500 −5% shock with trend followers (time-series momentum over 1, 3 and 12 months, volatility-scaled, round-number stops; Moskowitz, Ooi & Pedersen 2012), vol-target / risk-parity funds, margin-constrained investors with volatility-dependent margins and pro-rata forced sales (Brunnermeier & Pedersen 2009), yen-carry traders and limited-capital value buyers; square-root price impact Δp/p = Y·σ·√(Q/ADV) (Bouchaud et al.). Amplification = loss with agents / loss without them on the same random numbers.",
-        "流动性螺旋：对标普 500 下跌 5% 冲击的蒙特卡洛模拟，参与者包括趋势跟踪者（1、3、12 个月时间序列动量、波动率缩放、整数关口止损；Moskowitz、Ooi 与 Pedersen 2012）、波动率目标／风险平价基金、保证金随波动率上升并按比例强制平仓的杠杆投资者（Brunnermeier 与 Pedersen 2009）、日元套息交易者和资本有限的价值买家；平方根价格冲击 Δp/p = Y·σ·√(Q/ADV)（Bouchaud 等）。放大倍数 = 有参与者时的损失 / 同一随机数下无参与者时的损失。",
+        "Liquidity spiral: Monte Carlo of an S&P 500 −5% shock with trend followers (time-series momentum over 1, 3 and 12 months, volatility-scaled, round-number stops; Moskowitz, Ooi & Pedersen 2012), vol-target / risk-parity funds, margin-constrained investors with volatility-dependent margins and pro-rata forced sales (Brunnermeier & Pedersen 2009), yen-carry traders and limited-capital value buyers; square-root price impact Δp/p = Y·σ·√(Q/ADV) (Bouchaud et al.). Amplification = loss with agents / loss without them on the same random numbers, net of the agents' own move on the same paths without the shock: A_net = 1 + [(L_w − L_f) − (L⁰_w − L⁰_f)] / L_s.",
+        "流动性螺旋：对标普 500 下跌 5% 冲击的蒙特卡洛模拟，参与者包括趋势跟踪者（1、3、12 个月时间序列动量、波动率缩放、整数关口止损；Moskowitz、Ooi 与 Pedersen 2012）、波动率目标／风险平价基金、保证金随波动率上升并按比例强制平仓的杠杆投资者（Brunnermeier 与 Pedersen 2009）、日元套息交易者和资本有限的价值买家；平方根价格冲击 Δp/p = Y·σ·√(Q/ADV)（Bouchaud 等）。放大倍数 = 有参与者时的损失 / 同一随机数下无参与者时的损失，并扣除同一路径上无冲击时参与者自身造成的变动：A_net = 1 + [(L_w − L_f) − (L⁰_w − L⁰_f)] / L_s。",
     )]
 }
 
@@ -124,6 +126,7 @@ impl SignalFamily for SpiralFamily {
         let spec_shock = parse_spec(STANDARD_SHOCK).map_err(|e| e.to_string())?;
         let mut dates = Vec::new();
         let mut amp = Vec::new();
+        let mut plain = Vec::new();
         let mut forced = Vec::new();
         let mut latest = None;
         let mut skipped = 0usize;
@@ -150,19 +153,20 @@ impl SignalFamily for SpiralFamily {
                 skipped += 1;
                 continue;
             };
-            let r = simulate(&cfg, &m, &sh);
-            let Some(a) = r.amplification else {
+            let (r, base) = simulate_with_baseline(&cfg, &m, &sh);
+            let (Some(a), Some(net)) = (r.amplification, base.amplification_net) else {
                 skipped += 1;
-                let e = r.amplification_note.clone().unwrap_or_default();
+                let e = r.amplification_note.clone().unwrap_or_else(|| "no net amplification".into());
                 if !reasons.contains(&e) {
                     reasons.push(e);
                 }
                 continue;
             };
             dates.push(m.start_date);
-            amp.push(a.median);
+            amp.push(net.median);
+            plain.push(a.median);
             forced.push(r.forced_sales.median);
-            latest = Some((m, r));
+            latest = Some((m, r, base));
         }
         if skipped > 0 {
             let why = reasons.join("; ");
@@ -178,36 +182,39 @@ impl SignalFamily for SpiralFamily {
                 format!("流动性螺旋：估计窗口中剔除了价格非正的交易日：{list}"),
             ));
         }
-        let Some((m, r)) = latest else {
+        let Some((m, r, base)) = latest else {
             out.notes
                 .push(Text::new("Liquidity spiral: no month-end could be simulated", "流动性螺旋：没有可模拟的月末"));
             return Ok(out);
         };
         let a = r.amplification.map(|q| q.median).unwrap_or(f64::NAN);
-        let (p05, p95) = r.amplification.map(|q| (q.p05, q.p95)).unwrap_or((f64::NAN, f64::NAN));
+        let Baseline { amplification_net, margin_call_share: calls_without, .. } = base;
+        let net = amplification_net.map(|q| q.median).unwrap_or(f64::NAN);
+        let (p05, p95) = amplification_net.map(|q| (q.p05, q.p95)).unwrap_or((f64::NAN, f64::NAN));
         let spx = &r.returns[m.index("SPX").unwrap_or(0)];
         let date = m.start_date;
         out.signals.push(SignalSeries {
-            spec: spec("spiral.amplification", "Spiral amplification of a 5% S&P 500 fall", "标普 500 下跌 5% 的螺旋放大倍数", "ratio"),
+            spec: spec(
+                "spiral.amplification",
+                "Spiral amplification of a 5% S&P 500 fall (net of the no-shock drift)",
+                "标普 500 下跌 5% 的螺旋放大倍数（扣除无冲击漂移）",
+                "ratio",
+            ),
             dates: dates.clone(),
             values: amp.clone(),
             explain_en: format!(
-                "In the state of {date}, the agents turn a 5% S&P 500 shock into a {:.1}% fall over {} days (median; {:.2}× the loss without them, 90% band {:.2}–{:.2}); margin calls in {:.0}% of paths.",
+                "In the state of {date}, the agents turn a 5% S&P 500 shock into a {:.1}% fall over {} days (median); net of what they do on the same paths without the shock, that is {net:.2}× the loss without them (90% band {p05:.2}–{p95:.2}; {a:.2}× before netting). Margin calls in {:.0}% of paths with the shock, {:.0}% without.",
                 -100.0 * spx.with_agents.median,
                 r.steps,
-                a,
-                p05,
-                p95,
-                100.0 * r.margin_call_share
+                100.0 * r.margin_call_share,
+                100.0 * calls_without,
             ),
             explain_zh: format!(
-                "按 {date} 的市场状态，参与者使标普 500 的 5% 冲击在 {} 个交易日内扩大为 {:.1}% 的下跌（中位数；为无参与者时损失的 {:.2} 倍，90% 区间 {:.2}–{:.2}）；{:.0}% 的路径出现追加保证金。",
+                "按 {date} 的市场状态，参与者使标普 500 的 5% 冲击在 {} 个交易日内扩大为 {:.1}% 的下跌（中位数）；扣除同一路径上无冲击时参与者造成的变动后，为无参与者时损失的 {net:.2} 倍（90% 区间 {p05:.2}–{p95:.2}；扣除前 {a:.2} 倍）。有冲击时 {:.0}% 的路径出现追加保证金，无冲击时 {:.0}%。",
                 r.steps,
                 -100.0 * spx.with_agents.median,
-                a,
-                p05,
-                p95,
-                100.0 * r.margin_call_share
+                100.0 * r.margin_call_share,
+                100.0 * calls_without,
             ),
         });
         let f_last = forced.last().copied().unwrap_or(f64::NAN);
@@ -250,11 +257,14 @@ impl SignalFamily for SpiralFamily {
             id: "spiral_amplification".into(),
             title: Text::new("Amplification of a 5% S&P 500 fall, month-ends", "标普 500 下跌 5% 的放大倍数（月末）"),
             caption: Text::new(
-                "Median over paths; each month-end uses data up to that date only.",
-                "路径中位数；每个月末仅使用截至该日的数据。",
+                "Median over paths, net of what the agents do on the same paths without the shock, and before netting; each month-end uses data up to that date only.",
+                "路径中位数：扣除同一路径上参与者无冲击时的变动后，以及扣除前；每个月末仅使用截至该日的数据。",
             ),
             data: ChartData::Lines {
-                lines: vec![Line { label: "amplification".into(), dates, values: amp }],
+                lines: vec![
+                    Line { label: "net amplification".into(), dates: dates.clone(), values: amp },
+                    Line { label: "before netting".into(), dates, values: plain },
+                ],
                 spans: vec![],
                 hlines: vec![("1 = no amplification".into(), 1.0)],
                 log_scale: false,

@@ -69,3 +69,32 @@ fn scenario_portfolio_returns() {
     assert!(p.dates.iter().all(|d| *d > m.start_date));
     assert!((p.returns_without_agents[0][s] - p.returns[0][s]).abs() > 0.0);
 }
+
+/// The report's amplification is the net one (the shock's amplification less what the agents do on the
+/// same paths without it), and its explanation gives the plain one too.
+#[test]
+fn family_amplification_is_net_of_the_no_shock_drift() {
+    let fam = SpiralFamily { paths: 40, steps: 10, years: 1, ..Default::default() };
+    let out = fam.compute(&inputs(None)).unwrap();
+    let amp = out.signals.iter().find(|s| s.spec.id == "spiral.amplification").unwrap();
+    let mut cfg = SpiralConfig::default_config();
+    cfg.simulation.paths = 40;
+    cfg.simulation.steps = 10;
+    let i = inputs(None);
+    let last = Market::estimate(&i.series, &cfg, i.as_of).unwrap().start_date;
+    // the family estimates each month-end's state as of that date, the latest one as of `last`
+    let m = Market::estimate(&i.series, &cfg, Some(last)).unwrap();
+    assert_eq!(amp.dates.last(), Some(&last));
+    let sh = Shock::build(&[parse_spec("SPX=-0.05").unwrap()], &m, &cfg).unwrap();
+    let (r, base) = fissure_spiral::montecarlo::simulate_with_baseline(&cfg, &m, &sh);
+    let net = base.amplification_net.unwrap().median;
+    let plain = r.amplification.unwrap().median;
+    assert_eq!(amp.values.last().copied(), Some(net));
+    assert_ne!(net, plain, "the bundled book moves prices without a shock, so the two differ");
+    assert!(
+        amp.explain_en.contains(&format!("{net:.2}×"))
+            && amp.explain_en.contains(&format!("{plain:.2}× before netting"))
+    );
+    let chart = out.charts.iter().find(|c| c.id == "spiral_amplification").unwrap();
+    assert!(matches!(&chart.data, ChartData::Lines { lines, .. } if lines.len() == 2));
+}
