@@ -6,10 +6,10 @@
 //! Time is the calendar day (proleptic Gregorian ordinal, 0001-01-01 = 1), so `tc` is a date; the levels are
 //! log prices (Filimonov & Sornette 2013, eq. 1).
 
-use crate::analyse::{transform, Transform};
+use crate::analyse::Transform;
 use crate::lppls::{self, FitOptions, LpplsFit};
 use crate::lppls_ci::{self, CiConfig, CiPoint, Filter, RelErrorAggregation};
-use crate::psy_plan::PlanError;
+use crate::psy_plan::{levels, PlanError};
 use crate::{BubbleError, Result};
 use chrono::{Datelike, NaiveDate};
 use fissure_core::Series;
@@ -69,14 +69,9 @@ fn check(name: &str, v: usize, lo: usize, hi: usize) -> Result<()> {
     }
 }
 
-/// The log levels, a non-positive one named by its date.
+/// The log levels; LPPLS has no other transform, so a non-positive level is refused with that reason.
 fn log_levels(s: &Series) -> std::result::Result<Vec<f64>, PlanError> {
-    transform(s.values(), Transform::Log).map_err(|e| match e {
-        BubbleError::NonPositive { index, value } => {
-            PlanError::NonPositive { series: s.id().to_string(), date: s.dates()[index], value }
-        }
-        source => PlanError::Series { series: s.id().to_string(), n: s.len(), source },
-    })
+    levels(s, Transform::Log, "; LPPLS fits log prices")
 }
 
 /// The user's options for one LPPLS fit (the names of the CLI's flags and of the Python keywords).
@@ -353,6 +348,7 @@ mod tests {
         let z = Series::new(Meta::new("Z"), s.dates().to_vec(), v).unwrap_or_else(|e| panic!("{e}"));
         let e = LpplsPlan::new(&z, &LpplsOptions { window: 50, ..a }).map(|_| ()).unwrap_err();
         assert!(matches!(e, PlanError::NonPositive { value, .. } if value == 0.0), "{e}");
+        assert!(e.to_string().ends_with("is not positive; LPPLS fits log prices"), "{e}");
         let c = LpplsCiOptions { to: NaiveDate::from_ymd_opt(2019, 1, 1), ..LpplsCiOptions::default() };
         let e = LpplsCiPlan::new(&s, &c).map(|_| ()).unwrap_err();
         assert_eq!(e.to_string(), "no observation of `B` on or before 2019-01-01");

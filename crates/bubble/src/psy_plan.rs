@@ -156,9 +156,10 @@ impl PsyOptions {
 /// Why a plan (PSY, LPPLS, LPPLS indicator) could not be made or run; each names the series.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
-    /// A level the log transform cannot take (the caller adds how to ask for no transform).
-    #[error("series `{series}`: value {value} on {date} is not positive")]
-    NonPositive { series: String, date: NaiveDate, value: f64 },
+    /// A level the log transform cannot take. `hint` is the plan's own advice (LPPLS: it fits log prices);
+    /// PSY leaves it empty and the caller adds how to ask for no transform in its own words.
+    #[error("series `{series}`: value {value} on {date} is not positive{hint}")]
+    NonPositive { series: String, date: NaiveDate, value: f64, hint: &'static str },
     /// The levels or the window do not fit the series.
     #[error("series `{series}` ({n} observations)")]
     Series {
@@ -193,6 +194,16 @@ pub enum PlanError {
     },
 }
 
+/// The transformed levels of `s`; a level the transform cannot take is named by its date (with `hint`).
+pub(crate) fn levels(s: &Series, t: Transform, hint: &'static str) -> std::result::Result<Vec<f64>, PlanError> {
+    transform(s.values(), t).map_err(|e| match e {
+        BubbleError::NonPositive { index, value } => {
+            PlanError::NonPositive { series: s.id().to_string(), date: s.dates()[index], value, hint }
+        }
+        source => PlanError::Series { series: s.id().to_string(), n: s.len(), source },
+    })
+}
+
 /// A PSY problem made concrete for one series: the levels, the configuration and the critical-value request.
 #[derive(Debug, Clone)]
 pub struct PsyPlan {
@@ -224,12 +235,7 @@ impl PsyPlan {
         };
         let s = s.slice(a.from, a.to);
         let series_err = |source: BubbleError, n: usize| PlanError::Series { series: s.id().to_string(), n, source };
-        let y = transform(s.values(), a.transform).map_err(|e| match e {
-            BubbleError::NonPositive { index, value } => {
-                PlanError::NonPositive { series: s.id().to_string(), date: s.dates()[index], value }
-            }
-            e => series_err(e, s.len()),
-        })?;
+        let y = levels(&s, a.transform, "")?;
         let lag = match (a.lag, a.ic) {
             (_, Some(Ic::Aic)) => LagSelection::Aic(a.max_lag),
             (_, Some(Ic::Bic)) => LagSelection::Bic(a.max_lag),

@@ -170,7 +170,7 @@ pub fn signals(series: &Series, opts: &SignalOptions) -> Result<Vec<SignalSeries
     // 2. LPPLS positive-bubble confidence on recent dates
     let (maxw, minw, step) = opts.lppls_windows;
     if price && opts.lppls_dates > 0 && is_daily(series) && series.len() > minw + 1 {
-        let t: Vec<f64> = series.dates().iter().map(|d| chrono::Datelike::num_days_from_ce(d) as f64).collect();
+        let t: Vec<f64> = series.dates().iter().map(|d| crate::lppls_plan::ordinal(*d)).collect();
         let y = transform(series.values(), Transform::Log)?;
         let n = series.len();
         // A grid anchored at the series' start (every `lppls_every` observations from

@@ -51,8 +51,8 @@ fn degenerate_levels_are_refused_before_simulating() {
     let mut v = bubble(300);
     v[7] = -1.0;
     match PsyPlan::new(&series("NEG", v), &PsyOptions::default()).unwrap_err() {
-        PlanError::NonPositive { series, date, value } => {
-            assert_eq!((series.as_str(), date.to_string(), value), ("NEG", "2020-01-08".to_string(), -1.0));
+        PlanError::NonPositive { series, date, value, hint } => {
+            assert_eq!((series.as_str(), date.to_string(), value, hint), ("NEG", "2020-01-08".to_string(), -1.0, ""));
         }
         e => panic!("{e}"),
     }

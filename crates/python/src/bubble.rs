@@ -97,19 +97,11 @@ pub fn psy<'py>(
     Ok((doc, d))
 }
 
-/// A plan error for Python: LPPLS fits log prices, so a non-positive level cannot be transformed away.
-fn lppls_err(e: PlanError) -> anyhow::Error {
-    match e {
-        PlanError::NonPositive { .. } => anyhow::anyhow!("{e}; LPPLS fits log prices"),
-        e => e.into(),
-    }
-}
-
 #[pyfunction]
 pub fn lppls(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyResult<String> {
     let s = series.to_series()?;
     run(py, move || {
-        let plan = LpplsPlan::new(&s, &options::<LpplsOptions>(options_json)?).map_err(lppls_err)?;
+        let plan = LpplsPlan::new(&s, &options::<LpplsOptions>(options_json)?)?;
         Ok(plan.json(&plan.run()?))
     })
 }
@@ -118,7 +110,7 @@ pub fn lppls(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyResu
 pub fn lppls_confidence(py: Python<'_>, series: PySeries<'_>, options_json: &str) -> PyResult<String> {
     let s = series.to_series()?;
     run(py, move || {
-        let plan = LpplsCiPlan::new(&s, &options::<LpplsCiOptions>(options_json)?).map_err(lppls_err)?;
+        let plan = LpplsCiPlan::new(&s, &options::<LpplsCiOptions>(options_json)?)?;
         Ok(plan.json(&plan.run(None)?))
     })
 }

@@ -440,14 +440,6 @@ pub(crate) fn num_or_na(v: f64, digits: usize) -> String {
     }
 }
 
-/// A plan error for the terminal: LPPLS fits log prices, so a non-positive level cannot be transformed away.
-fn lppls_err(e: PlanError) -> anyhow::Error {
-    match e {
-        PlanError::NonPositive { .. } => anyhow::anyhow!("{e}; LPPLS fits log prices"),
-        e => e.into(),
-    }
-}
-
 fn lppls_one(ctx: &Ctx, a: &LpplsArgs) -> anyhow::Result<()> {
     let s = ctx.load_series(&a.input)?;
     let opts = LpplsOptions {
@@ -459,7 +451,7 @@ fn lppls_one(ctx: &Ctx, a: &LpplsArgs) -> anyhow::Result<()> {
         filter: a.filter.into(),
         rel_error: a.rel_error.into(),
     };
-    let plan = LpplsPlan::new(&s, &opts).map_err(lppls_err)?;
+    let plan = LpplsPlan::new(&s, &opts)?;
     let pb = crate::cmd::busy(ctx, "LPPLS fit");
     let f = plan.run();
     pb.finish_and_clear();
@@ -500,7 +492,7 @@ fn lppls_ci(ctx: &Ctx, a: &LpplsCiArgs) -> anyhow::Result<()> {
         filter: a.filter.into(),
         rel_error: a.rel_error.into(),
     };
-    let plan = LpplsCiPlan::new(&s, &opts).map_err(lppls_err)?;
+    let plan = LpplsCiPlan::new(&s, &opts)?;
     let pb = progress(plan.ends.len() as u64, "LPPLS windows");
     if ctx.json {
         pb.set_draw_target(indicatif::ProgressDrawTarget::hidden());
