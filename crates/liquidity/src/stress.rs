@@ -28,6 +28,16 @@ pub enum Source {
     Spread { a: String, b: String },
 }
 
+impl Source {
+    /// The ids of the series it reads (a spread reads two).
+    pub fn ids(&self) -> Vec<String> {
+        match self {
+            Source::Series { id } => vec![id.clone()],
+            Source::Spread { a, b } => vec![a.clone(), b.clone()],
+        }
+    }
+}
+
 /// How the weekly values are transformed before standardisation.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "weeks")]
@@ -220,14 +230,8 @@ pub fn stress_index(data: &BTreeMap<String, Series>, cfg: &StressConfig) -> Resu
     let refs: Vec<&Series> = cols.iter().collect();
     let mut panel = Panel::align(&refs, &Alignment::Union { max_fill_days: cfg.max_fill_weeks * 7 })?;
     // publication lags shift dates forward: never go past the week of the latest raw observation
-    let raw_last = specs
-        .iter()
-        .flat_map(|s| match &s.source {
-            Source::Series { id } => vec![id.clone()],
-            Source::Spread { a, b } => vec![a.clone(), b.clone()],
-        })
-        .filter_map(|id| data.get(&id).and_then(|s| s.last_date()))
-        .max();
+    let raw_last =
+        specs.iter().flat_map(|s| s.source.ids()).filter_map(|id| data.get(&id).and_then(|s| s.last_date())).max();
     if let Some(d) = raw_last {
         panel = panel.as_of(fissure_core::resample::period_label(d, Frequency::Weekly)?);
     }
@@ -404,13 +408,7 @@ impl StressConfig {
 
     /// The ids of the series the indicators read (a spread reads two).
     pub fn series_ids(&self) -> Vec<String> {
-        self.indicators
-            .iter()
-            .flat_map(|i| match &i.source {
-                Source::Series { id } => vec![id.clone()],
-                Source::Spread { a, b } => vec![a.clone(), b.clone()],
-            })
-            .collect()
+        self.indicators.iter().flat_map(|i| i.source.ids()).collect()
     }
 }
 
@@ -465,8 +463,11 @@ mod tests {
         cfg.restrict_to(&[first.to_uppercase()]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(cfg.indicators.len(), 1);
         assert!(cfg.required.iter().all(|r| *r == first));
-        let ids = cfg.series_ids();
-        assert!(!ids.is_empty() && ids.len() <= 2);
+        assert_eq!(cfg.series_ids(), ["HY_OAS"]);
+        // a spread reads both of its series
+        let mut curve = StressConfig::default();
+        curve.restrict_to(&["curve_10y_3m".into(), "VIX".into()]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(curve.series_ids(), ["VIX", "US10Y", "US3M"]);
     }
 
     #[test]
