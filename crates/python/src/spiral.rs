@@ -7,9 +7,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use fissure_core::Series;
 use fissure_spiral::config::{Exogenous, ImpactModel};
-use fissure_spiral::{
-    json, parse_spec, replay, simulate, simulate_with_baseline, AgentClass, Market, Shock, SpiralConfig,
-};
+use fissure_spiral::{json, parse_spec, replay, simulate_maybe_baseline, AgentClass, Market, Shock, SpiralConfig};
 use pyo3::prelude::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -86,12 +84,7 @@ pub fn simulate_spiral(py: Python<'_>, options_json: &str) -> PyResult<String> {
         let shocks = a.shock.clone().unwrap_or_else(|| vec!["SPX=-0.05".into()]);
         let specs = shocks.iter().map(|s| parse_spec(s)).collect::<Result<Vec<_>, _>>()?;
         let shock = Shock::build(&specs, &market, &cfg)?;
-        let (res, base) = if a.no_baseline {
-            (simulate(&cfg, &market, &shock), None)
-        } else {
-            let (r, b) = simulate_with_baseline(&cfg, &market, &shock);
-            (r, Some(b))
-        };
+        let (res, base) = simulate_maybe_baseline(&cfg, &market, &shock, !a.no_baseline);
         Ok(json::spiral(&res, &market, &cfg, &removed, base.as_ref()))
     })
 }

@@ -35,7 +35,9 @@ pub mod speed_case;
 pub use config::{AgentClass, SpiralConfig};
 pub use error::SpiralError;
 pub use market::Market;
-pub use montecarlo::{simulate, simulate_path, simulate_with_baseline, Baseline, SimulationResult};
+pub use montecarlo::{
+    simulate, simulate_maybe_baseline, simulate_path, simulate_with_baseline, Baseline, SimulationResult,
+};
 pub use scenario::SimulatedPath;
 pub use shock::{parse_spec, Shock, ShockSpec};
 

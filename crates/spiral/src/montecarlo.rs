@@ -137,6 +137,17 @@ pub fn simulate_with_baseline(cfg: &SpiralConfig, market: &Market, shock: &Shock
     (res, base.expect("run_paths returns the baseline it was asked for"))
 }
 
+/// [`simulate`], with its [`Baseline`] when `baseline` is true (the CLI's `--no-baseline` and Python's
+/// `no_baseline=` turn it off).
+pub fn simulate_maybe_baseline(
+    cfg: &SpiralConfig,
+    market: &Market,
+    shock: &Shock,
+    baseline: bool,
+) -> (SimulationResult, Option<Baseline>) {
+    run_paths(cfg, market, shock, baseline)
+}
+
 /// Per-path statistics of the no-shock run: net amplification, forced sales, call days, agents' part per asset.
 const BASE_STATS: usize = 3;
 

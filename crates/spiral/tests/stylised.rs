@@ -290,6 +290,8 @@ fn baseline_nets_out_the_agents_drift_without_a_shock() {
     let (res, b) = fissure_spiral::simulate_with_baseline(&cfg, &m, &tiny);
     // the shocked result is simulate's; the baseline is the no-shock run, path by path on the same draws
     assert_eq!(res, simulate(&cfg, &m, &tiny));
+    assert_eq!(fissure_spiral::simulate_maybe_baseline(&cfg, &m, &tiny, true), (res.clone(), Some(b.clone())));
+    assert_eq!(fissure_spiral::simulate_maybe_baseline(&cfg, &m, &tiny, false), (res.clone(), None));
     let none = simulate(&cfg, &m, &Shock::none(m.k()));
     for (j, (id, q)) in b.endogenous.iter().enumerate() {
         assert_eq!(id, &none.returns[j].id);

@@ -8,7 +8,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use fissure_core::Series;
 use fissure_spiral::config::{Exogenous, ImpactModel};
 use fissure_spiral::{
-    parse_spec, replay, simulate, simulate_path, simulate_with_baseline, AgentClass, Market, Shock, SpiralConfig,
+    parse_spec, replay, simulate_maybe_baseline, simulate_path, AgentClass, Market, Shock, SpiralConfig,
 };
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -165,12 +165,7 @@ fn spiral(ctx: &Ctx, a: &SpiralArgs) -> anyhow::Result<()> {
     let market = Market::estimate(&series, &cfg, a.common.as_of).context("estimating the market from the store")?;
     let specs = a.shock.iter().map(|s| parse_spec(s)).collect::<Result<Vec<_>, _>>()?;
     let shock = Shock::build(&specs, &market, &cfg)?;
-    let (res, base) = if a.no_baseline {
-        (simulate(&cfg, &market, &shock), None)
-    } else {
-        let (r, b) = simulate_with_baseline(&cfg, &market, &shock);
-        (r, Some(b))
-    };
+    let (res, base) = simulate_maybe_baseline(&cfg, &market, &shock, !a.no_baseline);
     if let Some(path) = &a.scenario_out {
         anyhow::ensure!(
             a.scenario_path < cfg.simulation.paths,
