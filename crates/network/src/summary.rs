@@ -64,13 +64,7 @@ pub fn summarize(book: &DealBook, p: &SummaryParams) -> Result<Summary, NetworkE
     }
     let g = DealGraph::new(book);
     let circ = g.circulation()?;
-    let mut cycles = Vec::new();
-    let search = g.each_cycle(p.max_len, |c| {
-        if cycles.len() < p.max_listed {
-            cycles.push(c);
-        }
-        ControlFlow::Continue(())
-    });
+    let (search, mut cycles) = g.first_cycles(p.max_len, p.max_listed);
     cycles.sort_by(|a, b| {
         b.total_usd_bn.total_cmp(&a.total_usd_bn).then(a.nodes.len().cmp(&b.nodes.len())).then(a.nodes.cmp(&b.nodes))
     });
